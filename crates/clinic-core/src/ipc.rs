@@ -1,0 +1,130 @@
+//! The desk app's IPC: what the Yew UI sends to Tauri commands and gets back.
+//! Both sides compile these same types, so a renamed field fails to build instead of at run time.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::account::FieldError;
+use crate::wire::{AccountView, ErrorCode};
+
+/// Which build of the app is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Edition {
+    /// Front desk, doctors and admins.
+    Staff,
+    /// The patient build.
+    Patient,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Language {
+    #[default]
+    #[serde(rename = "en")]
+    English,
+    #[serde(rename = "bn")]
+    Bangla,
+}
+
+impl Language {
+    pub const fn code(self) -> &'static str {
+        match self {
+            Language::English => "en",
+            Language::Bangla => "bn",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "en" => Some(Language::English),
+            "bn" => Some(Language::Bangla),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    #[default]
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub const fn code(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "light" => Some(Theme::Light),
+            "dark" => Some(Theme::Dark),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Preferences {
+    pub language: Language,
+    pub theme: Theme,
+}
+
+/// Everything the UI needs before the first screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Startup {
+    pub edition: Edition,
+    pub version: String,
+    pub server_url: String,
+    pub preferences: Preferences,
+    /// Set when the encrypted store could not be opened; the app then shows only this.
+    pub store_problem: Option<IpcError>,
+    pub session: Option<AccountView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInArgs {
+    pub email: String,
+    pub password: String,
+}
+
+/// Connection to the sync server, as shown in the status bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionStatus {
+    pub online: bool,
+    pub server_url: String,
+    pub checked_at: DateTime<Utc>,
+    pub last_online_at: Option<DateTime<Utc>>,
+}
+
+/// The error every desk command returns: a stable code, a translated-on-the-UI-side message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct IpcError {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(default)]
+    pub fields: Vec<FieldError>,
+}
+
+impl IpcError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+}
+
+impl From<crate::wire::ErrorBody> for IpcError {
+    fn from(body: crate::wire::ErrorBody) -> Self {
+        Self {
+            code: body.code,
+            message: body.message,
+            fields: body.fields,
+        }
+    }
+}

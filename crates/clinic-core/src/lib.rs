@@ -1,0 +1,17 @@
+//! The clinic's domain, pure.
+//!
+//! Invariant: nothing here does IO or reads the clock. Time arrives as an argument;
+//! chrono is compiled without its `clock` feature so `Utc::now()` does not exist here.
+//! This crate builds for native targets and for `wasm32-unknown-unknown`.
+
+pub mod account;
+pub mod demo;
+pub mod ids;
+pub mod ipc;
+pub mod policy;
+pub mod role;
+pub mod wire;
+
+pub use ids::{SessionId, UserId};
+pub use policy::{decide, Action, Actor, Denied};
+pub use role::Role;

@@ -1,0 +1,171 @@
+//! The one access policy. The server calls [`decide`] for every endpoint; the desk calls it to
+//! hide what a user may not do. The server's answer is the one that counts.
+
+use crate::{Role, UserId};
+
+/// Who is asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// No valid session.
+    Anonymous,
+    /// A signed-in user whose role the clinic knows.
+    User { id: UserId, role: Role },
+    /// A signed-in user whose stored role is not one this version knows. May only sign out.
+    UnrecognisedRole { id: UserId },
+}
+
+/// What they want to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    ReadHealth,
+    SignIn,
+    SignUpAsPatient,
+    SignOut,
+    /// Read one's own account (name, role, email).
+    ReadOwnAccount,
+    /// Read a patient's demographic profile (name, sex, birth date, contact). Not clinical data.
+    ReadPatientProfile { patient: UserId },
+    /// Change a patient's demographic profile.
+    UpdatePatientProfile { patient: UserId },
+    /// Create a staff account (admin, doctor, front desk).
+    CreateStaffAccount,
+    /// List every account of the clinic.
+    ListAccounts,
+    /// See the doctors of the clinic, their specialties and hours.
+    ReadDoctorDirectory,
+}
+
+/// Why an action was refused. The message is safe to show; it never says whether a thing exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("Please sign in first.")]
+    NotSignedIn,
+    #[error("Your account is not allowed to do this.")]
+    NotPermitted,
+}
+
+/// Decide whether `actor` may perform `action`.
+pub fn decide(actor: Actor, action: Action) -> Result<(), Denied> {
+    use Action::*;
+    match action {
+        ReadHealth | SignIn | SignUpAsPatient => return Ok(()),
+        _ => {}
+    }
+    let (id, role) = match actor {
+        Actor::Anonymous => return Err(Denied::NotSignedIn),
+        Actor::UnrecognisedRole { .. } => {
+            return match action {
+                SignOut => Ok(()),
+                _ => Err(Denied::NotPermitted),
+            }
+        }
+        Actor::User { id, role } => (id, role),
+    };
+    let allowed = match action {
+        ReadHealth | SignIn | SignUpAsPatient => true,
+        SignOut | ReadOwnAccount => true,
+        ReadPatientProfile { patient } => match role {
+            Role::Patient => patient == id,
+            Role::Admin | Role::Doctor | Role::FrontDesk => true,
+        },
+        UpdatePatientProfile { patient } => match role {
+            Role::Patient => patient == id,
+            Role::Admin | Role::FrontDesk => true,
+            Role::Doctor => false,
+        },
+        CreateStaffAccount | ListAccounts => role == Role::Admin,
+        ReadDoctorDirectory => true,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied::NotPermitted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn user(n: u128, role: Role) -> Actor {
+        Actor::User {
+            id: UserId::from_uuid(Uuid::from_u128(n)),
+            role,
+        }
+    }
+
+    fn id(n: u128) -> UserId {
+        UserId::from_uuid(Uuid::from_u128(n))
+    }
+
+    #[test]
+    fn anyone_may_check_health_sign_in_and_sign_up() {
+        for actor in [Actor::Anonymous, user(1, Role::Patient), user(2, Role::Admin)] {
+            for action in [Action::ReadHealth, Action::SignIn, Action::SignUpAsPatient] {
+                assert_eq!(decide(actor, action), Ok(()), "{actor:?} {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn anonymous_is_asked_to_sign_in() {
+        for action in [
+            Action::SignOut,
+            Action::ReadOwnAccount,
+            Action::ListAccounts,
+            Action::ReadPatientProfile { patient: id(1) },
+        ] {
+            assert_eq!(decide(Actor::Anonymous, action), Err(Denied::NotSignedIn));
+        }
+    }
+
+    #[test]
+    fn a_patient_reads_and_edits_only_their_own_profile() {
+        let me = user(7, Role::Patient);
+        assert_eq!(decide(me, Action::ReadPatientProfile { patient: id(7) }), Ok(()));
+        assert_eq!(decide(me, Action::UpdatePatientProfile { patient: id(7) }), Ok(()));
+        assert_eq!(
+            decide(me, Action::ReadPatientProfile { patient: id(8) }),
+            Err(Denied::NotPermitted)
+        );
+        assert_eq!(
+            decide(me, Action::UpdatePatientProfile { patient: id(8) }),
+            Err(Denied::NotPermitted)
+        );
+    }
+
+    #[test]
+    fn only_admins_manage_accounts() {
+        for role in Role::ALL {
+            let expected = if role == Role::Admin { Ok(()) } else { Err(Denied::NotPermitted) };
+            assert_eq!(decide(user(1, role), Action::CreateStaffAccount), expected, "{role}");
+            assert_eq!(decide(user(1, role), Action::ListAccounts), expected, "{role}");
+        }
+    }
+
+    #[test]
+    fn doctors_read_but_do_not_edit_demographics() {
+        let doctor = user(3, Role::Doctor);
+        assert_eq!(decide(doctor, Action::ReadPatientProfile { patient: id(9) }), Ok(()));
+        assert_eq!(
+            decide(doctor, Action::UpdatePatientProfile { patient: id(9) }),
+            Err(Denied::NotPermitted)
+        );
+    }
+
+    #[test]
+    fn an_unrecognised_role_may_only_sign_out() {
+        let odd = Actor::UnrecognisedRole { id: id(4) };
+        assert_eq!(decide(odd, Action::SignOut), Ok(()));
+        for action in [
+            Action::ReadOwnAccount,
+            Action::ListAccounts,
+            Action::CreateStaffAccount,
+            Action::ReadDoctorDirectory,
+            Action::ReadPatientProfile { patient: id(4) },
+        ] {
+            assert_eq!(decide(odd, action), Err(Denied::NotPermitted), "{action:?}");
+        }
+    }
+}

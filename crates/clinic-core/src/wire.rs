@@ -1,0 +1,133 @@
+//! The sync server's HTTP API, version 1: request and response bodies and error codes.
+//! These are deliberate wire types, not internal structs: change them only with a new version.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::account::{FieldError, Sex};
+use crate::{Role, UserId};
+
+/// Every path of this API starts with this prefix.
+pub const API_PREFIX: &str = "/api/v1";
+pub const API_VERSION: u32 = 1;
+
+/// Stable error codes shared by the server API and the desk's IPC. The UI branches on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Email or password wrong; never says which, nor whether the account exists.
+    InvalidCredentials,
+    TooManyAttempts,
+    /// One or more fields are wrong: see `fields`.
+    Validation,
+    NotSignedIn,
+    SessionExpired,
+    Forbidden,
+    BadRequest,
+    PayloadTooLarge,
+    NotFound,
+    Internal,
+    /// Desk only: the sync server did not answer.
+    ServerUnreachable,
+    /// Desk only: the local encrypted store could not be opened.
+    StoreUnavailable,
+}
+
+/// The body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    /// A sentence a receptionist understands.
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+    pub api_version: u32,
+    /// "sqlite" or "postgres".
+    pub database: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInRequest {
+    pub email: String,
+    pub password: String,
+    /// A name for the device, shown in session lists ("Reception 1").
+    #[serde(default)]
+    pub device_name: Option<String>,
+}
+
+/// Who an account belongs to, as shown to that person and to admins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+/// A new session: the bearer token is shown once and stored only as a hash on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionGrant {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub account: AccountView,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientProfileView {
+    pub id: UserId,
+    pub full_name: String,
+    pub sex: Option<Sex>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub emergency_contact: Option<String>,
+}
+
+/// `GET /api/v1/me`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub account: AccountView,
+    pub session_expires_at: DateTime<Utc>,
+    /// Present for patients.
+    pub patient_profile: Option<PatientProfileView>,
+}
+
+/// One weekday's opening hours of a doctor, in the clinic's local time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkingHours {
+    pub weekday: chrono::Weekday,
+    pub start: chrono::NaiveTime,
+    pub end: chrono::NaiveTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoctorView {
+    pub id: UserId,
+    pub display_name: String,
+    pub specialty: String,
+    pub weekly_hours: Vec<WorkingHours>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_are_snake_case_on_the_wire() {
+        let body = ErrorBody {
+            code: ErrorCode::TooManyAttempts,
+            message: "wait".into(),
+            fields: vec![],
+        };
+        assert_eq!(
+            serde_json::to_value(&body).unwrap(),
+            serde_json::json!({"code": "too_many_attempts", "message": "wait"})
+        );
+    }
+}

@@ -1,0 +1,100 @@
+//! Accounts that signed in on this workstation, and the current session.
+
+use chrono::{DateTime, Utc};
+use clinic_core::wire::AccountView;
+use clinic_core::{Role, UserId};
+use rusqlite::OptionalExtension;
+
+use crate::{Store, StoreError};
+
+/// The session this workstation is signed in with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentSession {
+    pub account: AccountView,
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Remember `account` and make `token` the current session, in one transaction.
+    pub fn begin_session(
+        &mut self,
+        account: &AccountView,
+        server_url: &str,
+        token: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO known_account (user_id, email, display_name, role, server_url, last_signed_in_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (user_id) DO UPDATE SET email = excluded.email,
+               display_name = excluded.display_name, role = excluded.role,
+               server_url = excluded.server_url, last_signed_in_at = excluded.last_signed_in_at",
+            (
+                account.id.to_string(),
+                &account.email,
+                &account.display_name,
+                account.role.as_str(),
+                server_url,
+                now.to_rfc3339(),
+            ),
+        )?;
+        tx.execute(
+            "INSERT INTO current_session (slot, user_id, token, expires_at) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT (slot) DO UPDATE SET user_id = excluded.user_id, token = excluded.token,
+               expires_at = excluded.expires_at",
+            (account.id.to_string(), token, expires_at.to_rfc3339()),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The current session, if one is saved and has not expired at `now`.
+    pub fn current_session(&self, now: DateTime<Utc>) -> Result<Option<CurrentSession>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT a.user_id, a.email, a.display_name, a.role, s.token, s.expires_at
+                 FROM current_session s JOIN known_account a ON a.user_id = s.user_id",
+                [],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((id, email, display_name, role, token, expires_at)) = row else {
+            return Ok(None);
+        };
+        // A row this version cannot read is treated as no session: the user signs in again.
+        let (Ok(id), Ok(role), Ok(expires_at)) = (
+            id.parse::<UserId>(),
+            role.parse::<Role>(),
+            DateTime::parse_from_rfc3339(&expires_at),
+        ) else {
+            return Ok(None);
+        };
+        let expires_at = expires_at.with_timezone(&Utc);
+        if expires_at <= now {
+            return Ok(None);
+        }
+        Ok(Some(CurrentSession {
+            account: AccountView { id, email, display_name, role },
+            token,
+            expires_at,
+        }))
+    }
+
+    pub fn end_session(&self) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM current_session", [])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,182 @@
+//! The store on real SQLCipher files in temporary folders.
+
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+use clinic_core::ipc::{Language, Theme};
+use clinic_core::wire::AccountView;
+use clinic_core::{Role, UserId};
+use clinic_store::{DatabaseKey, EnvKeyProvider, FileKeyProvider, KeyError, Store, StoreError};
+
+const PATIENT_NAME: &str = "Rahima Khatun Zafreen";
+
+fn patient_account() -> AccountView {
+    AccountView {
+        id: UserId::from_uuid(uuid::Uuid::from_u128(42)),
+        email: "rahima@example.com".into(),
+        display_name: PATIENT_NAME.into(),
+        role: Role::Patient,
+    }
+}
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap()
+}
+
+/// Every byte of the database and its WAL/SHM files, to prove a failed open changed nothing.
+fn all_bytes(db: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for suffix in ["", "-wal", "-shm"] {
+        let path = format!("{}{suffix}", db.display());
+        if let Ok(bytes) = std::fs::read(&path) {
+            out.push((path, bytes));
+        }
+    }
+    out
+}
+
+fn seeded_store(dir: &Path) -> (std::path::PathBuf, DatabaseKey) {
+    let path = dir.join("desk.db");
+    let key = DatabaseKey::generate();
+    let mut store = Store::open(&path, &key).unwrap();
+    store.set_language(Language::Bangla).unwrap();
+    store
+        .begin_session(&patient_account(), "http://127.0.0.1:8750", "tok", now() + chrono::Duration::hours(8), now())
+        .unwrap();
+    drop(store);
+    (path, key)
+}
+
+#[test]
+fn the_right_key_reopens_what_was_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, key) = seeded_store(dir.path());
+    let store = Store::open(&path, &key).unwrap();
+    assert_eq!(store.preferences().unwrap().language, Language::Bangla);
+    assert_eq!(store.preferences().unwrap().theme, Theme::Light);
+    let session = store.current_session(now()).unwrap().expect("session survives a restart");
+    assert_eq!(session.account, patient_account());
+    assert_eq!(store.schema_version().unwrap(), 1);
+}
+
+#[test]
+fn the_store_runs_in_wal_with_full_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, key) = seeded_store(dir.path());
+    let store = Store::open(&path, &key).unwrap();
+    let (mode, sync) = store.journal_settings();
+    assert_eq!(mode, "wal");
+    assert_eq!(sync, 2, "synchronous=FULL is 2");
+}
+
+#[test]
+fn a_wrong_key_is_refused_and_the_file_is_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _key) = seeded_store(dir.path());
+    let before = all_bytes(&path);
+    let err = Store::open(&path, &DatabaseKey::generate()).unwrap_err();
+    assert!(matches!(err, StoreError::WrongKey { .. }), "{err:?}");
+    assert!(err.to_string().contains("cannot be opened with this workstation's key"), "{err}");
+    assert!(err.to_string().contains("Nothing was changed"), "{err}");
+    assert_eq!(all_bytes(&path), before);
+}
+
+#[test]
+fn a_missing_key_for_an_existing_file_is_refused_and_nothing_is_made_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _key) = seeded_store(dir.path());
+    let before = all_bytes(&path);
+    let keys = FileKeyProvider { path: dir.path().join("no-such.key") };
+    let err = Store::open_with(&path, &keys).unwrap_err();
+    assert!(matches!(err, StoreError::KeyMissing { .. }), "{err:?}");
+    assert!(err.to_string().contains("no-such.key"), "names where it looked: {err}");
+    assert!(!keys.path.exists(), "no new key was written for an existing store");
+    assert_eq!(all_bytes(&path), before);
+}
+
+#[test]
+fn a_first_run_makes_a_key_and_later_runs_reuse_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let keys = FileKeyProvider { path: dir.path().join("desk.key") };
+    let store = Store::open_with(&path, &keys).unwrap();
+    store.set_theme(Theme::Dark).unwrap();
+    drop(store);
+    let key_text = std::fs::read_to_string(&keys.path).unwrap();
+    assert_eq!(key_text.len(), 64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&keys.path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the key file is readable by its owner only");
+    }
+    let store = Store::open_with(&path, &keys).unwrap();
+    assert_eq!(store.preferences().unwrap().theme, Theme::Dark);
+}
+
+#[test]
+fn a_plaintext_database_is_never_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plain.db");
+    let plain = rusqlite::Connection::open(&path).unwrap();
+    plain.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+    drop(plain);
+    let before = all_bytes(&path);
+    let err = Store::open(&path, &DatabaseKey::generate()).unwrap_err();
+    assert!(matches!(err, StoreError::NotEncrypted { .. }), "{err:?}");
+    assert_eq!(all_bytes(&path), before);
+}
+
+#[test]
+fn a_patient_name_is_not_readable_in_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, key) = seeded_store(dir.path());
+    // Also look while the store is open, when recent writes sit in the WAL.
+    let mut store = Store::open(&path, &key).unwrap();
+    store
+        .begin_session(&patient_account(), "http://127.0.0.1:8750", "tok2", now() + chrono::Duration::hours(8), now())
+        .unwrap();
+    let files = all_bytes(&path);
+    assert!(files.iter().any(|(p, _)| p.ends_with("-wal")), "WAL file present");
+    for (file, bytes) in &files {
+        for needle in [PATIENT_NAME.as_bytes(), b"rahima@example.com", b"SQLite format 3"] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{} readable in {file}",
+                String::from_utf8_lossy(needle)
+            );
+        }
+    }
+    drop(store);
+}
+
+#[test]
+fn an_expired_session_is_not_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, key) = seeded_store(dir.path());
+    let store = Store::open(&path, &key).unwrap();
+    let later = now() + chrono::Duration::hours(9);
+    assert_eq!(store.current_session(later).unwrap(), None);
+    store.end_session().unwrap();
+    assert_eq!(store.current_session(now()).unwrap(), None);
+}
+
+#[test]
+fn an_unset_key_variable_says_which_variable() {
+    let keys = EnvKeyProvider { var: "CLINIC_TEST_KEY_THAT_IS_NEVER_SET".into() };
+    let err = Store::open_with(&tempfile::tempdir().unwrap().path().join("x.db"), &keys).unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Key(KeyError::EnvUnset { var }) if var == "CLINIC_TEST_KEY_THAT_IS_NEVER_SET"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_malformed_key_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = FileKeyProvider { path: dir.path().join("bad.key") };
+    std::fs::write(&keys.path, "not hex at all").unwrap();
+    let err = Store::open_with(&dir.path().join("x.db"), &keys).unwrap_err();
+    assert!(matches!(err, StoreError::Key(KeyError::Malformed)), "{err:?}");
+    assert!(!dir.path().join("x.db").exists(), "no database is made without a usable key");
+}

@@ -1,0 +1,137 @@
+//! The device side of talking to the sync server: typed calls over HTTP with errors a
+//! receptionist understands.
+//!
+//! Invariant: every answer is decoded into `clinic_core::wire` types; nothing here knows Tauri.
+
+use std::time::Duration;
+
+use clinic_core::account::{DemographicsForm, SignUpForm};
+use clinic_core::ipc::IpcError;
+use clinic_core::wire::{
+    AccountView, DoctorView, ErrorBody, ErrorCode, Health, Me, PatientProfileView, SessionGrant,
+    SignInRequest,
+};
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error(
+        "Cannot reach the clinic server at {url}. Check that this computer is connected to the \
+         clinic network and that the server is running, then try again."
+    )]
+    Unreachable { url: String },
+    #[error("{}", .body.message)]
+    Refused { status: u16, body: ErrorBody },
+    #[error("The clinic server gave an answer this app does not understand ({0}). Is it the right address, and the same version?")]
+    Unexpected(String),
+}
+
+impl From<ClientError> for IpcError {
+    fn from(e: ClientError) -> Self {
+        match e {
+            ClientError::Refused { body, .. } => IpcError::from(body),
+            ClientError::Unreachable { .. } => IpcError::new(ErrorCode::ServerUnreachable, e.to_string()),
+            ClientError::Unexpected(_) => IpcError::new(ErrorCode::Internal, e.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncClient {
+    base_url: String,
+    http: reqwest::Client,
+}
+
+impl SyncClient {
+    /// A client for the server at `base_url` (e.g. `http://127.0.0.1:8750`).
+    pub fn new(base_url: &str) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(Duration::from_secs(15))
+            .build()
+            .expect("an HTTP client with timeouts can always be built");
+        Self { base_url: base_url.trim_end_matches('/').to_owned(), http }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// A quick reachability check for the status bar.
+    pub async fn health(&self, timeout: Duration) -> Result<Health, ClientError> {
+        let request = self.http.get(self.url("/health")).timeout(timeout);
+        self.answer(request).await
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str, device_name: Option<&str>) -> Result<SessionGrant, ClientError> {
+        let body = SignInRequest {
+            email: email.to_owned(),
+            password: password.to_owned(),
+            device_name: device_name.map(str::to_owned),
+        };
+        self.answer(self.http.post(self.url("/api/v1/sessions")).json(&body)).await
+    }
+
+    pub async fn sign_up(&self, form: &SignUpForm) -> Result<SessionGrant, ClientError> {
+        self.answer(self.http.post(self.url("/api/v1/patients")).json(form)).await
+    }
+
+    pub async fn me(&self, token: &str) -> Result<Me, ClientError> {
+        self.answer(self.http.get(self.url("/api/v1/me")).bearer_auth(token)).await
+    }
+
+    pub async fn update_my_profile(&self, token: &str, form: &DemographicsForm) -> Result<PatientProfileView, ClientError> {
+        self.answer(self.http.put(self.url("/api/v1/me/profile")).bearer_auth(token).json(form)).await
+    }
+
+    /// Every account of the clinic (admins only).
+    pub async fn accounts(&self, token: &str) -> Result<Vec<AccountView>, ClientError> {
+        self.answer(self.http.get(self.url("/api/v1/accounts")).bearer_auth(token)).await
+    }
+
+    pub async fn doctors(&self, token: &str) -> Result<Vec<DoctorView>, ClientError> {
+        self.answer(self.http.get(self.url("/api/v1/doctors")).bearer_auth(token)).await
+    }
+
+    /// Revoke the session on the server.
+    pub async fn sign_out(&self, token: &str) -> Result<(), ClientError> {
+        let request = self.http.delete(self.url("/api/v1/sessions/current")).bearer_auth(token);
+        let response = self.send(request).await?;
+        if response.status().is_success() {
+            return Ok(());
+        }
+        Err(self.refusal(response).await)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, ClientError> {
+        request.send().await.map_err(|e| {
+            if e.is_connect() || e.is_timeout() || e.is_request() {
+                ClientError::Unreachable { url: self.base_url.clone() }
+            } else {
+                ClientError::Unexpected(e.to_string())
+            }
+        })
+    }
+
+    async fn answer<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, ClientError> {
+        let response = self.send(request).await?;
+        if !response.status().is_success() {
+            return Err(self.refusal(response).await);
+        }
+        let bytes = response.bytes().await.map_err(|_| ClientError::Unreachable { url: self.base_url.clone() })?;
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Unexpected(e.to_string()))
+    }
+
+    async fn refusal(&self, response: reqwest::Response) -> ClientError {
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.unwrap_or_default();
+        match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(body) => ClientError::Refused { status, body },
+            Err(_) => ClientError::Unexpected(format!("HTTP {status}")),
+        }
+    }
+}

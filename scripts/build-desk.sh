@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the UI to wasm, assembles ui/dist, then builds both desk binaries (staff and patient).
+# PROFILE=release builds optimised binaries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/clinic-desk/target}"
+profile="${PROFILE:-debug}"
+flag=(); [ "$profile" = release ] && flag=(--release)
+
+cargo build --quiet -p clinic-ui --target wasm32-unknown-unknown "${flag[@]}"
+mkdir -p ui/dist/fonts
+wasm-bindgen --target web --no-typescript --out-dir ui/dist --out-name ui \
+  "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile/clinic_ui.wasm"
+cp ui/index.html ui/static/style.css ui/dist/
+cp ui/static/fonts/*.ttf ui/dist/fonts/
+cargo build --quiet -p clinic-desk --bins "${flag[@]}"
+echo "built: $CARGO_TARGET_DIR/$profile/clinic-desk and $CARGO_TARGET_DIR/$profile/clinic-patient" >&2

@@ -1,0 +1,21 @@
+//! Declares the app's commands so that each window gets only those its capability allows.
+fn main() {
+    println!("cargo:rerun-if-changed=patient/tauri.conf.json");
+    println!("cargo:rerun-if-changed=capabilities");
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
+        tauri_build::AppManifest::new().commands(&[
+            "startup",
+            "sign_in",
+            "sign_up",
+            "sign_out",
+            "connection_status",
+            "set_language",
+            "set_theme",
+            "me",
+            "update_my_profile",
+            "accounts",
+            "doctors",
+        ]),
+    ))
+    .expect("tauri-build: check tauri.conf.json and capabilities/");
+}

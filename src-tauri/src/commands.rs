@@ -1,0 +1,65 @@
+//! The Tauri commands: each parses its arguments, calls [`Desk`], and maps errors to `IpcError`.
+
+use clinic_core::account::{DemographicsForm, SignUpForm};
+use clinic_core::ipc::{ConnectionStatus, IpcError, Language, SignInArgs, Startup, Theme};
+use clinic_core::wire::{AccountView, DoctorView, Me, PatientProfileView};
+use tauri::State;
+
+use crate::desk::Desk;
+
+type Answer<T> = Result<T, IpcError>;
+
+#[tauri::command]
+pub fn startup(desk: State<'_, Desk>) -> Startup {
+    desk.startup()
+}
+
+#[tauri::command]
+pub async fn sign_in(desk: State<'_, Desk>, args: SignInArgs) -> Answer<AccountView> {
+    desk.sign_in(&args.email, &args.password).await
+}
+
+#[tauri::command]
+pub async fn sign_up(desk: State<'_, Desk>, args: SignUpForm) -> Answer<AccountView> {
+    desk.sign_up(&args).await
+}
+
+#[tauri::command]
+pub async fn sign_out(desk: State<'_, Desk>) -> Answer<()> {
+    desk.sign_out().await
+}
+
+#[tauri::command]
+pub async fn connection_status(desk: State<'_, Desk>) -> Answer<ConnectionStatus> {
+    Ok(desk.connection_status().await)
+}
+
+#[tauri::command]
+pub fn set_language(desk: State<'_, Desk>, args: Language) -> Answer<()> {
+    desk.set_language(args)
+}
+
+#[tauri::command]
+pub fn set_theme(desk: State<'_, Desk>, args: Theme) -> Answer<()> {
+    desk.set_theme(args)
+}
+
+#[tauri::command]
+pub async fn me(desk: State<'_, Desk>) -> Answer<Me> {
+    desk.me().await
+}
+
+#[tauri::command]
+pub async fn update_my_profile(desk: State<'_, Desk>, args: DemographicsForm) -> Answer<PatientProfileView> {
+    desk.update_my_profile(&args).await
+}
+
+#[tauri::command]
+pub async fn accounts(desk: State<'_, Desk>) -> Answer<Vec<AccountView>> {
+    desk.accounts().await
+}
+
+#[tauri::command]
+pub async fn doctors(desk: State<'_, Desk>) -> Answer<Vec<DoctorView>> {
+    desk.doctors().await
+}

@@ -1,0 +1,212 @@
+//! What the desk does, without Tauri: open the encrypted store, sign in and out against the sync
+//! server, remember preferences, report the connection. Commands call these.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use clinic_core::account::{DemographicsForm, SignUpForm};
+use clinic_core::ipc::{ConnectionStatus, Edition, IpcError, Language, Preferences, Startup, Theme};
+use clinic_core::wire::{AccountView, DoctorView, ErrorCode, Me, PatientProfileView};
+use clinic_store::{FileKeyProvider, KeyProvider, KeyringKeyProvider, Store};
+use clinic_sync_client::{ClientError, SyncClient};
+
+pub const DEFAULT_SERVER_URL: &str = "http://127.0.0.1:8750";
+
+/// Where the desk finds its server and its key.
+#[derive(Debug, Clone)]
+pub struct DeskConfig {
+    pub server_url: String,
+    /// `CLINIC_DESK_KEY_FILE`: keep the store key in this file instead of the OS keyring
+    /// (headless machines and tests).
+    pub key_file: Option<std::path::PathBuf>,
+    pub device_name: Option<String>,
+}
+
+impl DeskConfig {
+    pub fn from_env() -> Self {
+        Self {
+            server_url: std::env::var("CLINIC_SERVER_URL")
+                .ok()
+                .filter(|u| !u.trim().is_empty())
+                .unwrap_or_else(|| DEFAULT_SERVER_URL.to_owned()),
+            key_file: std::env::var_os("CLINIC_DESK_KEY_FILE").map(Into::into),
+            device_name: std::env::var("CLINIC_DESK_DEVICE_NAME").ok(),
+        }
+    }
+}
+
+pub struct Desk {
+    edition: Edition,
+    store: Result<Mutex<Store>, IpcError>,
+    client: SyncClient,
+    device_name: Option<String>,
+    last_online_at: Mutex<Option<DateTime<Utc>>>,
+}
+
+fn store_error(e: impl std::fmt::Display) -> IpcError {
+    IpcError::new(ErrorCode::StoreUnavailable, e.to_string())
+}
+
+impl Desk {
+    /// Open the desk's encrypted store in `data_dir`. A store that cannot be opened is kept as
+    /// the reason, shown on the first screen; the file is never replaced.
+    pub fn open(edition: Edition, data_dir: &Path, config: DeskConfig) -> Desk {
+        let file = match edition {
+            Edition::Staff => "desk.db",
+            Edition::Patient => "patient.db",
+        };
+        let keys: Box<dyn KeyProvider> = match &config.key_file {
+            Some(path) => Box::new(FileKeyProvider { path: path.clone() }),
+            None => Box::new(KeyringKeyProvider::new("clinic-desk", &format!("local-store/{file}"))),
+        };
+        let store = std::fs::create_dir_all(data_dir)
+            .map_err(|e| store_error(format!("The data folder {} cannot be created: {e}", data_dir.display())))
+            .and_then(|()| Store::open_with(&data_dir.join(file), keys.as_ref()).map_err(store_error))
+            .map(Mutex::new);
+        if let Err(e) = &store {
+            tracing::error!(error = %e.message, "local store unavailable");
+        }
+        Desk {
+            edition,
+            store,
+            client: SyncClient::new(&config.server_url),
+            device_name: config.device_name,
+            last_online_at: Mutex::new(None),
+        }
+    }
+
+    fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, clinic_store::StoreError>) -> Result<T, IpcError> {
+        let store = self.store.as_ref().map_err(Clone::clone)?;
+        let mut guard = store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&mut guard).map_err(store_error)
+    }
+
+    pub fn startup(&self) -> Startup {
+        let now = Utc::now();
+        let preferences = self.with_store(|s| s.preferences()).unwrap_or_else(|_| Preferences::default());
+        let session = self.with_store(|s| s.current_session(now)).ok().flatten().map(|s| s.account);
+        Startup {
+            edition: self.edition,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            server_url: self.client.base_url().to_owned(),
+            preferences,
+            store_problem: self.store.as_ref().err().cloned(),
+            session,
+        }
+    }
+
+    fn token(&self) -> Result<String, IpcError> {
+        self.with_store(|s| s.current_session(Utc::now()))?
+            .map(|s| s.token)
+            .ok_or_else(|| IpcError::new(ErrorCode::NotSignedIn, "Please sign in first."))
+    }
+
+    /// Keep a new session in the store; the grant's account becomes the signed-in user.
+    fn begin(&self, grant: clinic_core::wire::SessionGrant) -> Result<AccountView, IpcError> {
+        if self.edition == Edition::Patient && grant.account.role.is_staff() {
+            // Staff sign in on the staff build; the patient build holds one patient's data only.
+            return Err(IpcError::new(
+                ErrorCode::Forbidden,
+                "This is the patient app. Staff sign in with Clinic Desk.",
+            ));
+        }
+        let url = self.client.base_url().to_owned();
+        self.with_store(|s| s.begin_session(&grant.account, &url, &grant.token, grant.expires_at, Utc::now()))?;
+        Ok(grant.account)
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<AccountView, IpcError> {
+        self.store.as_ref().map_err(Clone::clone)?;
+        let grant = self.client.sign_in(email, password, self.device_name.as_deref()).await?;
+        self.mark_online();
+        self.begin(grant)
+    }
+
+    pub async fn sign_up(&self, form: &SignUpForm) -> Result<AccountView, IpcError> {
+        if self.edition != Edition::Patient {
+            return Err(IpcError::new(ErrorCode::Forbidden, "Patients sign up in the patient app."));
+        }
+        self.store.as_ref().map_err(Clone::clone)?;
+        let grant = self.client.sign_up(form).await?;
+        self.mark_online();
+        self.begin(grant)
+    }
+
+    /// Sign out here at once; tell the server when it can be reached.
+    pub async fn sign_out(&self) -> Result<(), IpcError> {
+        let token = self.token().ok();
+        self.with_store(|s| s.end_session())?;
+        if let Some(token) = token {
+            if let Err(e) = self.client.sign_out(&token).await {
+                tracing::warn!(error = %e, "the server was not told about the sign-out");
+            }
+        }
+        Ok(())
+    }
+
+    fn mark_online(&self) {
+        *self.last_online_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(Utc::now());
+    }
+
+    pub async fn connection_status(&self) -> ConnectionStatus {
+        let online = self.client.health(Duration::from_secs(2)).await.is_ok();
+        if online {
+            self.mark_online();
+        }
+        ConnectionStatus {
+            online,
+            server_url: self.client.base_url().to_owned(),
+            checked_at: Utc::now(),
+            last_online_at: *self.last_online_at.lock().unwrap_or_else(|p| p.into_inner()),
+        }
+    }
+
+    pub fn set_language(&self, language: Language) -> Result<(), IpcError> {
+        self.with_store(|s| s.set_language(language))
+    }
+
+    pub fn set_theme(&self, theme: Theme) -> Result<(), IpcError> {
+        self.with_store(|s| s.set_theme(theme))
+    }
+
+    /// Run an authenticated call; an ended session is forgotten locally too.
+    async fn authed<T, F, Fut>(&self, call: F) -> Result<T, IpcError>
+    where
+        F: FnOnce(SyncClient, String) -> Fut,
+        Fut: std::future::Future<Output = Result<T, ClientError>>,
+    {
+        let token = self.token()?;
+        match call(self.client.clone(), token).await {
+            Ok(value) => {
+                self.mark_online();
+                Ok(value)
+            }
+            Err(e) => {
+                let e = IpcError::from(e);
+                if e.code == ErrorCode::SessionExpired {
+                    let _ = self.with_store(|s| s.end_session());
+                }
+                Err(e)
+            }
+        }
+    }
+
+    pub async fn me(&self) -> Result<Me, IpcError> {
+        self.authed(|c, t| async move { c.me(&t).await }).await
+    }
+
+    pub async fn update_my_profile(&self, form: &DemographicsForm) -> Result<PatientProfileView, IpcError> {
+        let form = form.clone();
+        self.authed(|c, t| async move { c.update_my_profile(&t, &form).await }).await
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<AccountView>, IpcError> {
+        self.authed(|c, t| async move { c.accounts(&t).await }).await
+    }
+
+    pub async fn doctors(&self) -> Result<Vec<DoctorView>, IpcError> {
+        self.authed(|c, t| async move { c.doctors(&t).await }).await
+    }
+}

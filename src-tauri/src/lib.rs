@@ -1,0 +1,60 @@
+//! Clinic Desk, the desktop app: the only crate that knows Tauri.
+//!
+//! Invariant: commands are thin — parse, call [`desk::Desk`], return `{code, message}`.
+//! Invariant: each window may call only the commands its capability lists (capabilities/).
+
+mod commands;
+pub mod desk;
+
+use clinic_core::ipc::Edition;
+use tauri::Manager;
+
+/// The staff build: front desk, doctors and admins.
+pub fn run_staff() {
+    run(Edition::Staff, tauri::generate_context!());
+}
+
+/// The patient build: sign-up, and later bookings, calls and records of one patient.
+pub fn run_patient() {
+    run(Edition::Patient, tauri::generate_context!("patient/tauri.conf.json"));
+}
+
+fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CLINIC_DESK_LOG").unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = tauri::Builder::default()
+        .setup(move |app| {
+            let data_dir = match std::env::var_os("CLINIC_DESK_DATA") {
+                Some(dir) => std::path::PathBuf::from(dir),
+                None => app.path().app_data_dir()?,
+            };
+            let desk = desk::Desk::open(edition, &data_dir, desk::DeskConfig::from_env());
+            app.manage(desk);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::startup,
+            commands::sign_in,
+            commands::sign_up,
+            commands::sign_out,
+            commands::connection_status,
+            commands::set_language,
+            commands::set_theme,
+            commands::me,
+            commands::update_my_profile,
+            commands::accounts,
+            commands::doctors,
+        ])
+        .run(context);
+    if let Err(e) = result {
+        eprintln!("Clinic Desk could not start: {e}");
+        if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+            eprintln!("There is no display here (DISPLAY is not set). Run it on a desktop, or under Xvfb.");
+        }
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,372 @@
+//! The router and its handlers. Each handler: extract, ask the policy, call storage, answer.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{delete, get, post, put};
+use axum::{Json, Router};
+use chrono::{DateTime, Duration, Utc};
+use clinic_core::account::{DemographicsForm, PatientDemographics, SignUpForm, StaffAccountForm};
+use clinic_core::wire::{
+    AccountView, DoctorView, Health, Me, PatientProfileView, SessionGrant, SignInRequest,
+    API_VERSION,
+};
+use clinic_core::{decide, Action, Actor, Role, UserId};
+
+use crate::error::ApiError;
+use crate::password;
+use crate::settings::Settings;
+use crate::sign_in_limit::SignInLimit;
+use crate::storage::{NewAccount, Storage, StoredAccount};
+
+pub struct AppState<S> {
+    pub storage: Arc<S>,
+    pub settings: Arc<Settings>,
+    pub sign_in_limit: Arc<SignInLimit>,
+}
+
+impl<S> Clone for AppState<S> {
+    fn clone(&self) -> Self {
+        Self {
+            storage: self.storage.clone(),
+            settings: self.settings.clone(),
+            sign_in_limit: self.sign_in_limit.clone(),
+        }
+    }
+}
+
+impl<S: Storage> AppState<S> {
+    pub fn new(storage: S, settings: Settings) -> Self {
+        let nz = |n: u32| std::num::NonZeroU32::new(n).unwrap_or(std::num::NonZeroU32::MIN);
+        let limit = SignInLimit::new(
+            nz(settings.sign_in_attempts_per_minute_per_account),
+            nz(settings.sign_in_attempts_per_minute_per_address),
+        );
+        Self { storage: Arc::new(storage), settings: Arc::new(settings), sign_in_limit: Arc::new(limit) }
+    }
+}
+
+/// The whole API as a router, for the binary and for in-process tests.
+pub fn router<S: Storage>(state: AppState<S>) -> Router {
+    let limit = state.settings.max_request_bytes;
+    Router::new()
+        .route("/health", get(health::<S>))
+        .route("/api/v1/sessions", post(sign_in::<S>))
+        .route("/api/v1/sessions/current", delete(sign_out::<S>))
+        .route("/api/v1/patients", post(sign_up::<S>))
+        .route("/api/v1/me", get(me::<S>))
+        .route("/api/v1/me/profile", put(update_my_profile::<S>))
+        .route("/api/v1/accounts", get(list_accounts::<S>).post(create_staff_account::<S>))
+        .route("/api/v1/doctors", get(doctors::<S>))
+        .fallback(|| async { ApiError::NotFound })
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::Extension(MaxBytes(limit)))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+fn now_ms(now: DateTime<Utc>) -> i64 {
+    now.timestamp_millis()
+}
+
+/// JSON bodies whose mistakes become the API's own error answers (400/413), before any handler
+/// runs — so a bad body never writes anything.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T> FromRequest<S> for ApiJson<T>
+where
+    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let limit = req.extensions().get::<MaxBytes>().map(|m| m.0);
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(json_rejection(rejection, limit)),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct MaxBytes(usize);
+
+fn json_rejection(rejection: JsonRejection, limit: Option<usize>) -> ApiError {
+    match rejection {
+        r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::PayloadTooLarge { limit_bytes: limit.unwrap_or(64 * 1024) }
+        }
+        JsonRejection::MissingJsonContentType(_) => ApiError::BadRequest(
+            "Send the request body as JSON (Content-Type: application/json).".to_owned(),
+        ),
+        JsonRejection::JsonSyntaxError(e) => {
+            ApiError::BadRequest(format!("The request body is not valid JSON: {}", e.body_text()))
+        }
+        JsonRejection::JsonDataError(e) => ApiError::BadRequest(format!(
+            "The request body does not have the expected fields: {}",
+            e.body_text()
+        )),
+        other => ApiError::BadRequest(format!("The request body could not be read: {}", other.body_text())),
+    }
+}
+
+/// The address a request came from (loopback when unknown, e.g. in-process tests).
+pub struct ClientAddress(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip())
+                .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+        ))
+    }
+}
+
+/// Who is calling, from the bearer token. No token is [`Actor::Anonymous`]; a token that is
+/// unknown, revoked or expired is refused here with "sign in again".
+pub struct Caller {
+    pub actor: Actor,
+    pub account: Option<StoredAccount>,
+    pub token_hash: Option<String>,
+    pub session_expires_at: Option<DateTime<Utc>>,
+}
+
+impl<S: Storage> FromRequestParts<AppState<S>> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<Self, ApiError> {
+        let header = parts.headers.get(axum::http::header::AUTHORIZATION);
+        let Some(header) = header else {
+            return Ok(Caller { actor: Actor::Anonymous, account: None, token_hash: None, session_expires_at: None });
+        };
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .ok_or(ApiError::NotSignedIn)?;
+        let hash = password::token_hash(token.trim());
+        let session = state.storage.session(&hash).await?.ok_or(ApiError::SessionExpired)?;
+        if session.revoked || session.expires_at_ms <= now_ms(Utc::now()) {
+            return Err(ApiError::SessionExpired);
+        }
+        let actor = match session.account.role.parse::<Role>() {
+            Ok(role) => Actor::User { id: session.account.id, role },
+            Err(_) => Actor::UnrecognisedRole { id: session.account.id },
+        };
+        Ok(Caller {
+            actor,
+            account: Some(session.account),
+            token_hash: Some(hash),
+            session_expires_at: DateTime::from_timestamp_millis(session.expires_at_ms),
+        })
+    }
+}
+
+fn account_view(account: &StoredAccount) -> Result<AccountView, ApiError> {
+    let role = account.role.parse::<Role>().map_err(|_| ApiError::Forbidden)?;
+    Ok(AccountView {
+        id: account.id,
+        email: account.email.clone(),
+        display_name: account.display_name.clone(),
+        role,
+    })
+}
+
+fn profile_view(id: UserId, p: PatientDemographics) -> PatientProfileView {
+    PatientProfileView {
+        id,
+        full_name: p.full_name,
+        sex: p.sex,
+        date_of_birth: p.date_of_birth,
+        phone: p.phone,
+        address: p.address,
+        emergency_contact: p.emergency_contact,
+    }
+}
+
+async fn health<S: Storage>(State(state): State<AppState<S>>) -> Result<Json<Health>, ApiError> {
+    decide(Actor::Anonymous, Action::ReadHealth)?;
+    state.storage.ping().await?;
+    Ok(Json(Health {
+        status: "ok".to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        api_version: API_VERSION,
+        database: state.storage.backend().to_owned(),
+    }))
+}
+
+/// Hash off the async runtime: argon2 takes tens of milliseconds of CPU on purpose.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+async fn start_session<S: Storage>(
+    state: &AppState<S>,
+    account: &StoredAccount,
+    device_name: Option<&str>,
+) -> Result<SessionGrant, ApiError> {
+    let view = account_view(account)?;
+    let (token, hash) = password::new_session_token();
+    let now = Utc::now();
+    let expires_at = now + Duration::hours(i64::from(state.settings.session_hours));
+    let device_name = device_name.map(|d| d.chars().take(80).collect::<String>());
+    state
+        .storage
+        .create_session(&hash, account.id, device_name.as_deref(), now_ms(now), now_ms(expires_at))
+        .await?;
+    Ok(SessionGrant { token, expires_at, account: view })
+}
+
+async fn sign_in<S: Storage>(
+    State(state): State<AppState<S>>,
+    ClientAddress(address): ClientAddress,
+    ApiJson(request): ApiJson<SignInRequest>,
+) -> Result<Json<SessionGrant>, ApiError> {
+    decide(Actor::Anonymous, Action::SignIn)?;
+    let email = clinic_core::account::normalise_email(&request.email);
+    if let Err(wait) = state.sign_in_limit.check(&email, address) {
+        return Err(ApiError::TooManyAttempts { wait_seconds: wait.as_secs().max(1) });
+    }
+    let account = state.storage.account_by_email(&email).await?;
+    // Verify against a decoy when the account does not exist: same time, same answer.
+    let stored_hash = account
+        .as_ref()
+        .map(|a| a.password_hash.clone())
+        .unwrap_or_else(|| password::decoy_hash().to_owned());
+    let password = request.password;
+    let matches = blocking(move || password::verify_password(&password, &stored_hash)).await?;
+    let account = match account {
+        Some(account) if matches => account,
+        _ => return Err(ApiError::InvalidCredentials),
+    };
+    let role = account.role.parse::<Role>().map(|role| Actor::User { id: account.id, role });
+    decide(role.unwrap_or(Actor::UnrecognisedRole { id: account.id }), Action::ReadOwnAccount)?;
+    Ok(Json(start_session(&state, &account, request.device_name.as_deref()).await?))
+}
+
+async fn sign_out<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+) -> Result<StatusCode, ApiError> {
+    decide(caller.actor, Action::SignOut)?;
+    if let Some(hash) = caller.token_hash {
+        state.storage.revoke_session(&hash, now_ms(Utc::now())).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn sign_up<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    ApiJson(form): ApiJson<SignUpForm>,
+) -> Result<impl IntoResponse, ApiError> {
+    decide(caller.actor, Action::SignUpAsPatient)?;
+    let valid = form.validate(Utc::now().date_naive()).map_err(ApiError::Validation)?;
+    let password = valid.password.clone();
+    let password_hash = blocking(move || password::hash_password(&password))
+        .await?
+        .map_err(ApiError::Internal)?;
+    let account = NewAccount {
+        id: UserId::from_uuid(uuid::Uuid::now_v7()),
+        email: valid.email.clone(),
+        display_name: valid.demographics.full_name.clone(),
+        role: Role::Patient,
+        password_hash: password_hash.clone(),
+        created_at_ms: now_ms(Utc::now()),
+    };
+    state.storage.create_account(&account, Some(&valid.demographics), None).await?;
+    let stored = StoredAccount {
+        id: account.id,
+        email: account.email,
+        display_name: account.display_name,
+        role: Role::Patient.as_str().to_owned(),
+        password_hash,
+    };
+    let grant = start_session(&state, &stored, None).await?;
+    Ok((StatusCode::CREATED, Json(grant)))
+}
+
+async fn me<S: Storage>(State(state): State<AppState<S>>, caller: Caller) -> Result<Json<Me>, ApiError> {
+    decide(caller.actor, Action::ReadOwnAccount)?;
+    let account = caller.account.ok_or(ApiError::NotSignedIn)?;
+    let view = account_view(&account)?;
+    let patient_profile = if view.role == Role::Patient {
+        decide(caller.actor, Action::ReadPatientProfile { patient: account.id })?;
+        state.storage.patient_profile(account.id).await?.map(|p| profile_view(account.id, p))
+    } else {
+        None
+    };
+    Ok(Json(Me {
+        account: view,
+        session_expires_at: caller.session_expires_at.unwrap_or_else(Utc::now),
+        patient_profile,
+    }))
+}
+
+async fn update_my_profile<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    ApiJson(form): ApiJson<DemographicsForm>,
+) -> Result<Json<PatientProfileView>, ApiError> {
+    let Actor::User { id, .. } = caller.actor else {
+        decide(caller.actor, Action::ReadOwnAccount)?;
+        return Err(ApiError::Forbidden);
+    };
+    decide(caller.actor, Action::UpdatePatientProfile { patient: id })?;
+    let valid = form.validate(Utc::now().date_naive()).map_err(ApiError::Validation)?;
+    // Only patients have a profile of their own; staff are refused by the policy above or here.
+    if !state.storage.update_patient_profile(id, &valid, now_ms(Utc::now())).await? {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(Json(profile_view(id, valid)))
+}
+
+async fn list_accounts<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+) -> Result<Json<Vec<AccountView>>, ApiError> {
+    decide(caller.actor, Action::ListAccounts)?;
+    let accounts = state.storage.list_accounts().await?;
+    // An account with a role this version does not know is left out rather than failing the list.
+    Ok(Json(accounts.iter().filter_map(|a| account_view(a).ok()).collect()))
+}
+
+async fn create_staff_account<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    ApiJson(form): ApiJson<StaffAccountForm>,
+) -> Result<impl IntoResponse, ApiError> {
+    decide(caller.actor, Action::CreateStaffAccount)?;
+    let valid = form.validate().map_err(ApiError::Validation)?;
+    let view = crate::accounts::create_staff(state.storage.as_ref(), valid, None).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+async fn doctors<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+) -> Result<Json<Vec<DoctorView>>, ApiError> {
+    decide(caller.actor, Action::ReadDoctorDirectory)?;
+    let doctors = state.storage.doctors().await?;
+    Ok(Json(
+        doctors
+            .into_iter()
+            .map(|d| DoctorView {
+                id: d.id,
+                display_name: d.display_name,
+                specialty: d.profile.specialty,
+                weekly_hours: d.profile.weekly_hours,
+            })
+            .collect(),
+    ))
+}

@@ -1,0 +1,104 @@
+//! Clinic Desk's sync server.
+//!
+//! Invariant: this is the only crate that knows axum and sqlx.
+//! Invariant: every endpoint asks `clinic_core::decide` before it reads or writes.
+//! Invariant: an error answer never carries internals; they go to the log.
+
+pub mod accounts;
+pub mod error;
+pub mod http;
+pub mod password;
+pub mod settings;
+pub mod sign_in_limit;
+pub mod storage;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use anyhow::Context;
+
+pub use http::{router, AppState};
+pub use settings::Settings;
+pub use storage::{PostgresStorage, SqliteStorage, Storage};
+
+/// Hide the password of a database URL before it reaches a message or a log.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Open the configured database and run its migrations.
+pub async fn with_storage<F, Fut>(settings: &Settings, f: F) -> anyhow::Result<()>
+where
+    F: FnOnce(StorageChoice) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let choice = match &settings.database_url {
+        Some(url) => {
+            let storage = PostgresStorage::connect(url).await.with_context(|| {
+                format!(
+                    "Cannot connect to PostgreSQL at {} (DATABASE_URL). Check that it is running and the address, user and password are right",
+                    redact_url(url)
+                )
+            })?;
+            storage.migrate().await.context("Could not prepare the PostgreSQL database")?;
+            StorageChoice::Postgres(storage)
+        }
+        None => {
+            settings.prepare_data_dir()?;
+            let path = settings.sqlite_path();
+            let storage = SqliteStorage::connect(&path)
+                .await
+                .with_context(|| format!("Cannot open the database file {}", path.display()))?;
+            storage.migrate().await.context("Could not prepare the SQLite database")?;
+            StorageChoice::Sqlite(storage)
+        }
+    };
+    f(choice).await
+}
+
+pub enum StorageChoice {
+    Sqlite(SqliteStorage),
+    Postgres(PostgresStorage),
+}
+
+/// Serve on `listener` until `shutdown` completes, finishing requests in flight.
+pub async fn serve<S: Storage>(
+    storage: S,
+    settings: Settings,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let state = AppState::new(storage, settings);
+    let limit = state.sign_in_limit.clone();
+    let sweeper = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            limit.forget_idle();
+        }
+    });
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    sweeper.abort();
+    result.context("the server stopped with an error")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_passwords_are_redacted() {
+        assert_eq!(
+            super::redact_url("postgres://clinic:s3cret@db:5432/clinic"),
+            "postgres://clinic:***@db:5432/clinic"
+        );
+        assert_eq!(super::redact_url("postgres://db/clinic"), "postgres://db/clinic");
+    }
+}

@@ -1,0 +1,224 @@
+//! The server's settings: defaults, then a TOML file, then environment variables, then the command
+//! line. Validated once at start, with messages that say what to fix.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub const CONFIG_FILE_NAME: &str = "clinic-sync.toml";
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Folder for the embedded database, the demo credentials and the default config file.
+    pub data_dir: PathBuf,
+    /// `postgres://…` to use PostgreSQL; empty for the embedded SQLite in `data_dir`.
+    pub database_url: Option<String>,
+    /// How long a session lasts before the user signs in again.
+    pub session_hours: u32,
+    pub sign_in_attempts_per_minute_per_account: u32,
+    pub sign_in_attempts_per_minute_per_address: u32,
+    /// The largest request body accepted, in bytes.
+    pub max_request_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8750)),
+            data_dir: PathBuf::from("clinic-data"),
+            database_url: None,
+            session_hours: 12,
+            sign_in_attempts_per_minute_per_account: 5,
+            sign_in_attempts_per_minute_per_address: 30,
+            max_request_bytes: 64 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum SettingsError {
+    #[error("Cannot read the config file {path}: {reason}")]
+    Unreadable { path: PathBuf, reason: String },
+    #[error("The config file {path} is not valid: {reason}")]
+    Invalid { path: PathBuf, reason: String },
+    #[error("{var}={value:?} is not usable: {fix}")]
+    BadEnv { var: &'static str, value: String, fix: &'static str },
+    #[error("{0}")]
+    Rule(String),
+}
+
+/// Where settings come from, besides the defaults.
+pub struct Sources<'a> {
+    /// `--config PATH`; without it, `<data dir>/clinic-sync.toml` is read if it exists.
+    pub config_file: Option<&'a Path>,
+    /// Reads an environment variable (injected so tests need not touch the process environment).
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+    /// `--listen ADDR`.
+    pub listen: Option<SocketAddr>,
+}
+
+impl Settings {
+    pub fn load(sources: Sources<'_>) -> Result<Settings, SettingsError> {
+        let env = sources.env;
+        let data_dir_from_env = env("CLINIC_SYNC_DATA").filter(|v| !v.trim().is_empty());
+        let default_file = data_dir_from_env
+            .as_deref()
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Settings::default().data_dir)
+            .join(CONFIG_FILE_NAME);
+        let (file, required) = match sources.config_file {
+            Some(path) => (path.to_owned(), true),
+            None => (default_file, false),
+        };
+        let mut settings = match std::fs::read_to_string(&file) {
+            Ok(text) => toml::from_str::<Settings>(&text).map_err(|e| SettingsError::Invalid {
+                path: file.clone(),
+                reason: e.message().to_owned(),
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Settings::default(),
+            Err(e) => {
+                return Err(SettingsError::Unreadable { path: file, reason: e.to_string() })
+            }
+        };
+        if let Some(dir) = data_dir_from_env {
+            settings.data_dir = PathBuf::from(dir);
+        }
+        if let Some(url) = env("DATABASE_URL").filter(|v| !v.trim().is_empty()) {
+            settings.database_url = Some(url);
+        }
+        if let Some(listen) = env("CLINIC_SYNC_LISTEN").filter(|v| !v.trim().is_empty()) {
+            settings.listen = listen.trim().parse().map_err(|_| SettingsError::BadEnv {
+                var: "CLINIC_SYNC_LISTEN",
+                value: listen,
+                fix: "use an address and port such as 127.0.0.1:8750",
+            })?;
+        }
+        if let Some(listen) = sources.listen {
+            settings.listen = listen;
+        }
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        let rule = |m: &str| Err(SettingsError::Rule(m.to_owned()));
+        if let Some(url) = &self.database_url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return rule("database_url (DATABASE_URL) must start with postgres:// — leave it unset to use the embedded SQLite database");
+            }
+        }
+        if !(1..=24 * 30).contains(&self.session_hours) {
+            return rule("session_hours must be between 1 and 720");
+        }
+        if self.sign_in_attempts_per_minute_per_account == 0
+            || self.sign_in_attempts_per_minute_per_address == 0
+        {
+            return rule("sign-in attempts per minute must be at least 1");
+        }
+        if !(1024..=16 * 1024 * 1024).contains(&self.max_request_bytes) {
+            return rule("max_request_bytes must be between 1024 and 16777216");
+        }
+        if self.data_dir.as_os_str().is_empty() {
+            return rule("data_dir (CLINIC_SYNC_DATA) must name a folder");
+        }
+        Ok(())
+    }
+
+    /// The embedded SQLite file, used when no `database_url` is set.
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("clinic-sync.db")
+    }
+
+    /// Create the data folder and check that it is writable: a clear message now, not a failed
+    /// write later.
+    pub fn prepare_data_dir(&self) -> Result<(), SettingsError> {
+        let fail = |why: String| {
+            SettingsError::Rule(format!(
+                "The data folder {} cannot be used ({why}). Set CLINIC_SYNC_DATA to a folder this user can write.",
+                self.data_dir.display()
+            ))
+        };
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| fail(e.to_string()))?;
+        let probe = self.data_dir.join(".write-test");
+        std::fs::write(&probe, b"ok").map_err(|e| fail(e.to_string()))?;
+        let _ = std::fs::remove_file(probe);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(file: Option<&Path>, vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        let vars: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env = move |k: &str| vars.get(k).cloned();
+        Settings::load(Sources { config_file: file, env: &env, listen: None })
+    }
+
+    #[test]
+    fn defaults_use_embedded_sqlite_on_loopback() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = load(None, &[("CLINIC_SYNC_DATA", dir.path().to_str().unwrap())]).unwrap();
+        assert_eq!(s.database_url, None);
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8750");
+        assert_eq!(s.sqlite_path(), dir.path().join("clinic-sync.db"));
+    }
+
+    #[test]
+    fn file_then_env_then_command_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "session_hours = 8\nlisten = \"0.0.0.0:9000\"\n").unwrap();
+        let s = load(Some(&file), &[("DATABASE_URL", "postgres://u@h/db")]).unwrap();
+        assert_eq!(s.session_hours, 8);
+        assert_eq!(s.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(s.database_url.as_deref(), Some("postgres://u@h/db"));
+        let env = |_: &str| None;
+        let s = Settings::load(Sources {
+            config_file: Some(&file),
+            env: &env,
+            listen: Some("127.0.0.1:1".parse().unwrap()),
+        })
+        .unwrap();
+        assert_eq!(s.listen.to_string(), "127.0.0.1:1");
+    }
+
+    #[test]
+    fn mistakes_say_what_to_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "sesion_hours = 8\n").unwrap();
+        let err = load(Some(&file), &[]).unwrap_err().to_string();
+        assert!(err.contains("c.toml") && err.contains("sesion_hours"), "{err}");
+
+        let err = load(None, &[("DATABASE_URL", "mysql://x")]).unwrap_err().to_string();
+        assert!(err.contains("postgres://"), "{err}");
+
+        let err = load(None, &[("CLINIC_SYNC_LISTEN", "localhost")]).unwrap_err().to_string();
+        assert!(err.contains("127.0.0.1:8750"), "{err}");
+
+        std::fs::write(&file, "session_hours = 0\n").unwrap();
+        let err = load(Some(&file), &[]).unwrap_err().to_string();
+        assert!(err.contains("between 1 and 720"), "{err}");
+
+        let err = load(Some(&dir.path().join("missing.toml")), &[]).unwrap_err();
+        assert!(matches!(err, SettingsError::Unreadable { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn an_unwritable_data_folder_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, "x").unwrap();
+        let s = Settings { data_dir: blocker.join("sub"), ..Settings::default() };
+        let err = s.prepare_data_dir().unwrap_err().to_string();
+        assert!(err.contains("CLINIC_SYNC_DATA"), "{err}");
+    }
+}

@@ -1,0 +1,424 @@
+//! The server's storage: one trait, two backends (embedded SQLite, PostgreSQL).
+//!
+//! The SQL that both databases speak the same way is written once, in [`shared_sql_storage!`];
+//! a backend writes its own only where the databases differ. Migrations are per backend under
+//! `migrations/server/`.
+
+use std::future::Future;
+
+use clinic_core::account::{PatientDemographics, Sex};
+use clinic_core::wire::WorkingHours;
+use clinic_core::UserId;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// An account as stored. `role` is kept as text: a value this version does not know must not make
+/// the row unreadable (the policy then refuses everything but sign-out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAccount {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: clinic_core::Role,
+    pub password_hash: String,
+    pub created_at_ms: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct DoctorProfile {
+    pub specialty: String,
+    pub weekly_hours: Vec<WorkingHours>,
+}
+
+/// A session joined with its account.
+#[derive(Debug, Clone)]
+pub struct StoredSession {
+    pub account: StoredAccount,
+    pub expires_at_ms: i64,
+    pub revoked: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredDoctor {
+    pub id: UserId,
+    pub display_name: String,
+    pub profile: DoctorProfile,
+}
+
+pub trait Storage: Send + Sync + 'static {
+    /// "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+    fn migrate(&self) -> impl Future<Output = Result<(), StorageError>> + Send;
+    fn ping(&self) -> impl Future<Output = Result<(), StorageError>> + Send;
+    fn count_accounts(&self) -> impl Future<Output = Result<i64, StorageError>> + Send;
+    /// Create an account with its profile in one transaction.
+    fn create_account(
+        &self,
+        account: &NewAccount,
+        patient: Option<&PatientDemographics>,
+        doctor: Option<&DoctorProfile>,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    fn account_by_email(
+        &self,
+        email: &str,
+    ) -> impl Future<Output = Result<Option<StoredAccount>, StorageError>> + Send;
+    fn list_accounts(&self) -> impl Future<Output = Result<Vec<StoredAccount>, StorageError>> + Send;
+    fn create_session(
+        &self,
+        token_hash: &str,
+        account: UserId,
+        device_name: Option<&str>,
+        created_at_ms: i64,
+        expires_at_ms: i64,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    fn session(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<StoredSession>, StorageError>> + Send;
+    fn revoke_session(
+        &self,
+        token_hash: &str,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    fn patient_profile(
+        &self,
+        account: UserId,
+    ) -> impl Future<Output = Result<Option<PatientDemographics>, StorageError>> + Send;
+    /// Replace the demographics; the account's display name follows the full name.
+    fn update_patient_profile(
+        &self,
+        account: UserId,
+        profile: &PatientDemographics,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<bool, StorageError>> + Send;
+    fn doctors(&self) -> impl Future<Output = Result<Vec<StoredDoctor>, StorageError>> + Send;
+}
+
+fn map_insert_error(e: sqlx::Error) -> StorageError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StorageError::EmailTaken,
+        _ => StorageError::Database(e),
+    }
+}
+
+fn parse_id(text: &str) -> Result<UserId, StorageError> {
+    text.parse().map_err(|_| StorageError::Corrupt(format!("account id {text:?}")))
+}
+
+fn sex_name(sex: Sex) -> &'static str {
+    match sex {
+        Sex::Female => "female",
+        Sex::Male => "male",
+        Sex::Other => "other",
+    }
+}
+
+fn parse_sex(text: Option<String>) -> Option<Sex> {
+    match text.as_deref() {
+        Some("female") => Some(Sex::Female),
+        Some("male") => Some(Sex::Male),
+        Some("other") => Some(Sex::Other),
+        _ => None,
+    }
+}
+
+type AccountRow = (String, String, String, String, String);
+
+fn account_from_row((id, email, display_name, role, password_hash): AccountRow) -> Result<StoredAccount, StorageError> {
+    Ok(StoredAccount { id: parse_id(&id)?, email, display_name, role, password_hash })
+}
+
+type ProfileRow = (String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
+
+fn profile_from_row(row: ProfileRow) -> Result<PatientDemographics, StorageError> {
+    let (full_name, sex, date_of_birth, phone, address, emergency_contact) = row;
+    let date_of_birth = match date_of_birth {
+        Some(text) => Some(
+            chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                .map_err(|_| StorageError::Corrupt(format!("date of birth {text:?}")))?,
+        ),
+        None => None,
+    };
+    Ok(PatientDemographics { full_name, sex: parse_sex(sex), date_of_birth, phone, address, emergency_contact })
+}
+
+/// Implements [`Storage`] for a backend struct with a `pool` field. Both SQLite and PostgreSQL
+/// accept `$1`-style parameters, BIGINT times and TEXT ids, so this SQL serves both.
+macro_rules! shared_sql_storage {
+    ($backend:ty, $name:literal, $migrator:expr) => {
+        impl $crate::storage::Storage for $backend {
+            fn backend(&self) -> &'static str {
+                $name
+            }
+
+            async fn migrate(&self) -> Result<(), StorageError> {
+                $migrator.run(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn ping(&self) -> Result<(), StorageError> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn count_accounts(&self) -> Result<i64, StorageError> {
+                Ok(sqlx::query_scalar("SELECT count(*) FROM account").fetch_one(&self.pool).await?)
+            }
+
+            async fn create_account(
+                &self,
+                account: &NewAccount,
+                patient: Option<&PatientDemographics>,
+                doctor: Option<&DoctorProfile>,
+            ) -> Result<(), StorageError> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "INSERT INTO account (id, email, display_name, role, password_hash, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(account.id.to_string())
+                .bind(&account.email)
+                .bind(&account.display_name)
+                .bind(account.role.as_str())
+                .bind(&account.password_hash)
+                .bind(account.created_at_ms)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_insert_error)?;
+                if let Some(p) = patient {
+                    sqlx::query(
+                        "INSERT INTO patient_profile (account_id, full_name, sex, date_of_birth,
+                           phone, address, emergency_contact, updated_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(account.id.to_string())
+                    .bind(&p.full_name)
+                    .bind(p.sex.map(sex_name))
+                    .bind(p.date_of_birth.map(|d| d.to_string()))
+                    .bind(&p.phone)
+                    .bind(&p.address)
+                    .bind(&p.emergency_contact)
+                    .bind(account.created_at_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                if let Some(d) = doctor {
+                    let hours = serde_json::to_string(&d.weekly_hours)
+                        .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+                    sqlx::query(
+                        "INSERT INTO doctor_profile (account_id, specialty, weekly_hours)
+                         VALUES ($1, $2, $3)",
+                    )
+                    .bind(account.id.to_string())
+                    .bind(&d.specialty)
+                    .bind(hours)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn account_by_email(&self, email: &str) -> Result<Option<StoredAccount>, StorageError> {
+                let row: Option<AccountRow> = sqlx::query_as(
+                    "SELECT id, email, display_name, role, password_hash FROM account WHERE email = $1",
+                )
+                .bind(email)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(account_from_row).transpose()
+            }
+
+            async fn list_accounts(&self) -> Result<Vec<StoredAccount>, StorageError> {
+                let rows: Vec<AccountRow> = sqlx::query_as(
+                    "SELECT id, email, display_name, role, password_hash FROM account
+                     ORDER BY role, display_name",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(account_from_row).collect()
+            }
+
+            async fn create_session(
+                &self,
+                token_hash: &str,
+                account: UserId,
+                device_name: Option<&str>,
+                created_at_ms: i64,
+                expires_at_ms: i64,
+            ) -> Result<(), StorageError> {
+                sqlx::query(
+                    "INSERT INTO session (token_hash, account_id, device_name, created_at, expires_at)
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(token_hash)
+                .bind(account.to_string())
+                .bind(device_name)
+                .bind(created_at_ms)
+                .bind(expires_at_ms)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn session(&self, token_hash: &str) -> Result<Option<StoredSession>, StorageError> {
+                let row: Option<(String, String, String, String, String, i64, Option<i64>)> =
+                    sqlx::query_as(
+                        "SELECT a.id, a.email, a.display_name, a.role, a.password_hash,
+                                s.expires_at, s.revoked_at
+                         FROM session s JOIN account a ON a.id = s.account_id
+                         WHERE s.token_hash = $1",
+                    )
+                    .bind(token_hash)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                let Some((id, email, name, role, hash, expires_at_ms, revoked_at)) = row else {
+                    return Ok(None);
+                };
+                Ok(Some(StoredSession {
+                    account: account_from_row((id, email, name, role, hash))?,
+                    expires_at_ms,
+                    revoked: revoked_at.is_some(),
+                }))
+            }
+
+            async fn revoke_session(&self, token_hash: &str, at_ms: i64) -> Result<(), StorageError> {
+                sqlx::query(
+                    "UPDATE session SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+                )
+                .bind(at_ms)
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn patient_profile(&self, account: UserId) -> Result<Option<PatientDemographics>, StorageError> {
+                let row: Option<ProfileRow> = sqlx::query_as(
+                    "SELECT full_name, sex, date_of_birth, phone, address, emergency_contact
+                     FROM patient_profile WHERE account_id = $1",
+                )
+                .bind(account.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(profile_from_row).transpose()
+            }
+
+            async fn update_patient_profile(
+                &self,
+                account: UserId,
+                p: &PatientDemographics,
+                at_ms: i64,
+            ) -> Result<bool, StorageError> {
+                let mut tx = self.pool.begin().await?;
+                let updated = sqlx::query(
+                    "UPDATE patient_profile SET full_name = $1, sex = $2, date_of_birth = $3,
+                       phone = $4, address = $5, emergency_contact = $6, updated_at = $7
+                     WHERE account_id = $8",
+                )
+                .bind(&p.full_name)
+                .bind(p.sex.map(sex_name))
+                .bind(p.date_of_birth.map(|d| d.to_string()))
+                .bind(&p.phone)
+                .bind(&p.address)
+                .bind(&p.emergency_contact)
+                .bind(at_ms)
+                .bind(account.to_string())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if updated == 0 {
+                    return Ok(false);
+                }
+                sqlx::query("UPDATE account SET display_name = $1 WHERE id = $2")
+                    .bind(&p.full_name)
+                    .bind(account.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn doctors(&self) -> Result<Vec<StoredDoctor>, StorageError> {
+                let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+                    "SELECT a.id, a.display_name, d.specialty, d.weekly_hours
+                     FROM doctor_profile d JOIN account a ON a.id = d.account_id
+                     ORDER BY a.display_name",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(id, display_name, specialty, hours)| {
+                        let weekly_hours = serde_json::from_str(&hours)
+                            .map_err(|e| StorageError::Corrupt(format!("weekly hours: {e}")))?;
+                        Ok(StoredDoctor {
+                            id: parse_id(&id)?,
+                            display_name,
+                            profile: DoctorProfile { specialty, weekly_hours },
+                        })
+                    })
+                    .collect()
+            }
+        }
+    };
+}
+
+/// The embedded default: one SQLite file in the data folder.
+#[derive(Clone)]
+pub struct SqliteStorage {
+    pub pool: sqlx::SqlitePool,
+}
+
+/// A clinic network's shared database.
+#[derive(Clone)]
+pub struct PostgresStorage {
+    pub pool: sqlx::PgPool,
+}
+
+impl SqliteStorage {
+    pub async fn connect(path: &std::path::Path) -> Result<Self, StorageError> {
+        use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        Ok(Self { pool })
+    }
+}
+
+impl PostgresStorage {
+    pub async fn connect(url: &str) -> Result<Self, StorageError> {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            .connect(url)
+            .await?;
+        Ok(Self { pool })
+    }
+}
+
+shared_sql_storage!(SqliteStorage, "sqlite", sqlx::migrate!("../migrations/server/sqlite"));
+shared_sql_storage!(PostgresStorage, "postgres", sqlx::migrate!("../migrations/server/postgres"));

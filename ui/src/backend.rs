@@ -1,0 +1,86 @@
+//! The only module that calls Tauri. Each function is one desk command, typed by clinic-core.
+
+use clinic_core::account::{DemographicsForm, SignUpForm};
+use clinic_core::ipc::{ConnectionStatus, IpcError, Language, SignInArgs, Startup, Theme};
+use clinic_core::wire::{AccountView, DoctorView, ErrorCode, Me, PatientProfileView};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], catch)]
+    async fn invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+}
+
+#[derive(Serialize)]
+struct Args<'a, A: Serialize> {
+    args: &'a A,
+}
+
+async fn call<A: Serialize, R: DeserializeOwned>(command: &str, args: Option<&A>) -> Result<R, IpcError> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let js_args = match args {
+        Some(args) => Args { args }.serialize(&serializer),
+        None => Ok(js_sys_object()),
+    }
+    .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
+    match invoke(command, js_args).await {
+        Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string())),
+        Err(error) => Err(serde_wasm_bindgen::from_value::<IpcError>(error.clone()).unwrap_or_else(|_| {
+            IpcError::new(ErrorCode::Internal, error.as_string().unwrap_or_else(|| format!("{error:?}")))
+        })),
+    }
+}
+
+fn js_sys_object() -> JsValue {
+    js_sys::Object::new().into()
+}
+
+async fn call0<R: DeserializeOwned>(command: &str) -> Result<R, IpcError> {
+    call::<(), R>(command, None).await
+}
+
+pub async fn startup() -> Result<Startup, IpcError> {
+    call0("startup").await
+}
+
+pub async fn sign_in(email: String, password: String) -> Result<AccountView, IpcError> {
+    call("sign_in", Some(&SignInArgs { email, password })).await
+}
+
+pub async fn sign_up(form: SignUpForm) -> Result<AccountView, IpcError> {
+    call("sign_up", Some(&form)).await
+}
+
+pub async fn sign_out() -> Result<(), IpcError> {
+    call0("sign_out").await
+}
+
+pub async fn connection_status() -> Result<ConnectionStatus, IpcError> {
+    call0("connection_status").await
+}
+
+pub async fn set_language(language: Language) -> Result<(), IpcError> {
+    call("set_language", Some(&language)).await
+}
+
+pub async fn set_theme(theme: Theme) -> Result<(), IpcError> {
+    call("set_theme", Some(&theme)).await
+}
+
+pub async fn me() -> Result<Me, IpcError> {
+    call0("me").await
+}
+
+pub async fn update_my_profile(form: DemographicsForm) -> Result<PatientProfileView, IpcError> {
+    call("update_my_profile", Some(&form)).await
+}
+
+pub async fn accounts() -> Result<Vec<AccountView>, IpcError> {
+    call0("accounts").await
+}
+
+pub async fn doctors() -> Result<Vec<DoctorView>, IpcError> {
+    call0("doctors").await
+}

@@ -1,0 +1,117 @@
+use std::cell::Cell;
+use std::rc::Rc;
+
+use clinic_core::ipc::{Edition, Language, Theme};
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use crate::backend;
+use crate::i18n::{text, text_with};
+use crate::state::{AppModel, Msg};
+
+const CHECK_EVERY_MS: u32 = 5_000;
+
+/// The bar on every screen: the app, the connection, who is signed in, language, theme, sign out.
+#[component]
+pub fn StatusBar() -> Html {
+    let model = use_context::<UseReducerHandle<AppModel>>().expect("AppModel context");
+    let lang = model.language();
+
+    {
+        let model = model.clone();
+        use_effect_with((), move |_| {
+            let alive = Rc::new(Cell::new(true));
+            let still = alive.clone();
+            spawn_local(async move {
+                while still.get() {
+                    if let Ok(status) = backend::connection_status().await {
+                        if still.get() {
+                            model.dispatch(Msg::Connection(status));
+                        }
+                    }
+                    gloo_timers::future::TimeoutFuture::new(CHECK_EVERY_MS).await;
+                }
+            });
+            move || alive.set(false)
+        });
+    }
+
+    let switch_language = {
+        let model = model.clone();
+        Callback::from(move |_| {
+            let next = match model.language() {
+                Language::English => Language::Bangla,
+                Language::Bangla => Language::English,
+            };
+            model.dispatch(Msg::Language(next));
+            spawn_local(async move {
+                let _ = backend::set_language(next).await;
+            });
+        })
+    };
+    let switch_theme = {
+        let model = model.clone();
+        Callback::from(move |_| {
+            let next = match model.preferences.theme {
+                Theme::Light => Theme::Dark,
+                Theme::Dark => Theme::Light,
+            };
+            model.dispatch(Msg::Theme(next));
+            spawn_local(async move {
+                let _ = backend::set_theme(next).await;
+            });
+        })
+    };
+    let sign_out = {
+        let model = model.clone();
+        Callback::from(move |_| {
+            let model = model.clone();
+            spawn_local(async move {
+                // Signing out locally always works; the server is told when it can be reached.
+                let _ = backend::sign_out().await;
+                model.dispatch(Msg::SignedOut);
+            });
+        })
+    };
+
+    let (connection_class, connection_text) = match &model.connection {
+        None => ("checking", text(lang, "status-checking")),
+        Some(c) if c.online => ("online", text(lang, "status-online")),
+        Some(_) => ("offline", text(lang, "status-offline")),
+    };
+    let server = model.startup.as_ref().map(|s| s.server_url.clone()).unwrap_or_default();
+    let app_name = match model.edition() {
+        Edition::Staff => text(lang, "app-name"),
+        Edition::Patient => text(lang, "app-name-patient"),
+    };
+    let theme_label = match model.preferences.theme {
+        Theme::Light => text(lang, "theme-dark"),
+        Theme::Dark => text(lang, "theme-light"),
+    };
+
+    html! {
+        <header class="status-bar">
+            <span class="app-name">{ app_name }</span>
+            <span id="connection" class={classes!("connection", connection_class)}
+                  title={text_with(lang, "status-server", &[("url", server.into())])}
+                  role="status" aria-live="polite">
+                <span class="dot" aria-hidden="true"></span>{ connection_text }
+            </span>
+            <span class="spacer"></span>
+            if let Some(account) = &model.account {
+                <span id="who" class="who">
+                    <span id="who-name">{ account.display_name.clone() }</span>
+                    <span id="who-role" class="role-badge">{ text(lang, &format!("role-{}", account.role.as_str())) }</span>
+                </span>
+            }
+            <button id="language-switch" type="button" class="link-button" lang={if lang == Language::English {"bn"} else {"en"}}
+                    aria-label={text(lang, "language-switch-label")} onclick={switch_language}>
+                { text(lang, "language-switch") }
+            </button>
+            <button id="theme-switch" type="button" class="link-button" onclick={switch_theme}>{ theme_label }</button>
+            if model.account.is_some() {
+                <button id="sign-out" type="button" class="secondary" onclick={sign_out}>{ text(lang, "sign-out") }</button>
+            }
+        </header>
+    }
+}

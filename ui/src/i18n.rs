@@ -1,0 +1,127 @@
+//! English and Bangla through Fluent. The translation files live in `ui/locales/`.
+
+use std::borrow::Cow;
+
+use clinic_core::account::{FieldError, FieldProblem};
+use clinic_core::ipc::{IpcError, Language};
+use clinic_core::wire::ErrorCode;
+use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+
+const ENGLISH: &str = include_str!("../locales/en.ftl");
+const BANGLA: &str = include_str!("../locales/bn.ftl");
+
+struct Bundles {
+    en: FluentBundle<FluentResource>,
+    bn: FluentBundle<FluentResource>,
+}
+
+fn bundle(lang: &str, source: &'static str) -> FluentBundle<FluentResource> {
+    let resource = FluentResource::try_new(source.to_owned()).expect("translation files parse (tested)");
+    let mut bundle = FluentBundle::new(vec![lang.parse().expect("valid language tag")]);
+    bundle.set_use_isolating(false);
+    bundle.add_resource(resource).expect("no duplicate messages (tested)");
+    bundle
+}
+
+thread_local! {
+    static BUNDLES: Bundles = Bundles { en: bundle("en", ENGLISH), bn: bundle("bn", BANGLA) };
+}
+
+/// The text of `key` in `lang`, with `args` filled in. A missing translation falls back to
+/// English, then to the key itself — never a blank.
+pub fn text_with(lang: Language, key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+    BUNDLES.with(|b| {
+        let primary = match lang {
+            Language::English => &b.en,
+            Language::Bangla => &b.bn,
+        };
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            fluent_args.set(*name, value.clone());
+        }
+        for bundle in [primary, &b.en] {
+            if let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) {
+                let mut errors = Vec::new();
+                let out: Cow<str> = bundle.format_pattern(pattern, Some(&fluent_args), &mut errors);
+                return out.into_owned();
+            }
+        }
+        key.to_owned()
+    })
+}
+
+pub fn text(lang: Language, key: &str) -> String {
+    text_with(lang, key, &[])
+}
+
+/// A field problem in the person's language.
+pub fn field_message(lang: Language, error: &FieldError) -> String {
+    let (key, args): (&str, Vec<(&str, FluentValue)>) = match &error.problem {
+        FieldProblem::Required => ("field-required", vec![]),
+        FieldProblem::TooShort { min } => ("field-too_short", vec![("min", (*min as u64).into())]),
+        FieldProblem::TooLong { max } => ("field-too_long", vec![("max", (*max as u64).into())]),
+        FieldProblem::NotAnEmail => ("field-not_an_email", vec![]),
+        FieldProblem::NotAPhoneNumber => ("field-not_a_phone_number", vec![]),
+        FieldProblem::NotADate => ("field-not_a_date", vec![]),
+        FieldProblem::InTheFuture => ("field-in_the_future", vec![]),
+        FieldProblem::UnknownRole => ("field-unknown_role", vec![]),
+        FieldProblem::AlreadyRegistered => ("field-already_registered", vec![]),
+    };
+    text_with(lang, key, &args)
+}
+
+/// An error from a command in the person's language; unknown cases keep the server's sentence.
+pub fn error_message(lang: Language, error: &IpcError) -> String {
+    let key = match error.code {
+        ErrorCode::InvalidCredentials => "error-invalid_credentials",
+        ErrorCode::TooManyAttempts if lang == Language::English => return error.message.clone(),
+        ErrorCode::TooManyAttempts => "error-too_many_attempts",
+        ErrorCode::Validation => "error-validation",
+        ErrorCode::NotSignedIn => "error-not_signed_in",
+        ErrorCode::SessionExpired => "error-session_expired",
+        ErrorCode::Forbidden => "error-forbidden",
+        ErrorCode::ServerUnreachable => "error-server_unreachable",
+        _ => return text_with(lang, "error-other", &[("message", error.message.clone().into())]),
+    };
+    text(lang, key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn keys(source: &str) -> BTreeSet<String> {
+        source
+            .lines()
+            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_owned()))
+            .filter(|k| !k.starts_with('#') && !k.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn both_languages_have_the_same_messages() {
+        assert_eq!(keys(ENGLISH), keys(BANGLA));
+        let _ = bundle("en", ENGLISH);
+        let _ = bundle("bn", BANGLA);
+    }
+
+    #[test]
+    fn arguments_are_filled_in_both_languages() {
+        let args = [("name", FluentValue::from("Shirin"))];
+        assert_eq!(text_with(Language::English, "home-welcome", &args), "Welcome, Shirin");
+        assert_eq!(text_with(Language::Bangla, "home-welcome", &args), "স্বাগতম, Shirin");
+    }
+
+    #[test]
+    fn field_problems_are_translated() {
+        let e = FieldError::new("password", FieldProblem::TooShort { min: 10 });
+        assert_eq!(field_message(Language::English, &e), "Use at least 10 characters.");
+        assert_eq!(field_message(Language::Bangla, &e), "কমপক্ষে 10টি অক্ষর দিন।");
+    }
+
+    #[test]
+    fn an_unknown_key_shows_itself_not_a_blank() {
+        assert_eq!(text(Language::Bangla, "no-such-key"), "no-such-key");
+    }
+}
