@@ -50,7 +50,10 @@ pub async fn me(desk: State<'_, Desk>) -> Answer<Me> {
 }
 
 #[tauri::command]
-pub async fn update_my_profile(desk: State<'_, Desk>, args: DemographicsForm) -> Answer<PatientProfileView> {
+pub async fn update_my_profile(
+    desk: State<'_, Desk>,
+    args: DemographicsForm,
+) -> Answer<PatientProfileView> {
     desk.update_my_profile(&args).await
 }
 

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use clinic_core::account::{DemographicsForm, SignUpForm};
-use clinic_core::ipc::{ConnectionStatus, Edition, IpcError, Language, Preferences, Startup, Theme};
+use clinic_core::ipc::{
+    ConnectionStatus, Edition, IpcError, Language, Preferences, Startup, Theme,
+};
 use clinic_core::wire::{AccountView, DoctorView, ErrorCode, Me, PatientProfileView};
 use clinic_store::{FileKeyProvider, KeyProvider, KeyringKeyProvider, Store};
 use clinic_sync_client::{ClientError, SyncClient};
@@ -59,11 +61,21 @@ impl Desk {
         };
         let keys: Box<dyn KeyProvider> = match &config.key_file {
             Some(path) => Box::new(FileKeyProvider { path: path.clone() }),
-            None => Box::new(KeyringKeyProvider::new("clinic-desk", &format!("local-store/{file}"))),
+            None => Box::new(KeyringKeyProvider::new(
+                "clinic-desk",
+                &format!("local-store/{file}"),
+            )),
         };
         let store = std::fs::create_dir_all(data_dir)
-            .map_err(|e| store_error(format!("The data folder {} cannot be created: {e}", data_dir.display())))
-            .and_then(|()| Store::open_with(&data_dir.join(file), keys.as_ref()).map_err(store_error))
+            .map_err(|e| {
+                store_error(format!(
+                    "The data folder {} cannot be created: {e}",
+                    data_dir.display()
+                ))
+            })
+            .and_then(|()| {
+                Store::open_with(&data_dir.join(file), keys.as_ref()).map_err(store_error)
+            })
             .map(Mutex::new);
         if let Err(e) = &store {
             tracing::error!(error = %e.message, "local store unavailable");
@@ -77,16 +89,27 @@ impl Desk {
         }
     }
 
-    fn with_store<T>(&self, f: impl FnOnce(&mut Store) -> Result<T, clinic_store::StoreError>) -> Result<T, IpcError> {
+    fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, clinic_store::StoreError>,
+    ) -> Result<T, IpcError> {
         let store = self.store.as_ref().map_err(Clone::clone)?;
-        let mut guard = store.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut guard = store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         f(&mut guard).map_err(store_error)
     }
 
     pub fn startup(&self) -> Startup {
         let now = Utc::now();
-        let preferences = self.with_store(|s| s.preferences()).unwrap_or_else(|_| Preferences::default());
-        let session = self.with_store(|s| s.current_session(now)).ok().flatten().map(|s| s.account);
+        let preferences = self
+            .with_store(|s| s.preferences())
+            .unwrap_or_else(|_| Preferences::default());
+        let session = self
+            .with_store(|s| s.current_session(now))
+            .ok()
+            .flatten()
+            .map(|s| s.account);
         Startup {
             edition: self.edition,
             version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -108,25 +131,45 @@ impl Desk {
         if self.edition == Edition::Patient && grant.account.role.is_staff() {
             // Staff sign in on the staff build; the patient build holds one patient's data only.
             return Err(IpcError::new(
-                ErrorCode::Forbidden,
+                ErrorCode::StaffInPatientApp,
                 "This is the patient app. Staff sign in with Clinic Desk.",
             ));
         }
         let url = self.client.base_url().to_owned();
-        self.with_store(|s| s.begin_session(&grant.account, &url, &grant.token, grant.expires_at, Utc::now()))?;
+        self.with_store(|s| {
+            s.begin_session(
+                &grant.account,
+                &url,
+                &grant.token,
+                grant.expires_at,
+                Utc::now(),
+            )
+        })?;
         Ok(grant.account)
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<AccountView, IpcError> {
         self.store.as_ref().map_err(Clone::clone)?;
-        let grant = self.client.sign_in(email, password, self.device_name.as_deref()).await?;
+        let grant = self
+            .client
+            .sign_in(email, password, self.device_name.as_deref())
+            .await?;
         self.mark_online();
-        self.begin(grant)
+        let token = grant.token.clone();
+        let begun = self.begin(grant);
+        if begun.is_err() {
+            // The session was refused here: end it on the server too.
+            let _ = self.client.sign_out(&token).await;
+        }
+        begun
     }
 
     pub async fn sign_up(&self, form: &SignUpForm) -> Result<AccountView, IpcError> {
         if self.edition != Edition::Patient {
-            return Err(IpcError::new(ErrorCode::Forbidden, "Patients sign up in the patient app."));
+            return Err(IpcError::new(
+                ErrorCode::Forbidden,
+                "Patients sign up in the patient app.",
+            ));
         }
         self.store.as_ref().map_err(Clone::clone)?;
         let grant = self.client.sign_up(form).await?;
@@ -147,7 +190,10 @@ impl Desk {
     }
 
     fn mark_online(&self) {
-        *self.last_online_at.lock().unwrap_or_else(|p| p.into_inner()) = Some(Utc::now());
+        *self
+            .last_online_at
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(Utc::now());
     }
 
     pub async fn connection_status(&self) -> ConnectionStatus {
@@ -159,7 +205,10 @@ impl Desk {
             online,
             server_url: self.client.base_url().to_owned(),
             checked_at: Utc::now(),
-            last_online_at: *self.last_online_at.lock().unwrap_or_else(|p| p.into_inner()),
+            last_online_at: *self
+                .last_online_at
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()),
         }
     }
 
@@ -197,13 +246,18 @@ impl Desk {
         self.authed(|c, t| async move { c.me(&t).await }).await
     }
 
-    pub async fn update_my_profile(&self, form: &DemographicsForm) -> Result<PatientProfileView, IpcError> {
+    pub async fn update_my_profile(
+        &self,
+        form: &DemographicsForm,
+    ) -> Result<PatientProfileView, IpcError> {
         let form = form.clone();
-        self.authed(|c, t| async move { c.update_my_profile(&t, &form).await }).await
+        self.authed(|c, t| async move { c.update_my_profile(&t, &form).await })
+            .await
     }
 
     pub async fn accounts(&self) -> Result<Vec<AccountView>, IpcError> {
-        self.authed(|c, t| async move { c.accounts(&t).await }).await
+        self.authed(|c, t| async move { c.accounts(&t).await })
+            .await
     }
 
     pub async fn doctors(&self) -> Result<Vec<DoctorView>, IpcError> {

@@ -16,13 +16,17 @@ pub fn run_staff() {
 
 /// The patient build: sign-up, and later bookings, calls and records of one patient.
 pub fn run_patient() {
-    run(Edition::Patient, tauri::generate_context!("patient/tauri.conf.json"));
+    run(
+        Edition::Patient,
+        tauri::generate_context!("patient/tauri.conf.json"),
+    );
 }
 
 fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("CLINIC_DESK_LOG").unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("CLINIC_DESK_LOG")
+                .unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .init();

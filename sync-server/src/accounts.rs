@@ -31,7 +31,9 @@ pub async fn create_staff<S: Storage>(
         password_hash,
         created_at_ms: Utc::now().timestamp_millis(),
     };
-    storage.create_account(&account, None, doctor.as_ref()).await?;
+    storage
+        .create_account(&account, None, doctor.as_ref())
+        .await?;
     Ok(AccountView {
         id: account.id,
         email: account.email,
@@ -62,10 +64,12 @@ pub async fn create_admin<S: Storage>(
         password: password.to_owned(),
     };
     let valid = form.validate().map_err(AdminCreateError::Invalid)?;
-    create_staff(storage, valid, None).await.map_err(|e| match e {
-        ApiError::Validation(fields) => AdminCreateError::Invalid(fields),
-        other => AdminCreateError::Failed(other.to_string()),
-    })
+    create_staff(storage, valid, None)
+        .await
+        .map_err(|e| match e {
+            ApiError::Validation(fields) => AdminCreateError::Invalid(fields),
+            other => AdminCreateError::Failed(other.to_string()),
+        })
 }
 
 /// One seeded person's sign-in, as written to the credentials file.
@@ -87,8 +91,12 @@ pub async fn seed_demo_clinic<S: Storage>(
     if storage.count_accounts().await? > 0 {
         return Ok(None);
     }
-    let mut people: Vec<(NewAccount, Option<clinic_core::account::PatientDemographics>, Option<DoctorProfile>, String)> =
-        Vec::new();
+    let mut people: Vec<(
+        NewAccount,
+        Option<clinic_core::account::PatientDemographics>,
+        Option<DoctorProfile>,
+        String,
+    )> = Vec::new();
     let add = |email: &str, name: &str, role: Role| {
         let pw = password::generate_password();
         let account = NewAccount {
@@ -107,7 +115,10 @@ pub async fn seed_demo_clinic<S: Storage>(
     }
     for d in &demo::DOCTORS {
         let (a, pw) = add(d.email, d.display_name, Role::Doctor);
-        let profile = DoctorProfile { specialty: d.specialty.to_owned(), weekly_hours: d.weekly_hours() };
+        let profile = DoctorProfile {
+            specialty: d.specialty.to_owned(),
+            weekly_hours: d.weekly_hours(),
+        };
         people.push((a, None, Some(profile), pw));
     }
     for p in demo::patients() {
@@ -124,12 +135,16 @@ pub async fn seed_demo_clinic<S: Storage>(
     }
     // Hash on all cores: argon2 is slow on purpose.
     let passwords: Vec<String> = people.iter().map(|p| p.3.clone()).collect();
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
     let chunk = passwords.len().div_ceil(workers);
     let mut handles = Vec::new();
     for part in passwords.chunks(chunk).map(|c| c.to_vec()) {
         handles.push(tokio::task::spawn_blocking(move || {
-            part.iter().map(|pw| password::hash_password(pw)).collect::<Result<Vec<_>, _>>()
+            part.iter()
+                .map(|pw| password::hash_password(pw))
+                .collect::<Result<Vec<_>, _>>()
         }));
     }
     let mut hashes = Vec::new();
@@ -139,7 +154,9 @@ pub async fn seed_demo_clinic<S: Storage>(
     let mut credentials = Vec::new();
     for ((mut account, patient, doctor, pw), hash) in people.into_iter().zip(hashes) {
         account.password_hash = hash;
-        storage.create_account(&account, patient.as_ref(), doctor.as_ref()).await?;
+        storage
+            .create_account(&account, patient.as_ref(), doctor.as_ref())
+            .await?;
         credentials.push(Credential {
             role: account.role,
             name: account.display_name,
@@ -157,7 +174,13 @@ pub fn credentials_text(credentials: &[Credential]) -> String {
         "# Clinic Desk demo clinic: sign-ins made on first start. Keep this file private.\n",
     );
     for c in credentials {
-        out.push_str(&format!("{:<10}  {:<45}  {:<18}  {}\n", c.role.as_str(), c.email, c.password, c.name));
+        out.push_str(&format!(
+            "{:<10}  {:<45}  {:<18}  {}\n",
+            c.role.as_str(),
+            c.email,
+            c.password,
+            c.name
+        ));
     }
     out
 }

@@ -44,10 +44,12 @@ impl From<Denied> for ApiError {
 impl From<crate::storage::StorageError> for ApiError {
     fn from(e: crate::storage::StorageError) -> Self {
         match e {
-            crate::storage::StorageError::EmailTaken => ApiError::Validation(vec![FieldError::new(
-                "email",
-                clinic_core::account::FieldProblem::AlreadyRegistered,
-            )]),
+            crate::storage::StorageError::EmailTaken => {
+                ApiError::Validation(vec![FieldError::new(
+                    "email",
+                    clinic_core::account::FieldProblem::AlreadyRegistered,
+                )])
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -77,17 +79,18 @@ impl ApiError {
             ),
             ApiError::TooManyAttempts { wait_seconds } => (
                 ErrorCode::TooManyAttempts,
-                format!(
-                    "Too many sign-in attempts. Wait {wait_seconds} seconds, then try again."
-                ),
+                format!("Too many sign-in attempts. Wait {wait_seconds} seconds, then try again."),
             ),
             ApiError::Validation(fields) => (
                 ErrorCode::Validation,
-                fields.iter().map(FieldError::english).collect::<Vec<_>>().join("; ") + ".",
+                fields
+                    .iter()
+                    .map(FieldError::english)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+                    + ".",
             ),
-            ApiError::NotSignedIn => {
-                (ErrorCode::NotSignedIn, "Please sign in first.".to_owned())
-            }
+            ApiError::NotSignedIn => (ErrorCode::NotSignedIn, "Please sign in first.".to_owned()),
             ApiError::SessionExpired => (
                 ErrorCode::SessionExpired,
                 "Your session has ended. Please sign in again.".to_owned(),
@@ -99,7 +102,10 @@ impl ApiError {
             ApiError::BadRequest(why) => (ErrorCode::BadRequest, why.clone()),
             ApiError::PayloadTooLarge { limit_bytes } => (
                 ErrorCode::PayloadTooLarge,
-                format!("The request is too large: the limit is {} KiB.", limit_bytes / 1024),
+                format!(
+                    "The request is too large: the limit is {} KiB.",
+                    limit_bytes / 1024
+                ),
             ),
             ApiError::NotFound => (ErrorCode::NotFound, "Nothing was found here.".to_owned()),
             ApiError::Internal(_) => (
@@ -111,7 +117,11 @@ impl ApiError {
             ApiError::Validation(fields) => fields.clone(),
             _ => Vec::new(),
         };
-        ErrorBody { code, message, fields }
+        ErrorBody {
+            code,
+            message,
+            fields,
+        }
     }
 }
 
@@ -123,7 +133,9 @@ impl IntoResponse for ApiError {
         let mut response = (self.status(), Json(self.body())).into_response();
         if let ApiError::TooManyAttempts { wait_seconds } = self {
             if let Ok(value) = wait_seconds.to_string().parse() {
-                response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, value);
             }
         }
         response

@@ -47,7 +47,11 @@ impl<S: Storage> AppState<S> {
             nz(settings.sign_in_attempts_per_minute_per_account),
             nz(settings.sign_in_attempts_per_minute_per_address),
         );
-        Self { storage: Arc::new(storage), settings: Arc::new(settings), sign_in_limit: Arc::new(limit) }
+        Self {
+            storage: Arc::new(storage),
+            settings: Arc::new(settings),
+            sign_in_limit: Arc::new(limit),
+        }
     }
 }
 
@@ -61,7 +65,10 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
         .route("/api/v1/patients", post(sign_up::<S>))
         .route("/api/v1/me", get(me::<S>))
         .route("/api/v1/me/profile", put(update_my_profile::<S>))
-        .route("/api/v1/accounts", get(list_accounts::<S>).post(create_staff_account::<S>))
+        .route(
+            "/api/v1/accounts",
+            get(list_accounts::<S>).post(create_staff_account::<S>),
+        )
         .route("/api/v1/doctors", get(doctors::<S>))
         .fallback(|| async { ApiError::NotFound })
         .layer(DefaultBodyLimit::max(limit))
@@ -98,20 +105,24 @@ struct MaxBytes(usize);
 
 fn json_rejection(rejection: JsonRejection, limit: Option<usize>) -> ApiError {
     match rejection {
-        r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::PayloadTooLarge { limit_bytes: limit.unwrap_or(64 * 1024) }
-        }
+        r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge {
+            limit_bytes: limit.unwrap_or(64 * 1024),
+        },
         JsonRejection::MissingJsonContentType(_) => ApiError::BadRequest(
             "Send the request body as JSON (Content-Type: application/json).".to_owned(),
         ),
-        JsonRejection::JsonSyntaxError(e) => {
-            ApiError::BadRequest(format!("The request body is not valid JSON: {}", e.body_text()))
-        }
+        JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest(format!(
+            "The request body is not valid JSON: {}",
+            e.body_text()
+        )),
         JsonRejection::JsonDataError(e) => ApiError::BadRequest(format!(
             "The request body does not have the expected fields: {}",
             e.body_text()
         )),
-        other => ApiError::BadRequest(format!("The request body could not be read: {}", other.body_text())),
+        other => ApiError::BadRequest(format!(
+            "The request body could not be read: {}",
+            other.body_text()
+        )),
     }
 }
 
@@ -147,7 +158,12 @@ impl<S: Storage> FromRequestParts<AppState<S>> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<Self, ApiError> {
         let header = parts.headers.get(axum::http::header::AUTHORIZATION);
         let Some(header) = header else {
-            return Ok(Caller { actor: Actor::Anonymous, account: None, token_hash: None, session_expires_at: None });
+            return Ok(Caller {
+                actor: Actor::Anonymous,
+                account: None,
+                token_hash: None,
+                session_expires_at: None,
+            });
         };
         let token = header
             .to_str()
@@ -155,13 +171,22 @@ impl<S: Storage> FromRequestParts<AppState<S>> for Caller {
             .and_then(|h| h.strip_prefix("Bearer "))
             .ok_or(ApiError::NotSignedIn)?;
         let hash = password::token_hash(token.trim());
-        let session = state.storage.session(&hash).await?.ok_or(ApiError::SessionExpired)?;
+        let session = state
+            .storage
+            .session(&hash)
+            .await?
+            .ok_or(ApiError::SessionExpired)?;
         if session.revoked || session.expires_at_ms <= now_ms(Utc::now()) {
             return Err(ApiError::SessionExpired);
         }
         let actor = match session.account.role.parse::<Role>() {
-            Ok(role) => Actor::User { id: session.account.id, role },
-            Err(_) => Actor::UnrecognisedRole { id: session.account.id },
+            Ok(role) => Actor::User {
+                id: session.account.id,
+                role,
+            },
+            Err(_) => Actor::UnrecognisedRole {
+                id: session.account.id,
+            },
         };
         Ok(Caller {
             actor,
@@ -173,7 +198,10 @@ impl<S: Storage> FromRequestParts<AppState<S>> for Caller {
 }
 
 fn account_view(account: &StoredAccount) -> Result<AccountView, ApiError> {
-    let role = account.role.parse::<Role>().map_err(|_| ApiError::Forbidden)?;
+    let role = account
+        .role
+        .parse::<Role>()
+        .map_err(|_| ApiError::Forbidden)?;
     Ok(AccountView {
         id: account.id,
         email: account.email.clone(),
@@ -206,8 +234,12 @@ async fn health<S: Storage>(State(state): State<AppState<S>>) -> Result<Json<Hea
 }
 
 /// Hash off the async runtime: argon2 takes tens of milliseconds of CPU on purpose.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(e.to_string()))
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 async fn start_session<S: Storage>(
@@ -222,9 +254,19 @@ async fn start_session<S: Storage>(
     let device_name = device_name.map(|d| d.chars().take(80).collect::<String>());
     state
         .storage
-        .create_session(&hash, account.id, device_name.as_deref(), now_ms(now), now_ms(expires_at))
+        .create_session(
+            &hash,
+            account.id,
+            device_name.as_deref(),
+            now_ms(now),
+            now_ms(expires_at),
+        )
         .await?;
-    Ok(SessionGrant { token, expires_at, account: view })
+    Ok(SessionGrant {
+        token,
+        expires_at,
+        account: view,
+    })
 }
 
 async fn sign_in<S: Storage>(
@@ -235,7 +277,9 @@ async fn sign_in<S: Storage>(
     decide(Actor::Anonymous, Action::SignIn)?;
     let email = clinic_core::account::normalise_email(&request.email);
     if let Err(wait) = state.sign_in_limit.check(&email, address) {
-        return Err(ApiError::TooManyAttempts { wait_seconds: wait.as_secs().max(1) });
+        return Err(ApiError::TooManyAttempts {
+            wait_seconds: wait.as_secs().max(1),
+        });
     }
     let account = state.storage.account_by_email(&email).await?;
     // Verify against a decoy when the account does not exist: same time, same answer.
@@ -249,9 +293,17 @@ async fn sign_in<S: Storage>(
         Some(account) if matches => account,
         _ => return Err(ApiError::InvalidCredentials),
     };
-    let role = account.role.parse::<Role>().map(|role| Actor::User { id: account.id, role });
-    decide(role.unwrap_or(Actor::UnrecognisedRole { id: account.id }), Action::ReadOwnAccount)?;
-    Ok(Json(start_session(&state, &account, request.device_name.as_deref()).await?))
+    let role = account.role.parse::<Role>().map(|role| Actor::User {
+        id: account.id,
+        role,
+    });
+    decide(
+        role.unwrap_or(Actor::UnrecognisedRole { id: account.id }),
+        Action::ReadOwnAccount,
+    )?;
+    Ok(Json(
+        start_session(&state, &account, request.device_name.as_deref()).await?,
+    ))
 }
 
 async fn sign_out<S: Storage>(
@@ -260,7 +312,10 @@ async fn sign_out<S: Storage>(
 ) -> Result<StatusCode, ApiError> {
     decide(caller.actor, Action::SignOut)?;
     if let Some(hash) = caller.token_hash {
-        state.storage.revoke_session(&hash, now_ms(Utc::now())).await?;
+        state
+            .storage
+            .revoke_session(&hash, now_ms(Utc::now()))
+            .await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -271,7 +326,9 @@ async fn sign_up<S: Storage>(
     ApiJson(form): ApiJson<SignUpForm>,
 ) -> Result<impl IntoResponse, ApiError> {
     decide(caller.actor, Action::SignUpAsPatient)?;
-    let valid = form.validate(Utc::now().date_naive()).map_err(ApiError::Validation)?;
+    let valid = form
+        .validate(Utc::now().date_naive())
+        .map_err(ApiError::Validation)?;
     let password = valid.password.clone();
     let password_hash = blocking(move || password::hash_password(&password))
         .await?
@@ -284,7 +341,10 @@ async fn sign_up<S: Storage>(
         password_hash: password_hash.clone(),
         created_at_ms: now_ms(Utc::now()),
     };
-    state.storage.create_account(&account, Some(&valid.demographics), None).await?;
+    state
+        .storage
+        .create_account(&account, Some(&valid.demographics), None)
+        .await?;
     let stored = StoredAccount {
         id: account.id,
         email: account.email,
@@ -296,13 +356,25 @@ async fn sign_up<S: Storage>(
     Ok((StatusCode::CREATED, Json(grant)))
 }
 
-async fn me<S: Storage>(State(state): State<AppState<S>>, caller: Caller) -> Result<Json<Me>, ApiError> {
+async fn me<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+) -> Result<Json<Me>, ApiError> {
     decide(caller.actor, Action::ReadOwnAccount)?;
     let account = caller.account.ok_or(ApiError::NotSignedIn)?;
     let view = account_view(&account)?;
     let patient_profile = if view.role == Role::Patient {
-        decide(caller.actor, Action::ReadPatientProfile { patient: account.id })?;
-        state.storage.patient_profile(account.id).await?.map(|p| profile_view(account.id, p))
+        decide(
+            caller.actor,
+            Action::ReadPatientProfile {
+                patient: account.id,
+            },
+        )?;
+        state
+            .storage
+            .patient_profile(account.id)
+            .await?
+            .map(|p| profile_view(account.id, p))
     } else {
         None
     };
@@ -323,9 +395,15 @@ async fn update_my_profile<S: Storage>(
         return Err(ApiError::Forbidden);
     };
     decide(caller.actor, Action::UpdatePatientProfile { patient: id })?;
-    let valid = form.validate(Utc::now().date_naive()).map_err(ApiError::Validation)?;
+    let valid = form
+        .validate(Utc::now().date_naive())
+        .map_err(ApiError::Validation)?;
     // Only patients have a profile of their own; staff are refused by the policy above or here.
-    if !state.storage.update_patient_profile(id, &valid, now_ms(Utc::now())).await? {
+    if !state
+        .storage
+        .update_patient_profile(id, &valid, now_ms(Utc::now()))
+        .await?
+    {
         return Err(ApiError::Forbidden);
     }
     Ok(Json(profile_view(id, valid)))
@@ -338,7 +416,12 @@ async fn list_accounts<S: Storage>(
     decide(caller.actor, Action::ListAccounts)?;
     let accounts = state.storage.list_accounts().await?;
     // An account with a role this version does not know is left out rather than failing the list.
-    Ok(Json(accounts.iter().filter_map(|a| account_view(a).ok()).collect()))
+    Ok(Json(
+        accounts
+            .iter()
+            .filter_map(|a| account_view(a).ok())
+            .collect(),
+    ))
 }
 
 async fn create_staff_account<S: Storage>(

@@ -49,7 +49,10 @@ where
                     redact_url(url)
                 )
             })?;
-            storage.migrate().await.context("Could not prepare the PostgreSQL database")?;
+            storage
+                .migrate()
+                .await
+                .context("Could not prepare the PostgreSQL database")?;
             StorageChoice::Postgres(storage)
         }
         None => {
@@ -58,7 +61,10 @@ where
             let storage = SqliteStorage::connect(&path)
                 .await
                 .with_context(|| format!("Cannot open the database file {}", path.display()))?;
-            storage.migrate().await.context("Could not prepare the SQLite database")?;
+            storage
+                .migrate()
+                .await
+                .context("Could not prepare the SQLite database")?;
             StorageChoice::Sqlite(storage)
         }
     };
@@ -86,7 +92,9 @@ pub async fn serve<S: Storage>(
         }
     });
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
     sweeper.abort();
     result.context("the server stopped with an error")
 }
@@ -99,6 +107,9 @@ mod tests {
             super::redact_url("postgres://clinic:s3cret@db:5432/clinic"),
             "postgres://clinic:***@db:5432/clinic"
         );
-        assert_eq!(super::redact_url("postgres://db/clinic"), "postgres://db/clinic");
+        assert_eq!(
+            super::redact_url("postgres://db/clinic"),
+            "postgres://db/clinic"
+        );
     }
 }

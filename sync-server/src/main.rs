@@ -69,19 +69,32 @@ fn run() -> anyhow::Result<()> {
         Command::Admin { .. } => None,
     };
     let env = |k: &str| std::env::var(k).ok();
-    let settings = Settings::load(Sources { config_file: cli.config.as_deref(), env: &env, listen })?;
+    let settings = Settings::load(Sources {
+        config_file: cli.config.as_deref(),
+        env: &env,
+        listen,
+    })?;
     let runtime = tokio::runtime::Runtime::new().context("could not start the async runtime")?;
     runtime.block_on(async move {
         match cli.command {
             Command::Serve { demo, .. } => serve(settings, demo).await,
-            Command::Admin { command: AdminCommand::Create { email, name } } => {
+            Command::Admin {
+                command: AdminCommand::Create { email, name },
+            } => {
                 let password = read_password()?;
                 clinic_sync::with_storage(&settings, |choice| async move {
                     let account = match &choice {
-                        StorageChoice::Sqlite(s) => accounts::create_admin(s, &email, &name, &password).await,
-                        StorageChoice::Postgres(s) => accounts::create_admin(s, &email, &name, &password).await,
+                        StorageChoice::Sqlite(s) => {
+                            accounts::create_admin(s, &email, &name, &password).await
+                        }
+                        StorageChoice::Postgres(s) => {
+                            accounts::create_admin(s, &email, &name, &password).await
+                        }
                     }?;
-                    println!("Created admin {} <{}>.", account.display_name, account.email);
+                    println!(
+                        "Created admin {} <{}>.",
+                        account.display_name, account.email
+                    );
                     Ok(())
                 })
                 .await
@@ -95,23 +108,31 @@ fn read_password() -> anyhow::Result<String> {
         eprint!("Password for the new admin (at least 10 characters), then Enter: ");
     }
     let mut line = String::new();
-    std::io::stdin().read_line(&mut line).context("could not read the password from standard input")?;
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("could not read the password from standard input")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(settings.listen).await.with_context(|| {
-        format!(
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| {
+            format!(
             "Cannot listen on {}: is another server using that port? Choose another with --listen",
             settings.listen
         )
-    })?;
+        })?;
     let address = listener.local_addr()?;
     let data_dir = settings.data_dir.clone();
     clinic_sync::with_storage(&settings.clone(), |choice| async move {
         match choice {
-            StorageChoice::Sqlite(s) => start(s, settings, listener, address, demo, &data_dir).await,
-            StorageChoice::Postgres(s) => start(s, settings, listener, address, demo, &data_dir).await,
+            StorageChoice::Sqlite(s) => {
+                start(s, settings, listener, address, demo, &data_dir).await
+            }
+            StorageChoice::Postgres(s) => {
+                start(s, settings, listener, address, demo, &data_dir).await
+            }
         }
     })
     .await
@@ -128,15 +149,24 @@ async fn start<S: Storage>(
     if demo {
         std::fs::create_dir_all(data_dir)?;
         if let Some((credentials, path)) = accounts::seed_demo_clinic(&storage, data_dir).await? {
-            println!("Seeded the demo clinic. These sign-ins are shown once; all of them are in {}:", path.display());
+            println!(
+                "Seeded the demo clinic. These sign-ins are shown once; all of them are in {}:",
+                path.display()
+            );
             for c in credentials.iter().filter(|c| c.role.is_staff()) {
                 println!("  {:<10} {:<28} {}", c.role.as_str(), c.email, c.password);
             }
-            println!("  (and {} patients)", credentials.iter().filter(|c| !c.role.is_staff()).count());
+            println!(
+                "  (and {} patients)",
+                credentials.iter().filter(|c| !c.role.is_staff()).count()
+            );
         }
     }
     tracing::info!(%address, database = storage.backend(), "clinic-sync listening");
-    println!("clinic-sync listening on http://{address} ({} database)", storage.backend());
+    println!(
+        "clinic-sync listening on http://{address} ({} database)",
+        storage.backend()
+    );
     clinic_sync::serve(storage, settings, listener, shutdown_signal()).await?;
     tracing::info!("clinic-sync stopped");
     Ok(())

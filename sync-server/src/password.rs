@@ -16,7 +16,9 @@ pub fn hash_password(password: &str) -> Result<String, String> {
 
 /// True when `password` matches the stored PHC string. A malformed stored hash never matches.
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    Argon2::default().verify_password(password.as_bytes(), phc).is_ok()
+    Argon2::default()
+        .verify_password(password.as_bytes(), phc)
+        .is_ok()
 }
 
 /// A hash of a password nobody has, so that signing in to an unknown email costs the same time
@@ -79,6 +81,9 @@ mod tests {
     #[test]
     fn generated_passwords_pass_the_clinic_rule() {
         let pw = generate_password();
-        assert!(pw.chars().count() >= clinic_core::account::PASSWORD_MIN_CHARS, "{pw}");
+        assert!(
+            pw.chars().count() >= clinic_core::account::PASSWORD_MIN_CHARS,
+            "{pw}"
+        );
     }
 }

@@ -46,7 +46,11 @@ pub enum SettingsError {
     #[error("The config file {path} is not valid: {reason}")]
     Invalid { path: PathBuf, reason: String },
     #[error("{var}={value:?} is not usable: {fix}")]
-    BadEnv { var: &'static str, value: String, fix: &'static str },
+    BadEnv {
+        var: &'static str,
+        value: String,
+        fix: &'static str,
+    },
     #[error("{0}")]
     Rule(String),
 }
@@ -81,7 +85,10 @@ impl Settings {
             })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Settings::default(),
             Err(e) => {
-                return Err(SettingsError::Unreadable { path: file, reason: e.to_string() })
+                return Err(SettingsError::Unreadable {
+                    path: file,
+                    reason: e.to_string(),
+                })
             }
         };
         if let Some(dir) = data_dir_from_env {
@@ -156,10 +163,16 @@ mod tests {
     use std::collections::HashMap;
 
     fn load(file: Option<&Path>, vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {
-        let vars: HashMap<String, String> =
-            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         let env = move |k: &str| vars.get(k).cloned();
-        Settings::load(Sources { config_file: file, env: &env, listen: None })
+        Settings::load(Sources {
+            config_file: file,
+            env: &env,
+            listen: None,
+        })
     }
 
     #[test]
@@ -196,12 +209,19 @@ mod tests {
         let file = dir.path().join("c.toml");
         std::fs::write(&file, "sesion_hours = 8\n").unwrap();
         let err = load(Some(&file), &[]).unwrap_err().to_string();
-        assert!(err.contains("c.toml") && err.contains("sesion_hours"), "{err}");
+        assert!(
+            err.contains("c.toml") && err.contains("sesion_hours"),
+            "{err}"
+        );
 
-        let err = load(None, &[("DATABASE_URL", "mysql://x")]).unwrap_err().to_string();
+        let err = load(None, &[("DATABASE_URL", "mysql://x")])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("postgres://"), "{err}");
 
-        let err = load(None, &[("CLINIC_SYNC_LISTEN", "localhost")]).unwrap_err().to_string();
+        let err = load(None, &[("CLINIC_SYNC_LISTEN", "localhost")])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("127.0.0.1:8750"), "{err}");
 
         std::fs::write(&file, "session_hours = 0\n").unwrap();
@@ -217,7 +237,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let blocker = dir.path().join("file");
         std::fs::write(&blocker, "x").unwrap();
-        let s = Settings { data_dir: blocker.join("sub"), ..Settings::default() };
+        let s = Settings {
+            data_dir: blocker.join("sub"),
+            ..Settings::default()
+        };
         let err = s.prepare_data_dir().unwrap_err().to_string();
         assert!(err.contains("CLINIC_SYNC_DATA"), "{err}");
     }

@@ -27,8 +27,14 @@ impl SignInLimit {
     /// Count one attempt; `Err(wait)` when either limit is spent.
     pub fn check(&self, email: &str, address: IpAddr) -> Result<(), Duration> {
         let now = self.clock.now();
-        let by_address = self.per_address.check_key(&address).map_err(|n| n.wait_time_from(now));
-        let by_account = self.per_account.check_key(&email.to_owned()).map_err(|n| n.wait_time_from(now));
+        let by_address = self
+            .per_address
+            .check_key(&address)
+            .map_err(|n| n.wait_time_from(now));
+        let by_account = self
+            .per_account
+            .check_key(&email.to_owned())
+            .map_err(|n| n.wait_time_from(now));
         match (by_address, by_account) {
             (Ok(()), Ok(())) => Ok(()),
             (Err(a), Err(b)) => Err(a.max(b)),
@@ -55,8 +61,14 @@ mod tests {
             assert!(limit.check("a@x.test", addr).is_ok());
         }
         let wait = limit.check("a@x.test", addr).unwrap_err();
-        assert!(wait > Duration::from_secs(1) && wait <= Duration::from_secs(12), "{wait:?}");
-        assert!(limit.check("b@x.test", addr).is_ok(), "another account is not affected");
+        assert!(
+            wait > Duration::from_secs(1) && wait <= Duration::from_secs(12),
+            "{wait:?}"
+        );
+        assert!(
+            limit.check("b@x.test", addr).is_ok(),
+            "another account is not affected"
+        );
     }
 
     #[test]
@@ -67,6 +79,8 @@ mod tests {
             assert!(limit.check(&format!("u{n}@x.test"), addr).is_ok());
         }
         assert!(limit.check("u9@x.test", addr).is_err());
-        assert!(limit.check("u9@x.test", "10.0.0.10".parse().unwrap()).is_ok());
+        assert!(limit
+            .check("u9@x.test", "10.0.0.10".parse().unwrap())
+            .is_ok());
     }
 }

@@ -81,7 +81,9 @@ pub trait Storage: Send + Sync + 'static {
         &self,
         email: &str,
     ) -> impl Future<Output = Result<Option<StoredAccount>, StorageError>> + Send;
-    fn list_accounts(&self) -> impl Future<Output = Result<Vec<StoredAccount>, StorageError>> + Send;
+    fn list_accounts(
+        &self,
+    ) -> impl Future<Output = Result<Vec<StoredAccount>, StorageError>> + Send;
     fn create_session(
         &self,
         token_hash: &str,
@@ -121,7 +123,8 @@ fn map_insert_error(e: sqlx::Error) -> StorageError {
 }
 
 fn parse_id(text: &str) -> Result<UserId, StorageError> {
-    text.parse().map_err(|_| StorageError::Corrupt(format!("account id {text:?}")))
+    text.parse()
+        .map_err(|_| StorageError::Corrupt(format!("account id {text:?}")))
 }
 
 fn sex_name(sex: Sex) -> &'static str {
@@ -143,11 +146,26 @@ fn parse_sex(text: Option<String>) -> Option<Sex> {
 
 type AccountRow = (String, String, String, String, String);
 
-fn account_from_row((id, email, display_name, role, password_hash): AccountRow) -> Result<StoredAccount, StorageError> {
-    Ok(StoredAccount { id: parse_id(&id)?, email, display_name, role, password_hash })
+fn account_from_row(
+    (id, email, display_name, role, password_hash): AccountRow,
+) -> Result<StoredAccount, StorageError> {
+    Ok(StoredAccount {
+        id: parse_id(&id)?,
+        email,
+        display_name,
+        role,
+        password_hash,
+    })
 }
 
-type ProfileRow = (String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
+type ProfileRow = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 fn profile_from_row(row: ProfileRow) -> Result<PatientDemographics, StorageError> {
     let (full_name, sex, date_of_birth, phone, address, emergency_contact) = row;
@@ -158,7 +176,14 @@ fn profile_from_row(row: ProfileRow) -> Result<PatientDemographics, StorageError
         ),
         None => None,
     };
-    Ok(PatientDemographics { full_name, sex: parse_sex(sex), date_of_birth, phone, address, emergency_contact })
+    Ok(PatientDemographics {
+        full_name,
+        sex: parse_sex(sex),
+        date_of_birth,
+        phone,
+        address,
+        emergency_contact,
+    })
 }
 
 /// Implements [`Storage`] for a backend struct with a `pool` field. Both SQLite and PostgreSQL
@@ -396,7 +421,9 @@ pub struct PostgresStorage {
 
 impl SqliteStorage {
     pub async fn connect(path: &std::path::Path) -> Result<Self, StorageError> {
-        use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+        use sqlx::sqlite::{
+            SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+        };
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -404,7 +431,10 @@ impl SqliteStorage {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
         Ok(Self { pool })
     }
 }
@@ -420,5 +450,13 @@ impl PostgresStorage {
     }
 }
 
-shared_sql_storage!(SqliteStorage, "sqlite", sqlx::migrate!("../migrations/server/sqlite"));
-shared_sql_storage!(PostgresStorage, "postgres", sqlx::migrate!("../migrations/server/postgres"));
+shared_sql_storage!(
+    SqliteStorage,
+    "sqlite",
+    sqlx::migrate!("../migrations/server/sqlite")
+);
+shared_sql_storage!(
+    PostgresStorage,
+    "postgres",
+    sqlx::migrate!("../migrations/server/postgres")
+);

@@ -42,7 +42,9 @@ async fn fresh_postgres_database() -> String {
         "CLINIC_TEST_POSTGRES_URL is not set: run scripts/test.sh, which starts a throwaway PostgreSQL",
     );
     let name = format!("clinic_test_{}", uuid::Uuid::new_v4().simple());
-    let pool = sqlx::PgPool::connect(&admin_url).await.expect("PostgreSQL answers");
+    let pool = sqlx::PgPool::connect(&admin_url)
+        .await
+        .expect("PostgreSQL answers");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&pool)
         .await
@@ -61,7 +63,11 @@ impl TestServer {
         let dir = tempfile::tempdir().unwrap();
         settings.data_dir = dir.path().to_owned();
         let storage = match backend {
-            Backend::Sqlite => AnyStorage::Sqlite(SqliteStorage::connect(&settings.sqlite_path()).await.unwrap()),
+            Backend::Sqlite => AnyStorage::Sqlite(
+                SqliteStorage::connect(&settings.sqlite_path())
+                    .await
+                    .unwrap(),
+            ),
             Backend::Postgres => {
                 let url = fresh_postgres_database().await;
                 AnyStorage::Postgres(PostgresStorage::connect(&url).await.unwrap())
@@ -86,7 +92,10 @@ impl TestServer {
         TestServer {
             url,
             storage,
-            http: reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(20))
+                .build()
+                .unwrap(),
             stop: Some(stop),
             _dir: dir,
         }
@@ -95,7 +104,9 @@ impl TestServer {
     async fn admin(&self, email: &str, password: &str) {
         let made = match &self.storage {
             AnyStorage::Sqlite(s) => accounts::create_admin(s, email, "Test Admin", password).await,
-            AnyStorage::Postgres(s) => accounts::create_admin(s, email, "Test Admin", password).await,
+            AnyStorage::Postgres(s) => {
+                accounts::create_admin(s, email, "Test Admin", password).await
+            }
         };
         made.unwrap();
     }
@@ -116,14 +127,23 @@ impl TestServer {
         .unwrap()
     }
 
-    async fn seed_demo(&self, dir: &std::path::Path) -> Result<Option<(Vec<accounts::Credential>, std::path::PathBuf)>, anyhow::Error> {
+    async fn seed_demo(
+        &self,
+        dir: &std::path::Path,
+    ) -> Result<Option<(Vec<accounts::Credential>, std::path::PathBuf)>, anyhow::Error> {
         match &self.storage {
             AnyStorage::Sqlite(s) => accounts::seed_demo_clinic(s, dir).await,
             AnyStorage::Postgres(s) => accounts::seed_demo_clinic(s, dir).await,
         }
     }
 
-    async fn send(&self, method: reqwest::Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut req = self.http.request(method, format!("{}{path}", self.url));
         if let Some(token) = token {
             req = req.bearer_auth(token);
@@ -138,7 +158,8 @@ impl TestServer {
     }
 
     async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
-        self.send(reqwest::Method::POST, path, token, Some(body)).await
+        self.send(reqwest::Method::POST, path, token, Some(body))
+            .await
     }
 
     async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
@@ -146,7 +167,13 @@ impl TestServer {
     }
 
     async fn sign_in(&self, email: &str, password: &str) -> String {
-        let (status, body) = self.post("/api/v1/sessions", None, json!({"email": email, "password": password})).await;
+        let (status, body) = self
+            .post(
+                "/api/v1/sessions",
+                None,
+                json!({"email": email, "password": password}),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body["token"].as_str().unwrap().to_owned()
     }
@@ -186,7 +213,14 @@ async fn sign_in_me_and_sign_out(b: Backend) {
     assert_eq!(me["account"]["email"], ADMIN);
     assert_eq!(me["account"]["role"], "admin");
     assert_eq!(me["patient_profile"], Value::Null);
-    let (status, _) = s.send(reqwest::Method::DELETE, "/api/v1/sessions/current", Some(&token), None).await;
+    let (status, _) = s
+        .send(
+            reqwest::Method::DELETE,
+            "/api/v1/sessions/current",
+            Some(&token),
+            None,
+        )
+        .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, body) = s.get("/api/v1/me", Some(&token)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -196,30 +230,68 @@ async fn sign_in_me_and_sign_out(b: Backend) {
 async fn a_wrong_password_and_an_unknown_account_look_the_same(b: Backend) {
     let s = TestServer::start(b).await;
     s.admin(ADMIN, ADMIN_PW).await;
-    let wrong = s.post("/api/v1/sessions", None, json!({"email": ADMIN, "password": "not the password"})).await;
-    let unknown = s.post("/api/v1/sessions", None, json!({"email": "nobody@clinic.test", "password": "not the password"})).await;
+    let wrong = s
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"email": ADMIN, "password": "not the password"}),
+        )
+        .await;
+    let unknown = s
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"email": "nobody@clinic.test", "password": "not the password"}),
+        )
+        .await;
     assert_eq!(wrong.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(wrong, unknown, "same status and body: the answer does not reveal who exists");
+    assert_eq!(
+        wrong, unknown,
+        "same status and body: the answer does not reveal who exists"
+    );
     assert_eq!(wrong.1["code"], "invalid_credentials");
-    assert!(wrong.1["message"].as_str().unwrap().contains("email or password"));
+    assert!(wrong.1["message"]
+        .as_str()
+        .unwrap()
+        .contains("email or password"));
 }
 
 async fn sign_in_attempts_are_limited_with_a_human_message(b: Backend) {
     let s = TestServer::start(b).await;
     s.admin(ADMIN, ADMIN_PW).await;
     for _ in 0..5 {
-        let (status, _) = s.post("/api/v1/sessions", None, json!({"email": ADMIN, "password": "guess guess"})).await;
+        let (status, _) = s
+            .post(
+                "/api/v1/sessions",
+                None,
+                json!({"email": ADMIN, "password": "guess guess"}),
+            )
+            .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    let res = s.http.post(format!("{}/api/v1/sessions", s.url))
+    let res = s
+        .http
+        .post(format!("{}/api/v1/sessions", s.url))
         .json(&json!({"email": ADMIN, "password": ADMIN_PW}))
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    let retry: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=12).contains(&retry), "{retry}");
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "too_many_attempts");
-    assert!(body["message"].as_str().unwrap().starts_with("Too many sign-in attempts. Wait "), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Too many sign-in attempts. Wait "),
+        "{body}"
+    );
 }
 
 async fn a_patient_signs_up_sees_and_edits_their_profile(b: Backend) {
@@ -233,47 +305,92 @@ async fn a_patient_signs_up_sees_and_edits_their_profile(b: Backend) {
     assert_eq!(me["patient_profile"]["full_name"], "রহিমা খাতুন");
     assert_eq!(me["patient_profile"]["date_of_birth"], "1990-04-14");
     let (status, updated) = s
-        .send(reqwest::Method::PUT, "/api/v1/me/profile", Some(token),
-              Some(json!({"full_name": "Rahima Khatun", "address": "House 4, Road 2, Mirpur, Dhaka"})))
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/me/profile",
+            Some(token),
+            Some(
+                json!({"full_name": "Rahima Khatun", "address": "House 4, Road 2, Mirpur, Dhaka"}),
+            ),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{updated}");
     let (_, me) = s.get("/api/v1/me", Some(token)).await;
-    assert_eq!(me["patient_profile"]["address"], "House 4, Road 2, Mirpur, Dhaka");
-    assert_eq!(me["patient_profile"]["phone"], Value::Null, "a full replace: fields left empty are cleared");
+    assert_eq!(
+        me["patient_profile"]["address"],
+        "House 4, Road 2, Mirpur, Dhaka"
+    );
+    assert_eq!(
+        me["patient_profile"]["phone"],
+        Value::Null,
+        "a full replace: fields left empty are cleared"
+    );
     assert_eq!(me["account"]["display_name"], "Rahima Khatun");
     let (status, body) = s.sign_up("RAHIMA@example.com", "Someone Else").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["fields"][0], json!({"field": "email", "problem": "already_registered"}));
+    assert_eq!(
+        body["fields"][0],
+        json!({"field": "email", "problem": "already_registered"})
+    );
 }
 
 async fn a_short_password_at_sign_up_is_a_field_message(b: Backend) {
     let s = TestServer::start(b).await;
     let (status, body) = s
-        .post("/api/v1/patients", None, json!({"email": "a@b.co", "password": "short", "full_name": "Karim"}))
+        .post(
+            "/api/v1/patients",
+            None,
+            json!({"email": "a@b.co", "password": "short", "full_name": "Karim"}),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["code"], "validation");
-    assert_eq!(body["fields"], json!([{"field": "password", "problem": "too_short", "min": 10}]));
+    assert_eq!(
+        body["fields"],
+        json!([{"field": "password", "problem": "too_short", "min": 10}])
+    );
     assert_eq!(s.count_accounts().await, 0);
 }
 
 async fn malformed_and_oversized_bodies_are_refused_and_write_nothing(b: Backend) {
     let s = TestServer::start(b).await;
     let raw = |body: String, content_type: &'static str| {
-        s.http.post(format!("{}/api/v1/patients", s.url)).header("content-type", content_type).body(body).send()
+        s.http
+            .post(format!("{}/api/v1/patients", s.url))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
     };
-    let res = raw("{\"email\": \"a@b.co\", \"password\": ".into(), "application/json").await.unwrap();
+    let res = raw(
+        "{\"email\": \"a@b.co\", \"password\": ".into(),
+        "application/json",
+    )
+    .await
+    .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "bad_request");
-    assert!(body["message"].as_str().unwrap().contains("not valid JSON"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("not valid JSON"),
+        "{body}"
+    );
 
-    let res = raw("{\"email\": 5}".into(), "application/json").await.unwrap();
+    let res = raw("{\"email\": 5}".into(), "application/json")
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let body: Value = res.json().await.unwrap();
-    assert!(body["message"].as_str().unwrap().contains("expected fields"), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("expected fields"),
+        "{body}"
+    );
 
-    let res = raw("email=a".into(), "application/x-www-form-urlencoded").await.unwrap();
+    let res = raw("email=a".into(), "application/x-www-form-urlencoded")
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 
     let huge = format!(
@@ -284,7 +401,10 @@ async fn malformed_and_oversized_bodies_are_refused_and_write_nothing(b: Backend
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "payload_too_large");
-    assert!(body["message"].as_str().unwrap().contains("64 KiB"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("64 KiB"),
+        "{body}"
+    );
     assert_eq!(s.count_accounts().await, 0, "nothing was written");
     let (status, _) = s.get("/health", None).await;
     assert_eq!(status, StatusCode::OK, "the server is unaffected");
@@ -297,7 +417,10 @@ async fn a_patient_calling_a_staff_endpoint_gets_403_and_nothing_else(b: Backend
     let token = grant["token"].as_str().unwrap();
     let (status, body) = s.get("/api/v1/accounts", Some(token)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(body, json!({"code": "forbidden", "message": "Your account is not allowed to do this."}));
+    assert_eq!(
+        body,
+        json!({"code": "forbidden", "message": "Your account is not allowed to do this."})
+    );
     let (status, _) = s
         .post("/api/v1/accounts", Some(token),
               json!({"email": "x@clinic.test", "display_name": "X", "role": "admin", "password": "long enough pass"}))
@@ -318,7 +441,10 @@ async fn an_admin_creates_staff_and_unknown_roles_are_refused(b: Backend) {
               json!({"email": "boss@clinic.test", "display_name": "Boss", "role": "superuser", "password": "long enough pass"}))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(body["fields"], json!([{"field": "role", "problem": "unknown_role"}]));
+    assert_eq!(
+        body["fields"],
+        json!([{"field": "role", "problem": "unknown_role"}])
+    );
     let (status, body) = s
         .post("/api/v1/accounts", Some(&token),
               json!({"email": "desk@clinic.test", "display_name": "Shirin Sultana", "role": "front_desk", "password": "desk password 1"}))
@@ -331,7 +457,10 @@ async fn an_admin_creates_staff_and_unknown_roles_are_refused(b: Backend) {
     let (status, list) = s.get("/api/v1/accounts", Some(&token)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list.as_array().unwrap().len(), 2);
-    assert!(list.to_string().find("password").is_none(), "no hashes leave the server");
+    assert!(
+        list.to_string().find("password").is_none(),
+        "no hashes leave the server"
+    );
 }
 
 async fn an_account_with_an_unknown_role_is_refused(b: Backend) {
@@ -344,7 +473,13 @@ async fn an_account_with_an_unknown_role_is_refused(b: Backend) {
     assert_eq!(body["code"], "forbidden");
     let (status, _) = s.get("/api/v1/accounts", Some(&token)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, body) = s.post("/api/v1/sessions", None, json!({"email": ADMIN, "password": ADMIN_PW})).await;
+    let (status, body) = s
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"email": ADMIN, "password": ADMIN_PW}),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(body.get("token").is_none());
 }
@@ -356,7 +491,10 @@ async fn an_expired_session_asks_to_sign_in_again(b: Backend) {
     s.exec("UPDATE session SET expires_at = 1000").await;
     let (status, body) = s.get("/api/v1/me", Some(&token)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(body["message"], "Your session has ended. Please sign in again.");
+    assert_eq!(
+        body["message"],
+        "Your session has ended. Please sign in again."
+    );
     let (status, _) = s.get("/api/v1/me", Some("made-up-token")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
@@ -364,17 +502,32 @@ async fn an_expired_session_asks_to_sign_in_again(b: Backend) {
 async fn the_demo_clinic_is_seeded_once(b: Backend) {
     let s = TestServer::start(b).await;
     let dir = tempfile::tempdir().unwrap();
-    let (credentials, file) = s.seed_demo(dir.path()).await.unwrap().expect("an empty clinic is seeded");
+    let (credentials, file) = s
+        .seed_demo(dir.path())
+        .await
+        .unwrap()
+        .expect("an empty clinic is seeded");
     assert_eq!(credentials.len(), 59);
     let count = |role| credentials.iter().filter(|c| c.role == role).count();
     use clinic_core::Role::*;
-    assert_eq!((count(Admin), count(Doctor), count(FrontDesk), count(Patient)), (1, 6, 2, 50));
+    assert_eq!(
+        (
+            count(Admin),
+            count(Doctor),
+            count(FrontDesk),
+            count(Patient)
+        ),
+        (1, 6, 2, 50)
+    );
     let text = std::fs::read_to_string(&file).unwrap();
     assert_eq!(text.lines().filter(|l| !l.starts_with('#')).count(), 59);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     let desk = credentials.iter().find(|c| c.role == FrontDesk).unwrap();
     let token = s.sign_in(&desk.email, &desk.password).await;
@@ -382,7 +535,10 @@ async fn the_demo_clinic_is_seeded_once(b: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(doctors.as_array().unwrap().len(), 6);
     assert!(!doctors[0]["weekly_hours"].as_array().unwrap().is_empty());
-    assert!(s.seed_demo(dir.path()).await.unwrap().is_none(), "a clinic with accounts is left alone");
+    assert!(
+        s.seed_demo(dir.path()).await.unwrap().is_none(),
+        "a clinic with accounts is left alone"
+    );
     assert_eq!(s.count_accounts().await, 59);
 }
 

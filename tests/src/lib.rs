@@ -1,1 +1,379 @@
-//! placeholder
+//! The harness for end-to-end tests: the real `clinic-sync` binary on a loopback port, and the
+//! real desk binaries under Xvfb driven through tauri-driver + WebKitWebDriver.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// The workspace root (the folder holding the top Cargo.toml).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is inside the workspace")
+        .to_owned()
+}
+
+/// Cargo's target folder, as cargo itself reports it (honours CARGO_TARGET_DIR and config).
+pub fn target_dir() -> PathBuf {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let out = Command::new(env!("CARGO"))
+            .args(["metadata", "--format-version", "1", "--no-deps"])
+            .current_dir(workspace_root())
+            .output()
+            .expect("cargo metadata runs");
+        let meta: serde_json::Value =
+            serde_json::from_slice(&out.stdout).expect("cargo metadata is JSON");
+        PathBuf::from(meta["target_directory"].as_str().expect("target_directory"))
+    })
+    .clone()
+}
+
+/// A built binary of the workspace (built by scripts/test.sh before the tests run).
+pub fn binary(name: &str) -> PathBuf {
+    let path = target_dir().join("debug").join(name);
+    assert!(
+        path.exists(),
+        "{} is not built: run scripts/test.sh (or scripts/build-desk.sh and cargo build -p clinic-sync)",
+        path.display()
+    );
+    path
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(port: u16, within: Duration) -> Result<()> {
+    let start = Instant::now();
+    while start.elapsed() < within {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    bail!("nothing listened on port {port} within {within:?}")
+}
+
+/// Wait until `GET /health` answers 200 (the port opens before the demo seed is done).
+fn wait_for_health(port: u16, within: Duration) -> Result<()> {
+    use std::io::{Read, Write};
+    let start = Instant::now();
+    while start.elapsed() < within {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+            let _ = stream.write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n");
+            let mut answer = String::new();
+            let _ = stream.read_to_string(&mut answer);
+            if answer.starts_with("HTTP/1.0 200") || answer.starts_with("HTTP/1.1 200") {
+                return Ok(());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bail!("clinic-sync on port {port} did not answer /health within {within:?}")
+}
+
+/// Stops a child with SIGTERM (so it can stop its own children), then waits for it.
+struct Terminating(Child);
+
+impl Drop for Terminating {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.0.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The real `clinic-sync serve --demo` on a loopback port with its own data folder.
+pub struct SyncServer {
+    pub url: String,
+    pub port: u16,
+    pub data: tempfile::TempDir,
+    process: Option<Terminating>,
+}
+
+/// One line of demo-credentials.txt.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub role: String,
+    pub email: String,
+    pub password: String,
+    pub name: String,
+}
+
+impl SyncServer {
+    pub fn start_demo() -> Result<SyncServer> {
+        let data = tempfile::tempdir()?;
+        let port = free_port();
+        let mut server = SyncServer {
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+            data,
+            process: None,
+        };
+        server.resume()?;
+        Ok(server)
+    }
+
+    /// Start (again) on the same port and data folder.
+    pub fn resume(&mut self) -> Result<()> {
+        let log = std::fs::File::create(self.data.path().join("server.log"))?;
+        let child = Command::new(binary("clinic-sync"))
+            .args([
+                "serve",
+                "--demo",
+                "--listen",
+                &format!("127.0.0.1:{}", self.port),
+            ])
+            .env("CLINIC_SYNC_DATA", self.data.path())
+            .env_remove("DATABASE_URL")
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("start clinic-sync")?;
+        self.process = Some(Terminating(child));
+        wait_for_health(self.port, Duration::from_secs(60))
+    }
+
+    /// Stop the server, as when the clinic's network goes down.
+    pub fn stop(&mut self) {
+        self.process = None;
+    }
+
+    pub fn logins(&self) -> Result<Vec<Login>> {
+        let text = std::fs::read_to_string(self.data.path().join("demo-credentials.txt"))?;
+        Ok(text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| {
+                let mut parts = l.split_whitespace();
+                let role = parts.next().unwrap_or_default().to_owned();
+                let email = parts.next().unwrap_or_default().to_owned();
+                let password = parts.next().unwrap_or_default().to_owned();
+                let name = parts.collect::<Vec<_>>().join(" ");
+                Login {
+                    role,
+                    email,
+                    password,
+                    name,
+                }
+            })
+            .collect())
+    }
+
+    pub fn login(&self, role: &str) -> Result<Login> {
+        self.logins()?
+            .into_iter()
+            .find(|l| l.role == role)
+            .with_context(|| format!("no demo {role}"))
+    }
+}
+
+/// Which desk binary.
+#[derive(Clone, Copy, Debug)]
+pub enum Build {
+    Staff,
+    Patient,
+}
+
+/// A workstation: its data folder and key file survive app restarts.
+pub struct Workstation {
+    pub data: tempfile::TempDir,
+    pub server_url: String,
+}
+
+impl Workstation {
+    pub fn new(server_url: &str) -> Result<Workstation> {
+        Ok(Workstation {
+            data: tempfile::tempdir()?,
+            server_url: server_url.to_owned(),
+        })
+    }
+
+    pub fn key_file(&self) -> PathBuf {
+        self.data.path().join("desk.key")
+    }
+
+    /// The bytes of the staff store and its WAL, once the app has let go of them (unchanged for
+    /// half a second). The -shm file is SQLite's shared-memory index, not data, and is left out.
+    pub async fn settled_store_files(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let read = || {
+            ["desk.db", "desk.db-wal"]
+                .iter()
+                .filter_map(|f| {
+                    std::fs::read(self.data.path().join(f))
+                        .ok()
+                        .map(|b| (f.to_string(), b))
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut last = read();
+        for _ in 0..40 {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let now = read();
+            if now == last {
+                return Ok(now);
+            }
+            last = now;
+        }
+        bail!("the store files kept changing")
+    }
+
+    /// Start the app through tauri-driver and connect a WebDriver session to it.
+    pub async fn launch(&self, build: Build) -> Result<App> {
+        let port = free_port();
+        let native_port = free_port();
+        let log = std::fs::File::create(self.data.path().join(format!("driver-{port}.log")))?;
+        let driver = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("LIBGL_ALWAYS_SOFTWARE", "1")
+            .env("CLINIC_SERVER_URL", &self.server_url)
+            .env("CLINIC_DESK_DATA", self.data.path())
+            .env("CLINIC_DESK_KEY_FILE", self.key_file())
+            .env("CLINIC_DESK_DEVICE_NAME", "e2e workstation")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("start tauri-driver (scripts/setup.sh installs it)")?;
+        let driver = Terminating(driver);
+        wait_for_port(port, Duration::from_secs(20))?;
+        let application = binary(match build {
+            Build::Staff => "clinic-desk",
+            Build::Patient => "clinic-patient",
+        });
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": application.to_str().unwrap() }),
+        );
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .context("WebDriver session with the desk app")?;
+        Ok(App {
+            client: Some(client),
+            _driver: driver,
+        })
+    }
+}
+
+/// A running desk app under WebDriver.
+pub struct App {
+    client: Option<Client>,
+    _driver: Terminating,
+}
+
+pub const TAB: &str = "\u{E004}";
+pub const ENTER: &str = "\u{E007}";
+
+impl App {
+    pub fn client(&self) -> &Client {
+        self.client.as_ref().expect("session open")
+    }
+
+    pub async fn wait_for(&self, css: &str) -> Result<fantoccini::elements::Element> {
+        match self
+            .client()
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(element) => Ok(element),
+            Err(e) => {
+                let source = self.client().source().await.unwrap_or_default();
+                let _ = self.screenshot("failure").await;
+                let excerpt: String = source.chars().take(3000).collect();
+                bail!("waiting for {css}: {e}; the page was: {excerpt}")
+            }
+        }
+    }
+
+    /// Wait until the element's text satisfies `want`; returns the text.
+    pub async fn wait_for_text(&self, css: &str, want: impl Fn(&str) -> bool) -> Result<String> {
+        let start = Instant::now();
+        let mut last = String::new();
+        while start.elapsed() < Duration::from_secs(20) {
+            if let Ok(el) = self.client().find(Locator::Css(css)).await {
+                if let Ok(text) = el.text().await {
+                    if want(&text) {
+                        return Ok(text);
+                    }
+                    last = text;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("{css} never showed the expected text; last seen: {last:?}")
+    }
+
+    pub async fn text(&self, css: &str) -> Result<String> {
+        Ok(self.wait_for(css).await?.text().await?)
+    }
+
+    /// Type into whatever has the keyboard focus, as a person at the keyboard would.
+    pub async fn type_keys(&self, keys: &str) -> Result<()> {
+        self.client()
+            .active_element()
+            .await?
+            .send_keys(keys)
+            .await?;
+        Ok(())
+    }
+
+    /// The id of the focused element.
+    pub async fn focused_id(&self) -> Result<String> {
+        Ok(self
+            .client()
+            .active_element()
+            .await?
+            .attr("id")
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Save a screenshot as e2e-screenshots/NAME.png.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let png = tokio::time::timeout(Duration::from_secs(30), self.client().screenshot())
+            .await
+            .context("screenshot timed out")??;
+        let dir = workspace_root().join("e2e-screenshots");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    pub async fn close(mut self) -> Result<()> {
+        if let Some(client) = self.client.take() {
+            client.close().await?;
+        }
+        Ok(())
+    }
+}

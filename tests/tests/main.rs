@@ -1,1 +1,5 @@
+//! One integration-test binary: the architecture rules, and the desk apps end to end.
 
+mod architecture;
+mod desk;
+mod patient;

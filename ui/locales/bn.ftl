@@ -81,3 +81,4 @@ field-not_a_date = এটি তারিখ নয়। YYYY-MM-DD লিখ�
 field-in_the_future = এই তারিখ ভবিষ্যতের।
 field-unknown_role = অ্যাডমিন, ডাক্তার বা ফ্রন্ট ডেস্ক বেছে নিন।
 field-already_registered = এই ইমেইলে আগেই অ্যাকাউন্ট আছে। সাইন ইন করুন।
+error-staff_in_patient_app = এটি রোগীদের অ্যাপ। কর্মীরা ক্লিনিক ডেস্কে সাইন ইন করুন।

@@ -81,3 +81,4 @@ field-not_a_date = This is not a date. Use YYYY-MM-DD, e.g. 1990-04-14.
 field-in_the_future = This date is in the future.
 field-unknown_role = Choose admin, doctor or front desk.
 field-already_registered = An account with this email already exists. Sign in instead.
+error-staff_in_patient_app = This is the patient app. Staff sign in with Clinic Desk.

@@ -18,7 +18,10 @@ struct Args<'a, A: Serialize> {
     args: &'a A,
 }
 
-async fn call<A: Serialize, R: DeserializeOwned>(command: &str, args: Option<&A>) -> Result<R, IpcError> {
+async fn call<A: Serialize, R: DeserializeOwned>(
+    command: &str,
+    args: Option<&A>,
+) -> Result<R, IpcError> {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     let js_args = match args {
         Some(args) => Args { args }.serialize(&serializer),
@@ -26,10 +29,15 @@ async fn call<A: Serialize, R: DeserializeOwned>(command: &str, args: Option<&A>
     }
     .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
     match invoke(command, js_args).await {
-        Ok(value) => serde_wasm_bindgen::from_value(value).map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string())),
-        Err(error) => Err(serde_wasm_bindgen::from_value::<IpcError>(error.clone()).unwrap_or_else(|_| {
-            IpcError::new(ErrorCode::Internal, error.as_string().unwrap_or_else(|| format!("{error:?}")))
-        })),
+        Ok(value) => serde_wasm_bindgen::from_value(value)
+            .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string())),
+        Err(error) => Err(serde_wasm_bindgen::from_value::<IpcError>(error.clone())
+            .unwrap_or_else(|_| {
+                IpcError::new(
+                    ErrorCode::Internal,
+                    error.as_string().unwrap_or_else(|| format!("{error:?}")),
+                )
+            })),
     }
 }
 

@@ -16,10 +16,13 @@ struct Bundles {
 }
 
 fn bundle(lang: &str, source: &'static str) -> FluentBundle<FluentResource> {
-    let resource = FluentResource::try_new(source.to_owned()).expect("translation files parse (tested)");
+    let resource =
+        FluentResource::try_new(source.to_owned()).expect("translation files parse (tested)");
     let mut bundle = FluentBundle::new(vec![lang.parse().expect("valid language tag")]);
     bundle.set_use_isolating(false);
-    bundle.add_resource(resource).expect("no duplicate messages (tested)");
+    bundle
+        .add_resource(resource)
+        .expect("no duplicate messages (tested)");
     bundle
 }
 
@@ -81,7 +84,14 @@ pub fn error_message(lang: Language, error: &IpcError) -> String {
         ErrorCode::SessionExpired => "error-session_expired",
         ErrorCode::Forbidden => "error-forbidden",
         ErrorCode::ServerUnreachable => "error-server_unreachable",
-        _ => return text_with(lang, "error-other", &[("message", error.message.clone().into())]),
+        ErrorCode::StaffInPatientApp => "error-staff_in_patient_app",
+        _ => {
+            return text_with(
+                lang,
+                "error-other",
+                &[("message", error.message.clone().into())],
+            )
+        }
     };
     text(lang, key)
 }
@@ -109,14 +119,23 @@ mod tests {
     #[test]
     fn arguments_are_filled_in_both_languages() {
         let args = [("name", FluentValue::from("Shirin"))];
-        assert_eq!(text_with(Language::English, "home-welcome", &args), "Welcome, Shirin");
-        assert_eq!(text_with(Language::Bangla, "home-welcome", &args), "স্বাগতম, Shirin");
+        assert_eq!(
+            text_with(Language::English, "home-welcome", &args),
+            "Welcome, Shirin"
+        );
+        assert_eq!(
+            text_with(Language::Bangla, "home-welcome", &args),
+            "স্বাগতম, Shirin"
+        );
     }
 
     #[test]
     fn field_problems_are_translated() {
         let e = FieldError::new("password", FieldProblem::TooShort { min: 10 });
-        assert_eq!(field_message(Language::English, &e), "Use at least 10 characters.");
+        assert_eq!(
+            field_message(Language::English, &e),
+            "Use at least 10 characters."
+        );
         assert_eq!(field_message(Language::Bangla, &e), "কমপক্ষে 10টি অক্ষর দিন।");
     }
 

@@ -44,7 +44,10 @@ impl AppModel {
     }
 
     pub fn edition(&self) -> Edition {
-        self.startup.as_ref().map(|s| s.edition).unwrap_or(Edition::Staff)
+        self.startup
+            .as_ref()
+            .map(|s| s.edition)
+            .unwrap_or(Edition::Staff)
     }
 }
 
@@ -114,7 +117,10 @@ mod tests {
             edition,
             version: "0.1.0".into(),
             server_url: "http://127.0.0.1:8750".into(),
-            preferences: Preferences { language: Language::Bangla, theme: Theme::Dark },
+            preferences: Preferences {
+                language: Language::Bangla,
+                theme: Theme::Dark,
+            },
             store_problem: None,
             session: None,
         }
@@ -130,12 +136,16 @@ mod tests {
     }
 
     fn run(model: AppModel, msgs: Vec<Msg>) -> Rc<AppModel> {
-        msgs.into_iter().fold(Rc::new(model), |m, msg| m.reduce(msg))
+        msgs.into_iter()
+            .fold(Rc::new(model), |m, msg| m.reduce(msg))
     }
 
     #[test]
     fn startup_restores_preferences_and_shows_sign_in() {
-        let m = run(AppModel::default(), vec![Msg::Started(startup(Edition::Staff))]);
+        let m = run(
+            AppModel::default(),
+            vec![Msg::Started(startup(Edition::Staff))],
+        );
         assert_eq!(m.screen, Screen::SignIn);
         assert_eq!(m.language(), Language::Bangla);
         assert_eq!(m.preferences.theme, Theme::Dark);
@@ -162,9 +172,15 @@ mod tests {
 
     #[test]
     fn only_the_patient_build_offers_sign_up() {
-        let staff = run(AppModel::default(), vec![Msg::Started(startup(Edition::Staff)), Msg::ShowSignUp]);
+        let staff = run(
+            AppModel::default(),
+            vec![Msg::Started(startup(Edition::Staff)), Msg::ShowSignUp],
+        );
         assert_eq!(staff.screen, Screen::SignIn);
-        let patient = run(AppModel::default(), vec![Msg::Started(startup(Edition::Patient)), Msg::ShowSignUp]);
+        let patient = run(
+            AppModel::default(),
+            vec![Msg::Started(startup(Edition::Patient)), Msg::ShowSignUp],
+        );
         assert_eq!(patient.screen, Screen::SignUp);
         let back = patient.reduce(Msg::ShowSignIn);
         assert_eq!(back.screen, Screen::SignIn);

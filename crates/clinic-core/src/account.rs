@@ -80,7 +80,12 @@ fn check_email(email: &str, out: &mut Vec<FieldError>) {
         return;
     }
     if email.chars().count() > EMAIL_MAX_CHARS {
-        out.push(FieldError::new("email", FieldProblem::TooLong { max: EMAIL_MAX_CHARS }));
+        out.push(FieldError::new(
+            "email",
+            FieldProblem::TooLong {
+                max: EMAIL_MAX_CHARS,
+            },
+        ));
         return;
     }
     let valid = match email.split_once('@') {
@@ -105,9 +110,19 @@ pub fn check_password(password: &str, out: &mut Vec<FieldError>) {
     if n == 0 {
         out.push(FieldError::new("password", FieldProblem::Required));
     } else if n < PASSWORD_MIN_CHARS {
-        out.push(FieldError::new("password", FieldProblem::TooShort { min: PASSWORD_MIN_CHARS }));
+        out.push(FieldError::new(
+            "password",
+            FieldProblem::TooShort {
+                min: PASSWORD_MIN_CHARS,
+            },
+        ));
     } else if n > PASSWORD_MAX_CHARS {
-        out.push(FieldError::new("password", FieldProblem::TooLong { max: PASSWORD_MAX_CHARS }));
+        out.push(FieldError::new(
+            "password",
+            FieldProblem::TooLong {
+                max: PASSWORD_MAX_CHARS,
+            },
+        ));
     }
 }
 
@@ -116,7 +131,12 @@ fn check_name(field: &str, name: &str, out: &mut Vec<FieldError>) {
     if n == 0 {
         out.push(FieldError::new(field, FieldProblem::Required));
     } else if n > NAME_MAX_CHARS {
-        out.push(FieldError::new(field, FieldProblem::TooLong { max: NAME_MAX_CHARS }));
+        out.push(FieldError::new(
+            field,
+            FieldProblem::TooLong {
+                max: NAME_MAX_CHARS,
+            },
+        ));
     }
 }
 
@@ -160,7 +180,9 @@ fn check_optional_length(field: &str, text: Option<&str>, max: usize, out: &mut 
 }
 
 fn trimmed(text: Option<&str>) -> Option<String> {
-    text.map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned)
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
 }
 
 /// A patient's demographic profile after validation.
@@ -318,7 +340,10 @@ mod tests {
     }
 
     fn problems(errors: &[FieldError]) -> Vec<(&str, &FieldProblem)> {
-        errors.iter().map(|e| (e.field.as_str(), &e.problem)).collect()
+        errors
+            .iter()
+            .map(|e| (e.field.as_str(), &e.problem))
+            .collect()
     }
 
     #[test]
@@ -332,12 +357,22 @@ mod tests {
 
     #[test]
     fn a_short_password_is_a_field_message() {
-        let errors = sign_up("a@b.co", "short", "Karim").validate(today()).unwrap_err();
+        let errors = sign_up("a@b.co", "short", "Karim")
+            .validate(today())
+            .unwrap_err();
         assert_eq!(
             problems(&errors),
-            vec![("password", &FieldProblem::TooShort { min: PASSWORD_MIN_CHARS })]
+            vec![(
+                "password",
+                &FieldProblem::TooShort {
+                    min: PASSWORD_MIN_CHARS
+                }
+            )]
         );
-        assert_eq!(errors[0].english(), "password must be at least 10 characters");
+        assert_eq!(
+            errors[0].english(),
+            "password must be at least 10 characters"
+        );
     }
 
     #[test]
@@ -345,8 +380,13 @@ mod tests {
         // Nine Bangla characters are 27 bytes but still too short.
         let nine = "অআইঈউঊঋএঐ";
         assert_eq!(nine.chars().count(), 9);
-        let errors = sign_up("a@b.co", nine, "Karim").validate(today()).unwrap_err();
-        assert_eq!(problems(&errors), vec![("password", &FieldProblem::TooShort { min: 10 })]);
+        let errors = sign_up("a@b.co", nine, "Karim")
+            .validate(today())
+            .unwrap_err();
+        assert_eq!(
+            problems(&errors),
+            vec![("password", &FieldProblem::TooShort { min: 10 })]
+        );
     }
 
     #[test]
@@ -369,9 +409,22 @@ mod tests {
 
     #[test]
     fn emails_and_phones() {
-        for bad in ["a@b", "@b.com", "a b@c.com", "a@@b.com", "a@.com", "a@b.com."] {
-            let errors = sign_up(bad, "long enough pass", "X").validate(today()).unwrap_err();
-            assert_eq!(problems(&errors), vec![("email", &FieldProblem::NotAnEmail)], "{bad}");
+        for bad in [
+            "a@b",
+            "@b.com",
+            "a b@c.com",
+            "a@@b.com",
+            "a@.com",
+            "a@b.com.",
+        ] {
+            let errors = sign_up(bad, "long enough pass", "X")
+                .validate(today())
+                .unwrap_err();
+            assert_eq!(
+                problems(&errors),
+                vec![("email", &FieldProblem::NotAnEmail)],
+                "{bad}"
+            );
         }
         for (phone, ok) in [
             ("+880 1712-345678", true),
@@ -394,7 +447,10 @@ mod tests {
             ..Default::default()
         };
         let errors = form.validate(today()).unwrap_err();
-        assert_eq!(problems(&errors), vec![("date_of_birth", &FieldProblem::NotADate)]);
+        assert_eq!(
+            problems(&errors),
+            vec![("date_of_birth", &FieldProblem::NotADate)]
+        );
         let form = DemographicsForm {
             full_name: "X".into(),
             date_of_birth: Some("1990-11-23".into()),
@@ -418,7 +474,11 @@ mod tests {
         for role in ["patient", "superuser", ""] {
             form.role = role.into();
             let errors = form.validate().unwrap_err();
-            assert_eq!(problems(&errors), vec![("role", &FieldProblem::UnknownRole)], "{role}");
+            assert_eq!(
+                problems(&errors),
+                vec![("role", &FieldProblem::UnknownRole)],
+                "{role}"
+            );
         }
     }
 

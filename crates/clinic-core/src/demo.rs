@@ -32,9 +32,21 @@ pub struct DemoPatient {
 use Weekday::*;
 
 pub const STAFF: [DemoStaff; 3] = [
-    DemoStaff { email: "admin@demo.clinic", display_name: "Nasrin Akter", role: Role::Admin },
-    DemoStaff { email: "desk1@demo.clinic", display_name: "Shirin Sultana", role: Role::FrontDesk },
-    DemoStaff { email: "desk2@demo.clinic", display_name: "Tanvir Hossain", role: Role::FrontDesk },
+    DemoStaff {
+        email: "admin@demo.clinic",
+        display_name: "Nasrin Akter",
+        role: Role::Admin,
+    },
+    DemoStaff {
+        email: "desk1@demo.clinic",
+        display_name: "Shirin Sultana",
+        role: Role::FrontDesk,
+    },
+    DemoStaff {
+        email: "desk2@demo.clinic",
+        display_name: "Tanvir Hossain",
+        role: Role::FrontDesk,
+    },
 ];
 
 pub const DOCTORS: [DemoDoctor; 6] = [
@@ -42,7 +54,14 @@ pub const DOCTORS: [DemoDoctor; 6] = [
         email: "dr.rahman@demo.clinic",
         display_name: "Dr. Mizanur Rahman",
         specialty: "General medicine",
-        hours: &[(Sat, 9, 13), (Sun, 9, 13), (Mon, 9, 13), (Tue, 9, 13), (Wed, 9, 13), (Thu, 9, 13)],
+        hours: &[
+            (Sat, 9, 13),
+            (Sun, 9, 13),
+            (Mon, 9, 13),
+            (Tue, 9, 13),
+            (Wed, 9, 13),
+            (Thu, 9, 13),
+        ],
     },
     DemoDoctor {
         email: "dr.chowdhury@demo.clinic",
@@ -119,18 +138,58 @@ const GIVEN: [(&str, &str, Sex); 25] = [
 ];
 
 const FAMILY: [&str; 10] = [
-    "Khatun", "Hossain", "Akter", "Rahman", "Begum", "Islam", "Chowdhury", "Sarkar", "Mondal", "Das",
+    "Khatun",
+    "Hossain",
+    "Akter",
+    "Rahman",
+    "Begum",
+    "Islam",
+    "Chowdhury",
+    "Sarkar",
+    "Mondal",
+    "Das",
 ];
 
 /// The same people written in Bangla script, as a receptionist would type them.
 const GIVEN_BN: [&str; 25] = [
-    "রহিমা", "আব্দুল", "ফাতেমা", "জাহিদ", "শারমিন", "মাহমুদ", "তাসলিমা", "হাবিব", "নুসরাত", "আরিফ",
-    "আয়েশা", "সোহেল", "মৌসুমী", "রাকিব", "সাথী", "ইমরান", "লিপি", "জাহিদ", "প্রিয়া", "সুজন",
-    "কোহিনূর", "বাবুল", "দিলরুবা", "মিলন", "রূপা",
+    "রহিমা",
+    "আব্দুল",
+    "ফাতেমা",
+    "জাহিদ",
+    "শারমিন",
+    "মাহমুদ",
+    "তাসলিমা",
+    "হাবিব",
+    "নুসরাত",
+    "আরিফ",
+    "আয়েশা",
+    "সোহেল",
+    "মৌসুমী",
+    "রাকিব",
+    "সাথী",
+    "ইমরান",
+    "লিপি",
+    "জাহিদ",
+    "প্রিয়া",
+    "সুজন",
+    "কোহিনূর",
+    "বাবুল",
+    "দিলরুবা",
+    "মিলন",
+    "রূপা",
 ];
 
 const FAMILY_BN: [&str; 10] = [
-    "খাতুন", "হোসেন", "আক্তার", "রহমান", "বেগম", "ইসলাম", "চৌধুরী", "সরকার", "মণ্ডল", "দাস",
+    "খাতুন",
+    "হোসেন",
+    "আক্তার",
+    "রহমান",
+    "বেগম",
+    "ইসলাম",
+    "চৌধুরী",
+    "সরকার",
+    "মণ্ডল",
+    "দাস",
 ];
 
 /// Fifty patients: the first 25 with names in English spelling, the next 25 in Bangla script.
@@ -150,7 +209,10 @@ pub fn patients() -> Vec<DemoPatient> {
             let day = 1 + (i as u32 * 11) % 28;
             DemoPatient {
                 full_name,
-                email: format!("{handle}.{}{i:02}@patients.demo.clinic", FAMILY[f].to_lowercase()),
+                email: format!(
+                    "{handle}.{}{i:02}@patients.demo.clinic",
+                    FAMILY[f].to_lowercase()
+                ),
                 sex,
                 date_of_birth: NaiveDate::from_ymd_opt(year, month, day).expect("valid demo date"),
                 phone: format!("+880 17{:02}-{:06}", 10 + i % 80, 100_000 + i * 7919),
@@ -172,7 +234,11 @@ mod tests {
         assert_eq!(emails.len(), 50);
         let bangla = patients
             .iter()
-            .filter(|p| p.full_name.chars().any(|c| ('\u{0980}'..='\u{09FF}').contains(&c)))
+            .filter(|p| {
+                p.full_name
+                    .chars()
+                    .any(|c| ('\u{0980}'..='\u{09FF}').contains(&c))
+            })
             .count();
         assert_eq!(bangla, 25);
     }
@@ -192,7 +258,11 @@ mod tests {
         let specialties: HashSet<_> = DOCTORS.iter().map(|d| d.specialty).collect();
         assert_eq!(specialties.len(), 6);
         for d in &DOCTORS {
-            assert!(d.weekly_hours().iter().all(|h| h.start < h.end), "{}", d.display_name);
+            assert!(
+                d.weekly_hours().iter().all(|h| h.start < h.end),
+                "{}",
+                d.display_name
+            );
         }
     }
 }

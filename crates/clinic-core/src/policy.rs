@@ -24,9 +24,13 @@ pub enum Action {
     /// Read one's own account (name, role, email).
     ReadOwnAccount,
     /// Read a patient's demographic profile (name, sex, birth date, contact). Not clinical data.
-    ReadPatientProfile { patient: UserId },
+    ReadPatientProfile {
+        patient: UserId,
+    },
     /// Change a patient's demographic profile.
-    UpdatePatientProfile { patient: UserId },
+    UpdatePatientProfile {
+        patient: UserId,
+    },
     /// Create a staff account (admin, doctor, front desk).
     CreateStaffAccount,
     /// List every account of the clinic.
@@ -101,7 +105,11 @@ mod tests {
 
     #[test]
     fn anyone_may_check_health_sign_in_and_sign_up() {
-        for actor in [Actor::Anonymous, user(1, Role::Patient), user(2, Role::Admin)] {
+        for actor in [
+            Actor::Anonymous,
+            user(1, Role::Patient),
+            user(2, Role::Admin),
+        ] {
             for action in [Action::ReadHealth, Action::SignIn, Action::SignUpAsPatient] {
                 assert_eq!(decide(actor, action), Ok(()), "{actor:?} {action:?}");
             }
@@ -123,8 +131,14 @@ mod tests {
     #[test]
     fn a_patient_reads_and_edits_only_their_own_profile() {
         let me = user(7, Role::Patient);
-        assert_eq!(decide(me, Action::ReadPatientProfile { patient: id(7) }), Ok(()));
-        assert_eq!(decide(me, Action::UpdatePatientProfile { patient: id(7) }), Ok(()));
+        assert_eq!(
+            decide(me, Action::ReadPatientProfile { patient: id(7) }),
+            Ok(())
+        );
+        assert_eq!(
+            decide(me, Action::UpdatePatientProfile { patient: id(7) }),
+            Ok(())
+        );
         assert_eq!(
             decide(me, Action::ReadPatientProfile { patient: id(8) }),
             Err(Denied::NotPermitted)
@@ -138,16 +152,31 @@ mod tests {
     #[test]
     fn only_admins_manage_accounts() {
         for role in Role::ALL {
-            let expected = if role == Role::Admin { Ok(()) } else { Err(Denied::NotPermitted) };
-            assert_eq!(decide(user(1, role), Action::CreateStaffAccount), expected, "{role}");
-            assert_eq!(decide(user(1, role), Action::ListAccounts), expected, "{role}");
+            let expected = if role == Role::Admin {
+                Ok(())
+            } else {
+                Err(Denied::NotPermitted)
+            };
+            assert_eq!(
+                decide(user(1, role), Action::CreateStaffAccount),
+                expected,
+                "{role}"
+            );
+            assert_eq!(
+                decide(user(1, role), Action::ListAccounts),
+                expected,
+                "{role}"
+            );
         }
     }
 
     #[test]
     fn doctors_read_but_do_not_edit_demographics() {
         let doctor = user(3, Role::Doctor);
-        assert_eq!(decide(doctor, Action::ReadPatientProfile { patient: id(9) }), Ok(()));
+        assert_eq!(
+            decide(doctor, Action::ReadPatientProfile { patient: id(9) }),
+            Ok(())
+        );
         assert_eq!(
             decide(doctor, Action::UpdatePatientProfile { patient: id(9) }),
             Err(Denied::NotPermitted)

@@ -31,6 +31,8 @@ pub enum ErrorCode {
     ServerUnreachable,
     /// Desk only: the local encrypted store could not be opened.
     StoreUnavailable,
+    /// Desk only: a staff account signing in to the patient build.
+    StaffInPatientApp,
 }
 
 /// The body of every error answer.

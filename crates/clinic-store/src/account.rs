@@ -52,7 +52,10 @@ impl Store {
     }
 
     /// The current session, if one is saved and has not expired at `now`.
-    pub fn current_session(&self, now: DateTime<Utc>) -> Result<Option<CurrentSession>, StoreError> {
+    pub fn current_session(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Option<CurrentSession>, StoreError> {
         let row = self
             .conn
             .query_row(
@@ -87,7 +90,12 @@ impl Store {
             return Ok(None);
         }
         Ok(Some(CurrentSession {
-            account: AccountView { id, email, display_name, role },
+            account: AccountView {
+                id,
+                email,
+                display_name,
+                role,
+            },
             token,
             expires_at,
         }))

@@ -1,6 +1,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::key::{DatabaseKey, KeyError, KeyProvider};
@@ -35,9 +36,16 @@ pub enum StoreError {
         "The local data file {path} was written by a newer Clinic Desk (schema {found}, this one \
          knows {known}). Update the app; nothing was changed."
     )]
-    TooNew { path: PathBuf, found: i64, known: i64 },
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     #[error("Could not open the local data file {path}: {source}")]
-    Open { path: PathBuf, source: std::io::Error },
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Key(#[from] KeyError),
     #[error("The local data store failed: {0}")]
@@ -52,7 +60,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -73,7 +83,12 @@ impl Store {
                     keys.save(&key)?;
                     match keys.load()? {
                         Some(back) if back == key => key,
-                        _ => return Err(KeyError::NotKept { provider: keys.describe() }.into()),
+                        _ => {
+                            return Err(KeyError::NotKept {
+                                provider: keys.describe(),
+                            }
+                            .into())
+                        }
                     }
                 }
             }
@@ -84,28 +99,41 @@ impl Store {
     /// Open (or create) the store at `path` with `key`.
     pub fn open(path: &Path, key: &DatabaseKey) -> Result<Store, StoreError> {
         if file_is_plaintext_sqlite(path)? {
-            return Err(StoreError::NotEncrypted { path: path.to_owned() });
+            return Err(StoreError::NotEncrypted {
+                path: path.to_owned(),
+            });
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)?;
+        // Until the key is known to be right, closing must not checkpoint a WAL left by a crash
+        // into the main file: a refused open leaves every byte as it was.
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
         conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
         conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))?;
         // SQLCipher accepts any key at open; the first read tells whether it was right.
-        let check = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0));
+        let check = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        });
         match check {
             Ok(_) => {}
             Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {
-                return Err(StoreError::WrongKey { path: path.to_owned() });
+                return Err(StoreError::WrongKey {
+                    path: path.to_owned(),
+                });
             }
             Err(e) => return Err(e.into()),
         }
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         conn.execute_batch(
             "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
         )?;
-        let mut store = Store { conn, path: path.to_owned() };
+        let mut store = Store {
+            conn,
+            path: path.to_owned(),
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -116,14 +144,20 @@ impl Store {
 
     /// The schema version this file is at.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
         let current = self.schema_version()?;
         let known = MIGRATIONS.len() as i64;
         if current > known {
-            return Err(StoreError::TooNew { path: self.path.clone(), found: current, known });
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: current,
+                known,
+            });
         }
         for (index, (_name, sql)) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             let tx = self.conn.transaction()?;
@@ -141,18 +175,30 @@ fn file_is_plaintext_sqlite(path: &Path) -> Result<bool, StoreError> {
         Ok(mut file) => match file.read_exact(&mut header) {
             Ok(()) => Ok(&header == PLAINTEXT_HEADER),
             Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(false),
-            Err(source) => Err(StoreError::Open { path: path.to_owned(), source }),
+            Err(source) => Err(StoreError::Open {
+                path: path.to_owned(),
+                source,
+            }),
         },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(source) => Err(StoreError::Open { path: path.to_owned(), source }),
+        Err(source) => Err(StoreError::Open {
+            path: path.to_owned(),
+            source,
+        }),
     }
 }
 
 impl Store {
     /// (journal_mode, synchronous) as the connection reports them: "wal" and 2 (FULL).
     pub fn journal_settings(&self) -> (String, i64) {
-        let mode = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap_or_default();
-        let sync = self.conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap_or(-1);
+        let mode = self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap_or_default();
+        let sync = self
+            .conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap_or(-1);
         (mode, sync)
     }
 }

@@ -31,7 +31,11 @@ impl DatabaseKey {
 
 impl PartialEq for DatabaseKey {
     fn eq(&self, other: &Self) -> bool {
-        self.0.iter().zip(other.0.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        self.0
+            .iter()
+            .zip(other.0.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
     }
 }
 
@@ -61,7 +65,10 @@ pub enum KeyError {
     #[error("The environment variable {var} is not set. Set it to the 64-hex-character key of this workstation.")]
     EnvUnset { var: String },
     #[error("The key file {path} could not be used: {source}")]
-    File { path: PathBuf, source: std::io::Error },
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{provider} said it saved the new key but did not give it back. Nothing was written; fix the key storage and start again.")]
     NotKept { provider: String },
 }
@@ -86,13 +93,19 @@ impl KeyProvider for FileKeyProvider {
         match std::fs::read_to_string(&self.path) {
             Ok(text) => DatabaseKey::from_hex(&Zeroizing::new(text)).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(KeyError::File { path: self.path.clone(), source }),
+            Err(source) => Err(KeyError::File {
+                path: self.path.clone(),
+                source,
+            }),
         }
     }
 
     fn save(&self, key: &DatabaseKey) -> Result<(), KeyError> {
         use std::io::Write;
-        let err = |source| KeyError::File { path: self.path.clone(), source };
+        let err = |source| KeyError::File {
+            path: self.path.clone(),
+            source,
+        };
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
@@ -120,12 +133,16 @@ impl KeyProvider for EnvKeyProvider {
     fn load(&self) -> Result<Option<DatabaseKey>, KeyError> {
         match std::env::var(&self.var) {
             Ok(text) => DatabaseKey::from_hex(&Zeroizing::new(text)).map(Some),
-            Err(_) => Err(KeyError::EnvUnset { var: self.var.clone() }),
+            Err(_) => Err(KeyError::EnvUnset {
+                var: self.var.clone(),
+            }),
         }
     }
 
     fn save(&self, _key: &DatabaseKey) -> Result<(), KeyError> {
-        Err(KeyError::EnvUnset { var: self.var.clone() })
+        Err(KeyError::EnvUnset {
+            var: self.var.clone(),
+        })
     }
 
     fn describe(&self) -> String {
@@ -143,14 +160,19 @@ pub struct KeyringKeyProvider {
 
 impl KeyringKeyProvider {
     pub fn new(service: &str, account: &str) -> Self {
-        Self { service: service.to_owned(), account: account.to_owned() }
+        Self {
+            service: service.to_owned(),
+            account: account.to_owned(),
+        }
     }
 
     fn entry(&self) -> Result<keyring::Entry, KeyError> {
         keyring::Entry::new(&self.service, &self.account).map_err(|e| match e {
             // The platform store failed to start; its own error says why (e.g. no D-Bus session).
             keyring::Error::NoDefaultStore => match keyring::Entry::store_status() {
-                Err(cause) => KeyError::NoKeyring { detail: cause.to_string() },
+                Err(cause) => KeyError::NoKeyring {
+                    detail: cause.to_string(),
+                },
                 Ok(_) => keyring_error(e),
             },
             other => keyring_error(other),
@@ -160,10 +182,12 @@ impl KeyringKeyProvider {
 
 fn keyring_error(e: keyring::Error) -> KeyError {
     match e {
-        keyring::Error::NoStorageAccess(inner) => {
-            KeyError::KeyringRefused { detail: inner.to_string() }
-        }
-        other => KeyError::NoKeyring { detail: other.to_string() },
+        keyring::Error::NoStorageAccess(inner) => KeyError::KeyringRefused {
+            detail: inner.to_string(),
+        },
+        other => KeyError::NoKeyring {
+            detail: other.to_string(),
+        },
     }
 }
 
@@ -177,7 +201,9 @@ impl KeyProvider for KeyringKeyProvider {
     }
 
     fn save(&self, key: &DatabaseKey) -> Result<(), KeyError> {
-        self.entry()?.set_password(key.to_hex().as_str()).map_err(keyring_error)
+        self.entry()?
+            .set_password(key.to_hex().as_str())
+            .map_err(keyring_error)
     }
 
     fn describe(&self) -> String {

@@ -11,4 +11,6 @@ pub mod key;
 pub mod preference;
 
 pub use database::{Store, StoreError};
-pub use key::{DatabaseKey, EnvKeyProvider, FileKeyProvider, KeyError, KeyProvider, KeyringKeyProvider};
+pub use key::{
+    DatabaseKey, EnvKeyProvider, FileKeyProvider, KeyError, KeyProvider, KeyringKeyProvider,
+};

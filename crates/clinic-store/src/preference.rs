@@ -11,7 +11,10 @@ impl Store {
             .preference("language")?
             .and_then(|code| Language::from_code(&code))
             .unwrap_or_default();
-        let theme = self.preference("theme")?.and_then(|code| Theme::from_code(&code)).unwrap_or_default();
+        let theme = self
+            .preference("theme")?
+            .and_then(|code| Theme::from_code(&code))
+            .unwrap_or_default();
         Ok(Preferences { language, theme })
     }
 
@@ -26,7 +29,11 @@ impl Store {
     fn preference(&self, name: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM preference WHERE name = ?1", [name], |r| r.get(0))
+            .query_row(
+                "SELECT value FROM preference WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 

@@ -41,7 +41,13 @@ fn seeded_store(dir: &Path) -> (std::path::PathBuf, DatabaseKey) {
     let mut store = Store::open(&path, &key).unwrap();
     store.set_language(Language::Bangla).unwrap();
     store
-        .begin_session(&patient_account(), "http://127.0.0.1:8750", "tok", now() + chrono::Duration::hours(8), now())
+        .begin_session(
+            &patient_account(),
+            "http://127.0.0.1:8750",
+            "tok",
+            now() + chrono::Duration::hours(8),
+            now(),
+        )
         .unwrap();
     drop(store);
     (path, key)
@@ -54,7 +60,10 @@ fn the_right_key_reopens_what_was_written() {
     let store = Store::open(&path, &key).unwrap();
     assert_eq!(store.preferences().unwrap().language, Language::Bangla);
     assert_eq!(store.preferences().unwrap().theme, Theme::Light);
-    let session = store.current_session(now()).unwrap().expect("session survives a restart");
+    let session = store
+        .current_session(now())
+        .unwrap()
+        .expect("session survives a restart");
     assert_eq!(session.account, patient_account());
     assert_eq!(store.schema_version().unwrap(), 1);
 }
@@ -76,7 +85,11 @@ fn a_wrong_key_is_refused_and_the_file_is_untouched() {
     let before = all_bytes(&path);
     let err = Store::open(&path, &DatabaseKey::generate()).unwrap_err();
     assert!(matches!(err, StoreError::WrongKey { .. }), "{err:?}");
-    assert!(err.to_string().contains("cannot be opened with this workstation's key"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("cannot be opened with this workstation's key"),
+        "{err}"
+    );
     assert!(err.to_string().contains("Nothing was changed"), "{err}");
     assert_eq!(all_bytes(&path), before);
 }
@@ -86,11 +99,19 @@ fn a_missing_key_for_an_existing_file_is_refused_and_nothing_is_made_up() {
     let dir = tempfile::tempdir().unwrap();
     let (path, _key) = seeded_store(dir.path());
     let before = all_bytes(&path);
-    let keys = FileKeyProvider { path: dir.path().join("no-such.key") };
+    let keys = FileKeyProvider {
+        path: dir.path().join("no-such.key"),
+    };
     let err = Store::open_with(&path, &keys).unwrap_err();
     assert!(matches!(err, StoreError::KeyMissing { .. }), "{err:?}");
-    assert!(err.to_string().contains("no-such.key"), "names where it looked: {err}");
-    assert!(!keys.path.exists(), "no new key was written for an existing store");
+    assert!(
+        err.to_string().contains("no-such.key"),
+        "names where it looked: {err}"
+    );
+    assert!(
+        !keys.path.exists(),
+        "no new key was written for an existing store"
+    );
     assert_eq!(all_bytes(&path), before);
 }
 
@@ -98,7 +119,9 @@ fn a_missing_key_for_an_existing_file_is_refused_and_nothing_is_made_up() {
 fn a_first_run_makes_a_key_and_later_runs_reuse_it() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("desk.db");
-    let keys = FileKeyProvider { path: dir.path().join("desk.key") };
+    let keys = FileKeyProvider {
+        path: dir.path().join("desk.key"),
+    };
     let store = Store::open_with(&path, &keys).unwrap();
     store.set_theme(Theme::Dark).unwrap();
     drop(store);
@@ -108,7 +131,11 @@ fn a_first_run_makes_a_key_and_later_runs_reuse_it() {
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&keys.path).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600, "the key file is readable by its owner only");
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "the key file is readable by its owner only"
+        );
     }
     let store = Store::open_with(&path, &keys).unwrap();
     assert_eq!(store.preferences().unwrap().theme, Theme::Dark);
@@ -119,7 +146,9 @@ fn a_plaintext_database_is_never_used() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plain.db");
     let plain = rusqlite::Connection::open(&path).unwrap();
-    plain.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);").unwrap();
+    plain
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        .unwrap();
     drop(plain);
     let before = all_bytes(&path);
     let err = Store::open(&path, &DatabaseKey::generate()).unwrap_err();
@@ -134,12 +163,25 @@ fn a_patient_name_is_not_readable_in_the_files() {
     // Also look while the store is open, when recent writes sit in the WAL.
     let mut store = Store::open(&path, &key).unwrap();
     store
-        .begin_session(&patient_account(), "http://127.0.0.1:8750", "tok2", now() + chrono::Duration::hours(8), now())
+        .begin_session(
+            &patient_account(),
+            "http://127.0.0.1:8750",
+            "tok2",
+            now() + chrono::Duration::hours(8),
+            now(),
+        )
         .unwrap();
     let files = all_bytes(&path);
-    assert!(files.iter().any(|(p, _)| p.ends_with("-wal")), "WAL file present");
+    assert!(
+        files.iter().any(|(p, _)| p.ends_with("-wal")),
+        "WAL file present"
+    );
     for (file, bytes) in &files {
-        for needle in [PATIENT_NAME.as_bytes(), b"rahima@example.com", b"SQLite format 3"] {
+        for needle in [
+            PATIENT_NAME.as_bytes(),
+            b"rahima@example.com",
+            b"SQLite format 3",
+        ] {
             assert!(
                 !bytes.windows(needle.len()).any(|w| w == needle),
                 "{} readable in {file}",
@@ -163,8 +205,11 @@ fn an_expired_session_is_not_current() {
 
 #[test]
 fn an_unset_key_variable_says_which_variable() {
-    let keys = EnvKeyProvider { var: "CLINIC_TEST_KEY_THAT_IS_NEVER_SET".into() };
-    let err = Store::open_with(&tempfile::tempdir().unwrap().path().join("x.db"), &keys).unwrap_err();
+    let keys = EnvKeyProvider {
+        var: "CLINIC_TEST_KEY_THAT_IS_NEVER_SET".into(),
+    };
+    let err =
+        Store::open_with(&tempfile::tempdir().unwrap().path().join("x.db"), &keys).unwrap_err();
     assert!(
         matches!(&err, StoreError::Key(KeyError::EnvUnset { var }) if var == "CLINIC_TEST_KEY_THAT_IS_NEVER_SET"),
         "{err:?}"
@@ -174,9 +219,55 @@ fn an_unset_key_variable_says_which_variable() {
 #[test]
 fn a_malformed_key_file_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    let keys = FileKeyProvider { path: dir.path().join("bad.key") };
+    let keys = FileKeyProvider {
+        path: dir.path().join("bad.key"),
+    };
     std::fs::write(&keys.path, "not hex at all").unwrap();
     let err = Store::open_with(&dir.path().join("x.db"), &keys).unwrap_err();
-    assert!(matches!(err, StoreError::Key(KeyError::Malformed)), "{err:?}");
-    assert!(!dir.path().join("x.db").exists(), "no database is made without a usable key");
+    assert!(
+        matches!(err, StoreError::Key(KeyError::Malformed)),
+        "{err:?}"
+    );
+    assert!(
+        !dir.path().join("x.db").exists(),
+        "no database is made without a usable key"
+    );
+}
+
+#[test]
+fn a_wrong_key_after_a_crash_does_not_fold_the_wal_into_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, key) = seeded_store(dir.path());
+    let store = Store::open(&path, &key).unwrap();
+    store.set_theme(Theme::Dark).unwrap();
+    // A crash image: the files as they are while the store is still open (WAL not checkpointed).
+    let crashed = dir.path().join("crashed");
+    std::fs::create_dir(&crashed).unwrap();
+    for (file, bytes) in all_bytes(&path) {
+        let name = Path::new(&file).file_name().unwrap();
+        std::fs::write(crashed.join(name), bytes).unwrap();
+    }
+    drop(store);
+    let image = crashed.join("desk.db");
+    let main_and_wal = |p: &Path| {
+        all_bytes(p)
+            .into_iter()
+            .filter(|(f, _)| !f.ends_with("-shm"))
+            .collect::<Vec<_>>()
+    };
+    let before = main_and_wal(&image);
+    assert_eq!(before.len(), 2, "the image has a WAL");
+    let err = Store::open(&image, &DatabaseKey::generate()).unwrap_err();
+    assert!(matches!(err, StoreError::WrongKey { .. }), "{err:?}");
+    assert_eq!(
+        main_and_wal(&image),
+        before,
+        "the WAL was not checkpointed by a refused open"
+    );
+    let store = Store::open(&image, &key).unwrap();
+    assert_eq!(
+        store.preferences().unwrap().theme,
+        Theme::Dark,
+        "the crash image is intact"
+    );
 }

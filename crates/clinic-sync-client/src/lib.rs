@@ -30,7 +30,9 @@ impl From<ClientError> for IpcError {
     fn from(e: ClientError) -> Self {
         match e {
             ClientError::Refused { body, .. } => IpcError::from(body),
-            ClientError::Unreachable { .. } => IpcError::new(ErrorCode::ServerUnreachable, e.to_string()),
+            ClientError::Unreachable { .. } => {
+                IpcError::new(ErrorCode::ServerUnreachable, e.to_string())
+            }
             ClientError::Unexpected(_) => IpcError::new(ErrorCode::Internal, e.to_string()),
         }
     }
@@ -50,7 +52,10 @@ impl SyncClient {
             .timeout(Duration::from_secs(15))
             .build()
             .expect("an HTTP client with timeouts can always be built");
-        Self { base_url: base_url.trim_end_matches('/').to_owned(), http }
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            http,
+        }
     }
 
     pub fn base_url(&self) -> &str {
@@ -63,39 +68,70 @@ impl SyncClient {
         self.answer(request).await
     }
 
-    pub async fn sign_in(&self, email: &str, password: &str, device_name: Option<&str>) -> Result<SessionGrant, ClientError> {
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        device_name: Option<&str>,
+    ) -> Result<SessionGrant, ClientError> {
         let body = SignInRequest {
             email: email.to_owned(),
             password: password.to_owned(),
             device_name: device_name.map(str::to_owned),
         };
-        self.answer(self.http.post(self.url("/api/v1/sessions")).json(&body)).await
+        self.answer(self.http.post(self.url("/api/v1/sessions")).json(&body))
+            .await
     }
 
     pub async fn sign_up(&self, form: &SignUpForm) -> Result<SessionGrant, ClientError> {
-        self.answer(self.http.post(self.url("/api/v1/patients")).json(form)).await
+        self.answer(self.http.post(self.url("/api/v1/patients")).json(form))
+            .await
     }
 
     pub async fn me(&self, token: &str) -> Result<Me, ClientError> {
-        self.answer(self.http.get(self.url("/api/v1/me")).bearer_auth(token)).await
+        self.answer(self.http.get(self.url("/api/v1/me")).bearer_auth(token))
+            .await
     }
 
-    pub async fn update_my_profile(&self, token: &str, form: &DemographicsForm) -> Result<PatientProfileView, ClientError> {
-        self.answer(self.http.put(self.url("/api/v1/me/profile")).bearer_auth(token).json(form)).await
+    pub async fn update_my_profile(
+        &self,
+        token: &str,
+        form: &DemographicsForm,
+    ) -> Result<PatientProfileView, ClientError> {
+        self.answer(
+            self.http
+                .put(self.url("/api/v1/me/profile"))
+                .bearer_auth(token)
+                .json(form),
+        )
+        .await
     }
 
     /// Every account of the clinic (admins only).
     pub async fn accounts(&self, token: &str) -> Result<Vec<AccountView>, ClientError> {
-        self.answer(self.http.get(self.url("/api/v1/accounts")).bearer_auth(token)).await
+        self.answer(
+            self.http
+                .get(self.url("/api/v1/accounts"))
+                .bearer_auth(token),
+        )
+        .await
     }
 
     pub async fn doctors(&self, token: &str) -> Result<Vec<DoctorView>, ClientError> {
-        self.answer(self.http.get(self.url("/api/v1/doctors")).bearer_auth(token)).await
+        self.answer(
+            self.http
+                .get(self.url("/api/v1/doctors"))
+                .bearer_auth(token),
+        )
+        .await
     }
 
     /// Revoke the session on the server.
     pub async fn sign_out(&self, token: &str) -> Result<(), ClientError> {
-        let request = self.http.delete(self.url("/api/v1/sessions/current")).bearer_auth(token);
+        let request = self
+            .http
+            .delete(self.url("/api/v1/sessions/current"))
+            .bearer_auth(token);
         let response = self.send(request).await?;
         if response.status().is_success() {
             return Ok(());
@@ -107,22 +143,35 @@ impl SyncClient {
         format!("{}{path}", self.base_url)
     }
 
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, ClientError> {
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, ClientError> {
         request.send().await.map_err(|e| {
             if e.is_connect() || e.is_timeout() || e.is_request() {
-                ClientError::Unreachable { url: self.base_url.clone() }
+                ClientError::Unreachable {
+                    url: self.base_url.clone(),
+                }
             } else {
                 ClientError::Unexpected(e.to_string())
             }
         })
     }
 
-    async fn answer<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> Result<T, ClientError> {
+    async fn answer<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, ClientError> {
         let response = self.send(request).await?;
         if !response.status().is_success() {
             return Err(self.refusal(response).await);
         }
-        let bytes = response.bytes().await.map_err(|_| ClientError::Unreachable { url: self.base_url.clone() })?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|_| ClientError::Unreachable {
+                url: self.base_url.clone(),
+            })?;
         serde_json::from_slice(&bytes).map_err(|e| ClientError::Unexpected(e.to_string()))
     }
 

@@ -38,7 +38,9 @@ pub fn TextField(props: &TextFieldProps) -> Html {
         .map(|e| i18n::field_message(props.language, e));
     let oninput = {
         let cb = props.oninput.clone();
-        Callback::from(move |e: InputEvent| cb.emit(e.target_unchecked_into::<HtmlInputElement>().value()))
+        Callback::from(move |e: InputEvent| {
+            cb.emit(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
     };
     let id = props.name.clone();
     let error_id = format!("{id}-error");

@@ -79,7 +79,11 @@ pub fn StatusBar() -> Html {
         Some(c) if c.online => ("online", text(lang, "status-online")),
         Some(_) => ("offline", text(lang, "status-offline")),
     };
-    let server = model.startup.as_ref().map(|s| s.server_url.clone()).unwrap_or_default();
+    let server = model
+        .startup
+        .as_ref()
+        .map(|s| s.server_url.clone())
+        .unwrap_or_default();
     let app_name = match model.edition() {
         Edition::Staff => text(lang, "app-name"),
         Edition::Patient => text(lang, "app-name-patient"),

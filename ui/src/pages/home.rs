@@ -36,11 +36,16 @@ pub fn Home() -> Html {
             spawn_local(async move {
                 let loaded = match role {
                     Role::Admin => backend::accounts().await.map(HomeData::Accounts),
-                    Role::Doctor | Role::FrontDesk => backend::doctors().await.map(HomeData::Doctors),
+                    Role::Doctor | Role::FrontDesk => {
+                        backend::doctors().await.map(HomeData::Doctors)
+                    }
                     Role::Patient => backend::me().await.map(|me| HomeData::Me(Box::new(me))),
                 };
                 match loaded {
-                    Err(e) if e.code == ErrorCode::SessionExpired || e.code == ErrorCode::NotSignedIn => {
+                    Err(e)
+                        if e.code == ErrorCode::SessionExpired
+                            || e.code == ErrorCode::NotSignedIn =>
+                    {
                         model.dispatch(Msg::SessionEnded)
                     }
                     Err(e) => data.set(HomeData::Failed(e)),
@@ -55,7 +60,11 @@ pub fn Home() -> Html {
         HomeData::Accounts(accounts) => accounts_table(lang, accounts),
         HomeData::Doctors(doctors) => {
             let shown: Vec<DoctorView> = if role == Role::Doctor {
-                doctors.iter().filter(|d| d.id == account.id).cloned().collect()
+                doctors
+                    .iter()
+                    .filter(|d| d.id == account.id)
+                    .cloned()
+                    .collect()
             } else {
                 doctors.clone()
             };

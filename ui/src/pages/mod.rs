@@ -32,7 +32,10 @@ pub fn App() -> Html {
     {
         let prefs = model.preferences;
         use_effect_with(prefs, move |prefs| {
-            if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            if let Some(root) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+            {
                 let _ = root.set_attribute("lang", prefs.language.code());
                 let _ = root.set_attribute("data-theme", prefs.theme.code());
             }

@@ -33,7 +33,11 @@ pub fn DemographicsFields(props: &DemographicsFieldsProps) -> Html {
         let (value, onchange) = (props.value.clone(), props.onchange.clone());
         Callback::from(move |e: Event| {
             let mut next = value.clone();
-            next.sex = match e.target_unchecked_into::<HtmlSelectElement>().value().as_str() {
+            next.sex = match e
+                .target_unchecked_into::<HtmlSelectElement>()
+                .value()
+                .as_str()
+            {
                 "female" => Some(Sex::Female),
                 "male" => Some(Sex::Male),
                 "other" => Some(Sex::Other),
@@ -112,7 +116,8 @@ pub fn Profile(props: &ProfileProps) -> Html {
             busy.set(true);
             saved.set(false);
             error.set(None);
-            let (form, busy, saved, error) = (form.clone(), busy.clone(), saved.clone(), error.clone());
+            let (form, busy, saved, error) =
+                (form.clone(), busy.clone(), saved.clone(), error.clone());
             let submitted = (*form).clone();
             spawn_local(async move {
                 match backend::update_my_profile(submitted).await {
@@ -130,7 +135,10 @@ pub fn Profile(props: &ProfileProps) -> Html {
         let form = form.clone();
         Callback::from(move |d: DemographicsForm| form.set(d))
     };
-    let fields = (*error).as_ref().map(|e| e.fields.clone()).unwrap_or_default();
+    let fields = (*error)
+        .as_ref()
+        .map(|e| e.fields.clone())
+        .unwrap_or_default();
     html! {
         <section class="card" id="profile">
             <h2>{ text(lang, "profile-title") }</h2>

@@ -17,8 +17,13 @@ pub fn SignIn() -> Html {
     let error = use_state(|| None::<IpcError>);
 
     let onsubmit = {
-        let (model, email, password, busy, error) =
-            (model.clone(), email.clone(), password.clone(), busy.clone(), error.clone());
+        let (model, email, password, busy, error) = (
+            model.clone(),
+            email.clone(),
+            password.clone(),
+            busy.clone(),
+            error.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *busy {
@@ -26,7 +31,8 @@ pub fn SignIn() -> Html {
             }
             busy.set(true);
             error.set(None);
-            let (model, busy, error, password) = (model.clone(), busy.clone(), error.clone(), password.clone());
+            let (model, busy, error, password) =
+                (model.clone(), busy.clone(), error.clone(), password.clone());
             let address = (*email).clone();
             let secret = (*password).clone();
             spawn_local(async move {
@@ -42,7 +48,10 @@ pub fn SignIn() -> Html {
         })
     };
     let set = |state: UseStateHandle<String>| Callback::from(move |v: String| state.set(v));
-    let fields = (*error).as_ref().map(|e| e.fields.clone()).unwrap_or_default();
+    let fields = (*error)
+        .as_ref()
+        .map(|e| e.fields.clone())
+        .unwrap_or_default();
     let patient = model.edition() == Edition::Patient;
     let to_sign_up = {
         let model = model.clone();

@@ -21,8 +21,14 @@ pub fn SignUp() -> Html {
     let error = use_state(|| None::<IpcError>);
 
     let onsubmit = {
-        let (model, email, password, demographics, busy, error) =
-            (model.clone(), email.clone(), password.clone(), demographics.clone(), busy.clone(), error.clone());
+        let (model, email, password, demographics, busy, error) = (
+            model.clone(),
+            email.clone(),
+            password.clone(),
+            demographics.clone(),
+            busy.clone(),
+            error.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *busy {
@@ -46,7 +52,10 @@ pub fn SignUp() -> Html {
         })
     };
     let set = |state: UseStateHandle<String>| Callback::from(move |v: String| state.set(v));
-    let fields = (*error).as_ref().map(|e| e.fields.clone()).unwrap_or_default();
+    let fields = (*error)
+        .as_ref()
+        .map(|e| e.fields.clone())
+        .unwrap_or_default();
     let on_demographics = {
         let demographics = demographics.clone();
         Callback::from(move |d: DemographicsForm| demographics.set(d))

@@ -1,0 +1,193 @@
+//! The dependency rules of ARCHITECTURE.md, checked from `cargo metadata`.
+
+use std::collections::{BTreeSet, HashMap};
+
+use clinic_tests::workspace_root;
+
+/// Every package reachable from `root` through normal (non-dev, non-build) dependencies.
+fn reachable(meta: &serde_json::Value, root: &str, target: Option<&str>) -> BTreeSet<String> {
+    let names: HashMap<&str, &str> = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap(), p["name"].as_str().unwrap()))
+        .collect();
+    let nodes: HashMap<&str, &serde_json::Value> = meta["resolve"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| (n["id"].as_str().unwrap(), n))
+        .collect();
+    let root_id = names
+        .iter()
+        .find(|(_, n)| **n == root)
+        .map(|(id, _)| *id)
+        .expect("root package");
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![root_id];
+    while let Some(id) = stack.pop() {
+        for dep in nodes[id]["deps"].as_array().unwrap() {
+            let normal = dep["dep_kinds"].as_array().unwrap().iter().any(|k| {
+                k["kind"].is_null()
+                    && match (target, k["target"].as_str()) {
+                        (_, None) => true,
+                        (Some(t), Some(cfg)) => cfg.contains(t),
+                        (None, Some(_)) => true,
+                    }
+            });
+            let dep_id = dep["pkg"].as_str().unwrap();
+            if normal && seen.insert(names[dep_id].to_owned()) {
+                stack.push(dep_id);
+            }
+        }
+    }
+    seen
+}
+
+fn metadata(filter_platform: Option<&str>) -> serde_json::Value {
+    let mut cmd = std::process::Command::new(env!("CARGO"));
+    cmd.args(["metadata", "--format-version", "1"])
+        .current_dir(workspace_root());
+    if let Some(p) = filter_platform {
+        cmd.args(["--filter-platform", p]);
+    }
+    let out = cmd.output().expect("cargo metadata");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn assert_none(package: &str, deps: &BTreeSet<String>, forbidden: &[&str], why: &str) {
+    let found: Vec<_> = forbidden.iter().filter(|f| deps.contains(**f)).collect();
+    assert!(
+        found.is_empty(),
+        "{package} must not depend on {found:?}: {why}"
+    );
+}
+
+#[test]
+fn clinic_core_does_no_io() {
+    let meta = metadata(Some("x86_64-unknown-linux-gnu"));
+    let deps = reachable(&meta, "clinic-core", None);
+    assert_none(
+        "clinic-core",
+        &deps,
+        &[
+            "tokio",
+            "async-std",
+            "smol",
+            "futures",
+            "mio",
+            "reqwest",
+            "hyper",
+            "sqlx",
+            "rusqlite",
+            "libsqlite3-sys",
+            "axum",
+            "tauri",
+            "keyring",
+        ],
+        "the domain core is pure: no IO, no async runtime, no SQL, no clock",
+    );
+    assert!(
+        deps.contains("chrono") && deps.contains("serde"),
+        "sanity: the graph was read: {deps:?}"
+    );
+}
+
+#[test]
+fn the_ui_knows_only_the_core() {
+    let meta = metadata(None);
+    let deps = reachable(&meta, "clinic-ui", None);
+    assert_none(
+        "clinic-ui",
+        &deps,
+        &[
+            "clinic-store",
+            "clinic-sync-client",
+            "clinic-desk",
+            "clinic-sync",
+            "rusqlite",
+            "sqlx",
+            "tauri",
+        ],
+        "the UI talks to the desk only through Tauri commands",
+    );
+    assert!(deps.contains("clinic-core"));
+}
+
+#[test]
+fn the_server_knows_neither_the_store_nor_the_desk() {
+    let meta = metadata(None);
+    let deps = reachable(&meta, "clinic-sync", None);
+    assert_none(
+        "clinic-sync",
+        &deps,
+        &[
+            "clinic-store",
+            "clinic-desk",
+            "clinic-sync-client",
+            "rusqlite",
+            "tauri",
+        ],
+        "the server has its own storage; the desk's store and shell are not its business",
+    );
+}
+
+#[test]
+fn only_the_desk_knows_tauri_and_only_the_server_knows_axum() {
+    let meta = metadata(None);
+    for package in [
+        "clinic-core",
+        "clinic-store",
+        "clinic-sync-client",
+        "clinic-ui",
+        "clinic-sync",
+    ] {
+        let deps = reachable(&meta, package, None);
+        assert_none(
+            package,
+            &deps,
+            &["tauri", "wry"],
+            "only src-tauri (clinic-desk) knows Tauri",
+        );
+    }
+    for package in [
+        "clinic-core",
+        "clinic-store",
+        "clinic-sync-client",
+        "clinic-ui",
+        "clinic-desk",
+    ] {
+        let deps = reachable(&meta, package, None);
+        assert_none(
+            package,
+            &deps,
+            &["axum", "sqlx"],
+            "only the server knows axum and sqlx",
+        );
+    }
+}
+
+#[test]
+fn chrono_in_the_core_has_no_clock() {
+    let text = std::fs::read_to_string(workspace_root().join("Cargo.toml")).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("chrono ="))
+        .expect("chrono in workspace deps");
+    assert!(
+        line.contains("default-features = false") && !line.contains("clock"),
+        "{line}"
+    );
+    let core =
+        std::fs::read_to_string(workspace_root().join("crates/clinic-core/Cargo.toml")).unwrap();
+    let core_line = core.lines().find(|l| l.starts_with("chrono")).unwrap();
+    assert!(
+        !core_line.contains("clock"),
+        "clinic-core must not turn on chrono's clock: {core_line}"
+    );
+}

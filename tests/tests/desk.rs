@@ -1,0 +1,179 @@
+//! The staff build end to end: sign in by keyboard, see who is signed in, switch to Bangla,
+//! sign out; wrong password; server unreachable; a wrong store key.
+
+use clinic_tests::{Build, SyncServer, Workstation, ENTER, TAB};
+
+fn is_bangla(text: &str) -> bool {
+    text.chars().any(|c| ('\u{0980}'..='\u{09FF}').contains(&c))
+}
+
+#[tokio::test]
+async fn front_desk_signs_in_switches_to_bangla_and_signs_out() -> anyhow::Result<()> {
+    let server = SyncServer::start_demo()?;
+    let desk = server.login("front_desk")?;
+    let station = Workstation::new(&server.url)?;
+    let app = station.launch(Build::Staff).await?;
+    app.wait_for("#sign-in").await?;
+    assert_eq!(app.text("#sign-in h1").await?, "Sign in");
+    app.wait_for_text("#connection", |t| t == "Online").await?;
+    // Keyboard only: the email field has the focus, Tab moves to the password, Enter submits.
+    assert_eq!(app.focused_id().await?, "email");
+    app.type_keys(&desk.email).await?;
+    app.type_keys(TAB).await?;
+    assert_eq!(app.focused_id().await?, "password");
+    app.type_keys(&desk.password).await?;
+    app.screenshot("01-desk-sign-in").await?;
+    app.type_keys(ENTER).await?;
+
+    let welcome = app
+        .wait_for_text("#welcome", |t| t.starts_with("Welcome"))
+        .await?;
+    assert_eq!(welcome, format!("Welcome, {}", desk.name));
+    assert_eq!(app.text("#who-name").await?, desk.name);
+    assert_eq!(app.text("#who-role").await?, "Front desk");
+    app.wait_for_text("#doctors tbody", |t| t.contains("Dr. Mizanur Rahman"))
+        .await?;
+    app.screenshot("02-desk-home-english").await?;
+
+    app.wait_for("#language-switch").await?.click().await?;
+    let welcome = app.wait_for_text("#welcome", is_bangla).await?;
+    assert_eq!(welcome, format!("স্বাগতম, {}", desk.name));
+    assert_eq!(app.text("#who-role").await?, "ফ্রন্ট ডেস্ক");
+    assert_eq!(app.text("#sign-out").await?, "সাইন আউট");
+    assert_eq!(app.text("#doctors th:first-child").await?, "নাম");
+    assert_eq!(app.text("#connection").await?, "অনলাইন");
+    app.screenshot("03-desk-home-bangla").await?;
+
+    app.wait_for("#theme-switch").await?.click().await?;
+    app.screenshot("04-desk-home-bangla-dark").await?;
+
+    app.wait_for("#sign-out").await?.click().await?;
+    app.wait_for("#sign-in").await?;
+    assert_eq!(
+        app.text("#sign-in h1").await?,
+        "সাইন ইন",
+        "the language stays after sign-out"
+    );
+    assert!(
+        app.client()
+            .find(fantoccini::Locator::Css("#who"))
+            .await
+            .is_err(),
+        "nobody shown as signed in"
+    );
+    app.screenshot("05-desk-signed-out-bangla").await?;
+    app.close().await?;
+
+    // The language and the theme were saved in the encrypted store: a restart keeps them.
+    let app = station.launch(Build::Staff).await?;
+    app.wait_for("#sign-in").await?;
+    assert_eq!(app.text("#sign-in h1").await?, "সাইন ইন");
+    let theme = app
+        .client()
+        .find(fantoccini::Locator::Css("html"))
+        .await?
+        .attr("data-theme")
+        .await?;
+    assert_eq!(theme.as_deref(), Some("dark"));
+    app.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_wrong_password_gets_one_message_and_the_form_stays() -> anyhow::Result<()> {
+    let server = SyncServer::start_demo()?;
+    let desk = server.login("front_desk")?;
+    let station = Workstation::new(&server.url)?;
+    let app = station.launch(Build::Staff).await?;
+    app.wait_for("#sign-in").await?;
+    app.type_keys(&desk.email).await?;
+    app.type_keys(TAB).await?;
+    app.type_keys("not the password").await?;
+    app.type_keys(ENTER).await?;
+    let message = app.text("#form-error").await?;
+    assert_eq!(
+        message,
+        "The email or password is not right. Check both and try again."
+    );
+    let email = app.wait_for("#email").await?.prop("value").await?;
+    assert_eq!(
+        email.as_deref(),
+        Some(desk.email.as_str()),
+        "the email is kept to correct"
+    );
+    app.screenshot("06-desk-wrong-password").await?;
+    app.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_unreachable_server_is_explained_and_shown_offline() -> anyhow::Result<()> {
+    let mut server = SyncServer::start_demo()?;
+    let desk = server.login("front_desk")?;
+    server.stop();
+    let station = Workstation::new(&server.url)?;
+    let app = station.launch(Build::Staff).await?;
+    app.wait_for("#sign-in").await?;
+    app.wait_for_text("#connection", |t| t == "Offline").await?;
+    app.type_keys(&desk.email).await?;
+    app.type_keys(TAB).await?;
+    app.type_keys(&desk.password).await?;
+    app.type_keys(ENTER).await?;
+    let message = app.text("#form-error").await?;
+    assert!(
+        message.starts_with("Cannot reach the clinic server."),
+        "{message}"
+    );
+    app.screenshot("07-desk-server-unreachable").await?;
+
+    // The server comes back: the status follows and sign-in works.
+    server.resume()?;
+    app.wait_for_text("#connection", |t| t == "Online").await?;
+    app.wait_for("#password").await?.click().await?;
+    app.type_keys(&desk.password).await?;
+    app.type_keys(ENTER).await?;
+    app.wait_for_text("#welcome", |t| t.contains(&desk.name))
+        .await?;
+    app.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_store_with_the_wrong_key_is_refused_and_kept() -> anyhow::Result<()> {
+    let server = SyncServer::start_demo()?;
+    let station = Workstation::new(&server.url)?;
+    let app = station.launch(Build::Staff).await?;
+    app.wait_for("#sign-in").await?;
+    app.close().await?;
+    let before = station.settled_store_files().await?;
+    // Someone restores the wrong key file.
+    std::fs::write(station.key_file(), "11".repeat(32))?;
+    let app = station.launch(Build::Staff).await?;
+    let message = app.text("#store-problem p").await?;
+    assert!(
+        message.contains("cannot be opened with this workstation's key"),
+        "{message}"
+    );
+    assert!(message.contains("Nothing was changed"), "{message}");
+    assert!(app
+        .client()
+        .find(fantoccini::Locator::Css("#sign-in"))
+        .await
+        .is_err());
+    app.screenshot("08-desk-wrong-key").await?;
+    app.close().await?;
+    let after = station.settled_store_files().await?;
+    let names = |files: &[(String, Vec<u8>)]| {
+        files
+            .iter()
+            .map(|(n, b)| format!("{n}:{}", b.len()))
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        after == before,
+        "the store files are untouched: {:?} -> {:?}",
+        names(&before),
+        names(&after)
+    );
+    Ok(())
+}

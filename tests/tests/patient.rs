@@ -1,0 +1,108 @@
+//! The patient build end to end: sign up (a short password first), see and edit the profile,
+//! switch to Bangla, sign out.
+
+use clinic_tests::{Build, SyncServer, Workstation, TAB};
+
+#[tokio::test]
+async fn a_patient_signs_up_edits_their_profile_and_signs_out() -> anyhow::Result<()> {
+    let server = SyncServer::start_demo()?;
+    let station = Workstation::new(&server.url)?;
+    let app = station.launch(Build::Patient).await?;
+    app.wait_for("#sign-in").await?;
+    app.wait_for("#to-sign-up").await?.click().await?;
+    app.wait_for("#sign-up").await?;
+
+    app.wait_for("#email").await?.click().await?;
+    app.type_keys("nasima.begum@example.com").await?;
+    app.type_keys(TAB).await?;
+    app.type_keys("short").await?;
+    app.wait_for("#full_name")
+        .await?
+        .send_keys("নাসিমা বেগম")
+        .await?;
+    app.wait_for("#date_of_birth")
+        .await?
+        .send_keys("1988-02-29")
+        .await?;
+    app.wait_for("#phone")
+        .await?
+        .send_keys("+880 1811-223344")
+        .await?;
+    app.wait_for("#sign-up-submit").await?.click().await?;
+    let message = app.text("#password-error").await?;
+    assert_eq!(message, "Use at least 10 characters.");
+    app.screenshot("10-patient-sign-up-short-password").await?;
+
+    let password = app.wait_for("#password").await?;
+    password.clear().await?;
+    password.send_keys("a good long password").await?;
+    app.wait_for("#sign-up-submit").await?.click().await?;
+    let welcome = app
+        .wait_for_text("#welcome", |t| t.starts_with("Welcome"))
+        .await?;
+    assert_eq!(welcome, "Welcome, নাসিমা বেগম");
+    assert_eq!(app.text("#who-role").await?, "Patient");
+    let name = app
+        .wait_for("#profile #full_name")
+        .await?
+        .prop("value")
+        .await?;
+    assert_eq!(name.as_deref(), Some("নাসিমা বেগম"));
+    app.screenshot("11-patient-home").await?;
+
+    let address = app.wait_for("#profile #address").await?;
+    address.send_keys("বাড়ি ১২, রোড ৪, ধানমন্ডি, ঢাকা").await?;
+    app.wait_for("#profile-save").await?.click().await?;
+    app.wait_for("#profile-saved").await?;
+
+    app.wait_for("#language-switch").await?.click().await?;
+    app.wait_for_text("#welcome", |t| t == "স্বাগতম, নাসিমা বেগম")
+        .await?;
+    assert_eq!(app.text("#who-role").await?, "রোগী");
+    assert_eq!(app.text("#profile h2").await?, "আমার প্রোফাইল");
+    app.screenshot("12-patient-profile-bangla").await?;
+
+    app.wait_for("#sign-out").await?.click().await?;
+    app.wait_for("#sign-in").await?;
+    app.close().await?;
+
+    // Signing in again shows the saved address, from the server.
+    let app = station.launch(Build::Patient).await?;
+    app.wait_for("#email")
+        .await?
+        .send_keys("nasima.begum@example.com")
+        .await?;
+    app.wait_for("#password")
+        .await?
+        .send_keys("a good long password\u{E007}")
+        .await?;
+    let address = app.wait_for("#profile #address").await?;
+    let value = app
+        .client()
+        .wait()
+        .for_element(fantoccini::Locator::Css("#profile #address"))
+        .await?
+        .prop("value")
+        .await?;
+    let _ = address;
+    assert_eq!(value.as_deref(), Some("বাড়ি ১২, রোড ৪, ধানমন্ডি, ঢাকা"));
+    app.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn staff_cannot_use_the_patient_build() -> anyhow::Result<()> {
+    let server = SyncServer::start_demo()?;
+    let desk = server.login("front_desk")?;
+    let station = Workstation::new(&server.url)?;
+    let app = station.launch(Build::Patient).await?;
+    app.wait_for("#email").await?.send_keys(&desk.email).await?;
+    app.wait_for("#password")
+        .await?
+        .send_keys(&format!("{}\u{E007}", desk.password))
+        .await?;
+    let message = app.wait_for_text("#form-error", |t| !t.is_empty()).await?;
+    assert!(message.contains("This is the patient app"), "{message}");
+    app.close().await?;
+    Ok(())
+}
