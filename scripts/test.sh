@@ -31,12 +31,13 @@ bash scripts/build-desk.sh
 step "clippy"
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 
-step "unit, store, server (SQLite + PostgreSQL) and client tests"
-cargo test --workspace --exclude clinic-tests --exclude clinic-desk --exclude clinic-ui
+step "unit, UI state and i18n, store, server (SQLite + PostgreSQL) and client tests"
+cargo test --workspace --exclude clinic-tests --exclude clinic-desk
 
 step "the OS keyring, against a real Secret Service in a private D-Bus session"
 dbus-run-session -- sh -c 'echo -n test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; cargo test -p clinic-store --test os_keyring'
 
 step "end to end: the real desk binaries under Xvfb through tauri-driver"
+rm -rf e2e-screenshots
 xvfb-run -a -s "-screen 0 1366x768x24" cargo test -p clinic-tests -- --test-threads=1
 echo "screenshots: $(pwd)/e2e-screenshots"

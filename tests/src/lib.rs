@@ -33,9 +33,11 @@ pub fn target_dir() -> PathBuf {
     .clone()
 }
 
-/// A built binary of the workspace (built by scripts/test.sh before the tests run).
+/// A built binary of the workspace (built by scripts/test.sh before the tests run), from the
+/// profile named by `CLINIC_E2E_PROFILE` (default `debug`; benchmarks use `release`).
 pub fn binary(name: &str) -> PathBuf {
-    let path = target_dir().join("debug").join(name);
+    let profile = std::env::var("CLINIC_E2E_PROFILE").unwrap_or_else(|_| "debug".to_owned());
+    let path = target_dir().join(profile).join(name);
     assert!(
         path.exists(),
         "{} is not built: run scripts/test.sh (or scripts/build-desk.sh and cargo build -p clinic-sync)",

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every benchmark in release mode and prints the figures recorded in BENCHMARKS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/clinic-desk/target}"
+bash scripts/setup.sh
+
+echo "== store (SQLCipher vs plain SQLite)"
+cargo bench -q -p clinic-store --bench store
+
+echo "== server (SQLite and PostgreSQL)"
+read -r PG_DIR CLINIC_BENCH_POSTGRES_URL < <(bash scripts/test-postgres.sh)
+export CLINIC_BENCH_POSTGRES_URL
+trap 'bash scripts/test-postgres.sh stop "$PG_DIR"' EXIT
+cargo bench -q -p clinic-sync --bench http
+
+echo "== desk app launch and idle memory (release build, Xvfb)"
+PROFILE=release bash scripts/build-desk.sh
+cargo build -q --release -p clinic-sync --bins
+CLINIC_E2E_PROFILE=release xvfb-run -a -s "-screen 0 1366x768x24" cargo bench -q -p clinic-tests --bench desk_launch
