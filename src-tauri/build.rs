@@ -14,6 +14,7 @@ fn main() {
             "me",
             "update_my_profile",
             "accounts",
+            "create_staff_account",
             "doctors",
         ]),
     ))

@@ -1,6 +1,6 @@
 //! The Tauri commands: each parses its arguments, calls [`Desk`], and maps errors to `IpcError`.
 
-use clinic_core::account::{DemographicsForm, SignUpForm};
+use clinic_core::account::{DemographicsForm, SignUpForm, StaffAccountForm};
 use clinic_core::ipc::{ConnectionStatus, IpcError, Language, SignInArgs, Startup, Theme};
 use clinic_core::wire::{AccountView, DoctorView, Me, PatientProfileView};
 use tauri::State;
@@ -60,6 +60,14 @@ pub async fn update_my_profile(
 #[tauri::command]
 pub async fn accounts(desk: State<'_, Desk>) -> Answer<Vec<AccountView>> {
     desk.accounts().await
+}
+
+#[tauri::command]
+pub async fn create_staff_account(
+    desk: State<'_, Desk>,
+    args: StaffAccountForm,
+) -> Answer<AccountView> {
+    desk.create_staff_account(&args).await
 }
 
 #[tauri::command]

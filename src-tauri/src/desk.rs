@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use clinic_core::account::{DemographicsForm, SignUpForm};
+use clinic_core::account::{DemographicsForm, SignUpForm, StaffAccountForm};
 use clinic_core::ipc::{
     ConnectionStatus, Edition, IpcError, Language, Preferences, Startup, Theme,
 };
@@ -45,6 +45,8 @@ pub struct Desk {
     client: SyncClient,
     device_name: Option<String>,
     last_online_at: Mutex<Option<DateTime<Utc>>>,
+    launched_at: std::time::Instant,
+    first_screen_logged: std::sync::Once,
 }
 
 fn store_error(e: impl std::fmt::Display) -> IpcError {
@@ -54,7 +56,12 @@ fn store_error(e: impl std::fmt::Display) -> IpcError {
 impl Desk {
     /// Open the desk's encrypted store in `data_dir`. A store that cannot be opened is kept as
     /// the reason, shown on the first screen; the file is never replaced.
-    pub fn open(edition: Edition, data_dir: &Path, config: DeskConfig) -> Desk {
+    pub fn open(
+        edition: Edition,
+        data_dir: &Path,
+        config: DeskConfig,
+        launched_at: std::time::Instant,
+    ) -> Desk {
         let file = match edition {
             Edition::Staff => "desk.db",
             Edition::Patient => "patient.db",
@@ -86,6 +93,8 @@ impl Desk {
             client: SyncClient::new(&config.server_url),
             device_name: config.device_name,
             last_online_at: Mutex::new(None),
+            launched_at,
+            first_screen_logged: std::sync::Once::new(),
         }
     }
 
@@ -101,6 +110,11 @@ impl Desk {
     }
 
     pub fn startup(&self) -> Startup {
+        // The UI asks for this right after its first render: the launch time a user waits.
+        self.first_screen_logged.call_once(|| {
+            let ms = self.launched_at.elapsed().as_secs_f64() * 1000.0;
+            tracing::info!(launch_ms = format!("{ms:.0}"), "first screen rendered");
+        });
         let now = Utc::now();
         let preferences = self
             .with_store(|s| s.preferences())
@@ -257,6 +271,21 @@ impl Desk {
 
     pub async fn accounts(&self) -> Result<Vec<AccountView>, IpcError> {
         self.authed(|c, t| async move { c.accounts(&t).await })
+            .await
+    }
+
+    pub async fn create_staff_account(
+        &self,
+        form: &StaffAccountForm,
+    ) -> Result<AccountView, IpcError> {
+        if self.edition != Edition::Staff {
+            return Err(IpcError::new(
+                ErrorCode::Forbidden,
+                "Staff accounts are made in Clinic Desk.",
+            ));
+        }
+        let form = form.clone();
+        self.authed(|c, t| async move { c.create_staff_account(&t, &form).await })
             .await
     }
 

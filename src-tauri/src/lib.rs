@@ -23,6 +23,7 @@ pub fn run_patient() {
 }
 
 fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
+    let launched_at = std::time::Instant::now();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("CLINIC_DESK_LOG")
@@ -36,7 +37,12 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
                 Some(dir) => std::path::PathBuf::from(dir),
                 None => app.path().app_data_dir()?,
             };
-            let desk = desk::Desk::open(edition, &data_dir, desk::DeskConfig::from_env());
+            let desk = desk::Desk::open(
+                edition,
+                &data_dir,
+                desk::DeskConfig::from_env(),
+                launched_at,
+            );
             app.manage(desk);
             Ok(())
         })
@@ -51,6 +57,7 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::me,
             commands::update_my_profile,
             commands::accounts,
+            commands::create_staff_account,
             commands::doctors,
         ])
         .run(context);

@@ -233,6 +233,13 @@ mod tests {
     }
 
     #[test]
+    fn the_example_file_is_valid_and_says_the_defaults() {
+        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("clinic-sync.example.toml");
+        let s = load(Some(&example), &[]).unwrap();
+        assert_eq!(s, Settings::default());
+    }
+
+    #[test]
     fn an_unwritable_data_folder_is_named() {
         let dir = tempfile::tempdir().unwrap();
         let blocker = dir.path().join("file");

@@ -1,13 +1,14 @@
-//! Desk app launch and idle memory: `bash scripts/bench.sh` (builds release, runs under Xvfb).
+//! Desk app launch and idle memory: `bash scripts/bench.sh` (release build, under Xvfb).
 //!
-//! Launch: wall time from asking tauri-driver for a session (which starts the app) until the
-//! sign-in screen is in the page — an upper bound, since it includes the WebDriver handshake —
-//! and, from inside the page, the time from navigation start to the first contentful paint.
-//! Memory: PSS of the app and its WebKit processes after 5 s idle on the sign-in screen.
+//! Launch: the release binary is started directly (no WebDriver in between) and timed until it
+//! logs "first screen rendered" — the UI asks the desk for its startup facts right after its first
+//! render. Memory: PSS of the app and its WebKit processes after 5 s idle on the sign-in screen.
 
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use clinic_tests::{Build, SyncServer, Workstation};
+use clinic_tests::{binary, SyncServer};
 
 fn pss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
@@ -36,80 +37,78 @@ fn name(pid: u32) -> String {
         .to_owned()
 }
 
-fn app_pid(binary: &std::path::Path) -> Option<u32> {
-    let out = std::process::Command::new("pgrep")
-        .args(["-f", "-n", binary.to_str()?])
-        .output()
-        .ok()?;
-    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+fn print_memory(pid: u32) {
+    let mut total = pss_kib(pid);
+    println!("idle PSS after 5 s on the sign-in screen:");
+    println!("  {:<22} {:>8} KiB", name(pid), total);
+    let mut stack = children(pid);
+    while let Some(child) = stack.pop() {
+        let kib = pss_kib(child);
+        total += kib;
+        println!("  {:<22} {:>8} KiB", name(child), kib);
+        stack.extend(children(child));
+    }
+    println!(
+        "  {:<22} {:>8} KiB ({:.1} MiB)",
+        "total",
+        total,
+        total as f64 / 1024.0
+    );
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let server = SyncServer::start_demo()?;
-    let mut walls = Vec::new();
-    let mut paints = Vec::new();
-    for round in 0..6 {
-        let station = Workstation::new(&server.url)?;
+    let app = binary("clinic-desk");
+    let mut launches = Vec::new();
+    const ROUNDS: usize = 6;
+    for round in 0..ROUNDS {
+        let data = tempfile::tempdir()?;
         let start = Instant::now();
-        let app = station.launch(Build::Staff).await?;
-        app.wait_for("#sign-in").await?;
-        let wall = start.elapsed();
-        let paint = app
-            .client()
-            .execute(
-                "const e = performance.getEntriesByType('paint').find(p => p.name === 'first-contentful-paint'); return e ? e.startTime : null;",
-                vec![],
-            )
-            .await?;
-        if round > 0 {
-            // The first round warms the disk cache; it is not counted.
-            walls.push(wall);
-            if let Some(ms) = paint.as_f64() {
-                paints.push(ms);
-            }
-        }
-        if round == 5 {
-            tokio::time::sleep(Duration::from_secs(5)).await;
-            let binary = clinic_tests::binary("clinic-desk");
-            if let Some(pid) = app_pid(&binary) {
-                let mut total = pss_kib(pid);
-                println!("idle PSS after 5 s on the sign-in screen:");
-                println!("  {:<22} {:>8} KiB", name(pid), total);
-                let mut stack = children(pid);
-                while let Some(child) = stack.pop() {
-                    let kib = pss_kib(child);
-                    total += kib;
-                    println!("  {:<22} {:>8} KiB", name(child), kib);
-                    stack.extend(children(child));
+        let mut child = Command::new(&app)
+            .env("CLINIC_SERVER_URL", &server.url)
+            .env("CLINIC_DESK_DATA", data.path())
+            .env("CLINIC_DESK_KEY_FILE", data.path().join("desk.key"))
+            .env("CLINIC_DESK_LOG", "info")
+            .env("LIBGL_ALWAYS_SOFTWARE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let stderr = child.stderr.take().expect("piped");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("first screen rendered") {
+                    let _ = tx.send(line);
                 }
-                println!(
-                    "  {:<22} {:>8} KiB ({:.1} MiB)",
-                    "total",
-                    total,
-                    total as f64 / 1024.0
-                );
             }
+        });
+        let line = rx.recv_timeout(Duration::from_secs(60))?;
+        let wall = start.elapsed();
+        if round == 0 {
+            println!(
+                "(first launch, not counted: {:.0} ms; {line})",
+                wall.as_secs_f64() * 1000.0
+            );
+        } else {
+            launches.push(wall);
         }
-        app.close().await?;
+        if round == ROUNDS - 1 {
+            std::thread::sleep(Duration::from_secs(5));
+            print_memory(child.id());
+        }
+        Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status()?;
+        let _ = child.wait();
     }
-    walls.sort();
-    let median = walls[walls.len() / 2];
+    launches.sort();
     println!(
-        "launch to sign-in screen via tauri-driver (median of {}): {:.0} ms (min {:.0}, max {:.0})",
-        walls.len(),
-        median.as_secs_f64() * 1000.0,
-        walls[0].as_secs_f64() * 1000.0,
-        walls[walls.len() - 1].as_secs_f64() * 1000.0
+        "launch to first rendered screen (median of {}): {:.0} ms (min {:.0}, max {:.0})",
+        launches.len(),
+        launches[launches.len() / 2].as_secs_f64() * 1000.0,
+        launches[0].as_secs_f64() * 1000.0,
+        launches[launches.len() - 1].as_secs_f64() * 1000.0
     );
-    if paints.is_empty() {
-        println!("first contentful paint: not reported by this WebKit");
-    } else {
-        paints.sort_by(f64::total_cmp);
-        println!(
-            "navigation start to first contentful paint (median): {:.0} ms",
-            paints[paints.len() / 2]
-        );
-    }
     Ok(())
 }

@@ -360,6 +360,25 @@ impl App {
             .unwrap_or_default())
     }
 
+    /// Call a desk command straight from the page, as a script in the window could; returns
+    /// `Ok(answer)` or `Err(rejection)` as JSON text.
+    pub async fn invoke_from_page(
+        &self,
+        command: &str,
+    ) -> Result<std::result::Result<String, String>> {
+        let script = "const [cmd, done] = arguments; window.__TAURI__.core.invoke(cmd).then(\
+            v => done({ok: JSON.stringify(v)}), e => done({err: typeof e === 'string' ? e : JSON.stringify(e)}));";
+        let answer = self
+            .client()
+            .execute_async(script, vec![serde_json::json!(command)])
+            .await?;
+        Ok(match (answer["ok"].as_str(), answer["err"].as_str()) {
+            (Some(ok), _) => Ok(ok.to_owned()),
+            (_, Some(err)) => Err(err.to_owned()),
+            _ => bail!("unexpected answer {answer}"),
+        })
+    }
+
     /// Save a screenshot as e2e-screenshots/NAME.png.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let png = tokio::time::timeout(Duration::from_secs(30), self.client().screenshot())

@@ -177,3 +177,63 @@ async fn a_store_with_the_wrong_key_is_refused_and_kept() -> anyhow::Result<()> 
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn an_admin_creates_a_front_desk_account_who_then_signs_in() -> anyhow::Result<()> {
+    let server = SyncServer::start_demo()?;
+    let admin = server.login("admin")?;
+    let station = Workstation::new(&server.url)?;
+    let app = station.launch(Build::Staff).await?;
+    app.wait_for("#email").await?;
+    app.type_keys(&admin.email).await?;
+    app.type_keys(TAB).await?;
+    app.type_keys(&format!("{}{ENTER}", admin.password)).await?;
+    app.wait_for_text("#accounts tbody", |t| t.contains("desk2@demo.clinic"))
+        .await?;
+    assert_eq!(app.text("#who-role").await?, "Admin");
+
+    // A mistake first: the password is too short, the message sits under the field.
+    app.wait_for("#new-staff #display_name")
+        .await?
+        .send_keys("Kulsum Akter")
+        .await?;
+    app.wait_for("#new-staff #email")
+        .await?
+        .send_keys("kulsum@demo.clinic")
+        .await?;
+    app.wait_for("#new-staff #password")
+        .await?
+        .send_keys(&format!("short{ENTER}"))
+        .await?;
+    assert_eq!(
+        app.text("#new-staff #password-error").await?,
+        "Use at least 10 characters."
+    );
+    let password = app.wait_for("#new-staff #password").await?;
+    password.clear().await?;
+    password
+        .send_keys(&format!("kulsum's first password{ENTER}"))
+        .await?;
+    app.wait_for_text("#staff-created", |t| {
+        t == "Account created for Kulsum Akter."
+    })
+    .await?;
+    app.wait_for_text("#accounts tbody", |t| t.contains("kulsum@demo.clinic"))
+        .await?;
+    app.screenshot("09-admin-created-staff").await?;
+    app.wait_for("#sign-out").await?.click().await?;
+
+    app.wait_for("#sign-in #email")
+        .await?
+        .send_keys("kulsum@demo.clinic")
+        .await?;
+    app.wait_for("#sign-in #password")
+        .await?
+        .send_keys(&format!("kulsum's first password{ENTER}"))
+        .await?;
+    app.wait_for_text("#welcome", |t| t == "Welcome, Kulsum Akter")
+        .await?;
+    assert_eq!(app.text("#who-role").await?, "Front desk");
+    app.close().await?;
+    Ok(())
+}

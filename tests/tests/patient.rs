@@ -106,3 +106,37 @@ async fn staff_cannot_use_the_patient_build() -> anyhow::Result<()> {
     app.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn each_window_may_call_only_its_own_commands() -> anyhow::Result<()> {
+    let server = SyncServer::start_demo()?;
+    let station = Workstation::new(&server.url)?;
+
+    let patient = station.launch(Build::Patient).await?;
+    patient.wait_for("#sign-in").await?;
+    assert!(
+        patient.invoke_from_page("startup").await?.is_ok(),
+        "its own commands work"
+    );
+    let refused = patient.invoke_from_page("accounts").await?.unwrap_err();
+    assert!(
+        refused.contains("not allowed"),
+        "the patient window cannot list accounts: {refused}"
+    );
+    patient.close().await?;
+
+    let desk = station.launch(Build::Staff).await?;
+    desk.wait_for("#sign-in").await?;
+    let refused = desk
+        .invoke_from_page("update_my_profile")
+        .await?
+        .unwrap_err();
+    assert!(
+        refused.contains("not allowed"),
+        "the staff window has no patient commands: {refused}"
+    );
+    let refused = desk.invoke_from_page("sign_up").await?.unwrap_err();
+    assert!(refused.contains("not allowed"), "{refused}");
+    desk.close().await?;
+    Ok(())
+}

@@ -1,6 +1,6 @@
 //! The only module that calls Tauri. Each function is one desk command, typed by clinic-core.
 
-use clinic_core::account::{DemographicsForm, SignUpForm};
+use clinic_core::account::{DemographicsForm, SignUpForm, StaffAccountForm};
 use clinic_core::ipc::{ConnectionStatus, IpcError, Language, SignInArgs, Startup, Theme};
 use clinic_core::wire::{AccountView, DoctorView, ErrorCode, Me, PatientProfileView};
 use serde::de::DeserializeOwned;
@@ -87,6 +87,10 @@ pub async fn update_my_profile(form: DemographicsForm) -> Result<PatientProfileV
 
 pub async fn accounts() -> Result<Vec<AccountView>, IpcError> {
     call0("accounts").await
+}
+
+pub async fn create_staff_account(form: StaffAccountForm) -> Result<AccountView, IpcError> {
+    call("create_staff_account", Some(&form)).await
 }
 
 pub async fn doctors() -> Result<Vec<DoctorView>, IpcError> {

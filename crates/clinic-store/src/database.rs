@@ -12,6 +12,12 @@ const MIGRATIONS: &[(&str, &str)] = &[(
     include_str!("../../../migrations/local/0001_accounts_and_preferences.sql"),
 )];
 
+/// Set on every connection once the key is verified. The page cache matters more under SQLCipher
+/// than plain SQLite: a page read from the cache is not decrypted and authenticated again
+/// (BENCHMARKS.md has the measurements).
+pub const CONNECTION_PRAGMAS: &str = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+     PRAGMA busy_timeout = 5000; PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;";
+
 const PLAINTEXT_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
 #[derive(Debug, thiserror::Error)]
@@ -127,9 +133,7 @@ impl Store {
         }
         conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)?;
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-        conn.execute_batch(
-            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
-        )?;
+        conn.execute_batch(CONNECTION_PRAGMAS)?;
         let mut store = Store {
             conn,
             path: path.to_owned(),

@@ -10,7 +10,7 @@ mod database;
 pub mod key;
 pub mod preference;
 
-pub use database::{Store, StoreError};
+pub use database::{Store, StoreError, CONNECTION_PRAGMAS};
 pub use key::{
     DatabaseKey, EnvKeyProvider, FileKeyProvider, KeyError, KeyProvider, KeyringKeyProvider,
 };

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use clinic_core::account::{DemographicsForm, SignUpForm};
+use clinic_core::account::{DemographicsForm, SignUpForm, StaffAccountForm};
 use clinic_core::ipc::IpcError;
 use clinic_core::wire::{
     AccountView, DoctorView, ErrorBody, ErrorCode, Health, Me, PatientProfileView, SessionGrant,
@@ -113,6 +113,21 @@ impl SyncClient {
             self.http
                 .get(self.url("/api/v1/accounts"))
                 .bearer_auth(token),
+        )
+        .await
+    }
+
+    /// Create a staff account (admins only).
+    pub async fn create_staff_account(
+        &self,
+        token: &str,
+        form: &StaffAccountForm,
+    ) -> Result<AccountView, ClientError> {
+        self.answer(
+            self.http
+                .post(self.url("/api/v1/accounts"))
+                .bearer_auth(token)
+                .json(form),
         )
         .await
     }

@@ -4,6 +4,7 @@ use clinic_core::Role;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+use super::new_staff::NewStaffAccount;
 use super::profile::Profile;
 use crate::backend;
 use crate::components::ErrorBanner;
@@ -57,7 +58,22 @@ pub fn Home() -> Html {
     let body = match &*data {
         HomeData::Loading => html! { <p class="loading">{ text(lang, "loading") }</p> },
         HomeData::Failed(e) => html! { <ErrorBanner error={Some(e.clone())} language={lang} /> },
-        HomeData::Accounts(accounts) => accounts_table(lang, accounts),
+        HomeData::Accounts(accounts) => {
+            let on_created = {
+                let (data, accounts) = (data.clone(), accounts.clone());
+                Callback::from(move |account: AccountView| {
+                    let mut next = accounts.clone();
+                    next.push(account);
+                    data.set(HomeData::Accounts(next));
+                })
+            };
+            html! {
+                <>
+                    <NewStaffAccount language={lang} {on_created} />
+                    { accounts_table(lang, accounts) }
+                </>
+            }
+        }
         HomeData::Doctors(doctors) => {
             let shown: Vec<DoctorView> = if role == Role::Doctor {
                 doctors

@@ -1,4 +1,5 @@
 mod home;
+mod new_staff;
 mod profile;
 mod sign_in;
 mod sign_up;
