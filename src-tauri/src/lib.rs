@@ -29,6 +29,7 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             tracing_subscriber::EnvFilter::try_from_env("CLINIC_DESK_LOG")
                 .unwrap_or_else(|_| "info".into()),
         )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
     let result = tauri::Builder::default()

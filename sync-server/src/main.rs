@@ -62,6 +62,7 @@ fn run() -> anyhow::Result<()> {
             tracing_subscriber::EnvFilter::try_from_env("CLINIC_SYNC_LOG")
                 .unwrap_or_else(|_| "info,tower_http=info,sqlx=warn".into()),
         )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
     let listen = match &cli.command {
