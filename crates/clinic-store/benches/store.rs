@@ -29,8 +29,10 @@ fn open(path: &std::path::Path, key: Option<&DatabaseKey>, sync: &str) -> Connec
     conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
         .unwrap();
     // The store's own connection settings, then the synchronous mode under test.
-    conn.execute_batch(clinic_store::CONNECTION_PRAGMAS).unwrap();
-    conn.execute_batch(&format!("PRAGMA synchronous = {sync};")).unwrap();
+    conn.execute_batch(clinic_store::CONNECTION_PRAGMAS)
+        .unwrap();
+    conn.execute_batch(&format!("PRAGMA synchronous = {sync};"))
+        .unwrap();
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS patient (id INTEGER PRIMARY KEY, name TEXT NOT NULL, phone TEXT NOT NULL, notes TEXT NOT NULL)",
     )
