@@ -42,6 +42,18 @@ async fn front_desk_signs_in_switches_to_bangla_and_signs_out() -> anyhow::Resul
     assert_eq!(app.text("#sign-out").await?, "সাইন আউট");
     assert_eq!(app.text("#doctors th:first-child").await?, "নাম");
     assert_eq!(app.text("#connection").await?, "অনলাইন");
+    // Bangla is drawn with the bundled Noto Sans Bengali (ui/static/fonts), not a system font.
+    let bundled = app
+        .client()
+        .execute(
+            "return [...document.fonts].filter(f => f.family.includes('Noto Sans Bengali') && f.status === 'loaded').length;",
+            vec![],
+        )
+        .await?;
+    assert!(
+        bundled.as_u64().unwrap_or(0) >= 1,
+        "the bundled Bengali font is loaded: {bundled}"
+    );
     app.screenshot("03-desk-home-bangla").await?;
 
     app.wait_for("#theme-switch").await?.click().await?;

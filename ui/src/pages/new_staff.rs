@@ -1,13 +1,13 @@
 use clinic_core::account::StaffAccountForm;
-use clinic_core::ipc::{IpcError, Language};
+use clinic_core::ipc::Language;
 use clinic_core::wire::AccountView;
 use clinic_core::Role;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::backend;
 use crate::components::{ErrorBanner, TextField};
+use crate::hooks::use_submission;
 use crate::i18n::{text, text_with};
 
 #[derive(Properties, PartialEq)]
@@ -24,48 +24,31 @@ pub fn NewStaffAccount(props: &NewStaffProps) -> Html {
         role: Role::FrontDesk.as_str().to_owned(),
         ..Default::default()
     });
-    let busy = use_state(|| false);
-    let error = use_state(|| None::<IpcError>);
     let created = use_state(|| None::<String>);
+    let submission = use_submission();
 
     let onsubmit = {
-        let (form, busy, error, created, on_created) = (
+        let (form, created, submission, on_created) = (
             form.clone(),
-            busy.clone(),
-            error.clone(),
             created.clone(),
+            submission.clone(),
             props.on_created.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if *busy {
-                return;
-            }
-            busy.set(true);
-            error.set(None);
             created.set(None);
-            let submitted = (*form).clone();
-            let (form, busy, error, created, on_created) = (
-                form.clone(),
-                busy.clone(),
-                error.clone(),
-                created.clone(),
-                on_created.clone(),
+            let (form, created, on_created) = (form.clone(), created.clone(), on_created.clone());
+            submission.run(
+                backend::create_staff_account((*form).clone()),
+                move |account| {
+                    created.set(Some(account.display_name.clone()));
+                    form.set(StaffAccountForm {
+                        role: account.role.as_str().to_owned(),
+                        ..Default::default()
+                    });
+                    on_created.emit(account);
+                },
             );
-            spawn_local(async move {
-                match backend::create_staff_account(submitted).await {
-                    Ok(account) => {
-                        created.set(Some(account.display_name.clone()));
-                        form.set(StaffAccountForm {
-                            role: account.role.as_str().to_owned(),
-                            ..Default::default()
-                        });
-                        on_created.emit(account);
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
-                busy.set(false);
-            });
         })
     };
     let edit = |apply: fn(&mut StaffAccountForm, String)| {
@@ -84,15 +67,12 @@ pub fn NewStaffAccount(props: &NewStaffProps) -> Html {
             form.set(next);
         })
     };
-    let fields = (*error)
-        .as_ref()
-        .map(|e| e.fields.clone())
-        .unwrap_or_default();
+    let fields = submission.fields();
     html! {
         <section class="card" id="new-staff">
             <h2>{ text(lang, "new-staff-title") }</h2>
             <p class="intro">{ text(lang, "new-staff-intro") }</p>
-            <ErrorBanner error={(*error).clone()} language={lang} />
+            <ErrorBanner error={submission.error()} language={lang} />
             if let Some(name) = &*created {
                 <p class="banner ok" role="status" id="staff-created">{ text_with(lang, "staff-created", &[("name", name.clone().into())]) }</p>
             }
@@ -116,7 +96,7 @@ pub fn NewStaffAccount(props: &NewStaffProps) -> Html {
                            oninput={edit(|f, v| f.password = v)} autocomplete="new-password" required=true
                            hint={text(lang, "initial-password-hint")} errors={fields} language={lang} />
                 <div class="actions">
-                    <button id="create-staff" type="submit" class="primary" disabled={*busy}>{ text(lang, "create-staff") }</button>
+                    <button id="create-staff" type="submit" class="primary" disabled={submission.busy()}>{ text(lang, "create-staff") }</button>
                 </div>
             </form>
         </section>

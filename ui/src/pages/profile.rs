@@ -1,12 +1,12 @@
 use clinic_core::account::{DemographicsForm, FieldError, Sex};
-use clinic_core::ipc::{IpcError, Language};
+use clinic_core::ipc::Language;
 use clinic_core::wire::PatientProfileView;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::backend;
 use crate::components::{ErrorBanner, TextField};
+use crate::hooks::use_submission;
 use crate::i18n::text;
 
 #[derive(Properties, PartialEq)]
@@ -106,49 +106,38 @@ pub struct ProfileProps {
 pub fn Profile(props: &ProfileProps) -> Html {
     let lang = props.language;
     let form = use_state(|| form_of(&props.profile));
-    let busy = use_state(|| false);
     let saved = use_state(|| false);
-    let error = use_state(|| None::<IpcError>);
+    let submission = use_submission();
     let onsubmit = {
-        let (form, busy, saved, error) = (form.clone(), busy.clone(), saved.clone(), error.clone());
+        let (form, saved, submission) = (form.clone(), saved.clone(), submission.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            busy.set(true);
             saved.set(false);
-            error.set(None);
-            let (form, busy, saved, error) =
-                (form.clone(), busy.clone(), saved.clone(), error.clone());
-            let submitted = (*form).clone();
-            spawn_local(async move {
-                match backend::update_my_profile(submitted).await {
-                    Ok(profile) => {
-                        form.set(form_of(&profile));
-                        saved.set(true);
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
-                busy.set(false);
-            });
+            let (form, saved) = (form.clone(), saved.clone());
+            submission.run(
+                backend::update_my_profile((*form).clone()),
+                move |profile| {
+                    form.set(form_of(&profile));
+                    saved.set(true);
+                },
+            );
         })
     };
     let onchange = {
         let form = form.clone();
         Callback::from(move |d: DemographicsForm| form.set(d))
     };
-    let fields = (*error)
-        .as_ref()
-        .map(|e| e.fields.clone())
-        .unwrap_or_default();
+    let fields = submission.fields();
     html! {
         <section class="card" id="profile">
             <h2>{ text(lang, "profile-title") }</h2>
-            <ErrorBanner error={(*error).clone()} language={lang} />
+            <ErrorBanner error={submission.error()} language={lang} />
             if *saved { <p class="banner ok" role="status" id="profile-saved">{ text(lang, "saved") }</p> }
             <form {onsubmit} novalidate=true class="two-columns">
                 <DemographicsFields value={(*form).clone()} {onchange} errors={fields} language={lang} />
                 <div class="actions">
-                    <button id="profile-save" type="submit" class="primary" disabled={*busy}>
-                        { text(lang, if *busy { "saving" } else { "save" }) }
+                    <button id="profile-save" type="submit" class="primary" disabled={submission.busy()}>
+                        { text(lang, if submission.busy() { "saving" } else { "save" }) }
                     </button>
                 </div>
             </form>

@@ -1,9 +1,9 @@
-use clinic_core::ipc::{Edition, IpcError};
-use wasm_bindgen_futures::spawn_local;
+use clinic_core::ipc::Edition;
 use yew::prelude::*;
 
 use crate::backend;
 use crate::components::{ErrorBanner, TextField};
+use crate::hooks::use_submission;
 use crate::i18n::text;
 use crate::state::{AppModel, Msg};
 
@@ -13,45 +13,32 @@ pub fn SignIn() -> Html {
     let lang = model.language();
     let email = use_state(String::new);
     let password = use_state(String::new);
-    let busy = use_state(|| false);
-    let error = use_state(|| None::<IpcError>);
+    let submission = use_submission();
 
     let onsubmit = {
-        let (model, email, password, busy, error) = (
+        let (model, email, password, submission) = (
             model.clone(),
             email.clone(),
             password.clone(),
-            busy.clone(),
-            error.clone(),
+            submission.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if *busy {
-                return;
-            }
-            busy.set(true);
-            error.set(None);
-            let (model, busy, error, password) =
-                (model.clone(), busy.clone(), error.clone(), password.clone());
-            let address = (*email).clone();
-            let secret = (*password).clone();
-            spawn_local(async move {
-                match backend::sign_in(address, secret).await {
-                    Ok(account) => model.dispatch(Msg::SignedIn(account)),
-                    Err(e) => {
-                        password.set(String::new());
-                        error.set(Some(e));
-                    }
+            let (address, secret, password) =
+                ((*email).clone(), (*password).clone(), password.clone());
+            let model = model.clone();
+            let work = async move {
+                let answer = backend::sign_in(address, secret).await;
+                if answer.is_err() {
+                    password.set(String::new());
                 }
-                busy.set(false);
-            });
+                answer
+            };
+            submission.run(work, move |account| model.dispatch(Msg::SignedIn(account)));
         })
     };
     let set = |state: UseStateHandle<String>| Callback::from(move |v: String| state.set(v));
-    let fields = (*error)
-        .as_ref()
-        .map(|e| e.fields.clone())
-        .unwrap_or_default();
+    let fields = submission.fields();
     let patient = model.edition() == Edition::Patient;
     let to_sign_up = {
         let model = model.clone();
@@ -62,7 +49,7 @@ pub fn SignIn() -> Html {
         <section class="card narrow" id="sign-in">
             <h1>{ text(lang, "sign-in-title") }</h1>
             <p class="intro">{ text(lang, if patient { "sign-in-intro-patient" } else { "sign-in-intro" }) }</p>
-            <ErrorBanner error={(*error).clone()} language={lang} />
+            <ErrorBanner error={submission.error()} language={lang} />
             <form {onsubmit} novalidate=true>
                 <TextField name="email" kind="email" label={text(lang, "email")} value={(*email).clone()}
                            oninput={set(email.clone())} autocomplete="username" autofocus=true required=true
@@ -70,8 +57,8 @@ pub fn SignIn() -> Html {
                 <TextField name="password" kind="password" label={text(lang, "password")} value={(*password).clone()}
                            oninput={set(password.clone())} autocomplete="current-password" required=true
                            errors={fields} language={lang} />
-                <button id="sign-in-submit" type="submit" class="primary" disabled={*busy}>
-                    { text(lang, if *busy { "signing-in" } else { "sign-in" }) }
+                <button id="sign-in-submit" type="submit" class="primary" disabled={submission.busy()}>
+                    { text(lang, if submission.busy() { "signing-in" } else { "sign-in" }) }
                 </button>
             </form>
             if patient {

@@ -1,0 +1,3 @@
+mod submission;
+
+pub use submission::use_submission;
