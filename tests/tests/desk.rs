@@ -161,7 +161,11 @@ async fn a_store_with_the_wrong_key_is_refused_and_kept() -> anyhow::Result<()> 
     // Someone restores the wrong key file.
     std::fs::write(station.key_file(), "11".repeat(32))?;
     let app = station.launch(Build::Staff).await?;
-    let message = app.text("#store-problem p").await?;
+    let message = app.text("#store-problem p.detail").await?;
+    assert!(app
+        .text("#store-problem p.intro")
+        .await?
+        .starts_with("Nothing was changed."));
     assert!(
         message.contains("cannot be opened with this workstation's key"),
         "{message}"

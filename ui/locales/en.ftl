@@ -90,3 +90,4 @@ initial-password = First password
 initial-password-hint = At least 10 characters. Give it to the person in private.
 create-staff = Create account
 staff-created = Account created for { $name }.
+store-problem-help = Nothing was changed. Ask whoever looks after this computer to restore the right key or the data from a backup. The details below are for them.

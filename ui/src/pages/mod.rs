@@ -54,7 +54,8 @@ pub fn App() -> Html {
             html! {
                 <section class="card narrow" id="store-problem">
                     <h1>{ text(lang, "store-problem-title") }</h1>
-                    <p role="alert">{ problem.map(|p| p.message).unwrap_or_default() }</p>
+                    <p class="intro">{ text(lang, "store-problem-help") }</p>
+                    <p role="alert" class="detail" lang="en">{ problem.map(|p| p.message).unwrap_or_default() }</p>
                 </section>
             }
         }
