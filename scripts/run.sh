@@ -5,6 +5,8 @@
 #   CLINIC_PORT   server port (default: 8750)
 #   CLINIC_BUILD  staff (default) or patient: which desk app to open
 set -euo pipefail
+# The data folder holds the demo sign-ins and the desk's key: readable by this user only.
+umask 077
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/clinic-desk/target}"

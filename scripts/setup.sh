@@ -28,16 +28,22 @@ if [ "${#missing[@]}" -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+export PATH="$HOME/.cargo/bin:$PATH"
 if ! command -v cargo >/dev/null; then
   log "Rust is not installed: install it with rustup (https://rustup.rs), then run this again."
   exit 1
 fi
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    log "adding the $component component"
+    rustup component add "$component" >/dev/null
+  fi
+done
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown >/dev/null
 fi
 
-export PATH="$HOME/.cargo/bin:$PATH"
 if ! cargo install --list | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:" || ! command -v tauri-driver >/dev/null; then
   log "installing tauri-driver $TAURI_DRIVER_VERSION (about a minute)"
   cargo install --quiet tauri-driver@"$TAURI_DRIVER_VERSION" --locked

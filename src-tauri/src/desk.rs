@@ -120,7 +120,7 @@ impl Desk {
             .with_store(|s| s.preferences())
             .unwrap_or_else(|_| Preferences::default());
         let session = self
-            .with_store(|s| s.current_session(now))
+            .with_store(|s| s.current_session(self.client.base_url(), now))
             .ok()
             .flatten()
             .map(|s| s.account);
@@ -135,19 +135,29 @@ impl Desk {
     }
 
     fn token(&self) -> Result<String, IpcError> {
-        self.with_store(|s| s.current_session(Utc::now()))?
+        self.with_store(|s| s.current_session(self.client.base_url(), Utc::now()))?
             .map(|s| s.token)
             .ok_or_else(|| IpcError::new(ErrorCode::NotSignedIn, "Please sign in first."))
     }
 
     /// Keep a new session in the store; the grant's account becomes the signed-in user.
     fn begin(&self, grant: clinic_core::wire::SessionGrant) -> Result<AccountView, IpcError> {
-        if self.edition == Edition::Patient && grant.account.role.is_staff() {
-            // Staff sign in on the staff build; the patient build holds one patient's data only.
-            return Err(IpcError::new(
-                ErrorCode::StaffInPatientApp,
-                "This is the patient app. Staff sign in with Clinic Desk.",
-            ));
+        // Each build holds its own kind of user: the patient build one patient's data, the staff
+        // build the clinic's. A session of the other kind is refused (and ended on the server).
+        match (self.edition, grant.account.role.is_staff()) {
+            (Edition::Patient, true) => {
+                return Err(IpcError::new(
+                    ErrorCode::StaffInPatientApp,
+                    "This is the patient app. Staff sign in with Clinic Desk.",
+                ))
+            }
+            (Edition::Staff, false) => {
+                return Err(IpcError::new(
+                    ErrorCode::PatientInStaffApp,
+                    "This is the clinic's staff app. Patients use the patient app.",
+                ))
+            }
+            _ => {}
         }
         let url = self.client.base_url().to_owned();
         self.with_store(|s| {

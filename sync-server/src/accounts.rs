@@ -19,9 +19,9 @@ pub async fn create_staff<S: Storage>(
     doctor: Option<DoctorProfile>,
 ) -> Result<AccountView, ApiError> {
     let pw = valid.password.clone();
-    let password_hash = tokio::task::spawn_blocking(move || password::hash_password(&pw))
+    let password_hash = password::off_runtime(move || password::hash_password(&pw))
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(ApiError::Internal)?
         .map_err(ApiError::Internal)?;
     let account = NewAccount {
         id: UserId::from_uuid(uuid::Uuid::now_v7()),
@@ -151,21 +151,25 @@ pub async fn seed_demo_clinic<S: Storage>(
     for h in handles {
         hashes.extend(h.await?.map_err(anyhow::Error::msg)?);
     }
-    let mut credentials = Vec::new();
-    for ((mut account, patient, doctor, pw), hash) in people.into_iter().zip(hashes) {
+    let credentials: Vec<Credential> = people
+        .iter()
+        .map(|(account, _, _, pw)| Credential {
+            role: account.role,
+            name: account.display_name.clone(),
+            email: account.email.clone(),
+            password: pw.clone(),
+        })
+        .collect();
+    // The sign-ins are written before any account exists, so a seed that is interrupted never
+    // leaves accounts whose passwords nobody knows.
+    let path = data_dir.join(DEMO_CREDENTIALS_FILE);
+    write_private(&path, &credentials_text(&credentials))?;
+    for ((mut account, patient, doctor, _), hash) in people.into_iter().zip(hashes) {
         account.password_hash = hash;
         storage
             .create_account(&account, patient.as_ref(), doctor.as_ref())
             .await?;
-        credentials.push(Credential {
-            role: account.role,
-            name: account.display_name,
-            email: account.email,
-            password: pw,
-        });
     }
-    let path = data_dir.join(DEMO_CREDENTIALS_FILE);
-    write_private(&path, &credentials_text(&credentials))?;
     Ok(Some((credentials, path)))
 }
 

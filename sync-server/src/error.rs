@@ -28,6 +28,8 @@ pub enum ApiError {
     PayloadTooLarge { limit_bytes: usize },
     #[error("not found")]
     NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -67,6 +69,7 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -108,6 +111,10 @@ impl ApiError {
                 ),
             ),
             ApiError::NotFound => (ErrorCode::NotFound, "Nothing was found here.".to_owned()),
+            ApiError::MethodNotAllowed => (
+                ErrorCode::BadRequest,
+                "This address does not accept that kind of request.".to_owned(),
+            ),
             ApiError::Internal(_) => (
                 ErrorCode::Internal,
                 "The server could not finish this. Nothing was changed; try again.".to_owned(),

@@ -47,6 +47,8 @@ impl<S: Storage> AppState<S> {
             nz(settings.sign_in_attempts_per_minute_per_account),
             nz(settings.sign_in_attempts_per_minute_per_address),
         );
+        // Made now, so the first sign-in to an unknown account costs no more than any other.
+        let _ = password::decoy_hash();
         Self {
             storage: Arc::new(storage),
             settings: Arc::new(settings),
@@ -71,6 +73,7 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
         )
         .route("/api/v1/doctors", get(doctors::<S>))
         .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::Extension(MaxBytes(limit)))
         .layer(tower_http::trace::TraceLayer::new_for_http())
@@ -237,9 +240,7 @@ async fn health<S: Storage>(State(state): State<AppState<S>>) -> Result<Json<Hea
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))
+    password::off_runtime(f).await.map_err(ApiError::Internal)
 }
 
 async fn start_session<S: Storage>(
@@ -323,9 +324,16 @@ async fn sign_out<S: Storage>(
 async fn sign_up<S: Storage>(
     State(state): State<AppState<S>>,
     caller: Caller,
+    ClientAddress(address): ClientAddress,
     ApiJson(form): ApiJson<SignUpForm>,
 ) -> Result<impl IntoResponse, ApiError> {
     decide(caller.actor, Action::SignUpAsPatient)?;
+    // Sign-ups share the per-address budget of sign-ins: each costs an argon2 hash.
+    if let Err(wait) = state.sign_in_limit.check_address(address) {
+        return Err(ApiError::TooManyAttempts {
+            wait_seconds: wait.as_secs().max(1),
+        });
+    }
     let valid = form
         .validate(Utc::now().date_naive())
         .map_err(ApiError::Validation)?;

@@ -21,9 +21,10 @@ pub use http::{router, AppState};
 pub use settings::Settings;
 pub use storage::{PostgresStorage, SqliteStorage, Storage};
 
-/// Hide the password of a database URL before it reaches a message or a log.
+/// Hide the password of a database URL (in `user:password@` and in `?password=`) before it
+/// reaches a message or a log.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
+    let mut out = match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let userinfo = &url[scheme_end + 3..at];
             match userinfo.split_once(':') {
@@ -32,7 +33,18 @@ pub fn redact_url(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
+    };
+    if let Some((base, query)) = out.split_once('?') {
+        let query: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _)) if name.eq_ignore_ascii_case("password") => format!("{name}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out = format!("{base}?{}", query.join("&"));
     }
+    out
 }
 
 /// Open the configured database and run its migrations.

@@ -106,7 +106,11 @@ fn run() -> anyhow::Result<()> {
 
 fn read_password() -> anyhow::Result<String> {
     if std::io::stdin().is_terminal() {
-        eprint!("Password for the new admin (at least 10 characters), then Enter: ");
+        // Typed at a terminal: not echoed.
+        return rpassword::prompt_password(
+            "Password for the new admin (at least 10 characters), then Enter: ",
+        )
+        .context("could not read the password from the terminal");
     }
     let mut line = String::new();
     std::io::stdin()

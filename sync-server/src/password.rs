@@ -21,6 +21,20 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
         .is_ok()
 }
 
+/// At most this many argon2 computations run at once (each takes ~19 MiB and tens of ms):
+/// a flood of sign-ins or sign-ups queues instead of exhausting memory.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// Run argon2 work off the async runtime, a few at a time.
+pub async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    let _permit = HASHING.acquire().await.map_err(|e| e.to_string())?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| e.to_string())
+}
+
 /// A hash of a password nobody has, so that signing in to an unknown email costs the same time
 /// as a wrong password and does not reveal whether the account exists.
 pub fn decoy_hash() -> &'static str {

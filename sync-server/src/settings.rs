@@ -91,6 +91,8 @@ impl Settings {
                 })
             }
         };
+        // An empty database_url in the file means the embedded SQLite, as when it is left out.
+        settings.database_url = settings.database_url.filter(|u| !u.trim().is_empty());
         if let Some(dir) = data_dir_from_env {
             settings.data_dir = PathBuf::from(dir);
         }
@@ -230,6 +232,14 @@ mod tests {
 
         let err = load(Some(&dir.path().join("missing.toml")), &[]).unwrap_err();
         assert!(matches!(err, SettingsError::Unreadable { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn an_empty_database_url_in_the_file_means_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "database_url = \"\"\n").unwrap();
+        assert_eq!(load(Some(&file), &[]).unwrap().database_url, None);
     }
 
     #[test]

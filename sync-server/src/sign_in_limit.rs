@@ -42,6 +42,14 @@ impl SignInLimit {
         }
     }
 
+    /// Count one attempt from `address` alone (sign-ups, which have no account yet).
+    pub fn check_address(&self, address: IpAddr) -> Result<(), Duration> {
+        let now = self.clock.now();
+        self.per_address
+            .check_key(&address)
+            .map_err(|n| n.wait_time_from(now))
+    }
+
     /// Forget keys that are no longer limited (called now and then).
     pub fn forget_idle(&self) {
         self.per_account.retain_recent();

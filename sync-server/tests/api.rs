@@ -406,8 +406,10 @@ async fn malformed_and_oversized_bodies_are_refused_and_write_nothing(b: Backend
         "{body}"
     );
     assert_eq!(s.count_accounts().await, 0, "nothing was written");
-    let (status, _) = s.get("/health", None).await;
-    assert_eq!(status, StatusCode::OK, "the server is unaffected");
+    // The server closes a connection whose body it refused to read; a new one is served normally.
+    let fresh = reqwest::Client::new();
+    let health = fresh.get(format!("{}/health", s.url)).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK, "the server is unaffected");
 }
 
 async fn a_patient_calling_a_staff_endpoint_gets_403_and_nothing_else(b: Backend) {
@@ -553,11 +555,41 @@ async fn a_duplicate_email_is_a_storage_error_not_a_crash(b: Backend) {
     assert!(err.contains("already registered"), "{err}");
 }
 
-async fn unknown_paths_are_404_json(b: Backend) {
+async fn unknown_paths_and_wrong_methods_answer_in_json(b: Backend) {
     let s = TestServer::start(b).await;
     let (status, body) = s.get("/api/v1/nothing-here", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["code"], "not_found");
+    let (status, body) = s.get("/api/v1/patients", None).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["code"], "bad_request");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not accept"),
+        "{body}"
+    );
+}
+
+async fn sign_ups_from_one_address_are_limited(b: Backend) {
+    let settings = Settings {
+        sign_in_attempts_per_minute_per_address: 3,
+        ..Settings::default()
+    };
+    let s = TestServer::start_with(b, settings).await;
+    for n in 0..3 {
+        let (status, body) = s.sign_up(&format!("p{n}@example.com"), "Patient").await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, body) = s.sign_up("p9@example.com", "Patient").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["code"], "too_many_attempts");
+    assert_eq!(
+        s.count_accounts().await,
+        3,
+        "the refused sign-up wrote nothing"
+    );
 }
 
 macro_rules! on_both_backends {
@@ -587,5 +619,6 @@ on_both_backends!(
     an_expired_session_asks_to_sign_in_again,
     the_demo_clinic_is_seeded_once,
     a_duplicate_email_is_a_storage_error_not_a_crash,
-    unknown_paths_are_404_json,
+    unknown_paths_and_wrong_methods_answer_in_json,
+    sign_ups_from_one_address_are_limited,
 );

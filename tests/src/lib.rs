@@ -349,6 +349,21 @@ impl App {
         Ok(())
     }
 
+    /// Wait until the element with `id` has the keyboard focus (autofocus lands a moment after
+    /// the screen renders).
+    pub async fn wait_for_focus(&self, id: &str) -> Result<()> {
+        let start = Instant::now();
+        let mut last = String::new();
+        while start.elapsed() < Duration::from_secs(10) {
+            last = self.focused_id().await.unwrap_or_default();
+            if last == id {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!("#{id} never got the focus; #{last} has it")
+    }
+
     /// The id of the focused element.
     pub async fn focused_id(&self) -> Result<String> {
         Ok(self

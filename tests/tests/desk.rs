@@ -17,7 +17,7 @@ async fn front_desk_signs_in_switches_to_bangla_and_signs_out() -> anyhow::Resul
     assert_eq!(app.text("#sign-in h1").await?, "Sign in");
     app.wait_for_text("#connection", |t| t == "Online").await?;
     // Keyboard only: the email field has the focus, Tab moves to the password, Enter submits.
-    assert_eq!(app.focused_id().await?, "email");
+    app.wait_for_focus("email").await?;
     app.type_keys(&desk.email).await?;
     app.type_keys(TAB).await?;
     assert_eq!(app.focused_id().await?, "password");
@@ -98,6 +98,7 @@ async fn a_wrong_password_gets_one_message_and_the_form_stays() -> anyhow::Resul
     let station = Workstation::new(&server.url)?;
     let app = station.launch(Build::Staff).await?;
     app.wait_for("#sign-in").await?;
+    app.wait_for_focus("email").await?;
     app.type_keys(&desk.email).await?;
     app.type_keys(TAB).await?;
     app.type_keys("not the password").await?;
@@ -127,6 +128,7 @@ async fn an_unreachable_server_is_explained_and_shown_offline() -> anyhow::Resul
     let app = station.launch(Build::Staff).await?;
     app.wait_for("#sign-in").await?;
     app.wait_for_text("#connection", |t| t == "Offline").await?;
+    app.wait_for_focus("email").await?;
     app.type_keys(&desk.email).await?;
     app.type_keys(TAB).await?;
     app.type_keys(&desk.password).await?;
@@ -201,6 +203,7 @@ async fn an_admin_creates_a_front_desk_account_who_then_signs_in() -> anyhow::Re
     let station = Workstation::new(&server.url)?;
     let app = station.launch(Build::Staff).await?;
     app.wait_for("#email").await?;
+    app.wait_for_focus("email").await?;
     app.type_keys(&admin.email).await?;
     app.type_keys(TAB).await?;
     app.type_keys(&format!("{}{ENTER}", admin.password)).await?;

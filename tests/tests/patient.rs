@@ -91,7 +91,7 @@ async fn a_patient_signs_up_edits_their_profile_and_signs_out() -> anyhow::Resul
 }
 
 #[tokio::test]
-async fn staff_cannot_use_the_patient_build() -> anyhow::Result<()> {
+async fn staff_and_patients_each_use_their_own_build() -> anyhow::Result<()> {
     let server = SyncServer::start_demo()?;
     let desk = server.login("front_desk")?;
     let station = Workstation::new(&server.url)?;
@@ -103,6 +103,24 @@ async fn staff_cannot_use_the_patient_build() -> anyhow::Result<()> {
         .await?;
     let message = app.wait_for_text("#form-error", |t| !t.is_empty()).await?;
     assert!(message.contains("This is the patient app"), "{message}");
+    app.close().await?;
+
+    // And the other way round: a patient cannot sign in at the reception's staff app.
+    let patient = server.login("patient")?;
+    let app = station.launch(Build::Staff).await?;
+    app.wait_for("#email")
+        .await?
+        .send_keys(&patient.email)
+        .await?;
+    app.wait_for("#password")
+        .await?
+        .send_keys(&format!("{}\u{E007}", patient.password))
+        .await?;
+    let message = app.wait_for_text("#form-error", |t| !t.is_empty()).await?;
+    assert_eq!(
+        message,
+        "This is the clinic's staff app. Patients use the patient app."
+    );
     app.close().await?;
     Ok(())
 }

@@ -91,3 +91,4 @@ initial-password-hint = At least 10 characters. Give it to the person in private
 create-staff = Create account
 staff-created = Account created for { $name }.
 store-problem-help = Nothing was changed. Ask whoever looks after this computer to restore the right key or the data from a backup. The details below are for them.
+error-patient_in_staff_app = This is the clinic's staff app. Patients use the patient app.

@@ -85,6 +85,7 @@ pub fn error_message(lang: Language, error: &IpcError) -> String {
         ErrorCode::Forbidden => "error-forbidden",
         ErrorCode::ServerUnreachable => "error-server_unreachable",
         ErrorCode::StaffInPatientApp => "error-staff_in_patient_app",
+        ErrorCode::PatientInStaffApp => "error-patient_in_staff_app",
         _ => {
             return text_with(
                 lang,

@@ -33,6 +33,8 @@ pub enum ErrorCode {
     StoreUnavailable,
     /// Desk only: a staff account signing in to the patient build.
     StaffInPatientApp,
+    /// Desk only: a patient account signing in to the staff build.
+    PatientInStaffApp,
 }
 
 /// The body of every error answer.

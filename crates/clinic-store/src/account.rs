@@ -51,17 +51,20 @@ impl Store {
         Ok(())
     }
 
-    /// The current session, if one is saved and has not expired at `now`.
+    /// The current session, if one is saved for `server_url` and has not expired at `now`. A
+    /// session from another server is never offered: its token must not be sent elsewhere.
     pub fn current_session(
         &self,
+        server_url: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<CurrentSession>, StoreError> {
         let row = self
             .conn
             .query_row(
                 "SELECT a.user_id, a.email, a.display_name, a.role, s.token, s.expires_at
-                 FROM current_session s JOIN known_account a ON a.user_id = s.user_id",
-                [],
+                 FROM current_session s JOIN known_account a ON a.user_id = s.user_id
+                 WHERE a.server_url = ?1",
+                [server_url],
                 |r| {
                     Ok((
                         r.get::<_, String>(0)?,

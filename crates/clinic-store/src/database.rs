@@ -76,7 +76,25 @@ impl Store {
     /// Open the store at `path`, taking its key from `keys`. A new store gets a new random key,
     /// saved to `keys` and read back before anything is written with it.
     pub fn open_with(path: &Path, keys: &dyn KeyProvider) -> Result<Store, StoreError> {
-        let key = if path.exists() {
+        // Two instances starting together on a fresh machine must not both make a key: the second
+        // would overwrite the first's in the keyring and strand the file. One at a time.
+        let lock_path = PathBuf::from(format!("{}.lock", path.display()));
+        let lock_err = |source| StoreError::Open {
+            path: lock_path.clone(),
+            source,
+        };
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(lock_err)?;
+        lock.lock().map_err(lock_err)?;
+        let exists = path.try_exists().map_err(|source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+        let key = if exists {
             keys.load()?.ok_or_else(|| StoreError::KeyMissing {
                 path: path.to_owned(),
                 provider: keys.describe(),
@@ -99,6 +117,7 @@ impl Store {
                 }
             }
         };
+        // The lock is released when this returns, after the file exists with its key.
         Store::open(path, &key)
     }
 

@@ -9,6 +9,7 @@ use clinic_core::{Role, UserId};
 use clinic_store::{DatabaseKey, EnvKeyProvider, FileKeyProvider, KeyError, Store, StoreError};
 
 const PATIENT_NAME: &str = "Rahima Khatun Zafreen";
+const SERVER: &str = "http://127.0.0.1:8750";
 
 fn patient_account() -> AccountView {
     AccountView {
@@ -43,7 +44,7 @@ fn seeded_store(dir: &Path) -> (std::path::PathBuf, DatabaseKey) {
     store
         .begin_session(
             &patient_account(),
-            "http://127.0.0.1:8750",
+            SERVER,
             "tok",
             now() + chrono::Duration::hours(8),
             now(),
@@ -61,7 +62,7 @@ fn the_right_key_reopens_what_was_written() {
     assert_eq!(store.preferences().unwrap().language, Language::Bangla);
     assert_eq!(store.preferences().unwrap().theme, Theme::Light);
     let session = store
-        .current_session(now())
+        .current_session(SERVER, now())
         .unwrap()
         .expect("session survives a restart");
     assert_eq!(session.account, patient_account());
@@ -165,7 +166,7 @@ fn a_patient_name_is_not_readable_in_the_files() {
     store
         .begin_session(
             &patient_account(),
-            "http://127.0.0.1:8750",
+            SERVER,
             "tok2",
             now() + chrono::Duration::hours(8),
             now(),
@@ -193,14 +194,28 @@ fn a_patient_name_is_not_readable_in_the_files() {
 }
 
 #[test]
+fn a_session_is_offered_only_to_the_server_that_made_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, key) = seeded_store(dir.path());
+    let store = Store::open(&path, &key).unwrap();
+    assert!(store.current_session(SERVER, now()).unwrap().is_some());
+    assert_eq!(
+        store
+            .current_session("http://10.0.0.5:8750", now())
+            .unwrap(),
+        None
+    );
+}
+
+#[test]
 fn an_expired_session_is_not_current() {
     let dir = tempfile::tempdir().unwrap();
     let (path, key) = seeded_store(dir.path());
     let store = Store::open(&path, &key).unwrap();
     let later = now() + chrono::Duration::hours(9);
-    assert_eq!(store.current_session(later).unwrap(), None);
+    assert_eq!(store.current_session(SERVER, later).unwrap(), None);
     store.end_session().unwrap();
-    assert_eq!(store.current_session(now()).unwrap(), None);
+    assert_eq!(store.current_session(SERVER, now()).unwrap(), None);
 }
 
 #[test]
@@ -270,4 +285,45 @@ fn a_wrong_key_after_a_crash_does_not_fold_the_wal_into_the_file() {
         Theme::Dark,
         "the crash image is intact"
     );
+}
+
+/// A key store that, like an OS keyring, overwrites on save; slow, to widen any race.
+struct SlowOverwritingKeyring(std::sync::Mutex<Option<String>>);
+
+impl clinic_store::KeyProvider for SlowOverwritingKeyring {
+    fn load(&self) -> Result<Option<DatabaseKey>, KeyError> {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let text = self.0.lock().unwrap().clone();
+        text.map(|t| DatabaseKey::from_hex(&t)).transpose()
+    }
+    fn save(&self, key: &DatabaseKey) -> Result<(), KeyError> {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        *self.0.lock().unwrap() = Some(key.to_hex().to_string());
+        Ok(())
+    }
+    fn describe(&self) -> String {
+        "the test keyring".into()
+    }
+}
+
+#[test]
+fn two_first_runs_at_once_agree_on_one_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let keys = std::sync::Arc::new(SlowOverwritingKeyring(std::sync::Mutex::new(None)));
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let (path, keys) = (path.clone(), keys.clone());
+            std::thread::spawn(move || Store::open_with(&path, keys.as_ref()).map(|_| ()))
+        })
+        .collect();
+    for h in handles {
+        h.join()
+            .unwrap()
+            .expect("every instance opens the same store");
+    }
+    let key = clinic_store::KeyProvider::load(keys.as_ref())
+        .unwrap()
+        .unwrap();
+    Store::open(&path, &key).expect("the key in the keyring opens the file");
 }
