@@ -364,6 +364,17 @@ impl App {
         bail!("#{id} never got the focus; #{last} has it")
     }
 
+    /// Sign in as a person at the keyboard: the email field has the focus on the sign-in screen,
+    /// Tab moves to the password, Enter submits.
+    pub async fn sign_in_by_keyboard(&self, email: &str, password: &str) -> Result<()> {
+        self.wait_for("#sign-in").await?;
+        self.wait_for_focus("email").await?;
+        self.type_keys(email).await?;
+        self.type_keys(TAB).await?;
+        self.type_keys(password).await?;
+        self.type_keys(ENTER).await
+    }
+
     /// The id of the focused element.
     pub async fn focused_id(&self) -> Result<String> {
         Ok(self

@@ -97,12 +97,8 @@ async fn a_wrong_password_gets_one_message_and_the_form_stays() -> anyhow::Resul
     let desk = server.login("front_desk")?;
     let station = Workstation::new(&server.url)?;
     let app = station.launch(Build::Staff).await?;
-    app.wait_for("#sign-in").await?;
-    app.wait_for_focus("email").await?;
-    app.type_keys(&desk.email).await?;
-    app.type_keys(TAB).await?;
-    app.type_keys("not the password").await?;
-    app.type_keys(ENTER).await?;
+    app.sign_in_by_keyboard(&desk.email, "not the password")
+        .await?;
     let message = app.text("#form-error").await?;
     assert_eq!(
         message,
@@ -128,11 +124,7 @@ async fn an_unreachable_server_is_explained_and_shown_offline() -> anyhow::Resul
     let app = station.launch(Build::Staff).await?;
     app.wait_for("#sign-in").await?;
     app.wait_for_text("#connection", |t| t == "Offline").await?;
-    app.wait_for_focus("email").await?;
-    app.type_keys(&desk.email).await?;
-    app.type_keys(TAB).await?;
-    app.type_keys(&desk.password).await?;
-    app.type_keys(ENTER).await?;
+    app.sign_in_by_keyboard(&desk.email, &desk.password).await?;
     let message = app.text("#form-error").await?;
     assert!(
         message.starts_with("Cannot reach the clinic server."),
@@ -202,11 +194,8 @@ async fn an_admin_creates_a_front_desk_account_who_then_signs_in() -> anyhow::Re
     let admin = server.login("admin")?;
     let station = Workstation::new(&server.url)?;
     let app = station.launch(Build::Staff).await?;
-    app.wait_for("#email").await?;
-    app.wait_for_focus("email").await?;
-    app.type_keys(&admin.email).await?;
-    app.type_keys(TAB).await?;
-    app.type_keys(&format!("{}{ENTER}", admin.password)).await?;
+    app.sign_in_by_keyboard(&admin.email, &admin.password)
+        .await?;
     app.wait_for_text("#accounts tbody", |t| t.contains("desk2@demo.clinic"))
         .await?;
     assert_eq!(app.text("#who-role").await?, "Admin");
