@@ -9,6 +9,7 @@ pub mod demo;
 pub mod ids;
 pub mod ipc;
 pub mod policy;
+pub mod registry;
 pub mod role;
 pub mod wire;
 
