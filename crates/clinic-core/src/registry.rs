@@ -332,4 +332,52 @@ mod tests {
         assert_eq!(edit_distance("রহিমা", "রহিম"), 1);
         assert_eq!(edit_distance("", "abc"), 3);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Names, phones and queries drawn from Latin, Bangla, digits and punctuation.
+        fn text() -> impl Strategy<Value = String> {
+            proptest::string::string_regex("[a-zA-Z০-৯0-9অ-হা-ৌ্ +().,'-]{0,24}").unwrap()
+        }
+
+        fn summary() -> impl Strategy<Value = PatientSummary> {
+            (any::<u128>(), text(), text(), proptest::option::of(text())).prop_map(
+                |(n, number, name, phone)| PatientSummary {
+                    id: UserId::from_uuid(uuid::Uuid::from_u128(n)),
+                    patient_number: number,
+                    full_name: name,
+                    phone,
+                    date_of_birth: None,
+                },
+            )
+        }
+
+        proptest! {
+            #[test]
+            fn search_returns_only_matches_best_first(query in text(), patients in proptest::collection::vec(summary(), 0..20)) {
+                let hits = search(&query, &patients, 50);
+                let ranks: Vec<u32> = hits.iter().map(|p| search_rank(&query, p).expect("every hit matches")).collect();
+                prop_assert!(ranks.windows(2).all(|w| w[0] >= w[1]), "{ranks:?}");
+                let matching = patients.iter().filter(|p| search_rank(&query, p).is_some()).count();
+                prop_assert_eq!(hits.len(), matching.min(50));
+            }
+
+            #[test]
+            fn a_patient_is_never_their_own_duplicate(p in summary(), others in proptest::collection::vec(summary(), 0..10)) {
+                let mut all = others;
+                all.push(p.clone());
+                prop_assert!(possible_duplicates(&p, &all).iter().all(|(o, _)| o.id != p.id));
+            }
+
+            #[test]
+            fn edit_distance_is_symmetric_and_bounded(a in text(), b in text()) {
+                let d = edit_distance(&a, &b);
+                prop_assert_eq!(d, edit_distance(&b, &a));
+                prop_assert!(d <= a.chars().count().max(b.chars().count()));
+                prop_assert_eq!(edit_distance(&a, &a), 0);
+            }
+        }
+    }
 }
