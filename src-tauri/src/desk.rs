@@ -10,8 +10,14 @@ use clinic_core::account::{DemographicsForm, SignUpForm, StaffAccountForm};
 use clinic_core::ipc::{
     ConnectionStatus, Edition, IpcError, Language, Preferences, Startup, Theme,
 };
+use clinic_core::wire::SessionGrant;
 use clinic_core::wire::{AccountView, DoctorView, ErrorCode, Me, PatientProfileView};
-use clinic_store::{FileKeyProvider, KeyProvider, KeyringKeyProvider, Store};
+use clinic_store::{
+    CurrentSession, FileKeyProvider, KeyProvider, KeyringKeyProvider, KnownAccount, Store,
+};
+use zeroize::Zeroizing;
+
+use crate::offline;
 use clinic_sync_client::{ClientError, SyncClient};
 
 pub const DEFAULT_SERVER_URL: &str = "http://127.0.0.1:8750";
@@ -45,6 +51,8 @@ pub struct Desk {
     client: SyncClient,
     device_name: Option<String>,
     last_online_at: Mutex<Option<DateTime<Utc>>>,
+    /// The signed-in user's password, in memory only, to reconnect a session begun offline.
+    password: Mutex<Option<Zeroizing<String>>>,
     launched_at: std::time::Instant,
     first_screen_logged: std::sync::Once,
 }
@@ -93,6 +101,7 @@ impl Desk {
             client: SyncClient::new(&config.server_url),
             device_name: config.device_name,
             last_online_at: Mutex::new(None),
+            password: Mutex::new(None),
             launched_at,
             first_screen_logged: std::sync::Once::new(),
         }
@@ -134,31 +143,37 @@ impl Desk {
         }
     }
 
-    fn token(&self) -> Result<String, IpcError> {
+    /// The current session, or "please sign in".
+    fn session(&self) -> Result<CurrentSession, IpcError> {
         self.with_store(|s| s.current_session(self.client.base_url(), Utc::now()))?
-            .map(|s| s.token)
             .ok_or_else(|| IpcError::new(ErrorCode::NotSignedIn, "Please sign in first."))
     }
 
-    /// Keep a new session in the store; the grant's account becomes the signed-in user.
-    fn begin(&self, grant: clinic_core::wire::SessionGrant) -> Result<AccountView, IpcError> {
-        // Each build holds its own kind of user: the patient build one patient's data, the staff
-        // build the clinic's. A session of the other kind is refused (and ended on the server).
-        match (self.edition, grant.account.role.is_staff()) {
-            (Edition::Patient, true) => {
-                return Err(IpcError::new(
-                    ErrorCode::StaffInPatientApp,
-                    "This is the patient app. Staff sign in with Clinic Desk.",
-                ))
-            }
-            (Edition::Staff, false) => {
-                return Err(IpcError::new(
-                    ErrorCode::PatientInStaffApp,
-                    "This is the clinic's staff app. Patients use the patient app.",
-                ))
-            }
-            _ => {}
+    /// Each build holds its own kind of user: the patient build one patient's data, the staff
+    /// build the clinic's. An account of the other kind is refused.
+    fn check_edition(&self, account: &AccountView) -> Result<(), IpcError> {
+        match (self.edition, account.role.is_staff()) {
+            (Edition::Patient, true) => Err(IpcError::new(
+                ErrorCode::StaffInPatientApp,
+                "This is the patient app. Staff sign in with Clinic Desk.",
+            )),
+            (Edition::Staff, false) => Err(IpcError::new(
+                ErrorCode::PatientInStaffApp,
+                "This is the clinic's staff app. Patients use the patient app.",
+            )),
+            _ => Ok(()),
         }
+    }
+
+    /// Keep a new session in the store, with a verifier of the password for offline sign-in;
+    /// the grant's account becomes the signed-in user.
+    async fn begin(&self, grant: SessionGrant, password: &str) -> Result<AccountView, IpcError> {
+        if let Err(refused) = self.check_edition(&grant.account) {
+            // Refused here: end it on the server too.
+            let _ = self.client.sign_out(&grant.token).await;
+            return Err(refused);
+        }
+        let verifier = offline::make_verifier(password).await?;
         let url = self.client.base_url().to_owned();
         self.with_store(|s| {
             s.begin_session(
@@ -166,26 +181,66 @@ impl Desk {
                 &url,
                 &grant.token,
                 grant.expires_at,
+                &verifier,
                 Utc::now(),
             )
         })?;
+        self.remember_password(password);
         Ok(grant.account)
+    }
+
+    fn remember_password(&self, password: &str) {
+        *self.password.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(Zeroizing::new(password.to_owned()));
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<AccountView, IpcError> {
         self.store.as_ref().map_err(Clone::clone)?;
-        let grant = self
+        match self
             .client
             .sign_in(email, password, self.device_name.as_deref())
-            .await?;
-        self.mark_online();
-        let token = grant.token.clone();
-        let begun = self.begin(grant);
-        if begun.is_err() {
-            // The session was refused here: end it on the server too.
-            let _ = self.client.sign_out(&token).await;
+            .await
+        {
+            Ok(grant) => {
+                self.mark_online();
+                self.begin(grant, password).await
+            }
+            Err(unreachable @ ClientError::Unreachable { .. }) => {
+                self.sign_in_offline(email, password, unreachable).await
+            }
+            Err(refused) => Err(refused.into()),
         }
-        begun
+    }
+
+    /// The server cannot be reached: a user who signed in here before may still sign in, checked
+    /// against the verifier kept in the encrypted store. Anyone else hears that the server is down.
+    async fn sign_in_offline(
+        &self,
+        email: &str,
+        password: &str,
+        unreachable: ClientError,
+    ) -> Result<AccountView, IpcError> {
+        let email = clinic_core::account::normalise_email(email);
+        let known = self.with_store(|s| s.known_account(&email, self.client.base_url()))?;
+        let Some(KnownAccount {
+            account,
+            password_verifier: Some(verifier),
+        }) = known
+        else {
+            return Err(unreachable.into());
+        };
+        if !offline::verify(password, &verifier).await? {
+            return Err(IpcError::new(
+                ErrorCode::InvalidCredentials,
+                "The email or password is not right. Check both and try again.",
+            ));
+        }
+        self.check_edition(&account)?;
+        let expires_at = Utc::now() + chrono::Duration::hours(offline::OFFLINE_SESSION_HOURS);
+        self.with_store(|s| s.begin_offline_session(account.id, expires_at))?;
+        self.remember_password(password);
+        tracing::info!("signed in offline: the server could not be reached");
+        Ok(account)
     }
 
     pub async fn sign_up(&self, form: &SignUpForm) -> Result<AccountView, IpcError> {
@@ -198,13 +253,14 @@ impl Desk {
         self.store.as_ref().map_err(Clone::clone)?;
         let grant = self.client.sign_up(form).await?;
         self.mark_online();
-        self.begin(grant)
+        self.begin(grant, &form.password).await
     }
 
     /// Sign out here at once; tell the server when it can be reached.
     pub async fn sign_out(&self) -> Result<(), IpcError> {
-        let token = self.token().ok();
+        let token = self.session().ok().and_then(|s| s.token);
         self.with_store(|s| s.end_session())?;
+        *self.password.lock().unwrap_or_else(|p| p.into_inner()) = None;
         if let Some(token) = token {
             if let Err(e) = self.client.sign_out(&token).await {
                 tracing::warn!(error = %e, "the server was not told about the sign-out");
@@ -250,7 +306,10 @@ impl Desk {
         F: FnOnce(SyncClient, String) -> Fut,
         Fut: std::future::Future<Output = Result<T, ClientError>>,
     {
-        let token = self.token()?;
+        let token = match self.session()?.token {
+            Some(token) => token,
+            None => self.reconnect().await?,
+        };
         match call(self.client.clone(), token).await {
             Ok(value) => {
                 self.mark_online();
@@ -264,6 +323,36 @@ impl Desk {
                 Err(e)
             }
         }
+    }
+
+    /// A session begun offline meets the server again: sign in with the password given at the
+    /// offline sign-in (kept in memory only) and keep the new token.
+    async fn reconnect(&self) -> Result<String, IpcError> {
+        let session = self.session()?;
+        let password = self
+            .password
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let Some(password) = password else {
+            // The app restarted since: the password is gone, so ask for it.
+            let _ = self.with_store(|s| s.end_session());
+            return Err(IpcError::new(
+                ErrorCode::SessionExpired,
+                "Your session has ended. Please sign in again.",
+            ));
+        };
+        let grant = self
+            .client
+            .sign_in(
+                &session.account.email,
+                &password,
+                self.device_name.as_deref(),
+            )
+            .await?;
+        self.mark_online();
+        self.with_store(|s| s.set_session_token(&grant.token, grant.expires_at))?;
+        Ok(grant.token)
     }
 
     pub async fn me(&self) -> Result<Me, IpcError> {

@@ -5,6 +5,7 @@
 
 mod commands;
 pub mod desk;
+mod offline;
 
 use clinic_core::ipc::Edition;
 use tauri::Manager;

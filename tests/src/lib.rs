@@ -375,6 +375,17 @@ impl App {
         self.type_keys(ENTER).await
     }
 
+    /// Fill the sign-in form afresh (whatever it held) and press Enter.
+    pub async fn fill_sign_in(&self, email: &str, password: &str) -> Result<()> {
+        let field = self.wait_for("#sign-in #email").await?;
+        field.clear().await?;
+        field.send_keys(email).await?;
+        let field = self.wait_for("#sign-in #password").await?;
+        field.clear().await?;
+        field.send_keys(&format!("{password}{ENTER}")).await?;
+        Ok(())
+    }
+
     /// The id of the focused element.
     pub async fn focused_id(&self) -> Result<String> {
         Ok(self

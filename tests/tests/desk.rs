@@ -245,3 +245,53 @@ async fn an_admin_creates_a_front_desk_account_who_then_signs_in() -> anyhow::Re
     app.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_desk_signs_in_offline_and_reconnects_when_the_server_returns() -> anyhow::Result<()> {
+    let mut server = SyncServer::start_demo()?;
+    let logins = server.logins()?;
+    let mut desks = logins.iter().filter(|l| l.role == "front_desk");
+    let (desk, colleague) = (desks.next().unwrap().clone(), desks.next().unwrap().clone());
+    let station = Workstation::new(&server.url)?;
+    let app = station.launch(Build::Staff).await?;
+    app.sign_in_by_keyboard(&desk.email, &desk.password).await?;
+    app.wait_for_text("#welcome", |t| t.contains(&desk.name))
+        .await?;
+    app.wait_for("#sign-out").await?.click().await?;
+    app.wait_for("#sign-in").await?;
+
+    server.stop();
+    app.wait_for_text("#connection", |t| t == "Offline").await?;
+    // A wrong password is refused offline too, with the same words as online.
+    app.fill_sign_in(&desk.email, "not the password").await?;
+    let message = app.wait_for_text("#form-error", |t| !t.is_empty()).await?;
+    assert_eq!(
+        message,
+        "The email or password is not right. Check both and try again."
+    );
+    // A colleague who never signed in at this workstation cannot be checked here.
+    app.fill_sign_in(&colleague.email, &colleague.password)
+        .await?;
+    app.wait_for_text("#form-error", |t| {
+        t.starts_with("Cannot reach the clinic server.")
+    })
+    .await?;
+    // The desk that signed in here before gets in.
+    app.fill_sign_in(&desk.email, &desk.password).await?;
+    app.wait_for_text("#welcome", |t| t == format!("Welcome, {}", desk.name))
+        .await?;
+    assert_eq!(app.text("#who-role").await?, "Front desk");
+    app.wait_for_text("#form-error", |t| {
+        t.starts_with("Cannot reach the clinic server.")
+    })
+    .await?;
+    app.screenshot("13-desk-signed-in-offline").await?;
+
+    // The server returns: the session reconnects by itself and the doctors appear.
+    server.resume()?;
+    app.wait_for_text("#connection", |t| t == "Online").await?;
+    app.wait_for_text("#doctors tbody", |t| t.contains("Dr. Mizanur Rahman"))
+        .await?;
+    app.close().await?;
+    Ok(())
+}

@@ -11,27 +11,40 @@ use crate::{Store, StoreError};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrentSession {
     pub account: AccountView,
-    pub token: String,
+    /// The server's bearer token; `None` for a session begun offline, until the server is reached.
+    pub token: Option<String>,
     pub expires_at: DateTime<Utc>,
 }
 
+/// An account that signed in on this workstation before, with its offline verifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownAccount {
+    pub account: AccountView,
+    /// argon2id PHC string of the password, made here at the last online sign-in.
+    pub password_verifier: Option<String>,
+}
+
 impl Store {
-    /// Remember `account` and make `token` the current session, in one transaction.
+    /// Remember `account` (with the verifier for offline sign-in) and make `token` the current
+    /// session, in one transaction.
     pub fn begin_session(
         &mut self,
         account: &AccountView,
         server_url: &str,
         token: &str,
         expires_at: DateTime<Utc>,
+        password_verifier: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         tx.execute(
-            "INSERT INTO known_account (user_id, email, display_name, role, server_url, last_signed_in_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO known_account (user_id, email, display_name, role, server_url,
+               last_signed_in_at, password_verifier)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (user_id) DO UPDATE SET email = excluded.email,
                display_name = excluded.display_name, role = excluded.role,
-               server_url = excluded.server_url, last_signed_in_at = excluded.last_signed_in_at",
+               server_url = excluded.server_url, last_signed_in_at = excluded.last_signed_in_at,
+               password_verifier = excluded.password_verifier",
             (
                 account.id.to_string(),
                 &account.email,
@@ -39,6 +52,7 @@ impl Store {
                 account.role.as_str(),
                 server_url,
                 now.to_rfc3339(),
+                password_verifier,
             ),
         )?;
         tx.execute(
@@ -71,7 +85,7 @@ impl Store {
                         r.get::<_, String>(1)?,
                         r.get::<_, String>(2)?,
                         r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
+                        r.get::<_, Option<String>>(4)?,
                         r.get::<_, String>(5)?,
                     ))
                 },
@@ -102,6 +116,74 @@ impl Store {
             token,
             expires_at,
         }))
+    }
+
+    /// The account with `email` that signed in here before against `server_url`.
+    pub fn known_account(
+        &self,
+        email: &str,
+        server_url: &str,
+    ) -> Result<Option<KnownAccount>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT user_id, email, display_name, role, password_verifier FROM known_account
+                 WHERE email = ?1 AND server_url = ?2",
+                [email, server_url],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((id, email, display_name, role, password_verifier)) = row else {
+            return Ok(None);
+        };
+        let (Ok(id), Ok(role)) = (id.parse::<UserId>(), role.parse::<Role>()) else {
+            return Ok(None);
+        };
+        Ok(Some(KnownAccount {
+            account: AccountView {
+                id,
+                email,
+                display_name,
+                role,
+            },
+            password_verifier,
+        }))
+    }
+
+    /// Begin a session without the server (signed in offline): no token until it is reached.
+    pub fn begin_offline_session(
+        &self,
+        account: UserId,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO current_session (slot, user_id, token, expires_at) VALUES (1, ?1, NULL, ?2)
+             ON CONFLICT (slot) DO UPDATE SET user_id = excluded.user_id, token = NULL,
+               expires_at = excluded.expires_at",
+            (account.to_string(), expires_at.to_rfc3339()),
+        )?;
+        Ok(())
+    }
+
+    /// The server was reached again: the offline session gets its token.
+    pub fn set_session_token(
+        &self,
+        token: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE current_session SET token = ?1, expires_at = ?2",
+            (token, expires_at.to_rfc3339()),
+        )?;
+        Ok(())
     }
 
     pub fn end_session(&self) -> Result<(), StoreError> {

@@ -7,10 +7,16 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use crate::key::{DatabaseKey, KeyError, KeyProvider};
 
 /// The migrations of `migrations/local`, in order. Never edit one that has shipped: add a new one.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_accounts_and_preferences",
-    include_str!("../../../migrations/local/0001_accounts_and_preferences.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_accounts_and_preferences",
+        include_str!("../../../migrations/local/0001_accounts_and_preferences.sql"),
+    ),
+    (
+        "0002_offline_sign_in",
+        include_str!("../../../migrations/local/0002_offline_sign_in.sql"),
+    ),
+];
 
 /// Set on every connection once the key is verified. The page cache matters more under SQLCipher
 /// than plain SQLite: a page read from the cache is not decrypted and authenticated again

@@ -6,6 +6,8 @@
 //! Invariant: the store itself never talks to the OS keyring; [`key`] does, and hands it a key.
 
 pub mod account;
+
+pub use account::{CurrentSession, KnownAccount};
 mod database;
 pub mod key;
 pub mod preference;

@@ -10,6 +10,8 @@ use clinic_store::{DatabaseKey, EnvKeyProvider, FileKeyProvider, KeyError, Store
 
 const PATIENT_NAME: &str = "Rahima Khatun Zafreen";
 const SERVER: &str = "http://127.0.0.1:8750";
+const VERIFIER: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
 
 fn patient_account() -> AccountView {
     AccountView {
@@ -47,6 +49,7 @@ fn seeded_store(dir: &Path) -> (std::path::PathBuf, DatabaseKey) {
             SERVER,
             "tok",
             now() + chrono::Duration::hours(8),
+            VERIFIER,
             now(),
         )
         .unwrap();
@@ -66,7 +69,8 @@ fn the_right_key_reopens_what_was_written() {
         .unwrap()
         .expect("session survives a restart");
     assert_eq!(session.account, patient_account());
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(session.token.as_deref(), Some("tok"));
+    assert_eq!(store.schema_version().unwrap(), 2);
 }
 
 #[test]
@@ -169,6 +173,7 @@ fn a_patient_name_is_not_readable_in_the_files() {
             SERVER,
             "tok2",
             now() + chrono::Duration::hours(8),
+            VERIFIER,
             now(),
         )
         .unwrap();
@@ -326,4 +331,45 @@ fn two_first_runs_at_once_agree_on_one_key() {
         .unwrap()
         .unwrap();
     Store::open(&path, &key).expect("the key in the keyring opens the file");
+}
+
+#[test]
+fn an_account_that_signed_in_here_can_begin_an_offline_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, key) = seeded_store(dir.path());
+    let store = Store::open(&path, &key).unwrap();
+    store.end_session().unwrap();
+    let known = store
+        .known_account("rahima@example.com", SERVER)
+        .unwrap()
+        .expect("known here");
+    assert_eq!(known.account, patient_account());
+    assert_eq!(known.password_verifier.as_deref(), Some(VERIFIER));
+    assert_eq!(
+        store
+            .known_account("rahima@example.com", "http://elsewhere:8750")
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store.known_account("nobody@example.com", SERVER).unwrap(),
+        None
+    );
+
+    store
+        .begin_offline_session(known.account.id, now() + chrono::Duration::hours(8))
+        .unwrap();
+    let session = store
+        .current_session(SERVER, now())
+        .unwrap()
+        .expect("an offline session");
+    assert_eq!(
+        session.token, None,
+        "no server token until the server is reached"
+    );
+    store
+        .set_session_token("fresh", now() + chrono::Duration::hours(12))
+        .unwrap();
+    let session = store.current_session(SERVER, now()).unwrap().unwrap();
+    assert_eq!(session.token.as_deref(), Some("fresh"));
 }

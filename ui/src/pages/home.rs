@@ -30,10 +30,11 @@ pub fn Home() -> Html {
         return html! {};
     };
     let role = account.role;
+    // Loaded when the screen opens and again whenever the server comes back.
+    let online = model.connection.as_ref().is_none_or(|c| c.online);
     {
         let (data, model) = (data.clone(), model.clone());
-        use_effect_with(role, move |role| {
-            let role = *role;
+        use_effect_with((role, online), move |&(role, _online)| {
             spawn_local(async move {
                 let loaded = match role {
                     Role::Admin => backend::accounts().await.map(HomeData::Accounts),
