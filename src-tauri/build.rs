@@ -8,6 +8,8 @@ fn main() {
             "sign_in",
             "sign_up",
             "sign_out",
+            "lock",
+            "unlock",
             "connection_status",
             "set_language",
             "set_theme",

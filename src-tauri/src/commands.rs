@@ -1,7 +1,9 @@
 //! The Tauri commands: each parses its arguments, calls [`Desk`], and maps errors to `IpcError`.
 
 use clinic_core::account::{DemographicsForm, SignUpForm, StaffAccountForm};
-use clinic_core::ipc::{ConnectionStatus, IpcError, Language, SignInArgs, Startup, Theme};
+use clinic_core::ipc::{
+    ConnectionStatus, IpcError, Language, SignInArgs, Startup, Theme, UnlockArgs,
+};
 use clinic_core::wire::{AccountView, DoctorView, Me, PatientProfileView};
 use tauri::State;
 
@@ -22,6 +24,16 @@ pub async fn sign_in(desk: State<'_, Desk>, args: SignInArgs) -> Answer<AccountV
 #[tauri::command]
 pub async fn sign_up(desk: State<'_, Desk>, args: SignUpForm) -> Answer<AccountView> {
     desk.sign_up(&args).await
+}
+
+#[tauri::command]
+pub fn lock(desk: State<'_, Desk>) -> Answer<()> {
+    desk.lock()
+}
+
+#[tauri::command]
+pub async fn unlock(desk: State<'_, Desk>, args: UnlockArgs) -> Answer<()> {
+    desk.unlock(&args.password).await
 }
 
 #[tauri::command]

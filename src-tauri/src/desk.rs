@@ -21,6 +21,8 @@ use crate::offline;
 use clinic_sync_client::{ClientError, SyncClient};
 
 pub const DEFAULT_SERVER_URL: &str = "http://127.0.0.1:8750";
+/// Ten minutes without a key press or mouse movement locks the screen.
+pub const DEFAULT_LOCK_AFTER_SECONDS: u32 = 600;
 
 /// Where the desk finds its server and its key.
 #[derive(Debug, Clone)]
@@ -30,6 +32,8 @@ pub struct DeskConfig {
     /// (headless machines and tests).
     pub key_file: Option<std::path::PathBuf>,
     pub device_name: Option<String>,
+    /// `CLINIC_DESK_LOCK_AFTER_SECONDS`: lock after this long without activity (default 10 min).
+    pub lock_after_seconds: u32,
 }
 
 impl DeskConfig {
@@ -41,6 +45,11 @@ impl DeskConfig {
                 .unwrap_or_else(|| DEFAULT_SERVER_URL.to_owned()),
             key_file: std::env::var_os("CLINIC_DESK_KEY_FILE").map(Into::into),
             device_name: std::env::var("CLINIC_DESK_DEVICE_NAME").ok(),
+            lock_after_seconds: std::env::var("CLINIC_DESK_LOCK_AFTER_SECONDS")
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+                .filter(|&s| s > 0)
+                .unwrap_or(DEFAULT_LOCK_AFTER_SECONDS),
         }
     }
 }
@@ -50,6 +59,7 @@ pub struct Desk {
     store: Result<Mutex<Store>, IpcError>,
     client: SyncClient,
     device_name: Option<String>,
+    lock_after_seconds: u32,
     last_online_at: Mutex<Option<DateTime<Utc>>>,
     /// The signed-in user's password, in memory only, to reconnect a session begun offline.
     password: Mutex<Option<Zeroizing<String>>>,
@@ -100,6 +110,7 @@ impl Desk {
             store,
             client: SyncClient::new(&config.server_url),
             device_name: config.device_name,
+            lock_after_seconds: config.lock_after_seconds,
             last_online_at: Mutex::new(None),
             password: Mutex::new(None),
             launched_at,
@@ -131,16 +142,46 @@ impl Desk {
         let session = self
             .with_store(|s| s.current_session(self.client.base_url(), now))
             .ok()
-            .flatten()
-            .map(|s| s.account);
+            .flatten();
         Startup {
             edition: self.edition,
             version: env!("CARGO_PKG_VERSION").to_owned(),
             server_url: self.client.base_url().to_owned(),
             preferences,
             store_problem: self.store.as_ref().err().cloned(),
-            session,
+            locked: session.as_ref().is_some_and(|s| s.locked),
+            session: session.map(|s| s.account),
+            lock_after_seconds: self.lock_after_seconds,
         }
+    }
+
+    /// Lock the screen (the UI saw no activity for `lock_after_seconds`). Until unlocked, no
+    /// command gives out clinic data.
+    pub fn lock(&self) -> Result<(), IpcError> {
+        self.session()?;
+        self.with_store(|s| s.set_session_locked(true))
+    }
+
+    /// Unlock with the signed-in user's password, checked here (works offline too).
+    pub async fn unlock(&self, password: &str) -> Result<(), IpcError> {
+        let session = self.session()?;
+        let known =
+            self.with_store(|s| s.known_account(&session.account.email, self.client.base_url()))?;
+        let verifier = known.and_then(|k| k.password_verifier).ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::SessionExpired,
+                "Your session has ended. Please sign in again.",
+            )
+        })?;
+        if !offline::verify(password, &verifier).await? {
+            return Err(IpcError::new(
+                ErrorCode::InvalidCredentials,
+                "The password is not right. Try again, or sign out.",
+            ));
+        }
+        self.with_store(|s| s.set_session_locked(false))?;
+        self.remember_password(password);
+        Ok(())
     }
 
     /// The current session, or "please sign in".
@@ -306,7 +347,14 @@ impl Desk {
         F: FnOnce(SyncClient, String) -> Fut,
         Fut: std::future::Future<Output = Result<T, ClientError>>,
     {
-        let token = match self.session()?.token {
+        let session = self.session()?;
+        if session.locked {
+            return Err(IpcError::new(
+                ErrorCode::Locked,
+                "The screen is locked. Unlock it with your password.",
+            ));
+        }
+        let token = match session.token {
             Some(token) => token,
             None => self.reconnect().await?,
         };

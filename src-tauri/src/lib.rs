@@ -53,6 +53,8 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::sign_in,
             commands::sign_up,
             commands::sign_out,
+            commands::lock,
+            commands::unlock,
             commands::connection_status,
             commands::set_language,
             commands::set_theme,

@@ -242,6 +242,11 @@ impl Workstation {
 
     /// Start the app through tauri-driver and connect a WebDriver session to it.
     pub async fn launch(&self, build: Build) -> Result<App> {
+        self.launch_with(build, &[]).await
+    }
+
+    /// [`Workstation::launch`] with extra environment for the app (e.g. a short lock time).
+    pub async fn launch_with(&self, build: Build, env: &[(&str, &str)]) -> Result<App> {
         let port = free_port();
         let native_port = free_port();
         let log = std::fs::File::create(self.data.path().join(format!("driver-{port}.log")))?;
@@ -257,6 +262,7 @@ impl Workstation {
             .env("CLINIC_DESK_DATA", self.data.path())
             .env("CLINIC_DESK_KEY_FILE", self.key_file())
             .env("CLINIC_DESK_DEVICE_NAME", "e2e workstation")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)

@@ -295,3 +295,59 @@ async fn a_desk_signs_in_offline_and_reconnects_when_the_server_returns() -> any
     app.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn an_idle_desk_locks_and_only_the_password_unlocks_it() -> anyhow::Result<()> {
+    let server = SyncServer::start_demo()?;
+    let desk = server.login("front_desk")?;
+    let station = Workstation::new(&server.url)?;
+    let app = station
+        .launch_with(Build::Staff, &[("CLINIC_DESK_LOCK_AFTER_SECONDS", "3")])
+        .await?;
+    app.sign_in_by_keyboard(&desk.email, &desk.password).await?;
+    app.wait_for_text("#doctors tbody", |t| t.contains("Dr. Mizanur Rahman"))
+        .await?;
+
+    // Nobody touches the keyboard or the mouse: the screen locks and hides the clinic's data.
+    app.wait_for("#locked").await?;
+    let intro = app.text("#locked .intro").await?;
+    assert!(intro.starts_with(&desk.name), "{intro}");
+    assert!(app
+        .client()
+        .find(fantoccini::Locator::Css("#doctors"))
+        .await
+        .is_err());
+    let refused = app.invoke_from_page("doctors").await?.unwrap_err();
+    assert!(
+        refused.contains("locked"),
+        "no data while locked: {refused}"
+    );
+    app.screenshot("14-desk-locked").await?;
+
+    app.wait_for_focus("password").await?;
+    app.type_keys(&format!("not the password{ENTER}")).await?;
+    let message = app.wait_for_text("#form-error", |t| !t.is_empty()).await?;
+    assert_eq!(
+        message,
+        "The password is not right. Try again, or sign out."
+    );
+    app.wait_for("#password")
+        .await?
+        .send_keys(&format!("{}{ENTER}", desk.password))
+        .await?;
+    app.wait_for_text("#doctors tbody", |t| t.contains("Dr. Mizanur Rahman"))
+        .await?;
+    app.close().await?;
+
+    // A restart while locked opens locked.
+    let app = station
+        .launch_with(Build::Staff, &[("CLINIC_DESK_LOCK_AFTER_SECONDS", "3")])
+        .await?;
+    app.wait_for("#doctors").await?;
+    app.wait_for("#locked").await?;
+    app.close().await?;
+    let app = station.launch(Build::Staff).await?;
+    app.wait_for("#locked").await?;
+    app.close().await?;
+    Ok(())
+}

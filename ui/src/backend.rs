@@ -1,7 +1,9 @@
 //! The only module that calls Tauri. Each function is one desk command, typed by clinic-core.
 
 use clinic_core::account::{DemographicsForm, SignUpForm, StaffAccountForm};
-use clinic_core::ipc::{ConnectionStatus, IpcError, Language, SignInArgs, Startup, Theme};
+use clinic_core::ipc::{
+    ConnectionStatus, IpcError, Language, SignInArgs, Startup, Theme, UnlockArgs,
+};
 use clinic_core::wire::{AccountView, DoctorView, ErrorCode, Me, PatientProfileView};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -59,6 +61,14 @@ pub async fn sign_in(email: String, password: String) -> Result<AccountView, Ipc
 
 pub async fn sign_up(form: SignUpForm) -> Result<AccountView, IpcError> {
     call("sign_up", Some(&form)).await
+}
+
+pub async fn lock() -> Result<(), IpcError> {
+    call0("lock").await
+}
+
+pub async fn unlock(password: String) -> Result<(), IpcError> {
+    call("unlock", Some(&UnlockArgs { password })).await
 }
 
 pub async fn sign_out() -> Result<(), IpcError> {

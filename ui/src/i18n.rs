@@ -86,6 +86,7 @@ pub fn error_message(lang: Language, error: &IpcError) -> String {
         ErrorCode::ServerUnreachable => "error-server_unreachable",
         ErrorCode::StaffInPatientApp => "error-staff_in_patient_app",
         ErrorCode::PatientInStaffApp => "error-patient_in_staff_app",
+        ErrorCode::Locked => "error-locked",
         _ => {
             return text_with(
                 lang,

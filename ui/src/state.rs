@@ -13,6 +13,8 @@ pub enum Screen {
     SignIn,
     SignUp,
     Home,
+    /// Locked after inactivity: nothing shows until the password is given.
+    Locked,
     /// The encrypted store could not be opened; nothing else is possible.
     StoreProblem,
 }
@@ -63,6 +65,9 @@ pub enum Msg {
     Connection(ConnectionStatus),
     /// The server said the session is over: back to sign-in.
     SessionEnded,
+    /// No activity for the clinic's lock time.
+    Locked,
+    Unlocked,
 }
 
 impl Reducible for AppModel {
@@ -76,6 +81,8 @@ impl Reducible for AppModel {
                 next.account = startup.session.clone();
                 next.screen = if startup.store_problem.is_some() {
                     Screen::StoreProblem
+                } else if next.account.is_some() && startup.locked {
+                    Screen::Locked
                 } else if next.account.is_some() {
                     Screen::Home
                 } else {
@@ -97,6 +104,10 @@ impl Reducible for AppModel {
             Msg::ShowSignUp => {}
             Msg::ShowSignIn if next.account.is_none() => next.screen = Screen::SignIn,
             Msg::ShowSignIn => {}
+            Msg::Locked if next.account.is_some() => next.screen = Screen::Locked,
+            Msg::Locked => {}
+            Msg::Unlocked if next.screen == Screen::Locked => next.screen = Screen::Home,
+            Msg::Unlocked => {}
             Msg::Language(language) => next.preferences.language = language,
             Msg::Theme(theme) => next.preferences.theme = theme,
             Msg::Connection(status) => next.connection = Some(status),
@@ -123,6 +134,8 @@ mod tests {
             },
             store_problem: None,
             session: None,
+            locked: false,
+            lock_after_seconds: 600,
         }
     }
 
@@ -159,6 +172,22 @@ mod tests {
         assert_eq!(m.screen, Screen::Home);
         let m = m.reduce(Msg::SignedOut);
         assert_eq!((m.screen, m.account.clone()), (Screen::SignIn, None));
+    }
+
+    #[test]
+    fn a_locked_session_opens_locked_and_unlocks_to_home() {
+        let mut s = startup(Edition::Staff);
+        s.session = Some(account());
+        s.locked = true;
+        let m = run(AppModel::default(), vec![Msg::Started(s)]);
+        assert_eq!(m.screen, Screen::Locked);
+        assert_eq!(m.clone().reduce(Msg::Unlocked).screen, Screen::Home);
+        assert_eq!(m.reduce(Msg::SignedOut).screen, Screen::SignIn);
+        let signed_out = run(
+            AppModel::default(),
+            vec![Msg::Started(startup(Edition::Staff)), Msg::Locked],
+        );
+        assert_eq!(signed_out.screen, Screen::SignIn, "nobody to lock");
     }
 
     #[test]

@@ -82,6 +82,16 @@ pub struct Startup {
     /// Set when the encrypted store could not be opened; the app then shows only this.
     pub store_problem: Option<IpcError>,
     pub session: Option<AccountView>,
+    /// The session was locked after inactivity and stays locked until the password is given.
+    pub locked: bool,
+    /// Lock the screen after this many seconds without a key press or mouse movement.
+    pub lock_after_seconds: u32,
+}
+
+/// The password that unlocks a locked screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnlockArgs {
+    pub password: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

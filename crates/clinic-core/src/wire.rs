@@ -35,6 +35,8 @@ pub enum ErrorCode {
     StaffInPatientApp,
     /// Desk only: a patient account signing in to the staff build.
     PatientInStaffApp,
+    /// Desk only: the screen is locked; unlock with the password first.
+    Locked,
 }
 
 /// The body of every error answer.

@@ -14,6 +14,8 @@ pub struct CurrentSession {
     /// The server's bearer token; `None` for a session begun offline, until the server is reached.
     pub token: Option<String>,
     pub expires_at: DateTime<Utc>,
+    /// Locked after inactivity: nothing shows until the password is given again.
+    pub locked: bool,
 }
 
 /// An account that signed in on this workstation before, with its offline verifier.
@@ -58,7 +60,7 @@ impl Store {
         tx.execute(
             "INSERT INTO current_session (slot, user_id, token, expires_at) VALUES (1, ?1, ?2, ?3)
              ON CONFLICT (slot) DO UPDATE SET user_id = excluded.user_id, token = excluded.token,
-               expires_at = excluded.expires_at",
+               expires_at = excluded.expires_at, locked = 0",
             (account.id.to_string(), token, expires_at.to_rfc3339()),
         )?;
         tx.commit()?;
@@ -75,7 +77,7 @@ impl Store {
         let row = self
             .conn
             .query_row(
-                "SELECT a.user_id, a.email, a.display_name, a.role, s.token, s.expires_at
+                "SELECT a.user_id, a.email, a.display_name, a.role, s.token, s.expires_at, s.locked
                  FROM current_session s JOIN known_account a ON a.user_id = s.user_id
                  WHERE a.server_url = ?1",
                 [server_url],
@@ -87,11 +89,12 @@ impl Store {
                         r.get::<_, String>(3)?,
                         r.get::<_, Option<String>>(4)?,
                         r.get::<_, String>(5)?,
+                        r.get::<_, bool>(6)?,
                     ))
                 },
             )
             .optional()?;
-        let Some((id, email, display_name, role, token, expires_at)) = row else {
+        let Some((id, email, display_name, role, token, expires_at, locked)) = row else {
             return Ok(None);
         };
         // A row this version cannot read is treated as no session: the user signs in again.
@@ -115,6 +118,7 @@ impl Store {
             },
             token,
             expires_at,
+            locked,
         }))
     }
 
@@ -167,7 +171,7 @@ impl Store {
         self.conn.execute(
             "INSERT INTO current_session (slot, user_id, token, expires_at) VALUES (1, ?1, NULL, ?2)
              ON CONFLICT (slot) DO UPDATE SET user_id = excluded.user_id, token = NULL,
-               expires_at = excluded.expires_at",
+               expires_at = excluded.expires_at, locked = 0",
             (account.to_string(), expires_at.to_rfc3339()),
         )?;
         Ok(())
@@ -183,6 +187,13 @@ impl Store {
             "UPDATE current_session SET token = ?1, expires_at = ?2",
             (token, expires_at.to_rfc3339()),
         )?;
+        Ok(())
+    }
+
+    /// Lock or unlock the current session.
+    pub fn set_session_locked(&self, locked: bool) -> Result<(), StoreError> {
+        self.conn
+            .execute("UPDATE current_session SET locked = ?1", [locked])?;
         Ok(())
     }
 

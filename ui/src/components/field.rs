@@ -42,6 +42,19 @@ pub fn TextField(props: &TextFieldProps) -> Html {
             cb.emit(e.target_unchecked_into::<HtmlInputElement>().value())
         })
     };
+    // The `autofocus` attribute only works once per page; a screen that appears later focuses
+    // its field itself, so the keyboard is ready without a click.
+    let input = use_node_ref();
+    {
+        let (input, autofocus) = (input.clone(), props.autofocus);
+        use_effect_with((), move |_| {
+            if autofocus {
+                if let Some(element) = input.cast::<HtmlInputElement>() {
+                    let _ = element.focus();
+                }
+            }
+        });
+    }
     let id = props.name.clone();
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
@@ -54,6 +67,7 @@ pub fn TextField(props: &TextFieldProps) -> Html {
         <div class={classes!("field", error.is_some().then_some("has-error"))}>
             <label for={id.clone()}>{ props.label.clone() }</label>
             <input
+                ref={input}
                 id={id.clone()}
                 name={id.clone()}
                 type={props.kind.clone()}

@@ -50,6 +50,7 @@ pub fn Home() -> Html {
                     {
                         model.dispatch(Msg::SessionEnded)
                     }
+                    Err(e) if e.code == ErrorCode::Locked => model.dispatch(Msg::Locked),
                     Err(e) => data.set(HomeData::Failed(e)),
                     Ok(d) => data.set(d),
                 }

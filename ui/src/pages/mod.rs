@@ -1,10 +1,15 @@
 mod home;
+mod lock;
 mod new_staff;
 mod profile;
 mod sign_in;
 mod sign_up;
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use clinic_core::ipc::Language;
+use gloo_events::EventListener;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -43,12 +48,57 @@ pub fn App() -> Html {
         });
     }
 
+    // Lock after the clinic's idle time: any key press, click or mouse movement counts as activity.
+    {
+        let model = model.clone();
+        let lock_after_ms = model
+            .startup
+            .as_ref()
+            .map(|s| s.lock_after_seconds)
+            .unwrap_or(600) as f64
+            * 1000.0;
+        use_effect_with(model.screen, move |&screen| {
+            let watching = screen == Screen::Home;
+            let last_activity = Rc::new(Cell::new(js_sys::Date::now()));
+            let mut listeners = Vec::new();
+            if let Some(document) = web_sys::window()
+                .and_then(|w| w.document())
+                .filter(|_| watching)
+            {
+                for event in ["keydown", "mousedown", "mousemove", "wheel", "touchstart"] {
+                    let last = last_activity.clone();
+                    listeners.push(EventListener::new(&document, event, move |_| {
+                        last.set(js_sys::Date::now())
+                    }));
+                }
+            }
+            let alive = Rc::new(Cell::new(watching));
+            let still = alive.clone();
+            spawn_local(async move {
+                while still.get() {
+                    gloo_timers::future::TimeoutFuture::new(1_000).await;
+                    if still.get() && js_sys::Date::now() - last_activity.get() >= lock_after_ms {
+                        still.set(false);
+                        if backend::lock().await.is_ok() {
+                            model.dispatch(Msg::Locked);
+                        }
+                    }
+                }
+            });
+            move || {
+                alive.set(false);
+                drop(listeners);
+            }
+        });
+    }
+
     let lang = model.language();
     let screen = match model.screen {
         Screen::Loading => html! { <p class="loading">{ text(lang, "loading") }</p> },
         Screen::SignIn => html! { <sign_in::SignIn /> },
         Screen::SignUp => html! { <sign_up::SignUp /> },
         Screen::Home => html! { <home::Home /> },
+        Screen::Locked => html! { <lock::Locked /> },
         Screen::StoreProblem => {
             let problem = model.startup.as_ref().and_then(|s| s.store_problem.clone());
             html! {
