@@ -6,6 +6,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::backend;
+use crate::hooks::use_sign_out;
 use crate::i18n::{text, text_with};
 use crate::state::{AppModel, Msg};
 
@@ -62,17 +63,7 @@ pub fn StatusBar() -> Html {
             });
         })
     };
-    let sign_out = {
-        let model = model.clone();
-        Callback::from(move |_| {
-            let model = model.clone();
-            spawn_local(async move {
-                // Signing out locally always works; the server is told when it can be reached.
-                let _ = backend::sign_out().await;
-                model.dispatch(Msg::SignedOut);
-            });
-        })
-    };
+    let sign_out = use_sign_out();
 
     let (connection_class, connection_text) = match &model.connection {
         None => ("checking", text(lang, "status-checking")),

@@ -1,10 +1,9 @@
 use clinic_core::wire::ErrorCode;
-use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::backend;
 use crate::components::TextField;
-use crate::hooks::use_submission;
+use crate::hooks::{use_sign_out, use_submission};
 use crate::i18n::{error_message, text, text_with};
 use crate::state::{AppModel, Msg};
 
@@ -34,16 +33,7 @@ pub fn Locked() -> Html {
             submission.run(work, move |()| model.dispatch(Msg::Unlocked));
         })
     };
-    let sign_out = {
-        let model = model.clone();
-        Callback::from(move |_| {
-            let model = model.clone();
-            spawn_local(async move {
-                let _ = backend::sign_out().await;
-                model.dispatch(Msg::SignedOut);
-            });
-        })
-    };
+    let sign_out = use_sign_out();
     let error = submission.error().map(|e| {
         if e.code == ErrorCode::InvalidCredentials {
             text(lang, "error-unlock")
