@@ -42,3 +42,11 @@ id_newtype!(
     /// One signed-in session of one user on one device.
     SessionId
 );
+id_newtype!(
+    /// A patient in the registry (with or without an account of their own).
+    PatientId
+);
+id_newtype!(
+    /// One change made on a device; the server applies each id at most once.
+    CommandId
+);

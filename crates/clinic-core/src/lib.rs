@@ -11,8 +11,9 @@ pub mod ipc;
 pub mod policy;
 pub mod registry;
 pub mod role;
+pub mod sync;
 pub mod wire;
 
-pub use ids::{SessionId, UserId};
+pub use ids::{CommandId, PatientId, SessionId, UserId};
 pub use policy::{decide, Action, Actor, Denied};
 pub use role::Role;

@@ -6,12 +6,12 @@
 
 use chrono::NaiveDate;
 
-use crate::UserId;
+use crate::PatientId;
 
 /// What the registry shows and searches for one patient.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PatientSummary {
-    pub id: UserId,
+    pub id: PatientId,
     /// The number the clinic reads aloud and writes on cards.
     pub patient_number: String,
     pub full_name: String,
@@ -194,7 +194,7 @@ mod tests {
         born: Option<&str>,
     ) -> PatientSummary {
         PatientSummary {
-            id: UserId::from_uuid(uuid::Uuid::from_u128(n)),
+            id: PatientId::from_uuid(uuid::Uuid::from_u128(n)),
             patient_number: number.into(),
             full_name: name.into(),
             phone: (!phone.is_empty()).then(|| phone.into()),
@@ -345,7 +345,7 @@ mod tests {
         fn summary() -> impl Strategy<Value = PatientSummary> {
             (any::<u128>(), text(), text(), proptest::option::of(text())).prop_map(
                 |(n, number, name, phone)| PatientSummary {
-                    id: UserId::from_uuid(uuid::Uuid::from_u128(n)),
+                    id: PatientId::from_uuid(uuid::Uuid::from_u128(n)),
                     patient_number: number,
                     full_name: name,
                     phone,

@@ -16,6 +16,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_offline_sign_in",
         include_str!("../../../migrations/local/0002_offline_sign_in.sql"),
     ),
+    (
+        "0003_registry_and_outbox",
+        include_str!("../../../migrations/local/0003_registry_and_outbox.sql"),
+    ),
 ];
 
 /// Set on every connection once the key is verified. The page cache matters more under SQLCipher
@@ -60,6 +64,8 @@ pub enum StoreError {
     },
     #[error(transparent)]
     Key(#[from] KeyError),
+    #[error("A record in the local data could not be read or written: {0}")]
+    Encoding(String),
     #[error("The local data store failed: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

@@ -11,6 +11,7 @@ pub use account::{CurrentSession, KnownAccount};
 mod database;
 pub mod key;
 pub mod preference;
+pub mod registry;
 
 pub use database::{Store, StoreError, CONNECTION_PRAGMAS};
 pub use key::{
