@@ -127,23 +127,6 @@ fn parse_id(text: &str) -> Result<UserId, StorageError> {
         .map_err(|_| StorageError::Corrupt(format!("account id {text:?}")))
 }
 
-fn sex_name(sex: Sex) -> &'static str {
-    match sex {
-        Sex::Female => "female",
-        Sex::Male => "male",
-        Sex::Other => "other",
-    }
-}
-
-fn parse_sex(text: Option<String>) -> Option<Sex> {
-    match text.as_deref() {
-        Some("female") => Some(Sex::Female),
-        Some("male") => Some(Sex::Male),
-        Some("other") => Some(Sex::Other),
-        _ => None,
-    }
-}
-
 type AccountRow = (String, String, String, String, String);
 
 fn account_from_row(
@@ -178,7 +161,7 @@ fn profile_from_row(row: ProfileRow) -> Result<PatientDemographics, StorageError
     };
     Ok(PatientDemographics {
         full_name,
-        sex: parse_sex(sex),
+        sex: sex.as_deref().and_then(Sex::from_name),
         date_of_birth,
         phone,
         address,
@@ -237,7 +220,7 @@ macro_rules! shared_sql_storage {
                     )
                     .bind(account.id.to_string())
                     .bind(&p.full_name)
-                    .bind(p.sex.map(sex_name))
+                    .bind(p.sex.map(Sex::as_str))
                     .bind(p.date_of_birth.map(|d| d.to_string()))
                     .bind(&p.phone)
                     .bind(&p.address)
@@ -361,7 +344,7 @@ macro_rules! shared_sql_storage {
                      WHERE account_id = $8",
                 )
                 .bind(&p.full_name)
-                .bind(p.sex.map(sex_name))
+                .bind(p.sex.map(Sex::as_str))
                 .bind(p.date_of_birth.map(|d| d.to_string()))
                 .bind(&p.phone)
                 .bind(&p.address)

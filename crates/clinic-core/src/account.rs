@@ -68,6 +68,24 @@ pub enum Sex {
     Other,
 }
 
+impl Sex {
+    /// The stable name stored in databases.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Sex::Female => "female",
+            Sex::Male => "male",
+            Sex::Other => "other",
+        }
+    }
+
+    /// The sex a stored name stands for; anything else is unknown.
+    pub fn from_name(name: &str) -> Option<Sex> {
+        [Sex::Female, Sex::Male, Sex::Other]
+            .into_iter()
+            .find(|s| s.as_str() == name)
+    }
+}
+
 /// Normalise an email for storage and lookup: trimmed and lower-cased.
 pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
@@ -480,6 +498,18 @@ mod tests {
                 "{role}"
             );
         }
+    }
+
+    #[test]
+    fn sex_names_round_trip_and_match_the_wire() {
+        for sex in [Sex::Female, Sex::Male, Sex::Other] {
+            assert_eq!(Sex::from_name(sex.as_str()), Some(sex));
+            assert_eq!(
+                serde_json::to_string(&sex).unwrap(),
+                format!("\"{}\"", sex.as_str())
+            );
+        }
+        assert_eq!(Sex::from_name("unknown"), None);
     }
 
     #[test]

@@ -27,14 +27,6 @@ impl From<rusqlite::Error> for RecordError {
     }
 }
 
-fn sex_name(sex: Option<Sex>) -> Option<&'static str> {
-    sex.map(|s| match s {
-        Sex::Female => "female",
-        Sex::Male => "male",
-        Sex::Other => "other",
-    })
-}
-
 fn apply(tx: &Transaction<'_>, command: &Command, at: DateTime<Utc>) -> Result<(), RecordError> {
     match command {
         Command::RegisterPatient {
@@ -59,7 +51,7 @@ fn apply(tx: &Transaction<'_>, command: &Command, at: DateTime<Utc>) -> Result<(
                     patient.to_string(),
                     patient_number,
                     &d.full_name,
-                    sex_name(d.sex),
+                    d.sex.map(Sex::as_str),
                     d.date_of_birth.map(|b| b.to_string()),
                     &d.phone,
                     &d.address,
@@ -77,7 +69,7 @@ fn apply(tx: &Transaction<'_>, command: &Command, at: DateTime<Utc>) -> Result<(
                    address = ?5, emergency_contact = ?6, updated_at = ?7 WHERE id = ?8",
                 (
                     &d.full_name,
-                    sex_name(d.sex),
+                    d.sex.map(Sex::as_str),
                     d.date_of_birth.map(|b| b.to_string()),
                     &d.phone,
                     &d.address,
@@ -169,12 +161,10 @@ impl Store {
                 |r| {
                     Ok(PatientDemographics {
                         full_name: r.get(0)?,
-                        sex: match r.get::<_, Option<String>>(5)?.as_deref() {
-                            Some("female") => Some(Sex::Female),
-                            Some("male") => Some(Sex::Male),
-                            Some("other") => Some(Sex::Other),
-                            _ => None,
-                        },
+                        sex: r
+                            .get::<_, Option<String>>(5)?
+                            .as_deref()
+                            .and_then(Sex::from_name),
                         phone: r.get(1)?,
                         address: r.get(2)?,
                         emergency_contact: r.get(3)?,
