@@ -351,3 +351,28 @@ async fn an_idle_desk_locks_and_only_the_password_unlocks_it() -> anyhow::Result
     app.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_doctor_sees_their_own_working_hours() -> anyhow::Result<()> {
+    let server = SyncServer::start_demo()?;
+    let doctor = server.login("doctor")?;
+    let station = Workstation::new(&server.url)?;
+    let app = station.launch(Build::Staff).await?;
+    app.sign_in_by_keyboard(&doctor.email, &doctor.password)
+        .await?;
+    app.wait_for_text("#welcome", |t| t == format!("Welcome, {}", doctor.name))
+        .await?;
+    assert_eq!(app.text("#who-role").await?, "Doctor");
+    let rows = app
+        .wait_for_text("#doctors tbody", |t| !t.is_empty())
+        .await?;
+    assert!(rows.starts_with(&doctor.name), "{rows}");
+    let count = app
+        .client()
+        .find_all(fantoccini::Locator::Css("#doctors tbody tr"))
+        .await?
+        .len();
+    assert_eq!(count, 1, "only the doctor's own hours: {rows}");
+    app.close().await?;
+    Ok(())
+}

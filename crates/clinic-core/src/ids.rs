@@ -39,10 +39,6 @@ id_newtype!(
     UserId
 );
 id_newtype!(
-    /// One signed-in session of one user on one device.
-    SessionId
-);
-id_newtype!(
     /// A patient in the registry (with or without an account of their own).
     PatientId
 );

@@ -14,6 +14,6 @@ pub mod role;
 pub mod sync;
 pub mod wire;
 
-pub use ids::{CommandId, PatientId, SessionId, UserId};
+pub use ids::{CommandId, PatientId, UserId};
 pub use policy::{decide, Action, Actor, Denied};
 pub use role::Role;

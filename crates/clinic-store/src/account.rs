@@ -26,6 +26,22 @@ pub struct KnownAccount {
     pub password_verifier: Option<String>,
 }
 
+/// The account in columns 0–3 (id, email, display name, role); `None` when this version cannot
+/// read it (then the user simply signs in again).
+fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<AccountView>> {
+    let (id, email, display_name, role): (String, String, String, String) =
+        (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+    Ok(match (id.parse::<UserId>(), role.parse::<Role>()) {
+        (Ok(id), Ok(role)) => Some(AccountView {
+            id,
+            email,
+            display_name,
+            role,
+        }),
+        _ => None,
+    })
+}
+
 impl Store {
     /// Remember `account` (with the verifier for offline sign-in) and make `token` the current
     /// session, in one transaction.
@@ -83,10 +99,7 @@ impl Store {
                 [server_url],
                 |r| {
                     Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
+                        account_from_row(r)?,
                         r.get::<_, Option<String>>(4)?,
                         r.get::<_, String>(5)?,
                         r.get::<_, bool>(6)?,
@@ -94,15 +107,12 @@ impl Store {
                 },
             )
             .optional()?;
-        let Some((id, email, display_name, role, token, expires_at, locked)) = row else {
+        let Some((account, token, expires_at, locked)) = row else {
             return Ok(None);
         };
         // A row this version cannot read is treated as no session: the user signs in again.
-        let (Ok(id), Ok(role), Ok(expires_at)) = (
-            id.parse::<UserId>(),
-            role.parse::<Role>(),
-            DateTime::parse_from_rfc3339(&expires_at),
-        ) else {
+        let (Some(account), Ok(expires_at)) = (account, DateTime::parse_from_rfc3339(&expires_at))
+        else {
             return Ok(None);
         };
         let expires_at = expires_at.with_timezone(&Utc);
@@ -110,12 +120,7 @@ impl Store {
             return Ok(None);
         }
         Ok(Some(CurrentSession {
-            account: AccountView {
-                id,
-                email,
-                display_name,
-                role,
-            },
+            account,
             token,
             expires_at,
             locked,
@@ -134,32 +139,16 @@ impl Store {
                 "SELECT user_id, email, display_name, role, password_verifier FROM known_account
                  WHERE email = ?1 AND server_url = ?2",
                 [email, server_url],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, Option<String>>(4)?,
-                    ))
-                },
+                |r| Ok((account_from_row(r)?, r.get::<_, Option<String>>(4)?)),
             )
             .optional()?;
-        let Some((id, email, display_name, role, password_verifier)) = row else {
-            return Ok(None);
-        };
-        let (Ok(id), Ok(role)) = (id.parse::<UserId>(), role.parse::<Role>()) else {
-            return Ok(None);
-        };
-        Ok(Some(KnownAccount {
-            account: AccountView {
-                id,
-                email,
-                display_name,
-                role,
-            },
-            password_verifier,
-        }))
+        Ok(match row {
+            Some((Some(account), password_verifier)) => Some(KnownAccount {
+                account,
+                password_verifier,
+            }),
+            _ => None,
+        })
     }
 
     /// Begin a session without the server (signed in offline): no token until it is reached.

@@ -378,30 +378,19 @@ fn an_account_that_signed_in_here_can_begin_an_offline_session() {
 fn a_locked_session_stays_locked_across_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let (path, key) = seeded_store(dir.path());
-    let store = Store::open(&path, &key).unwrap();
-    assert!(
-        !store
-            .current_session(SERVER, now())
-            .unwrap()
-            .unwrap()
-            .locked
-    );
-    store.set_session_locked(true).unwrap();
-    drop(store);
-    let store = Store::open(&path, &key).unwrap();
-    assert!(
+    let locked = |store: &Store| {
         store
             .current_session(SERVER, now())
             .unwrap()
             .unwrap()
             .locked
-    );
+    };
+    let store = Store::open(&path, &key).unwrap();
+    assert!(!locked(&store));
+    store.set_session_locked(true).unwrap();
+    drop(store);
+    let store = Store::open(&path, &key).unwrap();
+    assert!(locked(&store), "still locked after a restart");
     store.set_session_locked(false).unwrap();
-    assert!(
-        !store
-            .current_session(SERVER, now())
-            .unwrap()
-            .unwrap()
-            .locked
-    );
+    assert!(!locked(&store));
 }
