@@ -216,6 +216,9 @@ impl Desk {
         }
         let verifier = offline::make_verifier(password).await?;
         let url = self.client.base_url().to_owned();
+        if let Some(code) = grant.desk_code {
+            self.with_store(|s| s.set_desk_code(code))?;
+        }
         self.with_store(|s| {
             s.begin_session(
                 &grant.account,
@@ -237,9 +240,10 @@ impl Desk {
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<AccountView, IpcError> {
         self.store.as_ref().map_err(Clone::clone)?;
+        let device = self.with_store(|s| s.device_id())?;
         match self
             .client
-            .sign_in(email, password, self.device_name.as_deref())
+            .sign_in(email, password, self.device_name.as_deref(), Some(device))
             .await
         {
             Ok(grant) => {
@@ -390,15 +394,20 @@ impl Desk {
                 "Your session has ended. Please sign in again.",
             ));
         };
+        let device = self.with_store(|s| s.device_id())?;
         let grant = self
             .client
             .sign_in(
                 &session.account.email,
                 &password,
                 self.device_name.as_deref(),
+                Some(device),
             )
             .await?;
         self.mark_online();
+        if let Some(code) = grant.desk_code {
+            self.with_store(|s| s.set_desk_code(code))?;
+        }
         self.with_store(|s| s.set_session_token(&grant.token, grant.expires_at))?;
         Ok(grant.token)
     }

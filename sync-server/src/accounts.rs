@@ -128,6 +128,7 @@ pub async fn seed_demo_clinic<S: Storage>(
             sex: Some(p.sex),
             date_of_birth: Some(p.date_of_birth),
             phone: Some(p.phone.clone()),
+            email: Some(p.email.clone()),
             address: Some("Dhaka".to_owned()),
             emergency_contact: None,
         };

@@ -16,7 +16,11 @@ use clinic_core::wire::{
     AccountView, DoctorView, Health, Me, PatientProfileView, SessionGrant, SignInRequest,
     API_VERSION,
 };
-use clinic_core::{decide, Action, Actor, Role, UserId};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use clinic_core::sync::{
+    PullResponse, PushRequest, PushResponse, MAX_CHANGES_PER_PULL, MAX_COMMANDS_PER_PUSH,
+};
+use clinic_core::{decide, registry_scope, Action, Actor, Role, UserId};
 
 use crate::error::ApiError;
 use crate::password;
@@ -28,6 +32,11 @@ pub struct AppState<S> {
     pub storage: Arc<S>,
     pub settings: Arc<Settings>,
     pub sign_in_limit: Arc<SignInLimit>,
+    /// The change-log head as last announced: devices listening on `/sync/events` pull when it
+    /// moves.
+    pub changes: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Set when the server is shutting down, so that event streams end and shutdown can finish.
+    pub closing: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl<S> Clone for AppState<S> {
@@ -36,6 +45,8 @@ impl<S> Clone for AppState<S> {
             storage: self.storage.clone(),
             settings: self.settings.clone(),
             sign_in_limit: self.sign_in_limit.clone(),
+            changes: self.changes.clone(),
+            closing: self.closing.clone(),
         }
     }
 }
@@ -53,7 +64,27 @@ impl<S: Storage> AppState<S> {
             storage: Arc::new(storage),
             settings: Arc::new(settings),
             sign_in_limit: Arc::new(limit),
+            changes: Arc::new(tokio::sync::watch::channel(0).0),
+            closing: Arc::new(tokio::sync::watch::channel(false).0),
         }
+    }
+
+    /// Tell listening devices the change log has moved (after a commit that appended to it).
+    pub async fn announce_changes(&self) {
+        match self.storage.head_seq().await {
+            Ok(head) => self.announce(head),
+            Err(e) => tracing::warn!(error = %e, "could not read the change-log head"),
+        }
+    }
+
+    fn announce(&self, head: u64) {
+        self.changes.send_if_modified(|current| {
+            let moved = head > *current;
+            if moved {
+                *current = head;
+            }
+            moved
+        });
     }
 }
 
@@ -72,6 +103,9 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
             get(list_accounts::<S>).post(create_staff_account::<S>),
         )
         .route("/api/v1/doctors", get(doctors::<S>))
+        .route("/api/v1/sync/push", post(push::<S>))
+        .route("/api/v1/sync/pull", get(pull::<S>))
+        .route("/api/v1/sync/events", get(events::<S>))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(limit))
@@ -222,6 +256,7 @@ fn profile_view(id: UserId, p: PatientDemographics) -> PatientProfileView {
         phone: p.phone,
         address: p.address,
         emergency_contact: p.emergency_contact,
+        patient_number: None,
     }
 }
 
@@ -267,6 +302,7 @@ async fn start_session<S: Storage>(
         token,
         expires_at,
         account: view,
+        desk_code: None,
     })
 }
 
@@ -302,9 +338,95 @@ async fn sign_in<S: Storage>(
         role.unwrap_or(Actor::UnrecognisedRole { id: account.id }),
         Action::ReadOwnAccount,
     )?;
-    Ok(Json(
-        start_session(&state, &account, request.device_name.as_deref()).await?,
-    ))
+    let mut grant = start_session(&state, &account, request.device_name.as_deref()).await?;
+    // Staff desks number the patients they register offline with a code of their own.
+    if let (Some(device), true) = (request.device_id, grant.account.role.is_staff()) {
+        grant.desk_code = Some(
+            state
+                .storage
+                .desk_code(device, account.id, now_ms(Utc::now()))
+                .await?,
+        );
+    }
+    Ok(Json(grant))
+}
+
+/// `POST /api/v1/sync/push`: apply a batch of a device's commands; one answer per command.
+async fn push<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    ApiJson(request): ApiJson<PushRequest>,
+) -> Result<Json<PushResponse>, ApiError> {
+    decide(caller.actor, Action::Sync)?;
+    if request.commands.len() > MAX_COMMANDS_PER_PUSH {
+        return Err(ApiError::BadRequest(format!(
+            "A push may carry at most {MAX_COMMANDS_PER_PUSH} changes; this one has {}. Send them in smaller batches.",
+            request.commands.len()
+        )));
+    }
+    let (outcomes, head) = state
+        .storage
+        .apply_commands(caller.actor, &request.commands, Utc::now())
+        .await?;
+    state.announce(head);
+    Ok(Json(PushResponse { outcomes }))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct PullQuery {
+    #[serde(default)]
+    after: u64,
+    limit: Option<u32>,
+}
+
+/// `GET /api/v1/sync/pull?after=N&limit=M`: the changes this caller may see after its cursor.
+async fn pull<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    query: Result<axum::extract::Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<PullResponse>, ApiError> {
+    let scope = registry_scope(caller.actor)?;
+    let axum::extract::Query(query) = query.map_err(|e| {
+        ApiError::BadRequest(format!(
+            "The pull cursor is not readable ({}). Use ?after=<number>&limit=<number>.",
+            e.body_text()
+        ))
+    })?;
+    let limit = query
+        .limit
+        .unwrap_or(MAX_CHANGES_PER_PULL)
+        .clamp(1, MAX_CHANGES_PER_PULL);
+    Ok(Json(state.storage.pull(scope, query.after, limit).await?))
+}
+
+/// `GET /api/v1/sync/events`: a server-sent event each time the change log moves (and one at
+/// once), so devices pull at once instead of waiting for their next round. The event carries
+/// only the head's number; what a device may see is decided when it pulls.
+async fn events<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+) -> Result<impl IntoResponse, ApiError> {
+    registry_scope(caller.actor)?;
+    let mut changes = state.changes.subscribe();
+    changes.mark_changed();
+    let mut closing = state.closing.subscribe();
+    let stream = futures_util::stream::unfold(
+        (changes, closing.clone()),
+        |(mut changes, mut closing)| async move {
+            if *closing.borrow() {
+                return None;
+            }
+            tokio::select! {
+                changed = changes.changed() => changed.ok()?,
+                _ = closing.changed() => return None,
+            }
+            let head = *changes.borrow_and_update();
+            let event = Event::default().event("changes").data(head.to_string());
+            Some((Ok::<_, std::convert::Infallible>(event), (changes, closing)))
+        },
+    );
+    let _ = closing.borrow_and_update();
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))))
 }
 
 async fn sign_out<S: Storage>(
@@ -382,7 +504,13 @@ async fn me<S: Storage>(
             .storage
             .patient_profile(account.id)
             .await?
-            .map(|p| profile_view(account.id, p))
+            .map(|record| {
+                let number = record.patient_number.clone();
+                PatientProfileView {
+                    patient_number: Some(number),
+                    ..profile_view(account.id, record.demographics)
+                }
+            })
     } else {
         None
     };
@@ -414,7 +542,12 @@ async fn update_my_profile<S: Storage>(
     {
         return Err(ApiError::Forbidden);
     }
-    Ok(Json(profile_view(id, valid)))
+    state.announce_changes().await;
+    let record = state.storage.patient_profile(id).await?;
+    Ok(Json(PatientProfileView {
+        patient_number: record.map(|r| r.patient_number),
+        ..profile_view(id, valid)
+    }))
 }
 
 async fn list_accounts<S: Storage>(

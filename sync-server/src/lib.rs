@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod error;
 pub mod http;
 pub mod password;
+pub mod registry;
 pub mod settings;
 pub mod sign_in_limit;
 pub mod storage;
@@ -103,6 +104,12 @@ pub async fn serve<S: Storage>(
             limit.forget_idle();
         }
     });
+    // Event streams never end by themselves: tell them to, or shutdown would wait for them.
+    let closing = state.closing.clone();
+    let shutdown = async move {
+        shutdown.await;
+        closing.send_replace(true);
+    };
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)

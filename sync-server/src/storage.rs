@@ -101,10 +101,11 @@ pub trait Storage: Send + Sync + 'static {
         token_hash: &str,
         at_ms: i64,
     ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    /// The registry record linked to a patient's own account.
     fn patient_profile(
         &self,
         account: UserId,
-    ) -> impl Future<Output = Result<Option<PatientDemographics>, StorageError>> + Send;
+    ) -> impl Future<Output = Result<Option<clinic_core::sync::PatientRecord>, StorageError>> + Send;
     /// Replace the demographics; the account's display name follows the full name.
     fn update_patient_profile(
         &self,
@@ -113,6 +114,32 @@ pub trait Storage: Send + Sync + 'static {
         at_ms: i64,
     ) -> impl Future<Output = Result<bool, StorageError>> + Send;
     fn doctors(&self) -> impl Future<Output = Result<Vec<StoredDoctor>, StorageError>> + Send;
+    /// Apply pushed commands in one transaction: each is judged on its own, answered once, and
+    /// answered the same again when pushed again. Returns the answers and the change-log head.
+    fn apply_commands(
+        &self,
+        actor: clinic_core::Actor,
+        pushed: &[serde_json::Value],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> impl Future<Output = Result<(Vec<clinic_core::sync::CommandOutcome>, u64), StorageError>> + Send;
+    /// Changes after `after` that `scope` may see, at most `limit`.
+    fn pull(
+        &self,
+        scope: clinic_core::RegistryScope,
+        after: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<clinic_core::sync::PullResponse, StorageError>> + Send;
+    fn head_seq(&self) -> impl Future<Output = Result<u64, StorageError>> + Send;
+    /// The desk code of a device, given on its first sign-in and the same ever after.
+    fn desk_code(
+        &self,
+        device: uuid::Uuid,
+        account: UserId,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<u32, StorageError>> + Send;
+    /// Give every registered patient without a change-log entry one (patients migrated from
+    /// the first schema). Returns how many were added.
+    fn backfill_change_log(&self) -> impl Future<Output = Result<u64, StorageError>> + Send;
 }
 
 fn map_insert_error(e: sqlx::Error) -> StorageError {
@@ -141,34 +168,6 @@ fn account_from_row(
     })
 }
 
-type ProfileRow = (
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-fn profile_from_row(row: ProfileRow) -> Result<PatientDemographics, StorageError> {
-    let (full_name, sex, date_of_birth, phone, address, emergency_contact) = row;
-    let date_of_birth = match date_of_birth {
-        Some(text) => Some(
-            chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
-                .map_err(|_| StorageError::Corrupt(format!("date of birth {text:?}")))?,
-        ),
-        None => None,
-    };
-    Ok(PatientDemographics {
-        full_name,
-        sex: sex.as_deref().and_then(Sex::from_name),
-        date_of_birth,
-        phone,
-        address,
-        emergency_contact,
-    })
-}
-
 /// Implements [`Storage`] for a backend struct with a `pool` field. Both SQLite and PostgreSQL
 /// accept `$1`-style parameters, BIGINT times and TEXT ids, so this SQL serves both.
 macro_rules! shared_sql_storage {
@@ -180,8 +179,11 @@ macro_rules! shared_sql_storage {
 
             async fn migrate(&self) -> Result<(), StorageError> {
                 $migrator.run(&self.pool).await?;
+                self.backfill_change_log().await?;
                 Ok(())
             }
+
+            $crate::registry::registry_sql_methods!();
 
             async fn ping(&self) -> Result<(), StorageError> {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
@@ -199,6 +201,19 @@ macro_rules! shared_sql_storage {
                 doctor: Option<&DoctorProfile>,
             ) -> Result<(), StorageError> {
                 let mut tx = self.pool.begin().await?;
+                // A patient account joins the registry: lock the change-log head first.
+                let head: Option<(i64, i64)> = match patient {
+                    Some(_) => Some(
+                        sqlx::query_as(
+                            "UPDATE change_head SET seq = seq + 1,
+                               next_server_serial = next_server_serial + 1
+                             WHERE id = 1 RETURNING seq, next_server_serial - 1",
+                        )
+                        .fetch_one(&mut *tx)
+                        .await?,
+                    ),
+                    None => None,
+                };
                 sqlx::query(
                     "INSERT INTO account (id, email, display_name, role, password_hash, created_at)
                      VALUES ($1, $2, $3, $4, $5, $6)",
@@ -212,19 +227,41 @@ macro_rules! shared_sql_storage {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_insert_error)?;
-                if let Some(p) = patient {
+                if let (Some(p), Some((seq, serial))) = (patient, head) {
+                    let record = clinic_core::sync::PatientRecord {
+                        id: clinic_core::PatientId::from_uuid(*account.id.as_uuid()),
+                        patient_number: clinic_core::sync::patient_number(
+                            clinic_core::sync::SERVER_DESK_CODE,
+                            u32::try_from(serial).unwrap_or(u32::MAX),
+                        ),
+                        demographics: p.clone(),
+                        account: Some(account.id),
+                    };
                     sqlx::query(
-                        "INSERT INTO patient_profile (account_id, full_name, sex, date_of_birth,
-                           phone, address, emergency_contact, updated_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        "INSERT INTO patient (id, patient_number, account_id, full_name, sex,
+                           date_of_birth, phone, email, address, emergency_contact, updated_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                     )
+                    .bind(record.id.to_string())
+                    .bind(&record.patient_number)
                     .bind(account.id.to_string())
                     .bind(&p.full_name)
                     .bind(p.sex.map(Sex::as_str))
                     .bind(p.date_of_birth.map(|d| d.to_string()))
                     .bind(&p.phone)
+                    .bind(&p.email)
                     .bind(&p.address)
                     .bind(&p.emergency_contact)
+                    .bind(account.created_at_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO change_log (seq, patient_id, body, command_id, created_at)
+                         VALUES ($1, $2, $3, NULL, $4)",
+                    )
+                    .bind(seq)
+                    .bind(record.id.to_string())
+                    .bind($crate::registry::encode_body(&record)?)
                     .bind(account.created_at_ms)
                     .execute(&mut *tx)
                     .await?;
@@ -320,15 +357,16 @@ macro_rules! shared_sql_storage {
                 Ok(())
             }
 
-            async fn patient_profile(&self, account: UserId) -> Result<Option<PatientDemographics>, StorageError> {
-                let row: Option<ProfileRow> = sqlx::query_as(
-                    "SELECT full_name, sex, date_of_birth, phone, address, emergency_contact
-                     FROM patient_profile WHERE account_id = $1",
-                )
+            async fn patient_profile(&self, account: UserId) -> Result<Option<clinic_core::sync::PatientRecord>, StorageError> {
+                let row: Option<$crate::registry::PatientRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    $crate::registry::patient_columns!(),
+                    " FROM patient WHERE account_id = $1"
+                ))
                 .bind(account.to_string())
                 .fetch_optional(&self.pool)
                 .await?;
-                row.map(profile_from_row).transpose()
+                row.map($crate::registry::record_from_row).transpose()
             }
 
             async fn update_patient_profile(
@@ -338,8 +376,13 @@ macro_rules! shared_sql_storage {
                 at_ms: i64,
             ) -> Result<bool, StorageError> {
                 let mut tx = self.pool.begin().await?;
+                let (seq,): (i64,) = sqlx::query_as(
+                    "UPDATE change_head SET seq = seq + 1 WHERE id = 1 RETURNING seq",
+                )
+                .fetch_one(&mut *tx)
+                .await?;
                 let updated = sqlx::query(
-                    "UPDATE patient_profile SET full_name = $1, sex = $2, date_of_birth = $3,
+                    "UPDATE patient SET full_name = $1, sex = $2, date_of_birth = $3,
                        phone = $4, address = $5, emergency_contact = $6, updated_at = $7
                      WHERE account_id = $8",
                 )
@@ -362,6 +405,25 @@ macro_rules! shared_sql_storage {
                     .bind(account.to_string())
                     .execute(&mut *tx)
                     .await?;
+                let row: $crate::registry::PatientRow = sqlx::query_as(concat!(
+                    "SELECT ",
+                    $crate::registry::patient_columns!(),
+                    " FROM patient WHERE account_id = $1"
+                ))
+                .bind(account.to_string())
+                .fetch_one(&mut *tx)
+                .await?;
+                let record = $crate::registry::record_from_row(row)?;
+                sqlx::query(
+                    "INSERT INTO change_log (seq, patient_id, body, command_id, created_at)
+                     VALUES ($1, $2, $3, NULL, $4)",
+                )
+                .bind(seq)
+                .bind(record.id.to_string())
+                .bind($crate::registry::encode_body(&record)?)
+                .bind(at_ms)
+                .execute(&mut *tx)
+                .await?;
                 tx.commit().await?;
                 Ok(true)
             }

@@ -69,6 +69,8 @@ pub fn field_message(lang: Language, error: &FieldError) -> String {
         FieldProblem::InTheFuture => ("field-in_the_future", vec![]),
         FieldProblem::UnknownRole => ("field-unknown_role", vec![]),
         FieldProblem::AlreadyRegistered => ("field-already_registered", vec![]),
+        FieldProblem::NotTrimmed => ("field-not_trimmed", vec![]),
+        FieldProblem::NotAPatientNumber => ("field-not_a_patient_number", vec![]),
     };
     text_with(lang, key, &args)
 }

@@ -23,6 +23,10 @@ pub enum FieldProblem {
     InTheFuture,
     UnknownRole,
     AlreadyRegistered,
+    /// Leading or trailing spaces, or an unnormalised value, in data that arrived parsed.
+    NotTrimmed,
+    /// Not a patient number of this clinic (digits, a dash, digits: `3-0042`).
+    NotAPatientNumber,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +58,10 @@ impl FieldError {
             FieldProblem::InTheFuture => "cannot be in the future".to_owned(),
             FieldProblem::UnknownRole => "must be admin, doctor or front_desk".to_owned(),
             FieldProblem::AlreadyRegistered => "is already registered".to_owned(),
+            FieldProblem::NotTrimmed => "has spaces or letters where they cannot be".to_owned(),
+            FieldProblem::NotAPatientNumber => {
+                "is not a patient number (like 3-0042)".to_owned()
+            }
         };
         format!("{} {what}", self.field.replace('_', " "))
     }
@@ -210,8 +218,49 @@ pub struct PatientDemographics {
     pub sex: Option<Sex>,
     pub date_of_birth: Option<NaiveDate>,
     pub phone: Option<String>,
+    /// A contact email (for a patient with an account, the account's email).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     pub address: Option<String>,
     pub emergency_contact: Option<String>,
+}
+
+impl PatientDemographics {
+    /// Check demographics that arrive already parsed (a synced command) with the same rules a
+    /// form is checked with. `today` is the clinic's date.
+    pub fn check(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
+        let form = DemographicsForm {
+            full_name: self.full_name.clone(),
+            sex: self.sex,
+            date_of_birth: self.date_of_birth.map(|d| d.to_string()),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            address: self.address.clone(),
+            emergency_contact: self.emergency_contact.clone(),
+        };
+        match form.validate(today) {
+            Ok(parsed) => {
+                let differs = [
+                    ("full_name", parsed.full_name != self.full_name),
+                    ("phone", parsed.phone != self.phone),
+                    ("email", parsed.email != self.email),
+                    ("address", parsed.address != self.address),
+                    ("emergency_contact", parsed.emergency_contact != self.emergency_contact),
+                ];
+                let errors: Vec<FieldError> = differs
+                    .iter()
+                    .filter(|(_, d)| *d)
+                    .map(|(field, _)| FieldError::new(field, FieldProblem::NotTrimmed))
+                    .collect();
+                if errors.is_empty() {
+                    Ok(())
+                } else {
+                    Err(errors)
+                }
+            }
+            Err(errors) => Err(errors),
+        }
+    }
 }
 
 /// The demographic fields as typed by a person.
@@ -224,6 +273,9 @@ pub struct DemographicsForm {
     pub date_of_birth: Option<String>,
     #[serde(default)]
     pub phone: Option<String>,
+    /// Skipped when empty: a sign-up form carries the account's email beside these fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     #[serde(default)]
     pub address: Option<String>,
     #[serde(default)]
@@ -242,6 +294,9 @@ impl DemographicsForm {
     fn collect(&self, today: NaiveDate, out: &mut Vec<FieldError>) -> Option<PatientDemographics> {
         check_name("full_name", &self.full_name, out);
         check_phone(self.phone.as_deref(), out);
+        if let Some(email) = self.email.as_deref().filter(|e| !e.trim().is_empty()) {
+            check_email(email, out);
+        }
         let date_of_birth = parse_birth_date(self.date_of_birth.as_deref(), today, out);
         check_optional_length("address", self.address.as_deref(), ADDRESS_MAX_CHARS, out);
         check_optional_length(
@@ -255,6 +310,7 @@ impl DemographicsForm {
             sex: self.sex,
             date_of_birth,
             phone: trimmed(self.phone.as_deref()),
+            email: trimmed(self.email.as_deref()).map(|e| normalise_email(&e)),
             address: trimmed(self.address.as_deref()),
             emergency_contact: trimmed(self.emergency_contact.as_deref()),
         })
@@ -283,7 +339,13 @@ impl SignUpForm {
         let mut errors = Vec::new();
         check_email(&self.email, &mut errors);
         check_password(&self.password, &mut errors);
-        let demographics = self.demographics.collect(today, &mut errors);
+        let demographics = self
+            .demographics
+            .collect(today, &mut errors)
+            .map(|d| PatientDemographics {
+                email: Some(normalise_email(&self.email)),
+                ..d
+            });
         match demographics {
             Some(demographics) if errors.is_empty() => Ok(ValidSignUp {
                 email: normalise_email(&self.email),

@@ -15,5 +15,5 @@ pub mod sync;
 pub mod wire;
 
 pub use ids::{CommandId, PatientId, UserId};
-pub use policy::{decide, Action, Actor, Denied};
+pub use policy::{decide, registry_scope, Action, Actor, Denied, RegistryScope};
 pub use role::Role;

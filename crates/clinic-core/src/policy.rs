@@ -37,6 +37,38 @@ pub enum Action {
     ListAccounts,
     /// See the doctors of the clinic, their specialties and hours.
     ReadDoctorDirectory,
+    /// Add a patient to the clinic's registry (a `RegisterPatient` command).
+    RegisterPatient,
+    /// Change a registered patient's demographics (an `UpdatePatient` command). `account` is the
+    /// patient's own account, when they have one.
+    UpdateRegisteredPatient {
+        account: Option<UserId>,
+    },
+    /// Push commands and pull changes at all (what is received is decided by [`registry_scope`]).
+    Sync,
+}
+
+/// Which part of the registry a device receives when it pulls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistryScope {
+    /// Staff: every patient's demographics (no clinical content travels in the registry).
+    WholeRegistry,
+    /// A patient: only the record linked to their own account.
+    OwnRecord { account: UserId },
+}
+
+/// What part of the registry `actor` may receive.
+pub fn registry_scope(actor: Actor) -> Result<RegistryScope, Denied> {
+    decide(actor, Action::Sync)?;
+    match actor {
+        Actor::User {
+            id,
+            role: Role::Patient,
+        } => Ok(RegistryScope::OwnRecord { account: id }),
+        Actor::User { .. } => Ok(RegistryScope::WholeRegistry),
+        Actor::Anonymous => Err(Denied::NotSignedIn),
+        Actor::UnrecognisedRole { .. } => Err(Denied::NotPermitted),
+    }
 }
 
 /// Why an action was refused. The message is safe to show; it never says whether a thing exists.
@@ -78,7 +110,13 @@ pub fn decide(actor: Actor, action: Action) -> Result<(), Denied> {
             Role::Doctor => false,
         },
         CreateStaffAccount | ListAccounts => role == Role::Admin,
-        ReadDoctorDirectory => true,
+        ReadDoctorDirectory | Sync => true,
+        RegisterPatient => matches!(role, Role::Admin | Role::FrontDesk),
+        UpdateRegisteredPatient { account } => match role {
+            Role::Patient => account == Some(id),
+            Role::Admin | Role::FrontDesk => true,
+            Role::Doctor => false,
+        },
     };
     if allowed {
         Ok(())
@@ -114,6 +152,57 @@ mod tests {
                 assert_eq!(decide(actor, action), Ok(()), "{actor:?} {action:?}");
             }
         }
+    }
+
+    #[test]
+    fn the_front_desk_registers_and_edits_patients_but_a_patient_only_their_own() {
+        let desk = user(1, Role::FrontDesk);
+        let patient = user(2, Role::Patient);
+        assert_eq!(decide(desk, Action::RegisterPatient), Ok(()));
+        assert_eq!(
+            decide(desk, Action::UpdateRegisteredPatient { account: None }),
+            Ok(())
+        );
+        assert_eq!(
+            decide(patient, Action::RegisterPatient),
+            Err(Denied::NotPermitted)
+        );
+        assert_eq!(
+            decide(patient, Action::UpdateRegisteredPatient { account: Some(id(2)) }),
+            Ok(())
+        );
+        for other in [None, Some(id(3))] {
+            assert_eq!(
+                decide(patient, Action::UpdateRegisteredPatient { account: other }),
+                Err(Denied::NotPermitted)
+            );
+        }
+        assert_eq!(
+            decide(user(4, Role::Doctor), Action::RegisterPatient),
+            Err(Denied::NotPermitted)
+        );
+    }
+
+    #[test]
+    fn a_patient_receives_only_their_own_record_and_staff_the_registry() {
+        assert_eq!(
+            registry_scope(user(2, Role::Patient)),
+            Ok(RegistryScope::OwnRecord { account: id(2) })
+        );
+        for role in [Role::Admin, Role::Doctor, Role::FrontDesk] {
+            assert_eq!(
+                registry_scope(user(1, role)),
+                Ok(RegistryScope::WholeRegistry)
+            );
+        }
+        assert_eq!(
+            registry_scope(Actor::Anonymous),
+            Err(Denied::NotSignedIn)
+        );
+        assert_eq!(
+            registry_scope(Actor::UnrecognisedRole { id: id(5) }),
+            Err(Denied::NotPermitted)
+        );
     }
 
     #[test]

@@ -5,11 +5,19 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::account::PatientDemographics;
+use crate::account::{FieldError, FieldProblem, PatientDemographics};
 use crate::ids::{CommandId, PatientId};
 use crate::UserId;
 
 pub const SYNC_PROTOCOL_VERSION: u16 = 1;
+/// The most commands one push may carry; a device sends more in several pushes.
+pub const MAX_COMMANDS_PER_PUSH: usize = 1000;
+/// The most changes one pull answers with; `more` says whether to ask again.
+pub const MAX_CHANGES_PER_PULL: u32 = 5000;
+/// The desk code the server uses for patients registered on the server itself (sign-ups);
+/// desks get codes from 2 up.
+pub const SERVER_DESK_CODE: u32 = 1;
+const PATIENT_NUMBER_MAX_CHARS: usize = 20;
 
 /// One change, as the desk recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +64,189 @@ impl CommandEnvelope {
     }
 }
 
+impl Command {
+    /// The patient this command changes: what decides who receives the result.
+    pub fn patient(&self) -> PatientId {
+        match self {
+            Command::RegisterPatient { patient, .. } | Command::UpdatePatient { patient, .. } => {
+                *patient
+            }
+        }
+    }
+}
+
+/// A patient number as the clinic reads it aloud: the desk's code, a dash, that desk's serial.
+/// Desks number offline without asking anyone: the server gives each desk its own code once.
+pub fn patient_number(desk_code: u32, serial: u32) -> String {
+    format!("{desk_code}-{serial:04}")
+}
+
+/// Whether `text` has the shape of a patient number (`3-0042`).
+pub fn check_patient_number(text: &str) -> Result<(), FieldError> {
+    let shaped = text.len() <= PATIENT_NUMBER_MAX_CHARS
+        && text.split_once('-').is_some_and(|(code, serial)| {
+            [code, serial]
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        });
+    if shaped {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "patient_number",
+            FieldProblem::NotAPatientNumber,
+        ))
+    }
+}
+
+/// `POST /api/v1/sync/push`. Each command travels as raw JSON so that one the server cannot read
+/// is refused on its own, with its reason, while the others in the batch are applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub commands: Vec<serde_json::Value>,
+}
+
+/// The answer to a push: one outcome per command, in the order sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub outcomes: Vec<CommandOutcome>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandOutcome {
+    /// `None` only when the command was too malformed to carry a readable id.
+    pub id: Option<CommandId>,
+    #[serde(flatten)]
+    pub result: CommandResult,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum CommandResult {
+    /// Applied now or earlier (a repeated push gets the first answer again).
+    Applied { seq: u64 },
+    Rejected(Rejection),
+}
+
+/// Why the server refused one command. Kept on the device and shown with the change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    /// As HTTP would say it: 400 malformed, 403 not allowed, 409 conflict, 422 invalid.
+    pub status: u16,
+    pub reason: RejectionReason,
+    /// An English sentence; the desk translates `reason`.
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectionReason {
+    /// Not a command this server can read.
+    Malformed,
+    /// Made by a newer version of the protocol than this server speaks.
+    UnsupportedVersion,
+    /// The signed-in user may not make this change.
+    Forbidden,
+    /// A field breaks the clinic's rules: see `fields`.
+    Invalid,
+    /// The patient number is already someone else's.
+    PatientNumberTaken,
+    /// The patient id is already registered (by another command).
+    AlreadyRegistered,
+    /// The patient to change is not in the registry.
+    UnknownPatient,
+}
+
+impl Rejection {
+    pub fn new(reason: RejectionReason, fields: Vec<FieldError>) -> Self {
+        let (status, message) = match reason {
+            RejectionReason::Malformed => (400, "This change could not be read by the server."),
+            RejectionReason::UnsupportedVersion => (
+                400,
+                "This change was made by a newer version of Clinic Desk than the server runs. Update the server.",
+            ),
+            RejectionReason::Forbidden => (403, "Your account is not allowed to make this change."),
+            RejectionReason::Invalid => (422, "Some details of this change break the clinic's rules."),
+            RejectionReason::PatientNumberTaken => {
+                (409, "Another patient already has this patient number.")
+            }
+            RejectionReason::AlreadyRegistered => (409, "This patient is already registered."),
+            RejectionReason::UnknownPatient => {
+                (409, "This patient is not in the clinic's registry.")
+            }
+        };
+        Rejection {
+            status,
+            reason,
+            message: message.to_owned(),
+            fields,
+        }
+    }
+}
+
+/// Read one pushed command: its version first (so a newer device hears "update the server",
+/// not "malformed"), then its shape. The id is recovered when it can be, to answer against it.
+pub fn read_command(value: &serde_json::Value) -> Result<CommandEnvelope, (Option<CommandId>, Rejection)> {
+    let id = value
+        .get("id")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|s| s.parse().ok());
+    match value.get("version").and_then(serde_json::Value::as_u64) {
+        Some(v) if v == u64::from(SYNC_PROTOCOL_VERSION) => {}
+        Some(v) if v > u64::from(SYNC_PROTOCOL_VERSION) => {
+            return Err((id, Rejection::new(RejectionReason::UnsupportedVersion, vec![])))
+        }
+        _ => return Err((id, Rejection::new(RejectionReason::Malformed, vec![]))),
+    }
+    serde_json::from_value(value.clone())
+        .map_err(|_| (id, Rejection::new(RejectionReason::Malformed, vec![])))
+}
+
+/// A registered patient as the server holds it now: what a pull delivers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientRecord {
+    pub id: PatientId,
+    pub patient_number: String,
+    pub demographics: PatientDemographics,
+    /// Present when the patient has an account of their own (patient build).
+    #[serde(default)]
+    pub account: Option<UserId>,
+}
+
+/// One entry of the server's change log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// The server's global order. A device keeps the highest it has applied as its cursor.
+    pub seq: u64,
+    #[serde(flatten)]
+    pub body: ChangeBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ChangeBody {
+    /// The patient's record after the change.
+    Patient(PatientRecord),
+}
+
+/// `GET /api/v1/sync/pull?after=N&limit=M`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// Ask again from here.
+    pub cursor: u64,
+    /// More changes wait after `cursor`.
+    pub more: bool,
+}
+
+/// What the server tells a device when it signs in: its code for numbering patients offline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceGrant {
+    pub desk_code: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,6 +264,7 @@ mod tests {
                     sex: None,
                     date_of_birth: None,
                     phone: None,
+                    email: None,
                     address: None,
                     emergency_contact: None,
                 },
@@ -85,6 +277,45 @@ mod tests {
         assert_eq!(
             serde_json::from_value::<CommandEnvelope>(json).unwrap(),
             envelope
+        );
+    }
+
+    #[test]
+    fn patient_numbers_are_readable_and_checked() {
+        assert_eq!(patient_number(3, 42), "3-0042");
+        assert_eq!(patient_number(12, 123456), "12-123456");
+        assert!(check_patient_number("3-0042").is_ok());
+        for bad in [
+            "",
+            "3",
+            "-0042",
+            "3-",
+            "3-00a2",
+            "৩-০০৪২",
+            "3-0042-1",
+            "1-99999999999999999999",
+        ] {
+            assert!(check_patient_number(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_pushed_command_from_a_newer_version_is_told_apart_from_a_malformed_one() {
+        let id = "0193a0c4-5c1e-7000-8000-000000000001";
+        let newer = serde_json::json!({"version": 2, "id": id, "anything": true});
+        let (got_id, rejection) = read_command(&newer).unwrap_err();
+        assert_eq!(got_id, Some(id.parse().unwrap()));
+        assert_eq!(rejection.reason, RejectionReason::UnsupportedVersion);
+        assert_eq!(rejection.status, 400);
+        let broken = serde_json::json!({"version": 1, "id": id, "command": {"kind": "fly"}});
+        assert_eq!(
+            read_command(&broken).unwrap_err().1.reason,
+            RejectionReason::Malformed
+        );
+        let not_even = serde_json::json!("hello");
+        assert_eq!(
+            read_command(&not_even).unwrap_err(),
+            (None, Rejection::new(RejectionReason::Malformed, vec![]))
         );
     }
 }

@@ -65,6 +65,9 @@ pub struct SignInRequest {
     /// A name for the device, shown in session lists ("Reception 1").
     #[serde(default)]
     pub device_name: Option<String>,
+    /// The device's own id (one per encrypted store): a staff desk gets its desk code for it.
+    #[serde(default)]
+    pub device_id: Option<uuid::Uuid>,
 }
 
 /// Who an account belongs to, as shown to that person and to admins.
@@ -82,6 +85,9 @@ pub struct SessionGrant {
     pub token: String,
     pub expires_at: DateTime<Utc>,
     pub account: AccountView,
+    /// For a staff desk that sent its device id: the code it numbers new patients with.
+    #[serde(default)]
+    pub desk_code: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +99,9 @@ pub struct PatientProfileView {
     pub phone: Option<String>,
     pub address: Option<String>,
     pub emergency_contact: Option<String>,
+    /// The patient's number in the clinic's registry.
+    #[serde(default)]
+    pub patient_number: Option<String>,
 }
 
 /// `GET /api/v1/me`.

@@ -20,6 +20,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0003_registry_and_outbox",
         include_str!("../../../migrations/local/0003_registry_and_outbox.sql"),
     ),
+    (
+        "0004_sync_state",
+        include_str!("../../../migrations/local/0004_sync_state.sql"),
+    ),
 ];
 
 /// Set on every connection once the key is verified. The page cache matters more under SQLCipher

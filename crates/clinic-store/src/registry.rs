@@ -1,11 +1,21 @@
 //! The desk's patient registry and the outbox: every local change is a command, applied to the
 //! local tables and queued for the server in one transaction — never one without the other.
+//!
+//! Invariant: the local `patient` table equals the server-confirmed records (`patient_confirmed`,
+//! from pulls) with this desk's pending commands (the outbox) replayed on top. A pull or a
+//! refusal rebuilds the patients it touches from those two; nothing else writes `patient`.
+//! Invariant: a command leaves the outbox only in the transaction that records the server's
+//! answer to it — applied (gone; its effect arrives by pull) or refused (kept in
+//! `rejected_command` with the reason, and shown).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clinic_core::account::{PatientDemographics, Sex};
 use clinic_core::registry::PatientSummary;
-use clinic_core::sync::{Command, CommandEnvelope};
-use clinic_core::PatientId;
+use clinic_core::sync::{
+    patient_number, ChangeBody, Command, CommandEnvelope, CommandOutcome, CommandResult,
+    PatientRecord, PullResponse, Rejection,
+};
+use clinic_core::{CommandId, PatientId, UserId};
 use rusqlite::{OptionalExtension, Transaction};
 
 use crate::{Store, StoreError};
@@ -17,6 +27,13 @@ pub enum RecordError {
     PatientNumberTaken(String),
     #[error("This patient is not in the registry on this computer.")]
     UnknownPatient,
+    #[error("This patient is already registered.")]
+    AlreadyRegistered,
+    #[error(
+        "This desk has no desk number from the clinic server yet, so it cannot number new \
+         patients. Connect to the server and sign in once, then try again."
+    )]
+    NoDeskCode,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -34,6 +51,14 @@ fn apply(tx: &Transaction<'_>, command: &Command, at: DateTime<Utc>) -> Result<(
             patient_number,
             demographics: d,
         } => {
+            let exists: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM patient WHERE id = ?1)",
+                [patient.to_string()],
+                |r| r.get(0),
+            )?;
+            if exists {
+                return Err(RecordError::AlreadyRegistered);
+            }
             let taken: Option<String> = tx
                 .query_row(
                     "SELECT id FROM patient WHERE patient_number = ?1",
@@ -46,7 +71,7 @@ fn apply(tx: &Transaction<'_>, command: &Command, at: DateTime<Utc>) -> Result<(
             }
             tx.execute(
                 "INSERT INTO patient (id, patient_number, full_name, sex, date_of_birth, phone, address,
-                   emergency_contact, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                   emergency_contact, updated_at, email) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 (
                     patient.to_string(),
                     patient_number,
@@ -57,6 +82,7 @@ fn apply(tx: &Transaction<'_>, command: &Command, at: DateTime<Utc>) -> Result<(
                     &d.address,
                     &d.emergency_contact,
                     at.to_rfc3339(),
+                    &d.email,
                 ),
             )?;
         }
@@ -66,7 +92,7 @@ fn apply(tx: &Transaction<'_>, command: &Command, at: DateTime<Utc>) -> Result<(
         } => {
             let changed = tx.execute(
                 "UPDATE patient SET full_name = ?1, sex = ?2, date_of_birth = ?3, phone = ?4,
-                   address = ?5, emergency_contact = ?6, updated_at = ?7 WHERE id = ?8",
+                   address = ?5, emergency_contact = ?6, updated_at = ?7, email = ?9 WHERE id = ?8",
                 (
                     &d.full_name,
                     d.sex.map(Sex::as_str),
@@ -76,6 +102,7 @@ fn apply(tx: &Transaction<'_>, command: &Command, at: DateTime<Utc>) -> Result<(
                     &d.emergency_contact,
                     at.to_rfc3339(),
                     patient.to_string(),
+                    &d.email,
                 ),
             )?;
             if changed == 0 {
@@ -89,20 +116,256 @@ fn apply(tx: &Transaction<'_>, command: &Command, at: DateTime<Utc>) -> Result<(
 impl Store {
     /// Apply a command made on this desk and queue it for the server, in one transaction.
     pub fn record(&mut self, envelope: &CommandEnvelope) -> Result<(), RecordError> {
-        let text =
-            serde_json::to_string(envelope).map_err(|e| StoreError::Encoding(e.to_string()))?;
         let tx = self.conn.transaction()?;
-        apply(&tx, &envelope.command, envelope.issued_at)?;
+        record_in(&tx, envelope)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Register a new patient, numbered here with this desk's code (works offline), and queue
+    /// the registration, in one transaction. Returns the envelope recorded.
+    pub fn register_patient(
+        &mut self,
+        command: CommandId,
+        patient: PatientId,
+        issued_at: DateTime<Utc>,
+        issued_by: UserId,
+        demographics: PatientDemographics,
+    ) -> Result<CommandEnvelope, RecordError> {
+        let tx = self.conn.transaction()?;
+        let (code, mut serial): (Option<i64>, i64) = tx.query_row(
+            "SELECT desk_code, next_serial FROM sync_state WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let code = code
+            .and_then(|c| u32::try_from(c).ok())
+            .ok_or(RecordError::NoDeskCode)?;
+        // Skip numbers already here (a desk code reused after a restore, say).
+        let number = loop {
+            let candidate = patient_number(code, u32::try_from(serial).unwrap_or(u32::MAX));
+            serial += 1;
+            let used: bool = tx.query_row(
+                "SELECT EXISTS(SELECT 1 FROM patient WHERE patient_number = ?1)
+                     OR EXISTS(SELECT 1 FROM patient_confirmed WHERE patient_number = ?1)",
+                [&candidate],
+                |r| r.get(0),
+            )?;
+            if !used {
+                break candidate;
+            }
+        };
+        let envelope = CommandEnvelope::new(
+            command,
+            issued_at,
+            issued_by,
+            Command::RegisterPatient {
+                patient,
+                patient_number: number,
+                demographics,
+            },
+        );
+        record_in(&tx, &envelope)?;
+        tx.execute("UPDATE sync_state SET next_serial = ?1 WHERE id = 1", [serial])?;
+        tx.commit()?;
+        Ok(envelope)
+    }
+
+    /// This device's id, made once when the store was created; sent at sign-in.
+    pub fn device_id(&self) -> Result<uuid::Uuid, StoreError> {
+        let text: String =
+            self.conn
+                .query_row("SELECT device_id FROM sync_state WHERE id = 1", [], |r| {
+                    r.get(0)
+                })?;
+        uuid::Uuid::parse_str(&text).map_err(|e| StoreError::Encoding(e.to_string()))
+    }
+
+    /// Keep the desk code the server gave this device.
+    pub fn set_desk_code(&mut self, code: u32) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE sync_state SET desk_code = ?1 WHERE id = 1",
+            [i64::from(code)],
+        )?;
+        Ok(())
+    }
+
+    /// Where this device is in the server's change log.
+    pub fn sync_cursor(&self) -> Result<u64, StoreError> {
+        let cursor: i64 =
+            self.conn
+                .query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| {
+                    r.get(0)
+                })?;
+        Ok(cursor as u64)
+    }
+
+    /// Pending, refused and last-synced, for the status bar.
+    pub fn sync_summary(&self) -> Result<SyncSummary, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT count(*) FROM outbox), (SELECT count(*) FROM rejected_command),
+                    last_synced_at FROM sync_state WHERE id = 1",
+            [],
+            |r| {
+                Ok(SyncSummary {
+                    pending: r.get::<_, i64>(0)? as u64,
+                    rejected: r.get::<_, i64>(1)? as u64,
+                    last_synced_at: r
+                        .get::<_, Option<String>>(2)?
+                        .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                        .map(|t| t.with_timezone(&Utc)),
+                })
+            },
+        )?)
+    }
+
+    /// Record the server's answers to pushed commands, in one transaction: applied ones leave
+    /// the outbox; refused ones move to the refused list with the reason and the patients they
+    /// touched are rebuilt from what the server confirmed. Answers for commands no longer in the
+    /// outbox (a repeated answer) change nothing.
+    pub fn settle_pushed(
+        &mut self,
+        outcomes: &[CommandOutcome],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut touched = Vec::new();
+        for outcome in outcomes {
+            let Some(id) = outcome.id else { continue };
+            let row: Option<(String, Option<String>)> = tx
+                .query_row(
+                    "SELECT envelope, patient_id FROM outbox WHERE command_id = ?1",
+                    [id.to_string()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((envelope, patient)) = row else {
+                continue;
+            };
+            if let CommandResult::Rejected(rejection) = &outcome.result {
+                let fields = serde_json::to_string(&rejection.fields)
+                    .map_err(|e| StoreError::Encoding(e.to_string()))?;
+                let reason = serde_json::to_value(rejection.reason)
+                    .map_err(|e| StoreError::Encoding(e.to_string()))?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO rejected_command (command_id, envelope, status, reason,
+                       message, fields, rejected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    (
+                        id.to_string(),
+                        envelope,
+                        i64::from(rejection.status),
+                        reason.as_str().unwrap_or("malformed"),
+                        &rejection.message,
+                        fields,
+                        at.to_rfc3339(),
+                    ),
+                )?;
+                touched.extend(patient);
+            }
+            tx.execute("DELETE FROM outbox WHERE command_id = ?1", [id.to_string()])?;
+        }
+        for patient in touched {
+            rebuild_patient(&tx, &patient)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Apply pulled changes and move the cursor, in one transaction. A change at or below the
+    /// cursor (a repeated delivery) changes nothing.
+    pub fn apply_pulled(
+        &mut self,
+        pulled: &PullResponse,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let cursor: i64 =
+            tx.query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| r.get(0))?;
+        let mut touched = std::collections::BTreeSet::new();
+        for change in pulled.changes.iter().filter(|c| c.seq as i64 > cursor) {
+            match &change.body {
+                ChangeBody::Patient(record) => {
+                    confirm(&tx, record, change.seq)?;
+                    touched.insert(record.id.to_string());
+                }
+            }
+        }
+        for patient in &touched {
+            rebuild_patient(&tx, patient)?;
+        }
         tx.execute(
-            "INSERT INTO outbox (command_id, envelope, created_at) VALUES (?1, ?2, ?3)",
-            (
-                envelope.id.to_string(),
-                text,
-                envelope.issued_at.to_rfc3339(),
-            ),
+            "UPDATE sync_state SET cursor = max(cursor, ?1), last_synced_at = ?2 WHERE id = 1",
+            (pulled.cursor as i64, at.to_rfc3339()),
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Changes the server refused, newest first, with the reason and the change itself.
+    pub fn rejected_commands(&self) -> Result<Vec<RejectedCommand>, StoreError> {
+        let mut statement = self.conn.prepare(
+            "SELECT envelope, status, reason, message, fields, rejected_at FROM rejected_command
+             ORDER BY rejected_at DESC, command_id",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (envelope, status, reason, message, fields, at) = row?;
+            let encoding = |e: serde_json::Error| StoreError::Encoding(e.to_string());
+            out.push(RejectedCommand {
+                envelope: serde_json::from_str(&envelope).map_err(encoding)?,
+                rejection: Rejection {
+                    status: u16::try_from(status).unwrap_or(400),
+                    reason: serde_json::from_value(serde_json::Value::String(reason))
+                        .map_err(encoding)?,
+                    message,
+                    fields: serde_json::from_str(&fields).map_err(encoding)?,
+                },
+                rejected_at: DateTime::parse_from_rfc3339(&at)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|e| StoreError::Encoding(e.to_string()))?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// A person has read a refusal and dealt with it: only then does it leave the list.
+    pub fn dismiss_rejected(&mut self, command: CommandId) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "DELETE FROM rejected_command WHERE command_id = ?1",
+            [command.to_string()],
+        )? > 0)
+    }
+
+    /// The patient records the server has confirmed, as a pull delivered them.
+    pub fn confirmed_patients(&self) -> Result<Vec<PatientRecord>, StoreError> {
+        self.records(true)
+    }
+
+    /// The registry as this desk shows it (confirmed plus pending changes), by id.
+    pub fn patient_records(&self) -> Result<Vec<PatientRecord>, StoreError> {
+        self.records(false)
+    }
+
+    fn records(&self, confirmed: bool) -> Result<Vec<PatientRecord>, StoreError> {
+        let sql = match confirmed {
+            false => "SELECT id, patient_number, account_id, full_name, sex, date_of_birth,
+                            phone, email, address, emergency_contact FROM patient ORDER BY id",
+            true => "SELECT id, patient_number, account_id, full_name, sex, date_of_birth,
+                    phone, email, address, emergency_contact FROM patient_confirmed ORDER BY id",
+        };
+        let mut statement = self.conn.prepare(sql)?;
+        let rows = statement.query_map([], record_row)?;
+        rows.map(|r| r.map_err(StoreError::from)).collect()
     }
 
     /// Commands not yet accepted by the server, oldest first.
@@ -150,30 +413,139 @@ impl Store {
         Ok(out)
     }
 
-    /// The demographics of one patient.
-    pub fn patient(&self, id: PatientId) -> Result<Option<PatientDemographics>, StoreError> {
+    /// One patient as this desk shows it.
+    pub fn patient(&self, id: PatientId) -> Result<Option<PatientRecord>, StoreError> {
         Ok(self
             .conn
             .query_row(
-                "SELECT full_name, phone, address, emergency_contact, date_of_birth, sex
-                 FROM patient WHERE id = ?1",
+                "SELECT id, patient_number, account_id, full_name, sex, date_of_birth, phone,
+                   email, address, emergency_contact FROM patient WHERE id = ?1",
                 [id.to_string()],
-                |r| {
-                    Ok(PatientDemographics {
-                        full_name: r.get(0)?,
-                        sex: r
-                            .get::<_, Option<String>>(5)?
-                            .as_deref()
-                            .and_then(Sex::from_name),
-                        phone: r.get(1)?,
-                        address: r.get(2)?,
-                        emergency_contact: r.get(3)?,
-                        date_of_birth: r
-                            .get::<_, Option<String>>(4)?
-                            .and_then(|b| NaiveDate::parse_from_str(&b, "%Y-%m-%d").ok()),
-                    })
-                },
+                record_row,
             )
             .optional()?)
     }
+}
+
+/// Sync's standing, for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncSummary {
+    /// Changes made here and not yet answered by the server.
+    pub pending: u64,
+    /// Changes the server refused, not yet dismissed.
+    pub rejected: u64,
+    pub last_synced_at: Option<DateTime<Utc>>,
+}
+
+/// A change the server refused, kept so a person can see what and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedCommand {
+    pub envelope: CommandEnvelope,
+    pub rejection: Rejection,
+    pub rejected_at: DateTime<Utc>,
+}
+
+fn record_in(tx: &Transaction<'_>, envelope: &CommandEnvelope) -> Result<(), RecordError> {
+    let text = serde_json::to_string(envelope).map_err(|e| StoreError::Encoding(e.to_string()))?;
+    apply(tx, &envelope.command, envelope.issued_at)?;
+    tx.execute(
+        "INSERT INTO outbox (command_id, envelope, created_at, patient_id) VALUES (?1, ?2, ?3, ?4)",
+        (
+            envelope.id.to_string(),
+            text,
+            envelope.issued_at.to_rfc3339(),
+            envelope.command.patient().to_string(),
+        ),
+    )?;
+    Ok(())
+}
+
+fn record_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PatientRecord> {
+    let bad = |i: usize, e: String| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            Box::<dyn std::error::Error + Send + Sync>::from(e),
+        )
+    };
+    let id: String = r.get(0)?;
+    let account: Option<String> = r.get(2)?;
+    Ok(PatientRecord {
+        id: id.parse().map_err(|e: uuid::Error| bad(0, e.to_string()))?,
+        patient_number: r.get(1)?,
+        account: account
+            .map(|a| a.parse::<UserId>())
+            .transpose()
+            .map_err(|e| bad(2, e.to_string()))?,
+        demographics: PatientDemographics {
+            full_name: r.get(3)?,
+            sex: r.get::<_, Option<String>>(4)?.as_deref().and_then(Sex::from_name),
+            date_of_birth: r
+                .get::<_, Option<String>>(5)?
+                .and_then(|b| NaiveDate::parse_from_str(&b, "%Y-%m-%d").ok()),
+            phone: r.get(6)?,
+            email: r.get(7)?,
+            address: r.get(8)?,
+            emergency_contact: r.get(9)?,
+        },
+    })
+}
+
+/// Keep a record as the server confirmed it.
+fn confirm(tx: &Transaction<'_>, record: &PatientRecord, seq: u64) -> Result<(), StoreError> {
+    let d = &record.demographics;
+    tx.execute(
+        "INSERT INTO patient_confirmed (id, patient_number, account_id, full_name, sex,
+           date_of_birth, phone, email, address, emergency_contact, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (id) DO UPDATE SET patient_number = excluded.patient_number,
+           account_id = excluded.account_id, full_name = excluded.full_name, sex = excluded.sex,
+           date_of_birth = excluded.date_of_birth, phone = excluded.phone, email = excluded.email,
+           address = excluded.address, emergency_contact = excluded.emergency_contact,
+           seq = excluded.seq",
+        rusqlite::params![
+            record.id.to_string(),
+            record.patient_number,
+            record.account.map(|a| a.to_string()),
+            d.full_name,
+            d.sex.map(Sex::as_str),
+            d.date_of_birth.map(|b| b.to_string()),
+            d.phone,
+            d.email,
+            d.address,
+            d.emergency_contact,
+            seq as i64,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Make the local row of one patient the confirmed record with this desk's pending commands
+/// for that patient replayed on top, in order. A pending command that no longer applies (its
+/// registration was confirmed meanwhile, say) is skipped here and answered by the server.
+fn rebuild_patient(tx: &Transaction<'_>, patient: &str) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM patient WHERE id = ?1", [patient])?;
+    tx.execute(
+        "INSERT INTO patient (id, patient_number, account_id, full_name, sex, date_of_birth, phone,
+           email, address, emergency_contact, updated_at)
+         SELECT id, patient_number, account_id, full_name, sex, date_of_birth, phone, email,
+           address, emergency_contact, '' FROM patient_confirmed WHERE id = ?1",
+        [patient],
+    )?;
+    let pending: Vec<String> = {
+        let mut statement =
+            tx.prepare("SELECT envelope FROM outbox WHERE patient_id = ?1 ORDER BY seq")?;
+        let rows = statement.query_map([patient], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for text in pending {
+        let envelope: CommandEnvelope =
+            serde_json::from_str(&text).map_err(|e| StoreError::Encoding(e.to_string()))?;
+        match apply(tx, &envelope.command, envelope.issued_at) {
+            Ok(()) => {}
+            Err(RecordError::Store(e)) => return Err(e),
+            Err(skipped) => tracing::debug!(%skipped, "a pending change no longer applies here"),
+        }
+    }
+    Ok(())
 }

@@ -11,7 +11,58 @@ use clinic_core::wire::{
     AccountView, DoctorView, ErrorBody, ErrorCode, Health, Me, PatientProfileView, SessionGrant,
     SignInRequest,
 };
+use clinic_core::sync::{CommandEnvelope, PullResponse, PushRequest, PushResponse};
 use serde::de::DeserializeOwned;
+
+pub mod replication;
+
+/// The server's event stream: each event says the change log moved to a new head.
+pub struct ChangeEvents {
+    response: reqwest::Response,
+    buffer: String,
+    url: String,
+}
+
+impl ChangeEvents {
+    /// Wait for the next "changes" event and return the head it announces. `None` when the
+    /// server ended the stream; an error when nothing (not even a keep-alive) came for 45 s.
+    pub async fn next_head(&mut self) -> Result<Option<u64>, ClientError> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let event: String = self.buffer.drain(..end + 2).collect();
+                let mut name = "message";
+                let mut data = None;
+                for line in event.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        name = v.trim();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data = v.trim().parse::<u64>().ok();
+                    }
+                }
+                if name == "changes" {
+                    if let Some(head) = data {
+                        return Ok(Some(head));
+                    }
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout(Duration::from_secs(45), self.response.chunk())
+                .await
+                .map_err(|_| ClientError::Unreachable {
+                    url: self.url.clone(),
+                })?
+                .map_err(|_| ClientError::Unreachable {
+                    url: self.url.clone(),
+                })?;
+            match chunk {
+                Some(bytes) => self
+                    .buffer
+                    .push_str(&String::from_utf8_lossy(&bytes).replace("\r\n", "\n")),
+                None => return Ok(None),
+            }
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -73,11 +124,13 @@ impl SyncClient {
         email: &str,
         password: &str,
         device_name: Option<&str>,
+        device_id: Option<uuid::Uuid>,
     ) -> Result<SessionGrant, ClientError> {
         let body = SignInRequest {
             email: email.to_owned(),
             password: password.to_owned(),
             device_name: device_name.map(str::to_owned),
+            device_id,
         };
         self.answer(self.http.post(self.url("/api/v1/sessions")).json(&body))
             .await
@@ -139,6 +192,62 @@ impl SyncClient {
                 .bearer_auth(token),
         )
         .await
+    }
+
+    /// Push a batch of this device's commands; one answer per command, in order.
+    pub async fn push(
+        &self,
+        token: &str,
+        commands: &[CommandEnvelope],
+    ) -> Result<PushResponse, ClientError> {
+        let commands = commands
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ClientError::Unexpected(e.to_string()))?;
+        self.answer(
+            self.http
+                .post(self.url("/api/v1/sync/push"))
+                .bearer_auth(token)
+                .json(&PushRequest { commands }),
+        )
+        .await
+    }
+
+    /// The changes after `after` this user may see, at most `limit`.
+    pub async fn pull(
+        &self,
+        token: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<PullResponse, ClientError> {
+        self.answer(
+            self.http
+                .get(self.url(&format!("/api/v1/sync/pull?after={after}&limit={limit}")))
+                .bearer_auth(token),
+        )
+        .await
+    }
+
+    /// Listen for the server's "the change log moved" events.
+    pub async fn events(&self, token: &str) -> Result<ChangeEvents, ClientError> {
+        let request = self
+            .http
+            .get(self.url("/api/v1/sync/events"))
+            .bearer_auth(token)
+            .header(reqwest::header::ACCEPT, "text/event-stream")
+            // The stream stays open for as long as the server runs; liveness is checked per
+            // event instead (the server sends a keep-alive every 15 s).
+            .timeout(Duration::from_secs(60 * 60 * 24 * 365));
+        let response = self.send(request).await?;
+        if !response.status().is_success() {
+            return Err(self.refusal(response).await);
+        }
+        Ok(ChangeEvents {
+            response,
+            buffer: String::new(),
+            url: self.base_url.clone(),
+        })
     }
 
     /// Revoke the session on the server.

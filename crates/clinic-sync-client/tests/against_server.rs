@@ -62,7 +62,7 @@ async fn an_unreachable_server_is_explained_in_plain_words() {
         .port();
     let client = SyncClient::new(&format!("http://127.0.0.1:{port}"));
     let err = client
-        .sign_in("a@b.co", "whatever pass", None)
+        .sign_in("a@b.co", "whatever pass", None, None)
         .await
         .unwrap_err();
     assert!(matches!(err, ClientError::Unreachable { .. }), "{err:?}");
@@ -125,7 +125,7 @@ async fn the_servers_field_messages_reach_the_desk() {
     assert_eq!(err.fields[0].field, "password");
     let wrong = IpcError::from(
         client
-            .sign_in("k@example.com", "not the password", None)
+            .sign_in("k@example.com", "not the password", None, None)
             .await
             .unwrap_err(),
     );
