@@ -7,18 +7,18 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, Duration, Utc};
 use clinic_core::account::{DemographicsForm, PatientDemographics, SignUpForm, StaffAccountForm};
+use clinic_core::sync::{
+    PullResponse, PushRequest, PushResponse, MAX_CHANGES_PER_PULL, MAX_COMMANDS_PER_PUSH,
+};
 use clinic_core::wire::{
     AccountView, DoctorView, Health, Me, PatientProfileView, SessionGrant, SignInRequest,
     API_VERSION,
-};
-use axum::response::sse::{Event, KeepAlive, Sse};
-use clinic_core::sync::{
-    PullResponse, PushRequest, PushResponse, MAX_CHANGES_PER_PULL, MAX_COMMANDS_PER_PUSH,
 };
 use clinic_core::{decide, registry_scope, Action, Actor, Role, UserId};
 

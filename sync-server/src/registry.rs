@@ -39,8 +39,7 @@ macro_rules! patient_columns {
 pub(crate) use patient_columns;
 
 pub(crate) fn record_from_row(row: PatientRow) -> Result<PatientRecord, StorageError> {
-    let (id, patient_number, account, full_name, sex, born, phone, email, address, emergency) =
-        row;
+    let (id, patient_number, account, full_name, sex, born, phone, email, address, emergency) = row;
     let date_of_birth = match born {
         Some(text) => Some(
             chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")

@@ -34,7 +34,9 @@ async fn desk(s: &TestServer, email: &str, device: &str) -> (String, u64) {
     assert_eq!(status, StatusCode::OK, "{grant}");
     (
         grant["token"].as_str().unwrap().to_owned(),
-        grant["desk_code"].as_u64().expect("a desk gets a desk code"),
+        grant["desk_code"]
+            .as_u64()
+            .expect("a desk gets a desk code"),
     )
 }
 
@@ -66,8 +68,12 @@ fn update(n: u32, patient: &str, name: &str) -> Value {
 }
 
 async fn push(s: &TestServer, token: &str, commands: Vec<Value>) -> (StatusCode, Value) {
-    s.post("/api/v1/sync/push", Some(token), json!({ "commands": commands }))
-        .await
+    s.post(
+        "/api/v1/sync/push",
+        Some(token),
+        json!({ "commands": commands }),
+    )
+    .await
 }
 
 async fn pull(s: &TestServer, token: &str, after: u64, limit: u32) -> Value {
@@ -94,7 +100,12 @@ async fn desks_get_their_own_codes_and_a_push_is_applied_once(b: Backend) {
     let s = TestServer::start(b).await;
     let device_a = "0193a0c4-5c1e-7000-a000-00000000000a";
     let (token, code_a) = desk(&s, "desk1@clinic.test", device_a).await;
-    let (_, code_b) = desk(&s, "desk2@clinic.test", "0193a0c4-5c1e-7000-a000-00000000000b").await;
+    let (_, code_b) = desk(
+        &s,
+        "desk2@clinic.test",
+        "0193a0c4-5c1e-7000-a000-00000000000b",
+    )
+    .await;
     let (_, again) = desk(&s, "desk1@clinic.test", device_a).await;
     assert!(code_a >= 2, "code 1 is the server's own");
     assert_ne!(code_a, code_b);
@@ -108,8 +119,14 @@ async fn desks_get_their_own_codes_and_a_push_is_applied_once(b: Backend) {
     let (status, first) = push(&s, &token, batch.clone()).await;
     assert_eq!(status, StatusCode::OK, "{first}");
     let outcomes = first["outcomes"].as_array().unwrap();
-    assert!(outcomes.iter().all(|o| o["outcome"] == "applied"), "{first}");
-    let seqs: Vec<u64> = outcomes.iter().map(|o| o["seq"].as_u64().unwrap()).collect();
+    assert!(
+        outcomes.iter().all(|o| o["outcome"] == "applied"),
+        "{first}"
+    );
+    let seqs: Vec<u64> = outcomes
+        .iter()
+        .map(|o| o["seq"].as_u64().unwrap())
+        .collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "in order: {seqs:?}");
 
     // The same batch again (an answer lost on the way): the same answers, nothing new.
@@ -140,8 +157,18 @@ async fn desks_get_their_own_codes_and_a_push_is_applied_once(b: Backend) {
 
 async fn bad_commands_are_refused_one_by_one_and_the_rest_applied(b: Backend) {
     let s = TestServer::start(b).await;
-    let (token, code) = desk(&s, "desk@clinic.test", "0193a0c4-5c1e-7000-a000-00000000000a").await;
-    let (_, _) = push(&s, &token, vec![register(1, 1, &format!("{code}-0001"), "Ayesha")]).await;
+    let (token, code) = desk(
+        &s,
+        "desk@clinic.test",
+        "0193a0c4-5c1e-7000-a000-00000000000a",
+    )
+    .await;
+    let (_, _) = push(
+        &s,
+        &token,
+        vec![register(1, 1, &format!("{code}-0001"), "Ayesha")],
+    )
+    .await;
     let mut invalid = register(4, 4, &format!("{code}-0004"), "");
     invalid["command"]["demographics"]["date_of_birth"] = json!("2999-01-01");
     let batch = vec![
@@ -157,7 +184,12 @@ async fn bad_commands_are_refused_one_by_one_and_the_rest_applied(b: Backend) {
     let (status, body) = push(&s, &token, batch).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let o = body["outcomes"].as_array().unwrap();
-    let reason = |i: usize| (o[i]["reason"].as_str().unwrap_or("-"), o[i]["status"].as_u64());
+    let reason = |i: usize| {
+        (
+            o[i]["reason"].as_str().unwrap_or("-"),
+            o[i]["status"].as_u64(),
+        )
+    };
     assert_eq!(reason(0), ("malformed", Some(400)));
     assert_eq!(o[0]["id"], command_id(2));
     assert_eq!(reason(1), ("unsupported_version", Some(400)));
@@ -184,18 +216,29 @@ async fn bad_commands_are_refused_one_by_one_and_the_rest_applied(b: Backend) {
 
     // Whole-request mistakes: not JSON, not the shape, too many commands, no session.
     let (status, body) = s
-        .send(reqwest::Method::POST, "/api/v1/sync/push", Some(&token), None)
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/sync/push",
+            Some(&token),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     let (status, body) = s
         .post("/api/v1/sync/push", Some(&token), json!({"changes": []}))
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("commands"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("commands"),
+        "{body}"
+    );
     let many: Vec<Value> = (0..1001).map(|i| json!({"n": i})).collect();
     let (status, body) = push(&s, &token, many).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("at most 1000"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("at most 1000"),
+        "{body}"
+    );
     let (status, _) = s
         .post("/api/v1/sync/push", None, json!({"commands": []}))
         .await;
@@ -204,20 +247,36 @@ async fn bad_commands_are_refused_one_by_one_and_the_rest_applied(b: Backend) {
         .get("/api/v1/sync/pull?after=minus-one", Some(&token))
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("cursor"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("cursor"),
+        "{body}"
+    );
 }
 
 async fn a_patient_receives_and_may_change_only_their_own_record(b: Backend) {
     let s = TestServer::start(b).await;
-    let (desk_token, code) =
-        desk(&s, "desk@clinic.test", "0193a0c4-5c1e-7000-a000-00000000000a").await;
-    let (_, _) = push(&s, &desk_token, vec![register(1, 1, &format!("{code}-0001"), "Walk In")]).await;
+    let (desk_token, code) = desk(
+        &s,
+        "desk@clinic.test",
+        "0193a0c4-5c1e-7000-a000-00000000000a",
+    )
+    .await;
+    let (_, _) = push(
+        &s,
+        &desk_token,
+        vec![register(1, 1, &format!("{code}-0001"), "Walk In")],
+    )
+    .await;
     let (status, _) = s.sign_up("rahima@example.com", "রহিমা খাতুন").await;
     assert_eq!(status, StatusCode::CREATED);
     let (status, _) = s.sign_up("karim@example.com", "Karim Uddin").await;
     assert_eq!(status, StatusCode::CREATED);
-    let rahima = s.sign_in("rahima@example.com", "a long patient password").await;
-    let karim = s.sign_in("karim@example.com", "a long patient password").await;
+    let rahima = s
+        .sign_in("rahima@example.com", "a long patient password")
+        .await;
+    let karim = s
+        .sign_in("karim@example.com", "a long patient password")
+        .await;
 
     let mine = pull(&s, &rahima, 0, 100).await;
     assert_eq!(names(&mine), vec!["রহিমা খাতুন"]);
@@ -247,9 +306,9 @@ async fn a_patient_receives_and_may_change_only_their_own_record(b: Backend) {
     )
     .await;
     let o = body["outcomes"].as_array().unwrap();
-    for i in 0..4 {
-        assert_eq!(o[i]["status"], 403, "{}", o[i]);
-        assert_eq!(o[i]["reason"], "forbidden");
+    for refused in &o[..4] {
+        assert_eq!(refused["status"], 403, "{refused}");
+        assert_eq!(refused["reason"], "forbidden");
     }
     assert_eq!(o[4]["outcome"], "applied");
     let after = pull(&s, &rahima, 0, 100).await;
@@ -263,7 +322,12 @@ async fn a_patient_receives_and_may_change_only_their_own_record(b: Backend) {
 /// this: a later number can commit first, a puller moves past the earlier one, and never sees it.
 async fn pull_never_skips_a_change_that_commits_late(b: Backend) {
     let s = std::sync::Arc::new(TestServer::start(b).await);
-    let (token, code) = desk(&s, "desk@clinic.test", "0193a0c4-5c1e-7000-a000-00000000000a").await;
+    let (token, code) = desk(
+        &s,
+        "desk@clinic.test",
+        "0193a0c4-5c1e-7000-a000-00000000000a",
+    )
+    .await;
     let pushers = 6;
     let batches = 8;
     let per_batch = 4;
@@ -322,12 +386,22 @@ async fn pull_never_skips_a_change_that_commits_late(b: Backend) {
 
 async fn events_announce_each_move_of_the_change_log(b: Backend) {
     let s = TestServer::start(b).await;
-    let (token, code) = desk(&s, "desk@clinic.test", "0193a0c4-5c1e-7000-a000-00000000000a").await;
+    let (token, code) = desk(
+        &s,
+        "desk@clinic.test",
+        "0193a0c4-5c1e-7000-a000-00000000000a",
+    )
+    .await;
     let client = clinic_sync_client::SyncClient::new(&s.url);
     let mut events = client.events(&token).await.unwrap();
     let first = events.next_head().await.unwrap();
     assert_eq!(first, Some(0), "an event at once, with the head");
-    let (_, _) = push(&s, &token, vec![register(1, 1, &format!("{code}-0001"), "Poked")]).await;
+    let (_, _) = push(
+        &s,
+        &token,
+        vec![register(1, 1, &format!("{code}-0001"), "Poked")],
+    )
+    .await;
     let next = tokio::time::timeout(std::time::Duration::from_secs(5), events.next_head())
         .await
         .expect("an event within seconds")

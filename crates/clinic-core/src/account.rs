@@ -15,8 +15,12 @@ pub const ADDRESS_MAX_CHARS: usize = 300;
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum FieldProblem {
     Required,
-    TooShort { min: usize },
-    TooLong { max: usize },
+    TooShort {
+        min: usize,
+    },
+    TooLong {
+        max: usize,
+    },
     NotAnEmail,
     NotAPhoneNumber,
     NotADate,
@@ -59,9 +63,7 @@ impl FieldError {
             FieldProblem::UnknownRole => "must be admin, doctor or front_desk".to_owned(),
             FieldProblem::AlreadyRegistered => "is already registered".to_owned(),
             FieldProblem::NotTrimmed => "has spaces or letters where they cannot be".to_owned(),
-            FieldProblem::NotAPatientNumber => {
-                "is not a patient number (like 3-0042)".to_owned()
-            }
+            FieldProblem::NotAPatientNumber => "is not a patient number (like 3-0042)".to_owned(),
         };
         format!("{} {what}", self.field.replace('_', " "))
     }
@@ -245,7 +247,10 @@ impl PatientDemographics {
                     ("phone", parsed.phone != self.phone),
                     ("email", parsed.email != self.email),
                     ("address", parsed.address != self.address),
-                    ("emergency_contact", parsed.emergency_contact != self.emergency_contact),
+                    (
+                        "emergency_contact",
+                        parsed.emergency_contact != self.emergency_contact,
+                    ),
                 ];
                 let errors: Vec<FieldError> = differs
                     .iter()
@@ -339,13 +344,13 @@ impl SignUpForm {
         let mut errors = Vec::new();
         check_email(&self.email, &mut errors);
         check_password(&self.password, &mut errors);
-        let demographics = self
-            .demographics
-            .collect(today, &mut errors)
-            .map(|d| PatientDemographics {
-                email: Some(normalise_email(&self.email)),
-                ..d
-            });
+        let demographics =
+            self.demographics
+                .collect(today, &mut errors)
+                .map(|d| PatientDemographics {
+                    email: Some(normalise_email(&self.email)),
+                    ..d
+                });
         match demographics {
             Some(demographics) if errors.is_empty() => Ok(ValidSignUp {
                 email: normalise_email(&self.email),

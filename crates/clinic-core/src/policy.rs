@@ -168,7 +168,12 @@ mod tests {
             Err(Denied::NotPermitted)
         );
         assert_eq!(
-            decide(patient, Action::UpdateRegisteredPatient { account: Some(id(2)) }),
+            decide(
+                patient,
+                Action::UpdateRegisteredPatient {
+                    account: Some(id(2))
+                }
+            ),
             Ok(())
         );
         for other in [None, Some(id(3))] {
@@ -195,10 +200,7 @@ mod tests {
                 Ok(RegistryScope::WholeRegistry)
             );
         }
-        assert_eq!(
-            registry_scope(Actor::Anonymous),
-            Err(Denied::NotSignedIn)
-        );
+        assert_eq!(registry_scope(Actor::Anonymous), Err(Denied::NotSignedIn));
         assert_eq!(
             registry_scope(Actor::UnrecognisedRole { id: id(5) }),
             Err(Denied::NotPermitted)

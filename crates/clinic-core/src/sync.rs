@@ -124,7 +124,9 @@ pub struct CommandOutcome {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum CommandResult {
     /// Applied now or earlier (a repeated push gets the first answer again).
-    Applied { seq: u64 },
+    Applied {
+        seq: u64,
+    },
     Rejected(Rejection),
 }
 
@@ -188,7 +190,9 @@ impl Rejection {
 
 /// Read one pushed command: its version first (so a newer device hears "update the server",
 /// not "malformed"), then its shape. The id is recovered when it can be, to answer against it.
-pub fn read_command(value: &serde_json::Value) -> Result<CommandEnvelope, (Option<CommandId>, Rejection)> {
+pub fn read_command(
+    value: &serde_json::Value,
+) -> Result<CommandEnvelope, (Option<CommandId>, Rejection)> {
     let id = value
         .get("id")
         .and_then(serde_json::Value::as_str)
@@ -196,7 +200,10 @@ pub fn read_command(value: &serde_json::Value) -> Result<CommandEnvelope, (Optio
     match value.get("version").and_then(serde_json::Value::as_u64) {
         Some(v) if v == u64::from(SYNC_PROTOCOL_VERSION) => {}
         Some(v) if v > u64::from(SYNC_PROTOCOL_VERSION) => {
-            return Err((id, Rejection::new(RejectionReason::UnsupportedVersion, vec![])))
+            return Err((
+                id,
+                Rejection::new(RejectionReason::UnsupportedVersion, vec![]),
+            ))
         }
         _ => return Err((id, Rejection::new(RejectionReason::Malformed, vec![]))),
     }

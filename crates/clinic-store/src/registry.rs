@@ -166,7 +166,10 @@ impl Store {
             },
         );
         record_in(&tx, &envelope)?;
-        tx.execute("UPDATE sync_state SET next_serial = ?1 WHERE id = 1", [serial])?;
+        tx.execute(
+            "UPDATE sync_state SET next_serial = ?1 WHERE id = 1",
+            [serial],
+        )?;
         tx.commit()?;
         Ok(envelope)
     }
@@ -279,8 +282,9 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        let cursor: i64 =
-            tx.query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| r.get(0))?;
+        let cursor: i64 = tx.query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| {
+            r.get(0)
+        })?;
         let mut touched = std::collections::BTreeSet::new();
         for change in pulled.changes.iter().filter(|c| c.seq as i64 > cursor) {
             match &change.body {
@@ -358,10 +362,14 @@ impl Store {
 
     fn records(&self, confirmed: bool) -> Result<Vec<PatientRecord>, StoreError> {
         let sql = match confirmed {
-            false => "SELECT id, patient_number, account_id, full_name, sex, date_of_birth,
-                            phone, email, address, emergency_contact FROM patient ORDER BY id",
-            true => "SELECT id, patient_number, account_id, full_name, sex, date_of_birth,
-                    phone, email, address, emergency_contact FROM patient_confirmed ORDER BY id",
+            false => {
+                "SELECT id, patient_number, account_id, full_name, sex, date_of_birth,
+                            phone, email, address, emergency_contact FROM patient ORDER BY id"
+            }
+            true => {
+                "SELECT id, patient_number, account_id, full_name, sex, date_of_birth,
+                    phone, email, address, emergency_contact FROM patient_confirmed ORDER BY id"
+            }
         };
         let mut statement = self.conn.prepare(sql)?;
         let rows = statement.query_map([], record_row)?;
@@ -479,7 +487,10 @@ fn record_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PatientRecord> {
             .map_err(|e| bad(2, e.to_string()))?,
         demographics: PatientDemographics {
             full_name: r.get(3)?,
-            sex: r.get::<_, Option<String>>(4)?.as_deref().and_then(Sex::from_name),
+            sex: r
+                .get::<_, Option<String>>(4)?
+                .as_deref()
+                .and_then(Sex::from_name),
             date_of_birth: r
                 .get::<_, Option<String>>(5)?
                 .and_then(|b| NaiveDate::parse_from_str(&b, "%Y-%m-%d").ok()),

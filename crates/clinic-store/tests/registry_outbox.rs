@@ -119,7 +119,12 @@ fn the_same_command_is_never_queued_twice() {
         "a reused command id is refused"
     );
     assert_eq!(
-        store.patient(id(100)).unwrap().unwrap().demographics.full_name,
+        store
+            .patient(id(100))
+            .unwrap()
+            .unwrap()
+            .demographics
+            .full_name,
         "Rahima Khatun",
         "and its change rolled back"
     );
@@ -152,7 +157,12 @@ fn updates_queue_in_order() {
     assert_eq!(pending, vec![id(1), id(2), id(3)]);
     assert_eq!(store.pending_commands(2).unwrap().len(), 2);
     assert_eq!(
-        store.patient(id(100)).unwrap().unwrap().demographics.full_name,
+        store
+            .patient(id(100))
+            .unwrap()
+            .unwrap()
+            .demographics
+            .full_name,
         "Rahima Khatun Zafreen"
     );
 }

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use clinic_core::account::{DemographicsForm, SignUpForm, StaffAccountForm};
 use clinic_core::ipc::IpcError;
+use clinic_core::sync::{CommandEnvelope, PullResponse, PushRequest, PushResponse};
 use clinic_core::wire::{
     AccountView, DoctorView, ErrorBody, ErrorCode, Health, Me, PatientProfileView, SessionGrant,
     SignInRequest,
 };
-use clinic_core::sync::{CommandEnvelope, PullResponse, PushRequest, PushResponse};
 use serde::de::DeserializeOwned;
 
 pub mod replication;

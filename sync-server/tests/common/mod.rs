@@ -192,7 +192,6 @@ impl TestServer {
 pub const ADMIN: &str = "admin@clinic.test";
 pub const ADMIN_PW: &str = "admin password 1";
 
-
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
