@@ -14,5 +14,10 @@ wasm-bindgen --target web --no-typescript --out-dir ui/dist --out-name ui \
   "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile/clinic_ui.wasm"
 cp ui/index.html ui/static/style.css ui/dist/
 cp ui/static/fonts/*.ttf ui/dist/fonts/
+# generate_context! embeds ui/dist when the desk crate compiles, and cargo does not track those
+# files: a newer UI must make the crate compile again.
+if [ -n "$(find ui/dist -newer src-tauri/src/lib.rs -type f | head -1)" ]; then
+  touch src-tauri/src/lib.rs
+fi
 cargo build --quiet -p clinic-desk --bins "${flag[@]}"
 echo "built: $CARGO_TARGET_DIR/$profile/clinic-desk and $CARGO_TARGET_DIR/$profile/clinic-patient" >&2

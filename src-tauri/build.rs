@@ -18,6 +18,14 @@ fn main() {
             "accounts",
             "create_staff_account",
             "doctors",
+            "register_patient",
+            "update_patient",
+            "patient",
+            "search_patients",
+            "possible_duplicates",
+            "rejected_changes",
+            "dismiss_rejected",
+            "sync_now",
         ]),
     ))
     .expect("tauri-build: check tauri.conf.json and capabilities/");

@@ -2,8 +2,11 @@
 
 use clinic_core::account::{DemographicsForm, SignUpForm, StaffAccountForm};
 use clinic_core::ipc::{
-    ConnectionStatus, IpcError, Language, SignInArgs, Startup, Theme, UnlockArgs,
+    CommandArgs, ConnectionStatus, DuplicateCandidate, IpcError, Language, PatientArgs,
+    RejectedChange, SearchPatientsArgs, SignInArgs, Startup, Theme, UnlockArgs, UpdatePatientArgs,
 };
+use clinic_core::registry::PatientSummary;
+use clinic_core::sync::PatientRecord;
 use clinic_core::wire::{AccountView, DoctorView, Me, PatientProfileView};
 use tauri::State;
 
@@ -85,4 +88,57 @@ pub async fn create_staff_account(
 #[tauri::command]
 pub async fn doctors(desk: State<'_, Desk>) -> Answer<Vec<DoctorView>> {
     desk.doctors().await
+}
+
+#[tauri::command]
+pub fn register_patient(desk: State<'_, Desk>, args: DemographicsForm) -> Answer<PatientRecord> {
+    desk.register_patient(&args)
+}
+
+#[tauri::command]
+pub fn update_patient(desk: State<'_, Desk>, args: UpdatePatientArgs) -> Answer<PatientRecord> {
+    desk.update_patient(args.patient, &args.form)
+}
+
+#[tauri::command]
+pub fn patient(desk: State<'_, Desk>, args: PatientArgs) -> Answer<PatientRecord> {
+    desk.patient(args.patient)
+}
+
+#[tauri::command]
+pub fn search_patients(
+    desk: State<'_, Desk>,
+    args: SearchPatientsArgs,
+) -> Answer<Vec<PatientSummary>> {
+    desk.search_patients(&args.query)
+}
+
+#[tauri::command]
+pub fn possible_duplicates(
+    desk: State<'_, Desk>,
+    args: UpdatePatientArgsOrNew,
+) -> Answer<Vec<DuplicateCandidate>> {
+    desk.possible_duplicates(&args.form, args.patient)
+}
+
+/// A form, and the patient it edits (none for a new registration).
+#[derive(serde::Deserialize)]
+pub struct UpdatePatientArgsOrNew {
+    pub patient: Option<clinic_core::PatientId>,
+    pub form: DemographicsForm,
+}
+
+#[tauri::command]
+pub fn rejected_changes(desk: State<'_, Desk>) -> Answer<Vec<RejectedChange>> {
+    desk.rejected_changes()
+}
+
+#[tauri::command]
+pub fn dismiss_rejected(desk: State<'_, Desk>, args: CommandArgs) -> Answer<()> {
+    desk.dismiss_rejected(args.command)
+}
+
+#[tauri::command]
+pub async fn sync_now(desk: State<'_, Desk>) -> Answer<()> {
+    desk.sync_now().await.map(|_| ())
 }

@@ -18,6 +18,12 @@ use clinic_store::{
 use zeroize::Zeroizing;
 
 use crate::offline;
+use clinic_core::ipc::{DuplicateCandidate, RejectedChange};
+use clinic_core::registry::{self, PatientSummary};
+use clinic_core::sync::{Command, CommandEnvelope, PatientRecord};
+use clinic_core::{decide, Action, Actor, CommandId, PatientId};
+use clinic_store::registry::RecordError;
+use clinic_sync_client::replication::{self, RoundReport, SyncError};
 use clinic_sync_client::{ClientError, SyncClient};
 
 pub const DEFAULT_SERVER_URL: &str = "http://127.0.0.1:8750";
@@ -56,6 +62,8 @@ impl DeskConfig {
 
 pub struct Desk {
     edition: Edition,
+    /// Woken by a local change or a server event: sync now rather than at the next round.
+    sync_wake: tokio::sync::Notify,
     store: Result<Mutex<Store>, IpcError>,
     client: SyncClient,
     device_name: Option<String>,
@@ -107,6 +115,7 @@ impl Desk {
         }
         Desk {
             edition,
+            sync_wake: tokio::sync::Notify::new(),
             store,
             client: SyncClient::new(&config.server_url),
             device_name: config.device_name,
@@ -230,6 +239,8 @@ impl Desk {
             )
         })?;
         self.remember_password(password);
+        // A new session: sync at once rather than at the next round.
+        self.sync_wake.notify_one();
         Ok(grant.account)
     }
 
@@ -326,6 +337,7 @@ impl Desk {
         if online {
             self.mark_online();
         }
+        let summary = self.with_store(|s| s.sync_summary()).ok();
         ConnectionStatus {
             online,
             server_url: self.client.base_url().to_owned(),
@@ -334,6 +346,9 @@ impl Desk {
                 .last_online_at
                 .lock()
                 .unwrap_or_else(|p| p.into_inner()),
+            pending_changes: summary.as_ref().map_or(0, |s| s.pending),
+            rejected_changes: summary.as_ref().map_or(0, |s| s.rejected),
+            last_synced_at: summary.and_then(|s| s.last_synced_at),
         }
     }
 
@@ -447,5 +462,279 @@ impl Desk {
 
     pub async fn doctors(&self) -> Result<Vec<DoctorView>, IpcError> {
         self.authed(|c, t| async move { c.doctors(&t).await }).await
+    }
+}
+
+/// Rounds of sync when nothing wakes the loop earlier.
+const SYNC_EVERY: Duration = Duration::from_secs(30);
+/// Longest wait before trying an unreachable server again.
+const RETRY_AT_MOST: Duration = Duration::from_secs(5);
+
+impl Desk {
+    fn clinic_today() -> chrono::NaiveDate {
+        chrono::Local::now().date_naive()
+    }
+
+    /// The signed-in, unlocked user (registry work needs one).
+    fn working_user(&self) -> Result<AccountView, IpcError> {
+        let session = self.session()?;
+        if session.locked {
+            return Err(IpcError::new(
+                ErrorCode::Locked,
+                "The screen is locked. Unlock it with your password.",
+            ));
+        }
+        if self.edition != Edition::Staff || !session.account.role.is_staff() {
+            return Err(IpcError::new(
+                ErrorCode::Forbidden,
+                "The patient registry is kept at the clinic's desks.",
+            ));
+        }
+        Ok(session.account)
+    }
+
+    fn record_error(e: RecordError) -> IpcError {
+        match e {
+            RecordError::Store(e) => store_error(e),
+            other => IpcError::new(ErrorCode::Validation, other.to_string()),
+        }
+    }
+
+    /// Register a patient here, at once, online or not; the number is made on this desk.
+    pub fn register_patient(&self, form: &DemographicsForm) -> Result<PatientRecord, IpcError> {
+        let user = self.working_user()?;
+        decide(actor(&user), Action::RegisterPatient)?;
+        let demographics = form
+            .validate(Self::clinic_today())
+            .map_err(IpcError::validation)?;
+        let store = self.store.as_ref().map_err(Clone::clone)?;
+        let envelope = store
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .register_patient(
+                CommandId::from_uuid(uuid::Uuid::now_v7()),
+                PatientId::from_uuid(uuid::Uuid::now_v7()),
+                Utc::now(),
+                user.id,
+                demographics,
+            )
+            .map_err(Self::record_error)?;
+        self.sync_wake.notify_one();
+        self.patient(envelope.command.patient())
+    }
+
+    pub fn update_patient(
+        &self,
+        patient: PatientId,
+        form: &DemographicsForm,
+    ) -> Result<PatientRecord, IpcError> {
+        let user = self.working_user()?;
+        let current = self.patient(patient)?;
+        decide(
+            actor(&user),
+            Action::UpdateRegisteredPatient {
+                account: current.account,
+            },
+        )?;
+        let demographics = form
+            .validate(Self::clinic_today())
+            .map_err(IpcError::validation)?;
+        let envelope = CommandEnvelope::new(
+            CommandId::from_uuid(uuid::Uuid::now_v7()),
+            Utc::now(),
+            user.id,
+            Command::UpdatePatient {
+                patient,
+                demographics,
+            },
+        );
+        let store = self.store.as_ref().map_err(Clone::clone)?;
+        store
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .record(&envelope)
+            .map_err(Self::record_error)?;
+        self.sync_wake.notify_one();
+        self.patient(patient)
+    }
+
+    pub fn patient(&self, patient: PatientId) -> Result<PatientRecord, IpcError> {
+        self.working_user()?;
+        self.with_store(|s| s.patient(patient))?.ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::NotFound,
+                "This patient is not in the registry on this computer.",
+            )
+        })
+    }
+
+    /// Patients matching what the receptionist typed, best first (from the local store).
+    pub fn search_patients(&self, query: &str) -> Result<Vec<PatientSummary>, IpcError> {
+        self.working_user()?;
+        let patients = self.with_store(|s| s.patients())?;
+        if query.trim().is_empty() {
+            // Nothing typed yet: the registry by name.
+            return Ok(patients.into_iter().take(50).collect());
+        }
+        Ok(registry::search(query, &patients, 30)
+            .into_iter()
+            .cloned()
+            .collect())
+    }
+
+    /// Registered patients who may be the person on the form.
+    pub fn possible_duplicates(
+        &self,
+        form: &DemographicsForm,
+        editing: Option<PatientId>,
+    ) -> Result<Vec<DuplicateCandidate>, IpcError> {
+        self.working_user()?;
+        let candidate = PatientSummary {
+            id: editing.unwrap_or(PatientId::from_uuid(uuid::Uuid::nil())),
+            patient_number: String::new(),
+            full_name: form.full_name.trim().to_owned(),
+            phone: form.phone.clone().filter(|p| !p.trim().is_empty()),
+            date_of_birth: form
+                .date_of_birth
+                .as_deref()
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok()),
+        };
+        let patients = self.with_store(|s| s.patients())?;
+        Ok(registry::possible_duplicates(&candidate, &patients)
+            .into_iter()
+            .filter(|(p, _)| Some(p.id) != editing)
+            .map(|(p, reason)| DuplicateCandidate {
+                patient: p.clone(),
+                reason,
+            })
+            .collect())
+    }
+
+    /// Changes the server refused, with what they were.
+    pub fn rejected_changes(&self) -> Result<Vec<RejectedChange>, IpcError> {
+        self.working_user()?;
+        let rejected = self.with_store(|s| s.rejected_commands())?;
+        Ok(rejected
+            .into_iter()
+            .map(|r| {
+                let (kind, name, number) = match &r.envelope.command {
+                    Command::RegisterPatient {
+                        patient_number,
+                        demographics,
+                        ..
+                    } => (
+                        "register_patient",
+                        demographics.full_name.clone(),
+                        Some(patient_number.clone()),
+                    ),
+                    Command::UpdatePatient { demographics, .. } => {
+                        ("update_patient", demographics.full_name.clone(), None)
+                    }
+                };
+                RejectedChange {
+                    command: r.envelope.id,
+                    kind: kind.to_owned(),
+                    patient_name: name,
+                    patient_number: number,
+                    rejection: r.rejection,
+                    rejected_at: r.rejected_at,
+                }
+            })
+            .collect())
+    }
+
+    pub fn dismiss_rejected(&self, command: CommandId) -> Result<(), IpcError> {
+        self.working_user()?;
+        self.with_store(|s| s.dismiss_rejected(command).map(|_| ()))
+    }
+
+    /// One sync round now: push what is pending, pull what is new.
+    pub async fn sync_now(&self) -> Result<RoundReport, IpcError> {
+        let session = self.session()?;
+        let token = match session.token {
+            Some(token) => token,
+            None => self.reconnect().await?,
+        };
+        let store = self.store.as_ref().map_err(Clone::clone)?;
+        match replication::sync_round(store, &self.client, &token).await {
+            Ok(report) => {
+                self.mark_online();
+                Ok(report)
+            }
+            Err(SyncError::Server(e)) => {
+                let e = IpcError::from(e);
+                if e.code == ErrorCode::SessionExpired {
+                    let _ = self.with_store(|s| s.end_session());
+                }
+                Err(e)
+            }
+            Err(SyncError::Store(e)) => Err(store_error(e)),
+            Err(e @ SyncError::Protocol(_)) => {
+                Err(IpcError::new(ErrorCode::Internal, e.to_string()))
+            }
+        }
+    }
+
+    /// Keep syncing for as long as the app runs: at once when woken (a local change, a server
+    /// event), every 30 s otherwise, and again within seconds while the server is unreachable.
+    pub async fn run_sync_loop(&self) {
+        let mut retry = Duration::from_secs(1);
+        loop {
+            let wait = match self.sync_now().await {
+                Ok(report) => {
+                    retry = Duration::from_secs(1);
+                    if report != RoundReport::default() {
+                        tracing::info!(?report, "synced");
+                    }
+                    SYNC_EVERY
+                }
+                Err(e) if e.code == ErrorCode::NotSignedIn => SYNC_EVERY,
+                Err(e) => {
+                    tracing::debug!(error = %e.message, "sync round failed");
+                    let wait = retry;
+                    retry = (retry * 2).min(RETRY_AT_MOST);
+                    wait
+                }
+            };
+            tokio::select! {
+                _ = self.sync_wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    /// Listen to the server's change events and wake the sync loop on each; reconnect with
+    /// backoff when the stream drops.
+    pub async fn run_event_listener(&self) {
+        let mut retry = Duration::from_secs(1);
+        loop {
+            let token = self.session().ok().and_then(|s| s.token);
+            if let Some(token) = token {
+                match self.client.events(&token).await {
+                    Ok(mut events) => {
+                        tracing::info!("listening for the server's changes");
+                        retry = Duration::from_secs(1);
+                        while let Ok(Some(head)) = events.next_head().await {
+                            let cursor = self.with_store(|s| s.sync_cursor()).unwrap_or(0);
+                            if head > cursor {
+                                self.sync_wake.notify_one();
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        tracing::info!(error = %e, "the server's change events are unavailable")
+                    }
+                }
+            }
+            tokio::time::sleep(retry).await;
+            retry = (retry * 2).min(RETRY_AT_MOST);
+        }
+    }
+}
+
+fn actor(account: &AccountView) -> Actor {
+    Actor::User {
+        id: account.id,
+        role: account.role,
     }
 }

@@ -46,6 +46,14 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
                 launched_at,
             );
             app.manage(desk);
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                handle.state::<desk::Desk>().run_sync_loop().await;
+            });
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                handle.state::<desk::Desk>().run_event_listener().await;
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -63,6 +71,14 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::accounts,
             commands::create_staff_account,
             commands::doctors,
+            commands::register_patient,
+            commands::update_patient,
+            commands::patient,
+            commands::search_patients,
+            commands::possible_duplicates,
+            commands::rejected_changes,
+            commands::dismiss_rejected,
+            commands::sync_now,
         ])
         .run(context);
     if let Err(e) = result {

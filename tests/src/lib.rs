@@ -315,10 +315,41 @@ impl App {
         {
             Ok(element) => Ok(element),
             Err(e) => {
+                let errors = self
+                    .client()
+                    .execute("return String(window.__consoleErrors || '')", vec![])
+                    .await
+                    .unwrap_or_default();
+                eprintln!("console errors: {errors}");
                 let source = self.client().source().await.unwrap_or_default();
                 let _ = self.screenshot("failure").await;
-                let excerpt: String = source.chars().take(3000).collect();
+                let excerpt: String = source.chars().take(12000).collect();
                 bail!("waiting for {css}: {e}; the page was: {excerpt}")
+            }
+        }
+    }
+
+    /// Click the element, again if a re-render replaced it between finding and clicking.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        let start = Instant::now();
+        loop {
+            let attempt = async {
+                self.wait_for(css)
+                    .await?
+                    .click()
+                    .await
+                    .map_err(anyhow::Error::from)
+            };
+            match attempt.await {
+                Ok(()) => return Ok(()),
+                Err(e)
+                    if start.elapsed() < Duration::from_secs(10)
+                        && (e.to_string().contains("tale")
+                            || e.to_string().contains("not found")) =>
+                {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e),
             }
         }
     }

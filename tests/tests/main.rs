@@ -3,4 +3,5 @@
 mod architecture;
 mod desk;
 mod patient;
+mod registry;
 mod server_cli;

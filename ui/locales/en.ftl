@@ -41,7 +41,7 @@ role-patient = Patient
 home-welcome = Welcome, { $name }
 home-admin = Clinic administration: the people who use Clinic Desk.
 home-doctor = Your working hours at the clinic.
-home-front_desk = The clinic's doctors and their hours.
+home-front_desk = The patient registry and the clinic's doctors.
 home-patient = Your details as the clinic has them.
 accounts-title = Accounts
 doctors-title = Doctors
@@ -100,3 +100,41 @@ locked-intro = { $name } was away for a while, so Clinic Desk locked the screen.
 unlock = Unlock
 unlocking = Checking…
 error-unlock = The password is not right. Try again, or sign out.
+registry-title = Patients
+registry-search-label = Find a patient
+registry-search-hint = Name, phone or patient number. Enter opens the first match; Alt+N registers a new patient.
+registry-new = New patient
+registry-empty = No patients on this computer yet.
+registry-no-match = No patient matches. Check the spelling, or register a new patient.
+column-number = Number
+patient-new-title = New patient
+patient-edit-title = Patient { $number }
+patient-saved = { $name } is saved as patient { $number }.
+register = Register patient
+save-patient = Save patient
+cancel = Cancel
+duplicates-title = This may be a patient who is already registered:
+duplicate-same_phone = same phone
+duplicate-similar_name_same_birth_date = similar name, same date of birth
+open-existing = Open this patient
+sync-pending = { $count ->
+    [one] 1 change waiting to sync
+   *[other] { $count } changes waiting to sync
+}
+sync-done = All changes synced · { $at }
+sync-rejected = { $count ->
+    [one] 1 change refused
+   *[other] { $count } changes refused
+}
+offline-banner = Working offline. Changes are kept safely on this computer and sent when the server is back.
+rejected-title = Changes the server refused
+rejected-register_patient = Registration of { $name } ({ $number })
+rejected-update_patient = Change to { $name }
+rejected-reason-malformed = the server could not read it.
+rejected-reason-unsupported_version = it was made by a newer version of Clinic Desk than the server runs.
+rejected-reason-forbidden = your account is not allowed to make it.
+rejected-reason-invalid = some details break the clinic's rules.
+rejected-reason-patient_number_taken = another patient already has this number.
+rejected-reason-already_registered = this patient was already registered.
+rejected-reason-unknown_patient = this patient is not in the clinic's registry.
+dismiss = Dismiss

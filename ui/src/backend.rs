@@ -2,9 +2,13 @@
 
 use clinic_core::account::{DemographicsForm, SignUpForm, StaffAccountForm};
 use clinic_core::ipc::{
-    ConnectionStatus, IpcError, Language, SignInArgs, Startup, Theme, UnlockArgs,
+    CommandArgs, ConnectionStatus, DuplicateCandidate, IpcError, Language, PatientArgs,
+    RejectedChange, SearchPatientsArgs, SignInArgs, Startup, Theme, UnlockArgs, UpdatePatientArgs,
 };
+use clinic_core::registry::PatientSummary;
+use clinic_core::sync::PatientRecord;
 use clinic_core::wire::{AccountView, DoctorView, ErrorCode, Me, PatientProfileView};
+use clinic_core::{CommandId, PatientId};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -105,4 +109,48 @@ pub async fn create_staff_account(form: StaffAccountForm) -> Result<AccountView,
 
 pub async fn doctors() -> Result<Vec<DoctorView>, IpcError> {
     call0("doctors").await
+}
+
+pub async fn register_patient(form: DemographicsForm) -> Result<PatientRecord, IpcError> {
+    call("register_patient", Some(&form)).await
+}
+
+pub async fn update_patient(
+    patient: PatientId,
+    form: DemographicsForm,
+) -> Result<PatientRecord, IpcError> {
+    call("update_patient", Some(&UpdatePatientArgs { patient, form })).await
+}
+
+pub async fn patient(patient: PatientId) -> Result<PatientRecord, IpcError> {
+    call("patient", Some(&PatientArgs { patient })).await
+}
+
+pub async fn search_patients(query: String) -> Result<Vec<PatientSummary>, IpcError> {
+    call("search_patients", Some(&SearchPatientsArgs { query })).await
+}
+
+#[derive(Serialize)]
+struct DuplicateArgs {
+    patient: Option<PatientId>,
+    form: DemographicsForm,
+}
+
+pub async fn possible_duplicates(
+    patient: Option<PatientId>,
+    form: DemographicsForm,
+) -> Result<Vec<DuplicateCandidate>, IpcError> {
+    call(
+        "possible_duplicates",
+        Some(&DuplicateArgs { patient, form }),
+    )
+    .await
+}
+
+pub async fn rejected_changes() -> Result<Vec<RejectedChange>, IpcError> {
+    call0("rejected_changes").await
+}
+
+pub async fn dismiss_rejected(command: CommandId) -> Result<(), IpcError> {
+    call("dismiss_rejected", Some(&CommandArgs { command })).await
 }

@@ -14,5 +14,14 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
 pub fn start() {
+    // A panic would otherwise leave the last screen frozen with no trace: log it where the
+    // webview's console (and the end-to-end tests) can see it.
+    std::panic::set_hook(Box::new(|info| {
+        let message = format!("Clinic Desk UI panicked: {info}");
+        web_sys::console::error_1(&message.clone().into());
+        if let Some(window) = web_sys::window() {
+            let _ = js_sys::Reflect::set(&window, &"__consoleErrors".into(), &message.into());
+        }
+    }));
     yew::Renderer::<pages::App>::new().render();
 }

@@ -107,6 +107,54 @@ pub struct ConnectionStatus {
     pub server_url: String,
     pub checked_at: DateTime<Utc>,
     pub last_online_at: Option<DateTime<Utc>>,
+    /// Changes made here that the server has not answered yet.
+    #[serde(default)]
+    pub pending_changes: u64,
+    /// Changes the server refused, waiting for someone to look at them.
+    #[serde(default)]
+    pub rejected_changes: u64,
+    #[serde(default)]
+    pub last_synced_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchPatientsArgs {
+    pub query: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientArgs {
+    pub patient: crate::PatientId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpdatePatientArgs {
+    pub patient: crate::PatientId,
+    pub form: crate::account::DemographicsForm,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandArgs {
+    pub command: crate::CommandId,
+}
+
+/// An existing patient who may be the person being registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateCandidate {
+    pub patient: crate::registry::PatientSummary,
+    pub reason: crate::registry::DuplicateReason,
+}
+
+/// A change the server refused, as the desk lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedChange {
+    pub command: crate::CommandId,
+    /// "register_patient" or "update_patient".
+    pub kind: String,
+    pub patient_name: String,
+    pub patient_number: Option<String>,
+    pub rejection: crate::sync::Rejection,
+    pub rejected_at: DateTime<Utc>,
 }
 
 /// The error every desk command returns: a stable code, a translated-on-the-UI-side message.
@@ -126,6 +174,25 @@ impl IpcError {
             message: message.into(),
             fields: Vec::new(),
         }
+    }
+
+    /// Field messages for a form.
+    pub fn validation(fields: Vec<FieldError>) -> Self {
+        Self {
+            code: ErrorCode::Validation,
+            message: "Some fields need attention.".to_owned(),
+            fields,
+        }
+    }
+}
+
+impl From<crate::Denied> for IpcError {
+    fn from(denied: crate::Denied) -> Self {
+        let code = match denied {
+            crate::Denied::NotSignedIn => ErrorCode::NotSignedIn,
+            crate::Denied::NotPermitted => ErrorCode::Forbidden,
+        };
+        IpcError::new(code, denied.to_string())
     }
 }
 

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use crate::PatientId;
 
 /// What the registry shows and searches for one patient.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PatientSummary {
     pub id: PatientId,
     /// The number the clinic reads aloud and writes on cards.
@@ -118,7 +118,8 @@ pub fn search<'a>(
 }
 
 /// Why an existing patient may be the person being registered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DuplicateReason {
     SamePhone,
     SimilarNameSameBirthDate,

@@ -3,7 +3,10 @@
 
 use chrono::{TimeZone, Utc};
 use clinic_core::account::{PatientDemographics, Sex};
-use clinic_core::sync::{Command, CommandEnvelope};
+use clinic_core::sync::{
+    Change, ChangeBody, Command, CommandEnvelope, CommandOutcome, CommandResult, PullResponse,
+    Rejection, RejectionReason,
+};
 use clinic_core::{CommandId, PatientId, UserId};
 use clinic_store::registry::RecordError;
 use clinic_store::{DatabaseKey, Store};
@@ -165,4 +168,182 @@ fn updates_queue_in_order() {
             .full_name,
         "Rahima Khatun Zafreen"
     );
+}
+
+fn record_of(patient: u128, number: &str, name: &str) -> clinic_core::sync::PatientRecord {
+    clinic_core::sync::PatientRecord {
+        id: id(patient),
+        patient_number: number.into(),
+        demographics: demographics(name),
+        account: None,
+    }
+}
+
+fn pulled(changes: Vec<(u64, clinic_core::sync::PatientRecord)>, cursor: u64) -> PullResponse {
+    PullResponse {
+        changes: changes
+            .into_iter()
+            .map(|(seq, record)| Change {
+                seq,
+                body: ChangeBody::Patient(record),
+            })
+            .collect(),
+        cursor,
+        more: false,
+    }
+}
+
+fn at() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap()
+}
+
+#[test]
+fn a_desk_numbers_patients_with_its_own_code_only_once_it_has_one() {
+    let (_dir, mut store) = store();
+    let err = store
+        .register_patient(id(1), id(100), at(), id(7), demographics("Rahima"))
+        .unwrap_err();
+    assert!(matches!(err, RecordError::NoDeskCode), "{err:?}");
+    assert!(err
+        .to_string()
+        .contains("Connect to the server and sign in once"));
+    assert!(
+        store.pending_commands(10).unwrap().is_empty(),
+        "nothing written"
+    );
+    store.set_desk_code(3).unwrap();
+    let first = store
+        .register_patient(id(1), id(100), at(), id(7), demographics("Rahima"))
+        .unwrap();
+    let second = store
+        .register_patient(id(2), id(101), at(), id(7), demographics("Karim"))
+        .unwrap();
+    let number = |e: &CommandEnvelope| match &e.command {
+        Command::RegisterPatient { patient_number, .. } => patient_number.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        (number(&first), number(&second)),
+        ("3-0001".into(), "3-0002".into())
+    );
+    // A number already taken here (pulled from another desk with the same code, say) is skipped.
+    store
+        .apply_pulled(
+            &pulled(vec![(1, record_of(200, "3-0003", "Elsewhere"))], 1),
+            at(),
+        )
+        .unwrap();
+    let third = store
+        .register_patient(id(3), id(102), at(), id(7), demographics("Ayesha"))
+        .unwrap();
+    assert_eq!(number(&third), "3-0004");
+}
+
+#[test]
+fn pulled_records_are_the_base_and_pending_edits_stay_on_top() {
+    let (_dir, mut store) = store();
+    store
+        .apply_pulled(
+            &pulled(vec![(5, record_of(100, "1-0001", "Server Name"))], 5),
+            at(),
+        )
+        .unwrap();
+    store
+        .record(&envelope(
+            1,
+            Command::UpdatePatient {
+                patient: id(100),
+                demographics: demographics("Local Edit"),
+            },
+        ))
+        .unwrap();
+    // Another desk's older edit arrives: the confirmed base moves, the pending edit stays shown.
+    store
+        .apply_pulled(
+            &pulled(vec![(6, record_of(100, "1-0001", "Other Desk"))], 6),
+            at(),
+        )
+        .unwrap();
+    let shown = store.patient(id(100)).unwrap().unwrap();
+    assert_eq!(shown.demographics.full_name, "Local Edit");
+    assert_eq!(
+        store.confirmed_patients().unwrap()[0]
+            .demographics
+            .full_name,
+        "Other Desk"
+    );
+    // The same page delivered again, late: nothing moves back.
+    store
+        .apply_pulled(
+            &pulled(vec![(5, record_of(100, "1-0001", "Server Name"))], 5),
+            at(),
+        )
+        .unwrap();
+    assert_eq!(
+        store.confirmed_patients().unwrap()[0]
+            .demographics
+            .full_name,
+        "Other Desk"
+    );
+    assert_eq!(store.sync_cursor().unwrap(), 6);
+}
+
+#[test]
+fn a_refused_command_is_kept_with_its_reason_and_its_effect_undone() {
+    let (_dir, mut store) = store();
+    store
+        .apply_pulled(
+            &pulled(vec![(1, record_of(100, "1-0001", "Confirmed"))], 1),
+            at(),
+        )
+        .unwrap();
+    let edit = envelope(
+        1,
+        Command::UpdatePatient {
+            patient: id(100),
+            demographics: demographics("Refused Edit"),
+        },
+    );
+    store.record(&edit).unwrap();
+    let registration = register(2, 101, "3-0001", "Accepted");
+    store.record(&registration).unwrap();
+    let rejection = Rejection::new(RejectionReason::Forbidden, vec![]);
+    store
+        .settle_pushed(
+            &[
+                CommandOutcome {
+                    id: Some(edit.id),
+                    result: CommandResult::Rejected(rejection.clone()),
+                },
+                CommandOutcome {
+                    id: Some(registration.id),
+                    result: CommandResult::Applied { seq: 2 },
+                },
+            ],
+            at(),
+        )
+        .unwrap();
+    assert!(store.pending_commands(10).unwrap().is_empty());
+    assert_eq!(
+        store
+            .patient(id(100))
+            .unwrap()
+            .unwrap()
+            .demographics
+            .full_name,
+        "Confirmed",
+        "the refused edit no longer shows as if it were saved"
+    );
+    let refused = store.rejected_commands().unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(
+        refused[0].envelope, edit,
+        "the change itself is kept, to redo"
+    );
+    assert_eq!(refused[0].rejection, rejection);
+    let summary = store.sync_summary().unwrap();
+    assert_eq!((summary.pending, summary.rejected), (0, 1));
+    // Only a person dismissing it removes it.
+    assert!(store.dismiss_rejected(edit.id).unwrap());
+    assert!(store.rejected_commands().unwrap().is_empty());
 }

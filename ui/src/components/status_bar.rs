@@ -84,7 +84,9 @@ pub fn StatusBar() -> Html {
         Theme::Dark => text(lang, "theme-light"),
     };
 
+    let offline = model.connection.as_ref().is_some_and(|c| !c.online) && model.account.is_some();
     html! {
+        <>
         <header class="status-bar">
             <span class="app-name">{ app_name }</span>
             <span id="connection" class={classes!("connection", connection_class)}
@@ -92,6 +94,7 @@ pub fn StatusBar() -> Html {
                   role="status" aria-live="polite">
                 <span class="dot" aria-hidden="true"></span>{ connection_text }
             </span>
+            { sync_state(lang, model.connection.as_ref()) }
             <span class="spacer"></span>
             if let Some(account) = &model.account {
                 <span id="who" class="who">
@@ -108,5 +111,40 @@ pub fn StatusBar() -> Html {
                 <button id="sign-out" type="button" class="secondary" onclick={sign_out}>{ text(lang, "sign-out") }</button>
             }
         </header>
+        if offline {
+            <p class="banner offline" id="offline-banner" role="status">{ text(lang, "offline-banner") }</p>
+        }
+        </>
+    }
+}
+
+/// Pending changes, refusals and the last sync, beside the connection.
+fn sync_state(lang: Language, connection: Option<&clinic_core::ipc::ConnectionStatus>) -> Html {
+    let Some(c) = connection else {
+        return html! {};
+    };
+    let last = c.last_synced_at.map(|t| {
+        // This computer's local time, as the clinic reads a clock.
+        let local = js_sys::Date::new(&(t.timestamp_millis() as f64).into());
+        format!("{:02}:{:02}", local.get_hours(), local.get_minutes())
+    });
+    let label = if c.pending_changes > 0 {
+        text_with(lang, "sync-pending", &[("count", c.pending_changes.into())])
+    } else {
+        match last {
+            Some(at) => text_with(lang, "sync-done", &[("at", at.into())]),
+            None => return html! {},
+        }
+    };
+    html! {
+        <span id="sync-state" class={classes!("sync-state", (c.pending_changes > 0).then_some("pending"))}
+              data-pending={c.pending_changes.to_string()} role="status">
+            { label }
+            if c.rejected_changes > 0 {
+                <span id="sync-rejected" class="rejected-count">
+                    { text_with(lang, "sync-rejected", &[("count", c.rejected_changes.into())]) }
+                </span>
+            }
+        </span>
     }
 }

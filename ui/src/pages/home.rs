@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::new_staff::NewStaffAccount;
 use super::profile::Profile;
+use super::registry::Registry;
 use crate::backend;
 use crate::components::ErrorBanner;
 use crate::i18n::{text, text_with};
@@ -51,6 +52,10 @@ pub fn Home() -> Html {
                         model.dispatch(Msg::SessionEnded)
                     }
                     Err(e) if e.code == ErrorCode::Locked => model.dispatch(Msg::Locked),
+                    // Offline: keep what was shown rather than replace it with an error.
+                    Err(e)
+                        if e.code == ErrorCode::ServerUnreachable
+                            && !matches!(*data, HomeData::Loading | HomeData::Failed(_)) => {}
                     Err(e) => data.set(HomeData::Failed(e)),
                     Ok(d) => data.set(d),
                 }
@@ -97,7 +102,9 @@ pub fn Home() -> Html {
         <section class="home" id="home" data-role={role.as_str()}>
             <h1 id="welcome">{ text_with(lang, "home-welcome", &[("name", account.display_name.clone().into())]) }</h1>
             <p class="intro">{ text(lang, &format!("home-{}", role.as_str())) }</p>
-            { body }
+            // The registry lives in the local store: it stays usable whatever the server does.
+            if role == Role::FrontDesk { <Registry /> }
+            <div class="home-body">{ body }</div>
         </section>
     }
 }

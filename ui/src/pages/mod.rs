@@ -2,6 +2,7 @@ mod home;
 mod lock;
 mod new_staff;
 mod profile;
+mod registry;
 mod sign_in;
 mod sign_up;
 

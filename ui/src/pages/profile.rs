@@ -15,6 +15,9 @@ pub struct DemographicsFieldsProps {
     pub onchange: Callback<DemographicsForm>,
     pub errors: Vec<FieldError>,
     pub language: Language,
+    /// Focus the name when the form appears.
+    #[prop_or_default]
+    pub autofocus: bool,
 }
 
 /// Name, sex, birth date, phone, address and emergency contact: shared by sign-up and profile.
@@ -58,6 +61,7 @@ pub fn DemographicsFields(props: &DemographicsFieldsProps) -> Html {
         <>
             <TextField name="full_name" label={text(lang, "full-name")} value={v.full_name.clone()}
                        oninput={edit(|f, s| f.full_name = s)} autocomplete="name" required=true
+                       autofocus={props.autofocus}
                        errors={props.errors.clone()} language={lang} />
             <div class="field">
                 <label for="sex">{ text(lang, "sex") }</label>
@@ -90,6 +94,7 @@ fn form_of(p: &PatientProfileView) -> DemographicsForm {
         sex: p.sex,
         date_of_birth: p.date_of_birth.map(|d| d.to_string()),
         phone: p.phone.clone(),
+        email: None,
         address: p.address.clone(),
         emergency_contact: p.emergency_contact.clone(),
     }
