@@ -38,8 +38,9 @@ pub struct DeskConfig {
     /// (headless machines and tests).
     pub key_file: Option<std::path::PathBuf>,
     pub device_name: Option<String>,
-    /// `CLINIC_DESK_LOCK_AFTER_SECONDS`: lock after this long without activity (default 10 min).
-    pub lock_after_seconds: u32,
+    /// `CLINIC_DESK_LOCK_AFTER_SECONDS`: this workstation locks after this long without activity,
+    /// whatever the clinic's setting (which the server sends at sign-in; 10 minutes until then).
+    pub lock_after_seconds: Option<u32>,
 }
 
 impl DeskConfig {
@@ -54,8 +55,7 @@ impl DeskConfig {
             lock_after_seconds: std::env::var("CLINIC_DESK_LOCK_AFTER_SECONDS")
                 .ok()
                 .and_then(|s| s.trim().parse().ok())
-                .filter(|&s| s > 0)
-                .unwrap_or(DEFAULT_LOCK_AFTER_SECONDS),
+                .filter(|&s| s > 0),
         }
     }
 }
@@ -67,7 +67,7 @@ pub struct Desk {
     store: Result<Mutex<Store>, IpcError>,
     client: SyncClient,
     device_name: Option<String>,
-    lock_after_seconds: u32,
+    lock_after_seconds: Option<u32>,
     last_online_at: Mutex<Option<DateTime<Utc>>>,
     /// The signed-in user's password, in memory only, to reconnect a session begun offline.
     password: Mutex<Option<Zeroizing<String>>>,
@@ -160,8 +160,30 @@ impl Desk {
             store_problem: self.store.as_ref().err().cloned(),
             locked: session.as_ref().is_some_and(|s| s.locked),
             session: session.map(|s| s.account),
-            lock_after_seconds: self.lock_after_seconds,
+            lock_after_seconds: self.lock_after_seconds(),
         }
+    }
+
+    /// This workstation's override, else the clinic's rule as last heard, else ten minutes.
+    fn lock_after_seconds(&self) -> u32 {
+        self.lock_after_seconds
+            .or_else(|| {
+                self.with_store(|s| s.clinic_lock_after_seconds())
+                    .ok()
+                    .flatten()
+            })
+            .unwrap_or(DEFAULT_LOCK_AFTER_SECONDS)
+    }
+
+    /// Keep what a new session's grant says about this desk and the clinic's rules.
+    fn keep_grant_settings(&self, grant: &SessionGrant) -> Result<(), IpcError> {
+        if let Some(code) = grant.desk_code {
+            self.with_store(|s| s.set_desk_code(code))?;
+        }
+        if let Some(seconds) = grant.lock_after_seconds {
+            self.with_store(|s| s.set_clinic_lock_after_seconds(seconds))?;
+        }
+        Ok(())
     }
 
     /// Lock the screen (the UI saw no activity for `lock_after_seconds`). Until unlocked, no
@@ -225,9 +247,7 @@ impl Desk {
         }
         let verifier = offline::make_verifier(password).await?;
         let url = self.client.base_url().to_owned();
-        if let Some(code) = grant.desk_code {
-            self.with_store(|s| s.set_desk_code(code))?;
-        }
+        self.keep_grant_settings(&grant)?;
         self.with_store(|s| {
             s.begin_session(
                 &grant.account,
@@ -420,9 +440,7 @@ impl Desk {
             )
             .await?;
         self.mark_online();
-        if let Some(code) = grant.desk_code {
-            self.with_store(|s| s.set_desk_code(code))?;
-        }
+        self.keep_grant_settings(&grant)?;
         self.with_store(|s| s.set_session_token(&grant.token, grant.expires_at))?;
         Ok(grant.token)
     }

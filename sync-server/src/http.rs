@@ -88,6 +88,10 @@ impl<S: Storage> AppState<S> {
     }
 }
 
+/// A push carries up to [`MAX_COMMANDS_PER_PUSH`] commands of a few hundred bytes each: it gets
+/// a larger body limit than the other requests.
+pub const MAX_PUSH_BYTES: usize = 4 * 1024 * 1024;
+
 /// The whole API as a router, for the binary and for in-process tests.
 pub fn router<S: Storage>(state: AppState<S>) -> Router {
     let limit = state.settings.max_request_bytes;
@@ -103,7 +107,16 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
             get(list_accounts::<S>).post(create_staff_account::<S>),
         )
         .route("/api/v1/doctors", get(doctors::<S>))
-        .route("/api/v1/sync/push", post(push::<S>))
+        .route(
+            "/api/v1/sync/push",
+            post(push::<S>)
+                .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(
+                    MAX_PUSH_BYTES.max(limit),
+                ))
+                .layer::<_, std::convert::Infallible>(axum::Extension(MaxBytes(
+                    MAX_PUSH_BYTES.max(limit),
+                ))),
+        )
         .route("/api/v1/sync/pull", get(pull::<S>))
         .route("/api/v1/sync/events", get(events::<S>))
         .fallback(|| async { ApiError::NotFound })
@@ -303,6 +316,7 @@ async fn start_session<S: Storage>(
         expires_at,
         account: view,
         desk_code: None,
+        lock_after_seconds: Some(state.settings.lock_after_minutes * 60),
     })
 }
 

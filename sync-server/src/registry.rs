@@ -9,9 +9,10 @@
 
 use clinic_core::account::{PatientDemographics, Sex};
 use clinic_core::sync::{
-    check_patient_number, ChangeBody, CommandEnvelope, PatientRecord, Rejection, RejectionReason,
+    check_patient_number, ChangeBody, CommandEnvelope, CommandOutcome, CommandResult,
+    PatientRecord, Rejection, RejectionReason,
 };
-use clinic_core::{decide, Action, Actor, PatientId, UserId};
+use clinic_core::{decide, Action, Actor, CommandId, PatientId, UserId};
 
 use crate::storage::StorageError;
 
@@ -152,6 +153,161 @@ pub(crate) fn judge(
     }
 }
 
+/// What one push's commands need to know from the database, read once per batch and kept up to
+/// date as the batch's own commands are judged (a registration and an edit of the same patient
+/// may arrive together).
+#[derive(Default)]
+pub(crate) struct BatchLookup {
+    /// Commands answered before, with their answer.
+    answered: std::collections::HashMap<CommandId, CommandResult>,
+    /// Registered patients: number and account.
+    patients: std::collections::HashMap<PatientId, (String, Option<UserId>)>,
+    /// Patient numbers in use, and by whom.
+    numbers: std::collections::HashMap<String, PatientId>,
+}
+
+impl BatchLookup {
+    pub(crate) fn answered(&mut self, id: &str, outcome: &str) -> Result<(), StorageError> {
+        let id = id
+            .parse()
+            .map_err(|_| StorageError::Corrupt(format!("command id {id:?}")))?;
+        let result = serde_json::from_str(outcome)
+            .map_err(|e| StorageError::Corrupt(format!("command outcome: {e}")))?;
+        self.answered.insert(id, result);
+        Ok(())
+    }
+
+    pub(crate) fn patient(
+        &mut self,
+        (id, number, account): (String, String, Option<String>),
+    ) -> Result<(), StorageError> {
+        let id = id
+            .parse()
+            .map_err(|_| StorageError::Corrupt(format!("patient id {id:?}")))?;
+        let account = account.and_then(|a| a.parse().ok());
+        self.numbers.insert(number.clone(), id);
+        self.patients.insert(id, (number, account));
+        Ok(())
+    }
+
+    pub(crate) fn number(&mut self, number: String, id: &str) -> Result<(), StorageError> {
+        let id = id
+            .parse()
+            .map_err(|_| StorageError::Corrupt(format!("patient id {id:?}")))?;
+        self.numbers.insert(number, id);
+        Ok(())
+    }
+}
+
+/// The writes one push makes, gathered so each table is written in a few statements.
+pub(crate) struct BatchWrites {
+    pub seq: i64,
+    pub at: i64,
+    today: chrono::NaiveDate,
+    actor: Actor,
+    pub actor_id: String,
+    /// The final record of each patient the batch changed, in first-touched order.
+    pub patients: Vec<PatientRecord>,
+    patient_index: std::collections::HashMap<PatientId, usize>,
+    /// (seq, patient id, body, command id)
+    pub changes: Vec<(i64, String, String, String)>,
+    /// (command id, outcome)
+    pub answers: Vec<(String, String)>,
+    /// Patients with accounts whose name changed: the account's display name follows.
+    pub renamed_accounts: Vec<(String, String)>,
+}
+
+impl BatchWrites {
+    pub(crate) fn new(seq: i64, now: chrono::DateTime<chrono::Utc>, actor: Actor) -> Self {
+        let actor_id = match actor {
+            Actor::User { id, .. } | Actor::UnrecognisedRole { id } => id.to_string(),
+            Actor::Anonymous => String::new(),
+        };
+        BatchWrites {
+            seq,
+            at: now.timestamp_millis(),
+            today: now.date_naive(),
+            actor,
+            actor_id,
+            patients: Vec::new(),
+            patient_index: Default::default(),
+            changes: Vec::new(),
+            answers: Vec::new(),
+            renamed_accounts: Vec::new(),
+        }
+    }
+
+    /// Judge one command and gather its writes; a command answered before gets that answer.
+    pub(crate) fn judge(
+        &mut self,
+        lookup: &mut BatchLookup,
+        envelope: &CommandEnvelope,
+    ) -> Result<CommandOutcome, StorageError> {
+        if let Some(result) = lookup.answered.get(&envelope.id) {
+            return Ok(CommandOutcome {
+                id: Some(envelope.id),
+                result: result.clone(),
+            });
+        }
+        let patient = envelope.command.patient();
+        let known = lookup.patients.get(&patient).cloned();
+        let number_owner = match &envelope.command {
+            clinic_core::sync::Command::RegisterPatient { patient_number, .. } => {
+                lookup.numbers.get(patient_number).copied()
+            }
+            clinic_core::sync::Command::UpdatePatient { .. } => None,
+        };
+        let existing = Existing {
+            patient: known.as_ref().map(|(_, account)| *account),
+            number_owner,
+        };
+        let result = match judge(self.actor, envelope, &existing, self.today) {
+            Err(rejection) => CommandResult::Rejected(rejection),
+            Ok(mut record) => {
+                if let Some((number, account)) = &known {
+                    record.patient_number = number.clone();
+                    record.account = *account;
+                    if let Some(account) = account {
+                        self.renamed_accounts
+                            .push((account.to_string(), record.demographics.full_name.clone()));
+                    }
+                }
+                lookup
+                    .numbers
+                    .insert(record.patient_number.clone(), record.id);
+                lookup
+                    .patients
+                    .insert(record.id, (record.patient_number.clone(), record.account));
+                self.seq += 1;
+                self.changes.push((
+                    self.seq,
+                    record.id.to_string(),
+                    encode_body(&record)?,
+                    envelope.id.to_string(),
+                ));
+                match self.patient_index.get(&record.id) {
+                    Some(&i) => self.patients[i] = record,
+                    None => {
+                        self.patient_index.insert(record.id, self.patients.len());
+                        self.patients.push(record);
+                    }
+                }
+                CommandResult::Applied {
+                    seq: self.seq as u64,
+                }
+            }
+        };
+        let text =
+            serde_json::to_string(&result).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        self.answers.push((envelope.id.to_string(), text));
+        lookup.answered.insert(envelope.id, result.clone());
+        Ok(CommandOutcome {
+            id: Some(envelope.id),
+            result,
+        })
+    }
+}
+
 /// The registry's SQL, shared by both backends; expanded inside `impl Storage for $backend`.
 macro_rules! registry_sql_methods {
     () => {
@@ -161,165 +317,155 @@ macro_rules! registry_sql_methods {
             pushed: &[serde_json::Value],
             now: chrono::DateTime<chrono::Utc>,
         ) -> Result<(Vec<clinic_core::sync::CommandOutcome>, u64), StorageError> {
-            use clinic_core::sync::{read_command, CommandOutcome, CommandResult};
+            use clinic_core::sync::{read_command, CommandOutcome};
             use $crate::registry::*;
-            let at = now.timestamp_millis();
-            let today = now.date_naive();
-            let actor_id = match actor {
-                clinic_core::Actor::User { id, .. } | clinic_core::Actor::UnrecognisedRole { id } => {
-                    id.to_string()
-                }
-                clinic_core::Actor::Anonymous => String::new(),
-            };
             let mut tx = self.pool.begin().await?;
             // First statement: the head row lock (see the module's invariant).
             let (start,): (i64,) =
                 sqlx::query_as("UPDATE change_head SET seq = seq WHERE id = 1 RETURNING seq")
                     .fetch_one(&mut *tx)
                     .await?;
-            let mut seq = start;
-            let mut outcomes = Vec::with_capacity(pushed.len());
-            for value in pushed {
-                let envelope = match read_command(value) {
-                    Ok(envelope) => envelope,
-                    Err((id, rejection)) => {
-                        outcomes.push(CommandOutcome {
-                            id,
-                            result: CommandResult::Rejected(rejection),
-                        });
-                        continue;
-                    }
-                };
-                let id_text = envelope.id.to_string();
-                let earlier: Option<(String,)> =
-                    sqlx::query_as("SELECT outcome FROM applied_command WHERE command_id = $1")
-                        .bind(&id_text)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                if let Some((text,)) = earlier {
-                    let result: CommandResult = serde_json::from_str(&text)
-                        .map_err(|e| StorageError::Corrupt(format!("command outcome: {e}")))?;
-                    outcomes.push(CommandOutcome {
-                        id: Some(envelope.id),
-                        result,
-                    });
-                    continue;
+            let parsed: Vec<_> = pushed.iter().map(read_command).collect();
+            let envelopes: Vec<&clinic_core::sync::CommandEnvelope> =
+                parsed.iter().filter_map(|p| p.as_ref().ok()).collect();
+
+            // What the batch needs to know, read in three queries rather than three per command.
+            let mut lookup = BatchLookup::default();
+            if !envelopes.is_empty() {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT command_id, outcome FROM applied_command WHERE command_id IN (",
+                );
+                let mut list = q.separated(", ");
+                for e in &envelopes {
+                    list.push_bind(e.id.to_string());
                 }
-                let patient = envelope.command.patient();
-                let row: Option<(String, Option<String>)> = sqlx::query_as(
-                    "SELECT patient_number, account_id FROM patient WHERE id = $1",
-                )
-                .bind(patient.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
-                let number_owner = match &envelope.command {
-                    clinic_core::sync::Command::RegisterPatient { patient_number, .. } => {
-                        let owner: Option<(String,)> =
-                            sqlx::query_as("SELECT id FROM patient WHERE patient_number = $1")
-                                .bind(patient_number)
-                                .fetch_optional(&mut *tx)
-                                .await?;
-                        owner.and_then(|(id,)| id.parse().ok())
-                    }
-                    clinic_core::sync::Command::UpdatePatient { .. } => None,
-                };
-                let existing = Existing {
-                    patient: row
-                        .as_ref()
-                        .map(|(_, account)| account.as_deref().and_then(|a| a.parse().ok())),
-                    number_owner,
-                };
-                let result = match judge(actor, &envelope, &existing, today) {
-                    Err(rejection) => CommandResult::Rejected(rejection),
-                    Ok(mut record) => {
-                        let d = &record.demographics;
-                        match &row {
-                            None => {
-                                sqlx::query(
-                                    "INSERT INTO patient (id, patient_number, account_id, full_name, sex,
-                                       date_of_birth, phone, email, address, emergency_contact, updated_at)
-                                     VALUES ($1, $2, NULL, $3, $4, $5, $6, $7, $8, $9, $10)",
-                                )
-                                .bind(record.id.to_string())
-                                .bind(&record.patient_number)
-                                .bind(&d.full_name)
-                                .bind(d.sex.map(Sex::as_str))
-                                .bind(d.date_of_birth.map(|b| b.to_string()))
-                                .bind(&d.phone)
-                                .bind(&d.email)
-                                .bind(&d.address)
-                                .bind(&d.emergency_contact)
-                                .bind(at)
-                                .execute(&mut *tx)
-                                .await?;
-                            }
-                            Some((number, account)) => {
-                                record.patient_number = number.clone();
-                                sqlx::query(
-                                    "UPDATE patient SET full_name = $1, sex = $2, date_of_birth = $3,
-                                       phone = $4, email = $5, address = $6, emergency_contact = $7,
-                                       updated_at = $8 WHERE id = $9",
-                                )
-                                .bind(&d.full_name)
-                                .bind(d.sex.map(Sex::as_str))
-                                .bind(d.date_of_birth.map(|b| b.to_string()))
-                                .bind(&d.phone)
-                                .bind(&d.email)
-                                .bind(&d.address)
-                                .bind(&d.emergency_contact)
-                                .bind(at)
-                                .bind(record.id.to_string())
-                                .execute(&mut *tx)
-                                .await?;
-                                if let Some(account) = account {
-                                    sqlx::query("UPDATE account SET display_name = $1 WHERE id = $2")
-                                        .bind(&d.full_name)
-                                        .bind(account)
-                                        .execute(&mut *tx)
-                                        .await?;
-                                }
-                            }
+                list.push_unseparated(")");
+                for (id, outcome) in q.build_query_as::<(String, String)>().fetch_all(&mut *tx).await? {
+                    lookup.answered(&id, &outcome)?;
+                }
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT id, patient_number, account_id FROM patient WHERE id IN (",
+                );
+                let mut list = q.separated(", ");
+                for e in &envelopes {
+                    list.push_bind(e.command.patient().to_string());
+                }
+                list.push_unseparated(")");
+                for row in q
+                    .build_query_as::<(String, String, Option<String>)>()
+                    .fetch_all(&mut *tx)
+                    .await?
+                {
+                    lookup.patient(row)?;
+                }
+                let numbers: Vec<&str> = envelopes
+                    .iter()
+                    .filter_map(|e| match &e.command {
+                        clinic_core::sync::Command::RegisterPatient { patient_number, .. } => {
+                            Some(patient_number.as_str())
                         }
-                        seq += 1;
-                        sqlx::query(
-                            "INSERT INTO change_log (seq, patient_id, body, command_id, created_at)
-                             VALUES ($1, $2, $3, $4, $5)",
-                        )
-                        .bind(seq)
-                        .bind(record.id.to_string())
-                        .bind(encode_body(&record)?)
-                        .bind(&id_text)
-                        .bind(at)
-                        .execute(&mut *tx)
-                        .await?;
-                        CommandResult::Applied { seq: seq as u64 }
+                        _ => None,
+                    })
+                    .collect();
+                if !numbers.is_empty() {
+                    let mut q = sqlx::QueryBuilder::new(
+                        "SELECT patient_number, id FROM patient WHERE patient_number IN (",
+                    );
+                    let mut list = q.separated(", ");
+                    for n in numbers {
+                        list.push_bind(n.to_owned());
                     }
-                };
-                let text = serde_json::to_string(&result)
-                    .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-                sqlx::query(
-                    "INSERT INTO applied_command (command_id, account_id, outcome, created_at)
-                     VALUES ($1, $2, $3, $4)",
-                )
-                .bind(&id_text)
-                .bind(&actor_id)
-                .bind(text)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-                outcomes.push(CommandOutcome {
-                    id: Some(envelope.id),
-                    result,
-                });
+                    list.push_unseparated(")");
+                    for (number, id) in q
+                        .build_query_as::<(String, String)>()
+                        .fetch_all(&mut *tx)
+                        .await?
+                    {
+                        lookup.number(number, &id)?;
+                    }
+                }
             }
-            if seq != start {
+
+            let mut batch = BatchWrites::new(start, now, actor);
+            let mut outcomes = Vec::with_capacity(pushed.len());
+            for item in parsed {
+                match item {
+                    Err((id, rejection)) => outcomes.push(CommandOutcome {
+                        id,
+                        result: clinic_core::sync::CommandResult::Rejected(rejection),
+                    }),
+                    Ok(envelope) => outcomes.push(batch.judge(&mut lookup, &envelope)?),
+                }
+            }
+
+            for chunk in batch.patients.chunks(500) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO patient (id, patient_number, account_id, full_name, sex,
+                       date_of_birth, phone, email, address, emergency_contact, updated_at) ",
+                );
+                q.push_values(chunk, |mut row, record| {
+                    let d = &record.demographics;
+                    row.push_bind(record.id.to_string())
+                        .push_bind(record.patient_number.clone())
+                        .push_bind(record.account.map(|a| a.to_string()))
+                        .push_bind(d.full_name.clone())
+                        .push_bind(d.sex.map(Sex::as_str))
+                        .push_bind(d.date_of_birth.map(|b| b.to_string()))
+                        .push_bind(d.phone.clone())
+                        .push_bind(d.email.clone())
+                        .push_bind(d.address.clone())
+                        .push_bind(d.emergency_contact.clone())
+                        .push_bind(batch.at);
+                });
+                q.push(
+                    " ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name,
+                       sex = excluded.sex, date_of_birth = excluded.date_of_birth,
+                       phone = excluded.phone, email = excluded.email, address = excluded.address,
+                       emergency_contact = excluded.emergency_contact,
+                       updated_at = excluded.updated_at",
+                );
+                q.build().execute(&mut *tx).await?;
+            }
+            for chunk in batch.changes.chunks(500) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO change_log (seq, patient_id, body, command_id, created_at) ",
+                );
+                q.push_values(chunk, |mut row, (seq, patient, body, command)| {
+                    row.push_bind(*seq)
+                        .push_bind(patient.clone())
+                        .push_bind(body.clone())
+                        .push_bind(command.clone())
+                        .push_bind(batch.at);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            for chunk in batch.answers.chunks(500) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO applied_command (command_id, account_id, outcome, created_at) ",
+                );
+                q.push_values(chunk, |mut row, (command, outcome)| {
+                    row.push_bind(command.clone())
+                        .push_bind(batch.actor_id.clone())
+                        .push_bind(outcome.clone())
+                        .push_bind(batch.at);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            for (account, name) in &batch.renamed_accounts {
+                sqlx::query("UPDATE account SET display_name = $1 WHERE id = $2")
+                    .bind(name)
+                    .bind(account)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if batch.seq != start {
                 sqlx::query("UPDATE change_head SET seq = $1 WHERE id = 1")
-                    .bind(seq)
+                    .bind(batch.seq)
                     .execute(&mut *tx)
                     .await?;
             }
             tx.commit().await?;
-            Ok((outcomes, seq as u64))
+            Ok((outcomes, batch.seq as u64))
         }
 
         async fn pull(

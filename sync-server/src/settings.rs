@@ -23,6 +23,8 @@ pub struct Settings {
     pub sign_in_attempts_per_minute_per_address: u32,
     /// The largest request body accepted, in bytes.
     pub max_request_bytes: usize,
+    /// The clinic's rule: desks lock after this many minutes without activity.
+    pub lock_after_minutes: u32,
 }
 
 impl Default for Settings {
@@ -35,6 +37,7 @@ impl Default for Settings {
             sign_in_attempts_per_minute_per_account: 5,
             sign_in_attempts_per_minute_per_address: 30,
             max_request_bytes: 64 * 1024,
+            lock_after_minutes: 10,
         }
     }
 }
@@ -130,6 +133,9 @@ impl Settings {
         }
         if !(1024..=16 * 1024 * 1024).contains(&self.max_request_bytes) {
             return rule("max_request_bytes must be between 1024 and 16777216");
+        }
+        if !(1..=240).contains(&self.lock_after_minutes) {
+            return rule("lock_after_minutes must be between 1 and 240");
         }
         if self.data_dir.as_os_str().is_empty() {
             return rule("data_dir (CLINIC_SYNC_DATA) must name a folder");

@@ -32,6 +32,10 @@ async fn desk(s: &TestServer, email: &str, device: &str) -> (String, u64) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{grant}");
+    assert_eq!(
+        grant["lock_after_seconds"], 600,
+        "the clinic's idle-lock rule travels"
+    );
     (
         grant["token"].as_str().unwrap().to_owned(),
         grant["desk_code"]
@@ -145,13 +149,30 @@ async fn desks_get_their_own_codes_and_a_push_is_applied_once(b: Backend) {
         "an update keeps the number"
     );
 
+    // A full batch from a desk that was offline all morning fits in one push.
+    let morning: Vec<Value> = (0..500)
+        .map(|i| {
+            register(
+                100 + i,
+                100 + i,
+                &format!("{code_a}-{:04}", 100 + i),
+                "Morning Walk-in",
+            )
+        })
+        .collect();
+    let (status, body) = push(&s, &token, morning).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["outcomes"].as_array().unwrap().len(), 500);
+
     // Pages: one at a time, each page says whether more wait.
     let page = pull(&s, &token, 0, 1).await;
     assert_eq!(names(&page), vec!["Rahima Khatun"]);
     assert_eq!(page["more"], true);
     let next = pull(&s, &token, page["cursor"].as_u64().unwrap(), 1).await;
     assert_eq!(names(&next), vec!["করিম উদ্দিন"]);
-    let caught_up = pull(&s, &token, all["cursor"].as_u64().unwrap(), 100).await;
+    let rest = pull(&s, &token, all["cursor"].as_u64().unwrap(), 1000).await;
+    assert_eq!(rest["changes"].as_array().unwrap().len(), 500);
+    let caught_up = pull(&s, &token, rest["cursor"].as_u64().unwrap(), 100).await;
     assert!(caught_up["changes"].as_array().unwrap().is_empty());
 }
 

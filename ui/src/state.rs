@@ -68,6 +68,8 @@ pub enum Msg {
     /// No activity for the clinic's lock time.
     Locked,
     Unlocked,
+    /// The clinic's idle-lock time, as the desk knows it after a sign-in.
+    LockAfter(u32),
 }
 
 impl Reducible for AppModel {
@@ -111,6 +113,11 @@ impl Reducible for AppModel {
             Msg::Language(language) => next.preferences.language = language,
             Msg::Theme(theme) => next.preferences.theme = theme,
             Msg::Connection(status) => next.connection = Some(status),
+            Msg::LockAfter(seconds) => {
+                if let Some(startup) = next.startup.as_mut() {
+                    startup.lock_after_seconds = seconds;
+                }
+            }
         }
         Rc::new(next)
     }

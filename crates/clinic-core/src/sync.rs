@@ -207,7 +207,7 @@ pub fn read_command(
         }
         _ => return Err((id, Rejection::new(RejectionReason::Malformed, vec![]))),
     }
-    serde_json::from_value(value.clone())
+    CommandEnvelope::deserialize(value)
         .map_err(|_| (id, Rejection::new(RejectionReason::Malformed, vec![])))
 }
 

@@ -88,6 +88,9 @@ pub struct SessionGrant {
     /// For a staff desk that sent its device id: the code it numbers new patients with.
     #[serde(default)]
     pub desk_code: Option<u32>,
+    /// The clinic's rule for locking an idle desk.
+    #[serde(default)]
+    pub lock_after_seconds: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

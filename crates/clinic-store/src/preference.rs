@@ -26,6 +26,17 @@ impl Store {
         self.set_preference("theme", theme.code())
     }
 
+    /// The clinic's idle-lock time, as the server last said it.
+    pub fn clinic_lock_after_seconds(&self) -> Result<Option<u32>, StoreError> {
+        Ok(self
+            .preference("clinic_lock_after_seconds")?
+            .and_then(|s| s.parse().ok()))
+    }
+
+    pub fn set_clinic_lock_after_seconds(&self, seconds: u32) -> Result<(), StoreError> {
+        self.set_preference("clinic_lock_after_seconds", &seconds.to_string())
+    }
+
     fn preference(&self, name: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn

@@ -236,11 +236,8 @@ impl Store {
         for outcome in outcomes {
             let Some(id) = outcome.id else { continue };
             let row: Option<(String, Option<String>)> = tx
-                .query_row(
-                    "SELECT envelope, patient_id FROM outbox WHERE command_id = ?1",
-                    [id.to_string()],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
+                .prepare_cached("SELECT envelope, patient_id FROM outbox WHERE command_id = ?1")?
+                .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
             let Some((envelope, patient)) = row else {
                 continue;
@@ -265,7 +262,8 @@ impl Store {
                 )?;
                 touched.extend(patient);
             }
-            tx.execute("DELETE FROM outbox WHERE command_id = ?1", [id.to_string()])?;
+            tx.prepare_cached("DELETE FROM outbox WHERE command_id = ?1")?
+                .execute([id.to_string()])?;
         }
         for patient in touched {
             rebuild_patient(&tx, &patient)?;
@@ -285,12 +283,25 @@ impl Store {
         let cursor: i64 = tx.query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| {
             r.get(0)
         })?;
+        // Patients with changes still pending here are rebuilt (confirmed + pending replayed);
+        // every other patient's row simply becomes the confirmed record.
+        let pending: std::collections::HashSet<String> = {
+            let mut statement = tx.prepare_cached("SELECT DISTINCT patient_id FROM outbox")?;
+            let rows = statement.query_map([], |r| r.get::<_, Option<String>>(0))?;
+            rows.filter_map(|r| r.transpose())
+                .collect::<Result<_, _>>()?
+        };
         let mut touched = std::collections::BTreeSet::new();
         for change in pulled.changes.iter().filter(|c| c.seq as i64 > cursor) {
             match &change.body {
                 ChangeBody::Patient(record) => {
                     confirm(&tx, record, change.seq)?;
-                    touched.insert(record.id.to_string());
+                    let id = record.id.to_string();
+                    if pending.contains(&id) {
+                        touched.insert(id);
+                    } else {
+                        show_confirmed(&tx, record)?;
+                    }
                 }
             }
         }
@@ -502,10 +513,37 @@ fn record_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PatientRecord> {
     })
 }
 
+/// Show a confirmed record as it is (no pending change of this desk sits on top of it).
+fn show_confirmed(tx: &Transaction<'_>, record: &PatientRecord) -> Result<(), StoreError> {
+    let d = &record.demographics;
+    tx.prepare_cached(
+        "INSERT INTO patient (id, patient_number, account_id, full_name, sex, date_of_birth, phone,
+           email, address, emergency_contact, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, '')
+         ON CONFLICT (id) DO UPDATE SET patient_number = excluded.patient_number,
+           account_id = excluded.account_id, full_name = excluded.full_name, sex = excluded.sex,
+           date_of_birth = excluded.date_of_birth, phone = excluded.phone, email = excluded.email,
+           address = excluded.address, emergency_contact = excluded.emergency_contact",
+    )?
+    .execute(rusqlite::params![
+        record.id.to_string(),
+        record.patient_number,
+        record.account.map(|a| a.to_string()),
+        d.full_name,
+        d.sex.map(Sex::as_str),
+        d.date_of_birth.map(|b| b.to_string()),
+        d.phone,
+        d.email,
+        d.address,
+        d.emergency_contact,
+    ])?;
+    Ok(())
+}
+
 /// Keep a record as the server confirmed it.
 fn confirm(tx: &Transaction<'_>, record: &PatientRecord, seq: u64) -> Result<(), StoreError> {
     let d = &record.demographics;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO patient_confirmed (id, patient_number, account_id, full_name, sex,
            date_of_birth, phone, email, address, emergency_contact, seq)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -514,20 +552,20 @@ fn confirm(tx: &Transaction<'_>, record: &PatientRecord, seq: u64) -> Result<(),
            date_of_birth = excluded.date_of_birth, phone = excluded.phone, email = excluded.email,
            address = excluded.address, emergency_contact = excluded.emergency_contact,
            seq = excluded.seq",
-        rusqlite::params![
-            record.id.to_string(),
-            record.patient_number,
-            record.account.map(|a| a.to_string()),
-            d.full_name,
-            d.sex.map(Sex::as_str),
-            d.date_of_birth.map(|b| b.to_string()),
-            d.phone,
-            d.email,
-            d.address,
-            d.emergency_contact,
-            seq as i64,
-        ],
-    )?;
+    )?
+    .execute(rusqlite::params![
+        record.id.to_string(),
+        record.patient_number,
+        record.account.map(|a| a.to_string()),
+        d.full_name,
+        d.sex.map(Sex::as_str),
+        d.date_of_birth.map(|b| b.to_string()),
+        d.phone,
+        d.email,
+        d.address,
+        d.emergency_contact,
+        seq as i64,
+    ])?;
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clinic_core::account::{DemographicsForm, SignUpForm, StaffAccountForm};
 use clinic_core::ipc::IpcError;
-use clinic_core::sync::{CommandEnvelope, PullResponse, PushRequest, PushResponse};
+use clinic_core::sync::{CommandEnvelope, PullResponse, PushResponse};
 use clinic_core::wire::{
     AccountView, DoctorView, ErrorBody, ErrorCode, Health, Me, PatientProfileView, SessionGrant,
     SignInRequest,
@@ -200,16 +200,16 @@ impl SyncClient {
         token: &str,
         commands: &[CommandEnvelope],
     ) -> Result<PushResponse, ClientError> {
-        let commands = commands
-            .iter()
-            .map(serde_json::to_value)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ClientError::Unexpected(e.to_string()))?;
+        // The wire shape of a `PushRequest`, written straight from the envelopes.
+        #[derive(serde::Serialize)]
+        struct Push<'a> {
+            commands: &'a [CommandEnvelope],
+        }
         self.answer(
             self.http
                 .post(self.url("/api/v1/sync/push"))
                 .bearer_auth(token)
-                .json(&PushRequest { commands }),
+                .json(&Push { commands }),
         )
         .await
     }

@@ -16,7 +16,7 @@ use crate::{ClientError, SyncClient};
 
 /// Commands per push: large enough for throughput, small enough to answer well within the
 /// client's timeout on a busy server.
-pub const PUSH_BATCH: usize = 500;
+pub const PUSH_BATCH: usize = 1000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {

@@ -49,6 +49,21 @@ pub fn App() -> Html {
         });
     }
 
+    // A sign-in brings the clinic's rules (the idle-lock time) from the server: pick them up.
+    {
+        let model = model.clone();
+        let signed_in = model.account.as_ref().map(|a| a.id);
+        use_effect_with(signed_in, move |signed_in| {
+            if signed_in.is_some() {
+                spawn_local(async move {
+                    if let Ok(startup) = backend::startup().await {
+                        model.dispatch(Msg::LockAfter(startup.lock_after_seconds));
+                    }
+                });
+            }
+        });
+    }
+
     // Lock after the clinic's idle time: any key press, click or mouse movement counts as activity.
     {
         let model = model.clone();
@@ -58,7 +73,7 @@ pub fn App() -> Html {
             .map(|s| s.lock_after_seconds)
             .unwrap_or(600) as f64
             * 1000.0;
-        use_effect_with(model.screen, move |&screen| {
+        use_effect_with((model.screen, lock_after_ms as u64), move |&(screen, _)| {
             let watching = screen == Screen::Home;
             let last_activity = Rc::new(Cell::new(js_sys::Date::now()));
             let mut listeners = Vec::new();
