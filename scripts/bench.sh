@@ -15,6 +15,9 @@ export CLINIC_BENCH_POSTGRES_URL
 trap 'bash scripts/test-postgres.sh stop "$PG_DIR"' EXIT
 cargo bench -q -p clinic-sync --bench http
 
+echo "== sync (push, pull, initial sync, change latency; SQLite and PostgreSQL)"
+cargo bench -q -p clinic-sync --bench sync
+
 echo "== desk app launch and idle memory (release build, Xvfb)"
 PROFILE=release bash scripts/build-desk.sh
 cargo build -q --release -p clinic-sync --bins
