@@ -62,6 +62,7 @@ impl DeskConfig {
 
 pub struct Desk {
     edition: Edition,
+    sync_lock: tokio::sync::Mutex<()>,
     /// Woken by a local change or a server event: sync now rather than at the next round.
     sync_wake: tokio::sync::Notify,
     store: Result<Mutex<Store>, IpcError>,
@@ -115,6 +116,7 @@ impl Desk {
         }
         Desk {
             edition,
+            sync_lock: tokio::sync::Mutex::new(()),
             sync_wake: tokio::sync::Notify::new(),
             store,
             client: SyncClient::new(&config.server_url),
@@ -175,8 +177,21 @@ impl Desk {
             .unwrap_or(DEFAULT_LOCK_AFTER_SECONDS)
     }
 
-    /// Keep what a new session's grant says about this desk and the clinic's rules.
+    /// Keep what a new session's grant says about this desk and the clinic's rules. A replica
+    /// made from another server (or, in the patient app, for another patient) is started afresh
+    /// first; the outbox and the refused list are kept.
     fn keep_grant_settings(&self, grant: &SessionGrant) -> Result<(), IpcError> {
+        let replica = match self.edition {
+            Edition::Staff => self.client.base_url().to_owned(),
+            Edition::Patient => format!("{}#{}", self.client.base_url(), grant.account.id),
+        };
+        self.with_store(|s| {
+            if s.replica_server()?.as_deref() != Some(replica.as_str()) {
+                s.reset_replica()?;
+                s.set_replica_server(&replica)?;
+            }
+            Ok(())
+        })?;
         if let Some(code) = grant.desk_code {
             self.with_store(|s| s.set_desk_code(code))?;
         }
@@ -332,8 +347,24 @@ impl Desk {
         self.begin(grant, &form.password).await
     }
 
-    /// Sign out here at once; tell the server when it can be reached.
+    /// Sign out here at once; tell the server when it can be reached. Changes still waiting are
+    /// pushed first when the server answers within a few seconds (the next user of this desk
+    /// would otherwise push them under their own account); offline, they wait in the outbox.
     pub async fn sign_out(&self) -> Result<(), IpcError> {
+        if self
+            .with_store(|s| s.sync_summary())
+            .is_ok_and(|s| s.pending > 0)
+        {
+            match tokio::time::timeout(Duration::from_secs(5), self.sync_now()).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    tracing::info!(error = %e.message, "signing out with changes still to sync")
+                }
+                Err(_) => {
+                    tracing::info!("signing out with changes still to sync (the server is slow)")
+                }
+            }
+        }
         let token = self.session().ok().and_then(|s| s.token);
         self.with_store(|s| s.end_session())?;
         *self.password.lock().unwrap_or_else(|p| p.into_inner()) = None;
@@ -668,13 +699,41 @@ impl Desk {
 
     /// One sync round now: push what is pending, pull what is new.
     pub async fn sync_now(&self) -> Result<RoundReport, IpcError> {
+        // One round at a time (the loop, a sign-out's last push): rounds that overlap could
+        // record answers and pulls out of order.
+        let _one_at_a_time = self.sync_lock.lock().await;
         let session = self.session()?;
+        let has_password = self
+            .password
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some();
         let token = match session.token {
             Some(token) => token,
+            // Signed in offline and restarted since: the password is needed to reach the server
+            // again, and only the person can give it. Wait for them; never sign them out for it.
+            None if !has_password => {
+                return Err(IpcError::new(
+                    ErrorCode::ServerUnreachable,
+                    "Signed in offline: changes wait here until you sign in again online.",
+                ))
+            }
             None => self.reconnect().await?,
         };
         let store = self.store.as_ref().map_err(Clone::clone)?;
-        match replication::sync_round(store, &self.client, &token).await {
+        let user = session.account.id;
+        let mut round = replication::sync_round(store, &self.client, &token, user).await;
+        if matches!(
+            &round,
+            Err(SyncError::Server(ClientError::Refused { status: 401, .. }))
+        ) && has_password
+        {
+            // The session ran out while the person is still here: sign in again with the
+            // password they gave, and go on.
+            let token = self.reconnect().await?;
+            round = replication::sync_round(store, &self.client, &token, user).await;
+        }
+        match round {
             Ok(report) => {
                 self.mark_online();
                 Ok(report)

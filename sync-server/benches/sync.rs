@@ -32,6 +32,7 @@ fn count(var: &str, default: u64) -> u64 {
 
 struct Device {
     _dir: tempfile::TempDir,
+    user: UserId,
     store: Mutex<Store>,
     token: String,
 }
@@ -46,6 +47,7 @@ async fn device(client: &SyncClient, email: &str) -> Device {
     store.set_desk_code(grant.desk_code.unwrap()).unwrap();
     Device {
         _dir: dir,
+        user: grant.account.id,
         store: Mutex::new(store),
         token: grant.token,
     }
@@ -72,7 +74,7 @@ fn register(device: &Device, n: u64) {
             CommandId::from_uuid(uuid::Uuid::now_v7()),
             PatientId::from_uuid(uuid::Uuid::now_v7()),
             Utc::now(),
-            UserId::from_uuid(uuid::Uuid::nil()),
+            device.user,
             demographics(n),
         )
         .unwrap();
@@ -133,7 +135,9 @@ async fn run<S: Storage + Clone>(storage: S, seed_rows: impl AsyncFnOnce(&S, u64
     }
     let recorded = started.elapsed();
     let started = Instant::now();
-    let (pushed, refused) = push_pending(&a.store, &client, &a.token).await.unwrap();
+    let (pushed, refused) = push_pending(&a.store, &client, &a.token, a.user)
+        .await
+        .unwrap();
     let push_time = started.elapsed();
     assert_eq!((pushed as u64, refused), (commands, 0));
     let started = Instant::now();
@@ -156,7 +160,9 @@ async fn run<S: Storage + Clone>(storage: S, seed_rows: impl AsyncFnOnce(&S, u64
     for n in 0..300 {
         let started = Instant::now();
         register(&a, commands + n);
-        push_pending(&a.store, &client, &a.token).await.unwrap();
+        push_pending(&a.store, &client, &a.token, a.user)
+            .await
+            .unwrap();
         listener_events.next_head().await.unwrap();
         pull_changes(&b.store, &client, &b.token).await.unwrap();
         latencies.push(started.elapsed());

@@ -489,6 +489,7 @@ async fn sign_up<S: Storage>(
         .storage
         .create_account(&account, Some(&valid.demographics), None)
         .await?;
+    state.announce_changes().await;
     let stored = StoredAccount {
         id: account.id,
         email: account.email,

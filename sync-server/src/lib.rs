@@ -97,6 +97,8 @@ pub async fn serve<S: Storage>(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let state = AppState::new(storage, settings);
+    // Devices connecting to the event stream hear the current head at once.
+    state.announce_changes().await;
     let limit = state.sign_in_limit.clone();
     let sweeper = tokio::spawn(async move {
         loop {

@@ -105,8 +105,17 @@ pub(crate) fn judge(
             decide(actor, Action::RegisterPatient)
                 .map_err(|_| refuse(RejectionReason::Forbidden))?;
             let mut fields = Vec::new();
+            // Code 1 is the server's own, for patients who sign themselves up: never a desk's.
+            let servers_own = patient_number
+                .split_once('-')
+                .is_some_and(|(code, _)| code.parse() == Ok(clinic_core::sync::SERVER_DESK_CODE));
             if let Err(e) = check_patient_number(patient_number) {
                 fields.push(e);
+            } else if servers_own {
+                fields.push(clinic_core::account::FieldError::new(
+                    "patient_number",
+                    clinic_core::account::FieldProblem::NotAPatientNumber,
+                ));
             }
             if let Err(mut errors) = demographics.check(today) {
                 fields.append(&mut errors);
@@ -226,7 +235,9 @@ impl BatchWrites {
         BatchWrites {
             seq,
             at: now.timestamp_millis(),
-            today: now.date_naive(),
+            // A desk's "today" may run ahead of the server's UTC date (Dhaka is UTC+6): a
+            // newborn registered just after local midnight is not "born in the future".
+            today: now.date_naive() + chrono::Days::new(1),
             actor,
             actor_id,
             patients: Vec::new(),

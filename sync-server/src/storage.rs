@@ -227,13 +227,34 @@ macro_rules! shared_sql_storage {
                 .execute(&mut *tx)
                 .await
                 .map_err(map_insert_error)?;
-                if let (Some(p), Some((seq, serial))) = (patient, head) {
-                    let record = clinic_core::sync::PatientRecord {
-                        id: clinic_core::PatientId::from_uuid(*account.id.as_uuid()),
-                        patient_number: clinic_core::sync::patient_number(
+                if let (Some(p), Some((seq, first_serial))) = (patient, head) {
+                    // The next free server number (a number is never reused, even one that got
+                    // into the registry some other way).
+                    let mut serial = first_serial;
+                    let number = loop {
+                        let number = clinic_core::sync::patient_number(
                             clinic_core::sync::SERVER_DESK_CODE,
                             u32::try_from(serial).unwrap_or(u32::MAX),
-                        ),
+                        );
+                        let taken: Option<(String,)> =
+                            sqlx::query_as("SELECT id FROM patient WHERE patient_number = $1")
+                                .bind(&number)
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                        if taken.is_none() {
+                            break number;
+                        }
+                        serial += 1;
+                    };
+                    if serial != first_serial {
+                        sqlx::query("UPDATE change_head SET next_server_serial = $1 WHERE id = 1")
+                            .bind(serial + 1)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    let record = clinic_core::sync::PatientRecord {
+                        id: clinic_core::PatientId::from_uuid(*account.id.as_uuid()),
+                        patient_number: number,
                         demographics: p.clone(),
                         account: Some(account.id),
                     };

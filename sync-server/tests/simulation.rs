@@ -215,7 +215,7 @@ async fn run_seed(backend: Backend, seed: u64, password_hash: &str) {
             _ if !device.online => {}
             // A normal round.
             50..=64 => {
-                sync_round(device.store(), &client, &device.token)
+                sync_round(device.store(), &client, &device.token, device.user)
                     .await
                     .unwrap();
             }
@@ -271,7 +271,7 @@ async fn run_seed(backend: Backend, seed: u64, password_hash: &str) {
                 }
             }
             _ => {
-                push_pending(device.store(), &client, &device.token)
+                push_pending(device.store(), &client, &device.token, device.user)
                     .await
                     .unwrap();
                 pull_changes(device.store(), &client, &device.token)
@@ -284,12 +284,12 @@ async fn run_seed(backend: Backend, seed: u64, password_hash: &str) {
     // Everyone comes back online: push everything, then everyone pulls everything.
     for device in &mut fleet {
         device.online = true;
-        sync_round(device.store(), &client, &device.token)
+        sync_round(device.store(), &client, &device.token, device.user)
             .await
             .unwrap();
     }
     for device in &fleet {
-        sync_round(device.store(), &client, &device.token)
+        sync_round(device.store(), &client, &device.token, device.user)
             .await
             .unwrap();
     }

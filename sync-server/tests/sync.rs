@@ -201,6 +201,7 @@ async fn bad_commands_are_refused_one_by_one_and_the_rest_applied(b: Backend) {
         update(7, &patient_id(99), "Nobody"),
         json!(42),
         register(8, 8, &format!("{code}-0008"), "Valid Among Bad"),
+        register(9, 9, "1-0042", "Server Number"),
     ];
     let (status, body) = push(&s, &token, batch).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -229,6 +230,12 @@ async fn bad_commands_are_refused_one_by_one_and_the_rest_applied(b: Backend) {
     assert_eq!(reason(6), ("malformed", Some(400)));
     assert_eq!(o[6]["id"], Value::Null);
     assert_eq!(o[7]["outcome"], "applied");
+    assert_eq!(
+        reason(8),
+        ("invalid", Some(422)),
+        "code 1 is the server's own"
+    );
+    assert_eq!(o[8]["fields"][0]["field"], "patient_number");
     assert_eq!(
         names(&pull(&s, &token, 0, 100).await),
         vec!["Ayesha", "Valid Among Bad"],

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
 use clinic_tests::{App, Build, Login, SyncServer, Workstation, ENTER};
 use fantoccini::Locator;
 
@@ -220,6 +221,99 @@ async fn the_registration_form_explains_mistakes_and_warns_of_a_duplicate() -> a
     app.wait_for_text("#patient-form-title", |t| t.starts_with("Patient "))
         .await?;
     assert!(warning.contains("already registered"), "{warning}");
+
+    // In Bangla: the registry's words, and a search typed in Bangla script finds Bangla names.
+    app.type_keys("\u{E00C}").await?; // Escape: back to the search
+    app.wait_for_focus("patient-search").await?;
+    app.click("#language-switch").await?;
+    app.wait_for_text("#registry h2", |t| t == "রোগী").await?;
+    app.click("#patient-search").await?;
+    app.type_keys("রহিমা").await?;
+    let found = app
+        .wait_for_text("#patients", |t| t.contains("রহিমা"))
+        .await?;
+    assert!(
+        found.contains("নম্বর"),
+        "the column headings are in Bangla: {found}"
+    );
+    app.screenshot("23-desk-registry-bangla").await?;
+    app.close().await?;
+    Ok(())
+}
+
+/// A change the server refuses (here: a registration written by an older desk with a birth date
+/// in the future, which this version's form would never let through) is listed with its reason
+/// until someone dismisses it; it is never dropped silently.
+#[tokio::test]
+async fn a_change_the_server_refuses_is_shown_with_its_reason_until_dismissed() -> anyhow::Result<()>
+{
+    use clinic_core::account::PatientDemographics;
+    use clinic_core::sync::{Command, CommandEnvelope};
+    use clinic_core::{CommandId, PatientId, UserId};
+    use clinic_store::{FileKeyProvider, Store};
+
+    let server = SyncServer::start_demo()?;
+    let desk = server.login("front_desk")?;
+    let station = Workstation::new(&server.url)?;
+    let app = signed_in_desk(&station, &desk).await?;
+    app.close().await?;
+
+    let keys = FileKeyProvider {
+        path: station.key_file(),
+    };
+    let mut store = Store::open_with(&station.data.path().join("desk.db"), &keys)?;
+    let user: UserId = store
+        .current_session(&server.url, chrono::Utc::now())?
+        .context("the desk kept its session")?
+        .account
+        .id;
+    let envelope = CommandEnvelope::new(
+        CommandId::from_uuid(uuid::Uuid::now_v7()),
+        chrono::Utc::now(),
+        user,
+        Command::RegisterPatient {
+            patient: PatientId::from_uuid(uuid::Uuid::now_v7()),
+            patient_number: "2-0999".into(),
+            demographics: PatientDemographics {
+                full_name: "Future Born".into(),
+                sex: None,
+                date_of_birth: Some("2999-01-01".parse()?),
+                phone: None,
+                email: None,
+                address: None,
+                emergency_contact: None,
+            },
+        },
+    );
+    store.record(&envelope)?;
+    drop(store);
+
+    let app = station.launch(Build::Staff).await?;
+    app.wait_for("#registry").await?;
+    let shown = app
+        .wait_for_text("#rejected-changes", |t| t.contains("Future Born"))
+        .await?;
+    assert!(
+        shown.contains("some details break the clinic's rules"),
+        "{shown}"
+    );
+    app.wait_for_text("#sync-rejected", |t| t.contains("1 change refused"))
+        .await?;
+    app.screenshot("24-desk-refused-change").await?;
+    app.click("#rejected-changes button").await?;
+    let start = Instant::now();
+    while app
+        .client()
+        .find(Locator::Css("#rejected-changes"))
+        .await
+        .is_ok()
+    {
+        anyhow::ensure!(
+            start.elapsed() < Duration::from_secs(10),
+            "dismiss did not remove it"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     app.close().await?;
     Ok(())
 }

@@ -83,6 +83,7 @@ field-unknown_role = Choose admin, doctor or front desk.
 field-already_registered = An account with this email already exists. Sign in instead.
 field-not_trimmed = Remove the extra spaces.
 field-not_a_patient_number = A patient number looks like 3-0042.
+field-invalid_characters = This has invisible characters (a tab or a line break). Retype it.
 error-staff_in_patient_app = This is the patient app. Staff sign in with Clinic Desk.
 new-staff-title = New staff account
 new-staff-intro = For doctors, front-desk staff and admins. Patients sign up themselves or are registered at the desk.

@@ -71,6 +71,7 @@ pub fn field_message(lang: Language, error: &FieldError) -> String {
         FieldProblem::AlreadyRegistered => ("field-already_registered", vec![]),
         FieldProblem::NotTrimmed => ("field-not_trimmed", vec![]),
         FieldProblem::NotAPatientNumber => ("field-not_a_patient_number", vec![]),
+        FieldProblem::InvalidCharacters => ("field-invalid_characters", vec![]),
     };
     text_with(lang, key, &args)
 }

@@ -31,6 +31,8 @@ pub enum FieldProblem {
     NotTrimmed,
     /// Not a patient number of this clinic (digits, a dash, digits: `3-0042`).
     NotAPatientNumber,
+    /// Invisible control characters (pasted tabs, line breaks, NUL).
+    InvalidCharacters,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +66,9 @@ impl FieldError {
             FieldProblem::AlreadyRegistered => "is already registered".to_owned(),
             FieldProblem::NotTrimmed => "has spaces or letters where they cannot be".to_owned(),
             FieldProblem::NotAPatientNumber => "is not a patient number (like 3-0042)".to_owned(),
+            FieldProblem::InvalidCharacters => {
+                "has invisible characters (tabs or line breaks); retype it".to_owned()
+            }
         };
         format!("{} {what}", self.field.replace('_', " "))
     }
@@ -154,9 +159,17 @@ pub fn check_password(password: &str, out: &mut Vec<FieldError>) {
     }
 }
 
+/// Control characters (a NUL, a stray tab or line break pasted in) have no place in a name or an
+/// address, print as nothing, and some databases refuse them.
+fn has_control_characters(text: &str) -> bool {
+    text.chars().any(char::is_control)
+}
+
 fn check_name(field: &str, name: &str, out: &mut Vec<FieldError>) {
     let n = name.trim().chars().count();
-    if n == 0 {
+    if has_control_characters(name) {
+        out.push(FieldError::new(field, FieldProblem::InvalidCharacters));
+    } else if n == 0 {
         out.push(FieldError::new(field, FieldProblem::Required));
     } else if n > NAME_MAX_CHARS {
         out.push(FieldError::new(
@@ -202,7 +215,9 @@ fn parse_birth_date(
 }
 
 fn check_optional_length(field: &str, text: Option<&str>, max: usize, out: &mut Vec<FieldError>) {
-    if text.is_some_and(|t| t.trim().chars().count() > max) {
+    if text.is_some_and(has_control_characters) {
+        out.push(FieldError::new(field, FieldProblem::InvalidCharacters));
+    } else if text.is_some_and(|t| t.trim().chars().count() > max) {
         out.push(FieldError::new(field, FieldProblem::TooLong { max }));
     }
 }
@@ -588,5 +603,28 @@ mod tests {
             serde_json::json!({"field": "password", "problem": "too_short", "min": 10})
         );
         assert_eq!(serde_json::from_value::<FieldError>(json).unwrap(), e);
+    }
+
+    #[test]
+    fn invisible_characters_in_a_name_or_address_are_refused() {
+        let form = DemographicsForm {
+            full_name: "Rahima\u{0}Khatun".into(),
+            address: Some("House 4\tRoad 2".into()),
+            ..Default::default()
+        };
+        let errors = form
+            .validate(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+            .unwrap_err();
+        let problems: Vec<(&str, &FieldProblem)> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), &e.problem))
+            .collect();
+        assert_eq!(
+            problems,
+            vec![
+                ("full_name", &FieldProblem::InvalidCharacters),
+                ("address", &FieldProblem::InvalidCharacters)
+            ]
+        );
     }
 }

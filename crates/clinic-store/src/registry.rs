@@ -261,6 +261,19 @@ impl Store {
                     ),
                 )?;
                 touched.extend(patient);
+            } else if let (CommandResult::Applied { seq }, Some(patient)) =
+                (&outcome.result, patient)
+            {
+                // A pull may already have brought this change and later ones while the command
+                // was still pending (its first answer was lost): the row shows it replayed on
+                // top of newer news, so rebuild it from what the server confirmed.
+                let confirmed: Option<i64> = tx
+                    .prepare_cached("SELECT seq FROM patient_confirmed WHERE id = ?1")?
+                    .query_row([&patient], |r| r.get(0))
+                    .optional()?;
+                if confirmed.is_some_and(|c| c >= *seq as i64) {
+                    touched.push(patient);
+                }
             }
             tx.prepare_cached("DELETE FROM outbox WHERE command_id = ?1")?
                 .execute([id.to_string()])?;
@@ -391,7 +404,7 @@ impl Store {
     pub fn pending_commands(&self, limit: usize) -> Result<Vec<CommandEnvelope>, StoreError> {
         let mut statement = self
             .conn
-            .prepare("SELECT envelope FROM outbox ORDER BY seq LIMIT ?1")?;
+            .prepare_cached("SELECT envelope FROM outbox ORDER BY seq LIMIT ?1")?;
         let rows = statement.query_map([limit as i64], |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
         for row in rows {
@@ -399,6 +412,50 @@ impl Store {
             out.push(serde_json::from_str(&text).map_err(|e| StoreError::Encoding(e.to_string()))?);
         }
         Ok(out)
+    }
+
+    /// The commands `user` may push now: the oldest pending ones, up to the first made by someone
+    /// else. Commands are pushed under their author's session and in order, so another user's
+    /// change waits (and holds back later ones) until its author signs in here again.
+    pub fn pending_commands_of(
+        &self,
+        user: UserId,
+        limit: usize,
+    ) -> Result<Vec<CommandEnvelope>, StoreError> {
+        Ok(self
+            .pending_commands(limit)?
+            .into_iter()
+            .take_while(|c| c.issued_by == user)
+            .collect())
+    }
+
+    /// Forget the replica of the server's data — records, cursor, desk code — but never the
+    /// outbox or the refused list: for a desk pointed at another server, or a patient app
+    /// signed in to by another patient.
+    pub fn reset_replica(&mut self) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute_batch(
+            "DELETE FROM patient_confirmed;
+             DELETE FROM patient WHERE id NOT IN (SELECT patient_id FROM outbox WHERE patient_id IS NOT NULL);
+             UPDATE sync_state SET cursor = 0, last_synced_at = NULL, desk_code = NULL;",
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The server this replica came from; a different one means [`Store::reset_replica`].
+    pub fn replica_server(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT server_url FROM sync_state WHERE id = 1", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    pub fn set_replica_server(&mut self, url: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("UPDATE sync_state SET server_url = ?1 WHERE id = 1", [url])?;
+        Ok(())
     }
 
     /// Every patient in the local registry, for search.

@@ -347,3 +347,86 @@ fn a_refused_command_is_kept_with_its_reason_and_its_effect_undone() {
     assert!(store.dismiss_rejected(edit.id).unwrap());
     assert!(store.rejected_commands().unwrap().is_empty());
 }
+
+/// The first answer to an edit was lost; meanwhile a pull brought the edit and another desk's
+/// later one. When the repeated push is answered "applied", the desk must show the later edit,
+/// not its own replayed on top (found by the sync simulation, seed 223).
+#[test]
+fn an_applied_answer_after_newer_news_shows_the_newer_record() {
+    let (_dir, mut store) = store();
+    store
+        .apply_pulled(
+            &pulled(vec![(1, record_of(100, "1-0001", "First"))], 1),
+            at(),
+        )
+        .unwrap();
+    let mine = envelope(
+        1,
+        Command::UpdatePatient {
+            patient: id(100),
+            demographics: demographics("Mine"),
+        },
+    );
+    store.record(&mine).unwrap();
+    store
+        .apply_pulled(
+            &pulled(
+                vec![
+                    (2, record_of(100, "1-0001", "Mine")),
+                    (3, record_of(100, "1-0001", "Other Desk Later")),
+                ],
+                3,
+            ),
+            at(),
+        )
+        .unwrap();
+    store
+        .settle_pushed(
+            &[CommandOutcome {
+                id: Some(mine.id),
+                result: CommandResult::Applied { seq: 2 },
+            }],
+            at(),
+        )
+        .unwrap();
+    assert_eq!(
+        store
+            .patient(id(100))
+            .unwrap()
+            .unwrap()
+            .demographics
+            .full_name,
+        "Other Desk Later"
+    );
+}
+
+#[test]
+fn a_user_pushes_only_their_own_changes_and_in_order() {
+    let (_dir, mut store) = store();
+    let (alice, bob): (UserId, UserId) = (id(7), id(8));
+    let at = Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap();
+    let by = |n: u128, user: UserId, name: &str| {
+        CommandEnvelope::new(
+            id::<CommandId>(n),
+            at,
+            user,
+            Command::RegisterPatient {
+                patient: id(100 + n),
+                patient_number: format!("3-{n:04}"),
+                demographics: demographics(name),
+            },
+        )
+    };
+    store.record(&by(1, alice, "One")).unwrap();
+    store.record(&by(2, bob, "Two")).unwrap();
+    store.record(&by(3, alice, "Three")).unwrap();
+    let ids = |v: Vec<CommandEnvelope>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store.pending_commands_of(alice, 10).unwrap()),
+        vec![id(1)]
+    );
+    assert!(
+        store.pending_commands_of(bob, 10).unwrap().is_empty(),
+        "Bob's change waits behind Alice's"
+    );
+}

@@ -9,7 +9,10 @@
 use std::sync::Mutex;
 
 use chrono::Utc;
-use clinic_core::sync::MAX_CHANGES_PER_PULL;
+use clinic_core::sync::{
+    CommandOutcome, CommandResult, PushResponse, Rejection, RejectionReason, MAX_CHANGES_PER_PULL,
+};
+use clinic_core::UserId;
 use clinic_store::{Store, StoreError};
 
 use crate::{ClientError, SyncClient};
@@ -40,14 +43,18 @@ fn locked(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
     store.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// One full round: push everything pending, then pull until caught up.
+/// One full round for `user`: push what they may push, then pull until caught up. A push that
+/// fails does not keep the desk from hearing about everyone else's changes: the pull still runs,
+/// and the push's error is returned after it.
 pub async fn sync_round(
     store: &Mutex<Store>,
     client: &SyncClient,
     token: &str,
+    user: UserId,
 ) -> Result<RoundReport, SyncError> {
-    let (pushed, rejected) = push_pending(store, client, token).await?;
+    let pushed = push_pending(store, client, token, user).await;
     let pulled = pull_changes(store, client, token).await?;
+    let (pushed, rejected) = pushed?;
     Ok(RoundReport {
         pushed,
         rejected,
@@ -55,21 +62,57 @@ pub async fn sync_round(
     })
 }
 
-/// Push the outbox batch by batch, recording each batch's answers before reading the next.
-/// Returns how many commands were answered and how many of those were refused.
+/// Whether the server refused a whole batch for its content (so a smaller batch may pass, and a
+/// single command so refused is refused for good) rather than for a passing reason.
+fn refused_for_content(e: &ClientError) -> Option<(u16, String)> {
+    match e {
+        ClientError::Refused { status, body } if matches!(status, 400 | 413 | 422) => {
+            Some((*status, body.message.clone()))
+        }
+        _ => None,
+    }
+}
+
+/// Push `user`'s part of the outbox batch by batch, recording each batch's answers before
+/// reading the next. A batch the server refuses as a whole (too large, unreadable) is halved
+/// until the one command at fault is found; that command is kept as refused, with the server's
+/// words, and the rest go on. Returns how many commands were answered and how many refused.
 pub async fn push_pending(
     store: &Mutex<Store>,
     client: &SyncClient,
     token: &str,
+    user: UserId,
 ) -> Result<(usize, usize), SyncError> {
     let mut answered = 0;
     let mut refused = 0;
+    let mut size = PUSH_BATCH;
     loop {
-        let batch = locked(store).pending_commands(PUSH_BATCH)?;
+        let batch = locked(store).pending_commands_of(user, size)?;
         let Some(first) = batch.first().map(|c| c.id) else {
             return Ok((answered, refused));
         };
-        let response = client.push(token, &batch).await?;
+        let response = match client.push(token, &batch).await {
+            Ok(response) => response,
+            Err(e) => match refused_for_content(&e) {
+                Some(_) if batch.len() > 1 => {
+                    size = batch.len() / 2;
+                    continue;
+                }
+                Some((status, message)) => PushResponse {
+                    outcomes: vec![CommandOutcome {
+                        id: Some(first),
+                        result: CommandResult::Rejected(Rejection {
+                            status,
+                            reason: RejectionReason::Malformed,
+                            message,
+                            fields: Vec::new(),
+                        }),
+                    }],
+                },
+                None => return Err(e.into()),
+            },
+        };
+        size = PUSH_BATCH;
         if response.outcomes.len() != batch.len() {
             return Err(SyncError::Protocol(format!(
                 "{} answers for {} changes",
@@ -80,9 +123,9 @@ pub async fn push_pending(
         refused += response
             .outcomes
             .iter()
-            .filter(|o| matches!(o.result, clinic_core::sync::CommandResult::Rejected(_)))
+            .filter(|o| matches!(o.result, CommandResult::Rejected(_)))
             .count();
-        answered += batch.len();
+        answered += response.outcomes.len();
         let mut store = locked(store);
         store.settle_pushed(&response.outcomes, Utc::now())?;
         // An answer that settles nothing would push the same batch for ever.

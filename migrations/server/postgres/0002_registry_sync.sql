@@ -18,7 +18,8 @@ CREATE TABLE patient (
 -- numbered with the server's desk code 1). Their first change-log entries are written at start-up.
 INSERT INTO patient (id, patient_number, account_id, full_name, sex, date_of_birth, phone, email,
                      address, emergency_contact, updated_at)
-SELECT p.account_id, '1-' || lpad((row_number() OVER (ORDER BY a.created_at, a.id))::text, 4, '0'), p.account_id, p.full_name, p.sex, p.date_of_birth, p.phone, a.email,
+SELECT p.account_id, '1-' || lpad((row_number() OVER (ORDER BY a.created_at, a.id))::text,
+              greatest(4, length((row_number() OVER (ORDER BY a.created_at, a.id))::text)), '0'), p.account_id, p.full_name, p.sex, p.date_of_birth, p.phone, a.email,
        p.address, p.emergency_contact, p.updated_at
 FROM patient_profile p JOIN account a ON a.id = p.account_id;
 
