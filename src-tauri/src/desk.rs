@@ -666,25 +666,27 @@ impl Desk {
         Ok(rejected
             .into_iter()
             .map(|r| {
-                let (kind, name, number) = match &r.envelope.command {
+                let (kind, number, demographics) = match &r.envelope.command {
                     Command::RegisterPatient {
                         patient_number,
                         demographics,
                         ..
                     } => (
                         "register_patient",
-                        demographics.full_name.clone(),
                         Some(patient_number.clone()),
+                        demographics,
                     ),
                     Command::UpdatePatient { demographics, .. } => {
-                        ("update_patient", demographics.full_name.clone(), None)
+                        ("update_patient", None, demographics)
                     }
                 };
                 RejectedChange {
                     command: r.envelope.id,
                     kind: kind.to_owned(),
-                    patient_name: name,
+                    patient_name: demographics.full_name.clone(),
                     patient_number: number,
+                    patient: r.envelope.command.patient(),
+                    form: DemographicsForm::from(demographics),
                     rejection: r.rejection,
                     rejected_at: r.rejected_at,
                 }

@@ -242,11 +242,11 @@ async fn the_registration_form_explains_mistakes_and_warns_of_a_duplicate() -> a
 }
 
 /// A change the server refuses (here: a registration written by an older desk with a birth date
-/// in the future, which this version's form would never let through) is listed with its reason
-/// until someone dismisses it; it is never dropped silently.
+/// in the future, which this version's form would never let through) is listed with its reason,
+/// never dropped silently, and can be brought back to the form, corrected and saved.
 #[tokio::test]
-async fn a_change_the_server_refuses_is_shown_with_its_reason_until_dismissed() -> anyhow::Result<()>
-{
+async fn a_change_the_server_refuses_is_shown_with_its_reason_and_can_be_corrected(
+) -> anyhow::Result<()> {
     use clinic_core::account::PatientDemographics;
     use clinic_core::sync::{Command, CommandEnvelope};
     use clinic_core::{CommandId, PatientId, UserId};
@@ -300,7 +300,29 @@ async fn a_change_the_server_refuses_is_shown_with_its_reason_until_dismissed() 
     app.wait_for_text("#sync-rejected", |t| t.contains("1 change refused"))
         .await?;
     app.screenshot("24-desk-refused-change").await?;
-    app.click("#rejected-changes button").await?;
+
+    // Correct it: the form opens with the refused details and the server's field message.
+    app.click("#rejected-changes .rejected-retry").await?;
+    app.wait_for_text("#patient-form-title", |t| t == "New patient")
+        .await?;
+    app.wait_for_text("#date_of_birth-error", |t| t.contains("future"))
+        .await?;
+    let name = app
+        .client()
+        .find(Locator::Css("#full_name"))
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    assert_eq!(
+        name, "Future Born",
+        "the refused details come back to the form"
+    );
+    app.click("#date_of_birth").await?;
+    app.type_keys("\u{E009}a\u{E000}\u{E003}1990-01-01").await?;
+    app.type_keys(ENTER).await?;
+    app.wait_for_text("#patient-saved", |t| t.contains("Future Born"))
+        .await?;
     let start = Instant::now();
     while app
         .client()
@@ -310,10 +332,14 @@ async fn a_change_the_server_refuses_is_shown_with_its_reason_until_dismissed() 
     {
         anyhow::ensure!(
             start.elapsed() < Duration::from_secs(10),
-            "dismiss did not remove it"
+            "the corrected change still shows as refused"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    app.wait_for_text("#sync-state", |t| {
+        t.contains("All changes synced") && !t.contains("refused")
+    })
+    .await?;
     app.close().await?;
     Ok(())
 }

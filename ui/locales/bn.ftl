@@ -132,4 +132,5 @@ rejected-reason-invalid = কিছু তথ্য ক্লিনিকের 
 rejected-reason-patient_number_taken = এই নম্বর আরেকজন রোগীর।
 rejected-reason-already_registered = এই রোগী আগেই নিবন্ধিত।
 rejected-reason-unknown_patient = এই রোগী ক্লিনিকের তালিকায় নেই।
+rejected-retry = ঠিক করে আবার সংরক্ষণ করুন
 dismiss = সরিয়ে দিন

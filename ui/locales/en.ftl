@@ -138,4 +138,5 @@ rejected-reason-invalid = some details break the clinic's rules.
 rejected-reason-patient_number_taken = another patient already has this number.
 rejected-reason-already_registered = this patient was already registered.
 rejected-reason-unknown_patient = this patient is not in the clinic's registry.
+rejected-retry = Correct and save again
 dismiss = Dismiss

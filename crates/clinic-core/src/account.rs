@@ -246,16 +246,7 @@ impl PatientDemographics {
     /// Check demographics that arrive already parsed (a synced command) with the same rules a
     /// form is checked with. `today` is the clinic's date.
     pub fn check(&self, today: NaiveDate) -> Result<(), Vec<FieldError>> {
-        let form = DemographicsForm {
-            full_name: self.full_name.clone(),
-            sex: self.sex,
-            date_of_birth: self.date_of_birth.map(|d| d.to_string()),
-            phone: self.phone.clone(),
-            email: self.email.clone(),
-            address: self.address.clone(),
-            emergency_contact: self.emergency_contact.clone(),
-        };
-        match form.validate(today) {
+        match DemographicsForm::from(self).validate(today) {
             Ok(parsed) => {
                 let differs = [
                     ("full_name", parsed.full_name != self.full_name),
@@ -279,6 +270,20 @@ impl PatientDemographics {
                 }
             }
             Err(errors) => Err(errors),
+        }
+    }
+}
+
+impl From<&PatientDemographics> for DemographicsForm {
+    fn from(d: &PatientDemographics) -> Self {
+        DemographicsForm {
+            full_name: d.full_name.clone(),
+            sex: d.sex,
+            date_of_birth: d.date_of_birth.map(|b| b.to_string()),
+            phone: d.phone.clone(),
+            email: d.email.clone(),
+            address: d.address.clone(),
+            emergency_contact: d.emergency_contact.clone(),
         }
     }
 }

@@ -153,6 +153,9 @@ pub struct RejectedChange {
     pub kind: String,
     pub patient_name: String,
     pub patient_number: Option<String>,
+    pub patient: crate::PatientId,
+    /// The details as they were sent, to correct and save again.
+    pub form: crate::account::DemographicsForm,
     pub rejection: crate::sync::Rejection,
     pub rejected_at: DateTime<Utc>,
 }

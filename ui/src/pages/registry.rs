@@ -1,11 +1,11 @@
 //! The front desk's patient registry: search as you type, register, edit, and the duplicate
 //! warning. Everything here reads and writes the local encrypted store, so it works offline.
 
-use clinic_core::account::DemographicsForm;
+use clinic_core::account::{DemographicsForm, FieldError};
 use clinic_core::ipc::{DuplicateCandidate, Language, RejectedChange};
 use clinic_core::registry::PatientSummary;
 use clinic_core::sync::PatientRecord;
-use clinic_core::PatientId;
+use clinic_core::{CommandId, PatientId};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -19,21 +19,21 @@ use crate::state::AppModel;
 #[derive(Clone, PartialEq)]
 enum Mode {
     Search,
-    New,
-    Edit(Box<PatientRecord>),
+    New(Option<Retry>),
+    Edit(Box<PatientRecord>, Option<Retry>),
 }
 
 fn form_of(record: &PatientRecord) -> DemographicsForm {
-    let d = &record.demographics;
-    DemographicsForm {
-        full_name: d.full_name.clone(),
-        sex: d.sex,
-        date_of_birth: d.date_of_birth.map(|b| b.to_string()),
-        phone: d.phone.clone(),
-        email: d.email.clone(),
-        address: d.address.clone(),
-        emergency_contact: d.emergency_contact.clone(),
-    }
+    DemographicsForm::from(&record.demographics)
+}
+
+/// A refused change brought back to the form: corrected and saved, it leaves the refused list.
+#[derive(Clone, PartialEq)]
+struct Retry {
+    command: CommandId,
+    form: DemographicsForm,
+    /// What the server said was wrong, shown under the fields until the next save.
+    fields: Vec<FieldError>,
 }
 
 #[component]
@@ -50,7 +50,7 @@ pub fn Registry() -> Html {
             spawn_local(async move {
                 if let Ok(record) = backend::patient(id).await {
                     saved.set(None);
-                    mode.set(Mode::Edit(Box::new(record)));
+                    mode.set(Mode::Edit(Box::new(record), None));
                 }
             });
         })
@@ -59,7 +59,7 @@ pub fn Registry() -> Html {
         let (mode, saved) = (mode.clone(), saved.clone());
         Callback::from(move |_| {
             saved.set(None);
-            mode.set(Mode::New);
+            mode.set(Mode::New(None));
         })
     };
     let back = {
@@ -69,8 +69,42 @@ pub fn Registry() -> Html {
     let on_saved = {
         let (mode, saved) = (mode.clone(), saved.clone());
         Callback::from(move |record: PatientRecord| {
+            let retried = match &*mode {
+                Mode::New(retry) | Mode::Edit(_, retry) => retry.as_ref().map(|r| r.command),
+                Mode::Search => None,
+            };
+            if let Some(command) = retried {
+                spawn_local(async move {
+                    let _ = backend::dismiss_rejected(command).await;
+                });
+            }
             saved.set(Some(record));
             mode.set(Mode::Search);
+        })
+    };
+    // "Correct and save again" on a refused change.
+    let on_retry = {
+        let (mode, saved) = (mode.clone(), saved.clone());
+        Callback::from(move |rejected: RejectedChange| {
+            let (mode, saved) = (mode.clone(), saved.clone());
+            let retry = Retry {
+                command: rejected.command,
+                form: rejected.form.clone(),
+                fields: rejected.rejection.fields.clone(),
+            };
+            spawn_local(async move {
+                saved.set(None);
+                // An edit goes back onto the patient it was for, if this desk still has them;
+                // a registration (or an edit of a patient the clinic no longer has) is a new form.
+                let existing = match rejected.kind.as_str() {
+                    "update_patient" => backend::patient(rejected.patient).await.ok(),
+                    _ => None,
+                };
+                mode.set(match existing {
+                    Some(record) => Mode::Edit(Box::new(record), Some(retry)),
+                    None => Mode::New(Some(retry)),
+                });
+            });
         })
     };
     // Alt+N: a new patient from anywhere in the registry.
@@ -99,20 +133,25 @@ pub fn Registry() -> Html {
                                on_new={new_patient.reform(|_: ()| ())} />
             </>
         },
-        Mode::New => html! {
+        Mode::New(retry) => html! {
             <PatientForm language={lang} editing={None::<PatientRecord>} {on_saved}
+                         initial={retry.as_ref().map(|r| r.form.clone())}
+                         initial_errors={retry.as_ref().map(|r| r.fields.clone()).unwrap_or_default()}
                          on_cancel={back} on_open={open.clone()} />
         },
-        Mode::Edit(record) => html! {
+        Mode::Edit(record, retry) => html! {
             <PatientForm language={lang} editing={Some((**record).clone())} {on_saved}
+                         initial={retry.as_ref().map(|r| r.form.clone())}
+                         initial_errors={retry.as_ref().map(|r| r.fields.clone()).unwrap_or_default()}
                          on_cancel={back} on_open={open.clone()} />
         },
     };
     html! {
         <section class="card registry" id="registry" {onkeydown}>
             <h2>{ text(lang, "registry-title") }</h2>
+            // Refusals come first: each is a patient the desk must look at again.
+            <RejectedChanges language={lang} {on_retry} />
             { body }
-            <RejectedChanges language={lang} />
         </section>
     }
 }
@@ -215,6 +254,11 @@ fn patient_row(p: &PatientSummary, on_open: &Callback<PatientId>) -> Html {
 struct PatientFormProps {
     language: Language,
     editing: Option<PatientRecord>,
+    /// Details to start from instead of the record's (a refused change being corrected).
+    #[prop_or_default]
+    initial: Option<DemographicsForm>,
+    #[prop_or_default]
+    initial_errors: Vec<FieldError>,
     on_saved: Callback<PatientRecord>,
     on_cancel: Callback<()>,
     on_open: Callback<PatientId>,
@@ -225,7 +269,13 @@ struct PatientFormProps {
 fn PatientForm(props: &PatientFormProps) -> Html {
     let lang = props.language;
     let editing_id = props.editing.as_ref().map(|r| r.id);
-    let form = use_state(|| props.editing.as_ref().map(form_of).unwrap_or_default());
+    let form = use_state(|| {
+        props
+            .initial
+            .clone()
+            .or_else(|| props.editing.as_ref().map(form_of))
+            .unwrap_or_default()
+    });
     let duplicates = use_state(Vec::<DuplicateCandidate>::new);
     let submission = use_submission();
     {
@@ -251,11 +301,17 @@ fn PatientForm(props: &PatientFormProps) -> Html {
             form.set(next);
         })
     };
+    let submitted = use_state(|| false);
     let onsubmit = {
-        let (form, submission, on_saved) =
-            (form.clone(), submission.clone(), props.on_saved.clone());
+        let (form, submission, on_saved, submitted) = (
+            form.clone(),
+            submission.clone(),
+            props.on_saved.clone(),
+            submitted.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            submitted.set(true);
             let form = (*form).clone();
             let work = async move {
                 match editing_id {
@@ -284,7 +340,10 @@ fn PatientForm(props: &PatientFormProps) -> Html {
         ),
         None => text(lang, "patient-new-title"),
     };
-    let fields = submission.fields();
+    let fields = match (submission.error(), submission.busy()) {
+        (None, false) if !*submitted => props.initial_errors.clone(),
+        _ => submission.fields(),
+    };
     let email = AttrValue::from(form.email.clone().unwrap_or_default());
     html! {
         <div class="patient-form" {onkeydown}>
@@ -345,6 +404,7 @@ fn duplicate_item(lang: Language, d: &DuplicateCandidate, on_open: &Callback<Pat
 #[derive(Properties, PartialEq)]
 struct RejectedProps {
     language: Language,
+    on_retry: Callback<RejectedChange>,
 }
 
 /// Changes the server refused: kept here, with the reason, until someone dismisses them.
@@ -372,7 +432,7 @@ fn RejectedChanges(props: &RejectedProps) -> Html {
             <h3>{ text(lang, "rejected-title") }</h3>
             <ul>
                 for r in list.iter() {
-                    { rejected_item(lang, r, &list) }
+                    { rejected_item(lang, r, &list, &props.on_retry) }
                 }
             </ul>
         </div>
@@ -383,7 +443,12 @@ fn rejected_item(
     lang: Language,
     r: &RejectedChange,
     list: &UseStateHandle<Vec<RejectedChange>>,
+    on_retry: &Callback<RejectedChange>,
 ) -> Html {
+    let retry = {
+        let (r, on_retry) = (r.clone(), on_retry.clone());
+        Callback::from(move |_| on_retry.emit(r.clone()))
+    };
     let reason = serde_json::to_value(r.rejection.reason)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -419,7 +484,10 @@ fn rejected_item(
         <li class="rejected-change">
             <strong>{ what }</strong>
             <span class="reason">{ format!(" — {}", text(lang, &format!("rejected-reason-{reason}"))) }</span>
-            <button type="button" class="secondary" onclick={dismiss}>{ text(lang, "dismiss") }</button>
+            if !r.rejection.fields.is_empty() || r.rejection.status == 409 {
+                <button type="button" class="primary rejected-retry" onclick={retry}>{ text(lang, "rejected-retry") }</button>
+            }
+            <button type="button" class="secondary rejected-dismiss" onclick={dismiss}>{ text(lang, "dismiss") }</button>
         </li>
     }
 }
