@@ -6,6 +6,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/clinic-desk/target}"
 bash scripts/setup.sh
 
+echo "== availability engine (in memory)"
+cargo bench -q -p clinic-core --bench availability
+
 echo "== store (SQLCipher vs plain SQLite)"
 cargo bench -q -p clinic-store --bench store
 
