@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, NaiveTime};
 use clinic_core::availability::{
-    free_slots_for, instant, next_free_slot, Busy, ConsultationType, LocalSpan, Session, SlotQuery,
-    WorkingPattern,
+    free_slots_in, instant, next_free_slot, Busy, ClinicDays, ConsultationType, LocalSpan, Session,
+    SlotQuery, WorkingPattern,
 };
 use clinic_core::UserId;
 
@@ -97,15 +97,17 @@ fn main() {
         by_doctor.entry(b.doctor).or_default().push(*b);
     }
     let (all, slots) = median(|| {
+        let days = ClinicDays::new(tz, &query);
         doctors
             .iter()
-            .map(|d| free_slots_for([d], tz, &query, &by_doctor[&d.doctor]).len())
+            .map(|d| free_slots_in(&days, d, &query, &by_doctor[&d.doctor]).len())
             .sum()
     });
     let (next, found) = median(|| {
+        let days = ClinicDays::new(tz, &query);
         doctors
             .iter()
-            .filter_map(|d| next_free_slot(d, tz, &query, &by_doctor[&d.doctor]))
+            .filter_map(|d| next_free_slot(&days, d, &query, &by_doctor[&d.doctor]))
             .count()
     });
     println!(

@@ -143,8 +143,48 @@ pub fn instant(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
 }
 
 /// The working stretches of one session as instants: the hours minus the breaks.
+#[cfg(test)]
 fn working_spans(tz: Tz, day: NaiveDate, session: &Session) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
-    let at = |t: NaiveTime| instant(tz, day.and_time(t));
+    spans_with(&DayClock::new(tz, day), session)
+}
+
+/// Local times of one day as instants. A day without a clock change (all but two a year, where
+/// there are any) converts by one fixed offset — the time-zone lookup is made twice a day, not
+/// for every session start, end and break.
+struct DayClock {
+    tz: Tz,
+    day: NaiveDate,
+    open: DateTime<Utc>,
+    close: DateTime<Utc>,
+    fixed: Option<Duration>,
+}
+
+impl DayClock {
+    fn new(tz: Tz, day: NaiveDate) -> Self {
+        let midnight = day.and_time(NaiveTime::MIN);
+        let open = instant(tz, midnight);
+        let close = instant(tz, midnight + Duration::days(1));
+        let fixed = (close - open == Duration::days(1)).then(|| midnight - open.naive_utc());
+        DayClock {
+            tz,
+            day,
+            open,
+            close,
+            fixed,
+        }
+    }
+
+    fn at(&self, t: NaiveTime) -> DateTime<Utc> {
+        let local = self.day.and_time(t);
+        match self.fixed {
+            Some(offset) => Utc.from_utc_datetime(&(local - offset)),
+            None => instant(self.tz, local),
+        }
+    }
+}
+
+fn spans_with(clock: &DayClock, session: &Session) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let at = |t: NaiveTime| clock.at(t);
     let (start, end) = (at(session.hours.start), at(session.hours.end));
     if start >= end {
         return Vec::new();
@@ -174,9 +214,9 @@ fn working_spans(tz: Tz, day: NaiveDate, session: &Session) -> Vec<(DateTime<Utc
 
 /// Spans sorted and joined where they overlap or touch (sessions of one day may overlap when
 /// someone enters them so).
-fn merged(mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
-    spans.sort();
-    let mut out: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::with_capacity(spans.len());
+fn merged<T: Ord + Copy>(mut spans: Vec<(T, T)>) -> Vec<(T, T)> {
+    spans.sort_unstable();
+    let mut out: Vec<(T, T)> = Vec::with_capacity(spans.len());
     for (start, end) in spans {
         match out.last_mut() {
             Some(last) if start <= last.1 => last.1 = last.1.max(end),
@@ -190,8 +230,18 @@ fn merged(mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)>) -> Vec<(DateTime<Utc>,
 /// too; only this doctor's count. A slot never overlaps a busy time widened by the buffer, a
 /// break, leave, or another slot, and lies inside working hours.
 pub fn free_slots(pattern: &WorkingPattern, tz: Tz, query: &SlotQuery, busy: &[Busy]) -> Vec<Slot> {
+    free_slots_in(&ClinicDays::new(tz, query), pattern, query, busy)
+}
+
+/// [`free_slots`] with the days' clocks worked out once for many doctors.
+pub fn free_slots_in(
+    days: &ClinicDays,
+    pattern: &WorkingPattern,
+    query: &SlotQuery,
+    busy: &[Busy],
+) -> Vec<Slot> {
     let mut out = Vec::new();
-    walk_free_slots(pattern, tz, query, busy, |slot| {
+    walk_free_slots(pattern, days, query, busy, |slot| {
         out.push(slot);
         true
     });
@@ -200,23 +250,54 @@ pub fn free_slots(pattern: &WorkingPattern, tz: Tz, query: &SlotQuery, busy: &[B
 
 /// The doctor's first free slot in the query's range: what the directory shows and sorts by.
 pub fn next_free_slot(
+    days: &ClinicDays,
     pattern: &WorkingPattern,
-    tz: Tz,
     query: &SlotQuery,
     busy: &[Busy],
 ) -> Option<Slot> {
     let mut first = None;
-    walk_free_slots(pattern, tz, query, busy, |slot| {
+    walk_free_slots(pattern, days, query, busy, |slot| {
         first = Some(slot);
         false
     });
     first
 }
 
+/// The clinic's days of a query, each with its clock (the time-zone work done once for every
+/// doctor asked about).
+pub struct ClinicDays {
+    first_day: NaiveDate,
+    clocks: Vec<DayClock>,
+}
+
+impl ClinicDays {
+    pub fn new(tz: Tz, query: &SlotQuery) -> Self {
+        let mut clocks = Vec::new();
+        let mut day = query.first_day;
+        while day <= query.last_day {
+            clocks.push(DayClock::new(tz, day));
+            match day.succ_opt() {
+                Some(next) => day = next,
+                None => break,
+            }
+        }
+        ClinicDays {
+            first_day: query.first_day,
+            clocks,
+        }
+    }
+
+    fn clock(&self, day: NaiveDate) -> Option<&DayClock> {
+        usize::try_from((day - self.first_day).num_days())
+            .ok()
+            .and_then(|i| self.clocks.get(i))
+    }
+}
+
 /// Hand each free slot, in time order, to `take` until it answers `false`.
 fn walk_free_slots(
     pattern: &WorkingPattern,
-    tz: Tz,
+    days: &ClinicDays,
     query: &SlotQuery,
     busy: &[Busy],
     mut take: impl FnMut(Slot) -> bool,
@@ -225,43 +306,45 @@ fn walk_free_slots(
     if minutes == 0 || query.first_day > query.last_day {
         return;
     }
-    let length = Duration::minutes(i64::from(minutes));
-    let buffer = Duration::minutes(i64::from(pattern.buffer_minutes));
+    // The walk counts in seconds since the epoch: chrono's calendar-checked arithmetic on every
+    // candidate was most of the cost. Instants are converted back only for the slots handed out.
+    let secs = |t: DateTime<Utc>| t.timestamp();
+    let length = i64::from(minutes) * 60;
+    let buffer = i64::from(pattern.buffer_minutes) * 60;
+    let not_before = secs(query.not_before);
     // This doctor's busy times widened by the buffer, joined into disjoint stretches in time
     // order: the walk below only ever moves forward through them.
     let blocked = merged(
         busy.iter()
             .filter(|b| b.doctor == pattern.doctor && b.start < b.end)
-            .map(|b| (b.start - buffer, b.end + buffer))
+            .map(|b| (secs(b.start) - buffer, secs(b.end) + buffer))
             .collect(),
     );
-    let mut starts: Vec<DateTime<Utc>> = busy
+    let mut starts: Vec<i64> = busy
         .iter()
         .filter(|b| b.doctor == pattern.doctor)
-        .map(|b| b.start)
+        .map(|b| secs(b.start))
         .collect();
-    starts.sort();
+    starts.sort_unstable();
     let mut next_block = 0;
     let mut day = query.first_day;
     loop {
         let sessions = pattern.sessions_on(day);
-        let spans = merged(
-            sessions
-                .iter()
-                .flat_map(|s| working_spans(tz, day, s))
-                .collect(),
-        );
-        let capped = pattern.daily_cap.is_some_and(|cap| {
-            let (open, close) = (
-                instant(tz, day.and_time(NaiveTime::MIN)),
-                instant(tz, day.succ_opt().unwrap_or(day).and_time(NaiveTime::MIN)),
+        if let (false, Some(clock)) = (sessions.is_empty(), days.clock(day)) {
+            let spans = merged(
+                sessions
+                    .iter()
+                    .flat_map(|s| spans_with(clock, s))
+                    .map(|(a, b)| (secs(a), secs(b)))
+                    .collect(),
             );
-            let booked =
-                starts.partition_point(|s| *s < close) - starts.partition_point(|s| *s < open);
-            booked >= cap as usize
-        });
-        if !capped {
-            for (span_start, span_end) in spans {
+            let capped = pattern.daily_cap.is_some_and(|cap| {
+                let (open, close) = (secs(clock.open), secs(clock.close));
+                let booked =
+                    starts.partition_point(|s| *s < close) - starts.partition_point(|s| *s < open);
+                booked >= cap as usize
+            });
+            for (span_start, span_end) in spans.into_iter().filter(|_| !capped) {
                 let mut cursor = span_start;
                 while cursor + length <= span_end {
                     let candidate_end = cursor + length;
@@ -277,14 +360,19 @@ fn walk_free_slots(
                     {
                         Some(&(_, blocked_until)) => cursor = blocked_until,
                         None => {
-                            if cursor >= query.not_before
-                                && !take(Slot {
-                                    start: cursor,
-                                    end: candidate_end,
+                            if cursor >= not_before {
+                                let at = |s: i64| {
+                                    DateTime::from_timestamp(s, 0)
+                                        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+                                };
+                                let slot = Slot {
+                                    start: at(cursor),
+                                    end: at(candidate_end),
                                     doctor: pattern.doctor,
-                                })
-                            {
-                                return;
+                                };
+                                if !take(slot) {
+                                    return;
+                                }
                             }
                             cursor = candidate_end + buffer;
                         }
@@ -309,9 +397,10 @@ pub fn free_slots_for<'a>(
     query: &SlotQuery,
     busy: &[Busy],
 ) -> Vec<Slot> {
+    let days = ClinicDays::new(tz, query);
     let mut all: Vec<Slot> = patterns
         .into_iter()
-        .flat_map(|p| free_slots(p, tz, query, busy))
+        .flat_map(|p| free_slots_in(&days, p, query, busy))
         .collect();
     all.sort();
     all
@@ -491,7 +580,7 @@ mod tests {
         ];
         let mut q = query("2026-11-24");
         q.last_day = day + Duration::days(7);
-        let next = next_free_slot(&pattern, DHAKA, &q, &busy).unwrap();
+        let next = next_free_slot(&ClinicDays::new(DHAKA, &q), &pattern, &q, &busy).unwrap();
         assert_eq!(next.start, at(day + Duration::days(1), 9, 0));
         assert_eq!(
             Some(next),

@@ -5,6 +5,7 @@
 //! This crate builds for native targets and for `wasm32-unknown-unknown`.
 
 pub mod account;
+pub mod appointment;
 pub mod availability;
 pub mod demo;
 pub mod ids;

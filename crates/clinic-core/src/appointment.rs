@@ -1,0 +1,293 @@
+//! The appointment lifecycle as a state machine, pure.
+//!
+//! ```text
+//!  requested ──confirm──▶ confirmed ──check in──▶ checked in ──start──▶ in consultation ──complete──▶ completed
+//!      │                    │   │                    │
+//!      └─reject─▶ rejected  │   └─no-show─▶ no-show  │
+//!  (requested, confirmed, checked in) ──cancel──▶ cancelled     confirmed ──reschedule──▶ rescheduled
+//! ```
+//!
+//! The desk books directly (an appointment starts `confirmed`) and registers walk-ins (they start
+//! `checked in`); a patient's request starts `requested` and the doctor accepts or rejects it.
+//! Who may take each step is part of the machine: [`Appointment::apply`] refuses a step the
+//! actor's role may not take, with a reason a receptionist understands.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Role;
+
+/// Where an appointment stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Requested,
+    Confirmed,
+    Rejected,
+    CheckedIn,
+    InConsultation,
+    Completed,
+    Cancelled,
+    NoShow,
+    /// Moved to another slot: this appointment ends here and a new one continues it (the
+    /// history keeps both).
+    Rescheduled,
+}
+
+impl Status {
+    /// No step leads out of these.
+    pub const fn is_final(self) -> bool {
+        matches!(
+            self,
+            Status::Rejected
+                | Status::Completed
+                | Status::Cancelled
+                | Status::NoShow
+                | Status::Rescheduled
+        )
+    }
+
+    /// Whether the appointment still holds its slot (for "never a double booking").
+    pub const fn holds_slot(self) -> bool {
+        matches!(
+            self,
+            Status::Requested | Status::Confirmed | Status::CheckedIn | Status::InConsultation
+        )
+    }
+}
+
+/// A step in the lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    Confirm,
+    Reject,
+    CheckIn,
+    Start,
+    Complete,
+    Cancel,
+    MarkNoShow,
+    Reschedule,
+}
+
+/// How an appointment came to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// A patient asked (patient build): the doctor accepts or rejects.
+    PatientRequest,
+    /// The desk (or the doctor) booked it: confirmed at once.
+    Booked,
+    /// Came in without one: queued in the waiting room at once.
+    WalkIn,
+}
+
+impl Origin {
+    pub const fn first_status(self) -> Status {
+        match self {
+            Origin::PatientRequest => Status::Requested,
+            Origin::Booked => Status::Confirmed,
+            Origin::WalkIn => Status::CheckedIn,
+        }
+    }
+
+    /// Who may create an appointment this way.
+    pub const fn allowed_for(self, role: Role) -> bool {
+        match self {
+            Origin::PatientRequest => matches!(role, Role::Patient),
+            Origin::Booked => matches!(role, Role::FrontDesk | Role::Doctor | Role::Admin),
+            Origin::WalkIn => matches!(role, Role::FrontDesk | Role::Admin),
+        }
+    }
+}
+
+/// Why a step was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum StepRefused {
+    #[error("This appointment is already {0:?}: nothing more can be done with it.")]
+    Final(Status),
+    #[error("This cannot be done to an appointment that is {from:?}.")]
+    NotFrom { from: Status },
+    #[error("Your account may not do this to an appointment.")]
+    NotYourStep,
+}
+
+/// The lifecycle's state: the status alone (times, people and history are kept by the caller).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appointment {
+    pub status: Status,
+}
+
+impl Appointment {
+    pub const fn new(origin: Origin) -> Self {
+        Appointment {
+            status: origin.first_status(),
+        }
+    }
+
+    /// The status after `step` taken by someone with `role`, or why not. A patient may only
+    /// cancel (their own appointment: ownership is the caller's check through the policy).
+    pub fn apply(self, step: Step, role: Role) -> Result<Appointment, StepRefused> {
+        use Status::*;
+        use Step::*;
+        if self.status.is_final() {
+            return Err(StepRefused::Final(self.status));
+        }
+        let next = match (self.status, step) {
+            (Requested, Confirm) => Confirmed,
+            (Requested, Reject) => Rejected,
+            (Confirmed, CheckIn) => CheckedIn,
+            (CheckedIn, Start) => InConsultation,
+            (InConsultation, Complete) => Completed,
+            (Requested | Confirmed | CheckedIn, Cancel) => Cancelled,
+            (Confirmed, MarkNoShow) => NoShow,
+            (Requested | Confirmed, Reschedule) => Rescheduled,
+            (from, _) => return Err(StepRefused::NotFrom { from }),
+        };
+        let allowed = match step {
+            Confirm | Reject | Start | Complete => matches!(role, Role::Doctor),
+            CheckIn | MarkNoShow => matches!(role, Role::FrontDesk | Role::Admin),
+            Cancel => true,
+            Reschedule => !matches!(role, Role::Patient) || self.status == Requested,
+        };
+        if !allowed {
+            return Err(StepRefused::NotYourStep);
+        }
+        Ok(Appointment { status: next })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_booked_appointment_runs_its_course() {
+        let mut a = Appointment::new(Origin::Booked);
+        for (step, role, status) in [
+            (Step::CheckIn, Role::FrontDesk, Status::CheckedIn),
+            (Step::Start, Role::Doctor, Status::InConsultation),
+            (Step::Complete, Role::Doctor, Status::Completed),
+        ] {
+            a = a.apply(step, role).unwrap();
+            assert_eq!(a.status, status);
+        }
+        assert_eq!(
+            a.apply(Step::Cancel, Role::FrontDesk),
+            Err(StepRefused::Final(Status::Completed))
+        );
+    }
+
+    #[test]
+    fn a_request_is_for_the_doctor_to_accept_or_reject() {
+        let request = Appointment::new(Origin::PatientRequest);
+        assert_eq!(request.status, Status::Requested);
+        assert_eq!(
+            request.apply(Step::Confirm, Role::Patient),
+            Err(StepRefused::NotYourStep)
+        );
+        assert_eq!(
+            request.apply(Step::Confirm, Role::FrontDesk),
+            Err(StepRefused::NotYourStep)
+        );
+        assert_eq!(
+            request.apply(Step::Reject, Role::Doctor).unwrap().status,
+            Status::Rejected
+        );
+        assert_eq!(
+            request.apply(Step::Cancel, Role::Patient).unwrap().status,
+            Status::Cancelled,
+            "a patient may withdraw their own request"
+        );
+    }
+
+    #[test]
+    fn walk_ins_start_in_the_waiting_room_and_only_the_desk_registers_them() {
+        assert_eq!(Appointment::new(Origin::WalkIn).status, Status::CheckedIn);
+        assert!(Origin::WalkIn.allowed_for(Role::FrontDesk));
+        assert!(!Origin::WalkIn.allowed_for(Role::Patient));
+        assert!(!Origin::PatientRequest.allowed_for(Role::FrontDesk));
+    }
+
+    #[test]
+    fn steps_out_of_order_are_refused_with_where_it_stands() {
+        let booked = Appointment::new(Origin::Booked);
+        assert_eq!(
+            booked.apply(Step::Complete, Role::Doctor),
+            Err(StepRefused::NotFrom {
+                from: Status::Confirmed
+            })
+        );
+        let started = booked
+            .apply(Step::CheckIn, Role::FrontDesk)
+            .unwrap()
+            .apply(Step::Start, Role::Doctor)
+            .unwrap();
+        assert_eq!(
+            started.apply(Step::Cancel, Role::FrontDesk),
+            Err(StepRefused::NotFrom {
+                from: Status::InConsultation
+            }),
+            "a consultation under way is completed, not cancelled"
+        );
+        assert_eq!(
+            booked
+                .apply(Step::MarkNoShow, Role::FrontDesk)
+                .unwrap()
+                .status,
+            Status::NoShow
+        );
+    }
+
+    fn any_step() -> impl Strategy<Value = Step> {
+        prop::sample::select(vec![
+            Step::Confirm,
+            Step::Reject,
+            Step::CheckIn,
+            Step::Start,
+            Step::Complete,
+            Step::Cancel,
+            Step::MarkNoShow,
+            Step::Reschedule,
+        ])
+    }
+
+    fn any_role() -> impl Strategy<Value = Role> {
+        prop::sample::select(vec![
+            Role::Admin,
+            Role::Doctor,
+            Role::FrontDesk,
+            Role::Patient,
+        ])
+    }
+
+    fn any_origin() -> impl Strategy<Value = Origin> {
+        prop::sample::select(vec![Origin::PatientRequest, Origin::Booked, Origin::WalkIn])
+    }
+
+    proptest! {
+        #[test]
+        fn no_way_out_of_a_final_status_and_completed_only_after_a_consultation(
+            origin in any_origin(),
+            steps in prop::collection::vec((any_step(), any_role()), 0..12),
+        ) {
+            let mut a = Appointment::new(origin);
+            let mut seen = vec![a.status];
+            for (step, role) in steps {
+                if let Ok(next) = a.apply(step, role) {
+                    prop_assert!(!a.status.is_final());
+                    if next.status == Status::Completed {
+                        prop_assert_eq!(a.status, Status::InConsultation);
+                    }
+                    a = next;
+                    seen.push(a.status);
+                }
+            }
+            // Once final, nothing changed after it.
+            if let Some(i) = seen.iter().position(|s| s.is_final()) {
+                prop_assert_eq!(i, seen.len() - 1);
+            }
+        }
+    }
+}
