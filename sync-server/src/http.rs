@@ -14,7 +14,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, Duration, Utc};
 use clinic_core::account::{DemographicsForm, PatientDemographics, SignUpForm, StaffAccountForm};
 use clinic_core::sync::{
-    PullResponse, PushRequest, PushResponse, MAX_CHANGES_PER_PULL, MAX_COMMANDS_PER_PUSH,
+    read_command_text, PushResponse, MAX_CHANGES_PER_PULL, MAX_COMMANDS_PER_PUSH,
 };
 use clinic_core::wire::{
     AccountView, DoctorView, Health, Me, PatientProfileView, SessionGrant, SignInRequest,
@@ -369,7 +369,7 @@ async fn sign_in<S: Storage>(
 async fn push<S: Storage>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    ApiJson(request): ApiJson<PushRequest>,
+    ApiJson(request): ApiJson<PushBody>,
 ) -> Result<Json<PushResponse>, ApiError> {
     decide(caller.actor, Action::Sync)?;
     if request.commands.len() > MAX_COMMANDS_PER_PUSH {
@@ -378,12 +378,24 @@ async fn push<S: Storage>(
             request.commands.len()
         )));
     }
+    let parsed = request
+        .commands
+        .iter()
+        .map(|raw| read_command_text(raw.get()))
+        .collect();
     let (outcomes, head) = state
         .storage
-        .apply_commands(caller.actor, &request.commands, Utc::now())
+        .apply_commands(caller.actor, parsed, Utc::now())
         .await?;
     state.announce(head);
     Ok(Json(PushResponse { outcomes }))
+}
+
+/// A [`clinic_core::sync::PushRequest`] as received: each command kept as its JSON text until it
+/// is read on its own.
+#[derive(serde::Deserialize)]
+struct PushBody {
+    commands: Vec<Box<serde_json::value::RawValue>>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -398,7 +410,7 @@ async fn pull<S: Storage>(
     State(state): State<AppState<S>>,
     caller: Caller,
     query: Result<axum::extract::Query<PullQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<PullResponse>, ApiError> {
+) -> Result<impl IntoResponse, ApiError> {
     let scope = registry_scope(caller.actor)?;
     let axum::extract::Query(query) = query.map_err(|e| {
         ApiError::BadRequest(format!(
@@ -410,7 +422,14 @@ async fn pull<S: Storage>(
         .limit
         .unwrap_or(MAX_CHANGES_PER_PULL)
         .clamp(1, MAX_CHANGES_PER_PULL);
-    Ok(Json(state.storage.pull(scope, query.after, limit).await?))
+    let page = state.storage.pull(scope, query.after, limit).await?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        page.to_json(),
+    ))
 }
 
 /// `GET /api/v1/sync/events`: a server-sent event each time the change log moves (and one at

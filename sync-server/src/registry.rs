@@ -74,8 +74,44 @@ pub(crate) fn encode_body(record: &PatientRecord) -> Result<String, StorageError
         .map_err(|e| StorageError::Corrupt(e.to_string()))
 }
 
-pub(crate) fn decode_body(text: &str) -> Result<ChangeBody, StorageError> {
-    serde_json::from_str(text).map_err(|e| StorageError::Corrupt(format!("change body: {e}")))
+/// A page of the change log as stored: each change's body is the JSON the server wrote when it
+/// applied the change, passed on without decoding it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullPage {
+    pub changes: Vec<(u64, String)>,
+    pub cursor: u64,
+    pub more: bool,
+}
+
+impl PullPage {
+    /// The page as a [`clinic_core::sync::PullResponse`] body: each stored body (an object) with
+    /// its `seq` put first — the wire shape of a flattened `Change`.
+    pub fn to_json(&self) -> String {
+        let size: usize = self.changes.iter().map(|(_, b)| b.len() + 24).sum();
+        let mut out = String::with_capacity(size + 64);
+        out.push_str("{\"changes\":[");
+        for (i, (seq, body)) in self.changes.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"seq\":");
+            out.push_str(&seq.to_string());
+            match body.strip_prefix('{') {
+                Some(rest) if rest.trim_start().starts_with('}') => out.push_str(rest),
+                Some(rest) => {
+                    out.push(',');
+                    out.push_str(rest);
+                }
+                None => out.push('}'),
+            }
+        }
+        out.push_str("],\"cursor\":");
+        out.push_str(&self.cursor.to_string());
+        out.push_str(",\"more\":");
+        out.push_str(if self.more { "true" } else { "false" });
+        out.push('}');
+        out
+    }
 }
 
 /// What the server knows about the patient a command names, looked up in the transaction.
@@ -325,10 +361,10 @@ macro_rules! registry_sql_methods {
         async fn apply_commands(
             &self,
             actor: clinic_core::Actor,
-            pushed: &[serde_json::Value],
+            parsed: Vec<clinic_core::sync::PushedCommand>,
             now: chrono::DateTime<chrono::Utc>,
         ) -> Result<(Vec<clinic_core::sync::CommandOutcome>, u64), StorageError> {
-            use clinic_core::sync::{read_command, CommandOutcome};
+            use clinic_core::sync::CommandOutcome;
             use $crate::registry::*;
             let mut tx = self.pool.begin().await?;
             // First statement: the head row lock (see the module's invariant).
@@ -336,7 +372,6 @@ macro_rules! registry_sql_methods {
                 sqlx::query_as("UPDATE change_head SET seq = seq WHERE id = 1 RETURNING seq")
                     .fetch_one(&mut *tx)
                     .await?;
-            let parsed: Vec<_> = pushed.iter().map(read_command).collect();
             let envelopes: Vec<&clinic_core::sync::CommandEnvelope> =
                 parsed.iter().filter_map(|p| p.as_ref().ok()).collect();
 
@@ -398,7 +433,7 @@ macro_rules! registry_sql_methods {
             }
 
             let mut batch = BatchWrites::new(start, now, actor);
-            let mut outcomes = Vec::with_capacity(pushed.len());
+            let mut outcomes = Vec::with_capacity(parsed.len());
             for item in parsed {
                 match item {
                     Err((id, rejection)) => outcomes.push(CommandOutcome {
@@ -484,8 +519,7 @@ macro_rules! registry_sql_methods {
             scope: clinic_core::RegistryScope,
             after: u64,
             limit: u32,
-        ) -> Result<clinic_core::sync::PullResponse, StorageError> {
-            use clinic_core::sync::{Change, PullResponse};
+        ) -> Result<$crate::registry::PullPage, StorageError> {
             let after = i64::try_from(after).unwrap_or(i64::MAX);
             let fetch = i64::from(limit) + 1;
             // The head first: every change up to it has committed (appends commit in order), so
@@ -521,20 +555,18 @@ macro_rules! registry_sql_methods {
                 }
             };
             let more = rows.len() as i64 > i64::from(limit);
-            let mut changes = Vec::with_capacity(rows.len());
-            for (seq, body) in rows.into_iter().take(limit as usize) {
-                changes.push(Change {
-                    seq: seq as u64,
-                    body: $crate::registry::decode_body(&body)?,
-                });
-            }
+            let changes: Vec<(u64, String)> = rows
+                .into_iter()
+                .take(limit as usize)
+                .map(|(seq, body)| (seq as u64, body))
+                .collect();
             // Without `more`, the device may skip to the head: changes outside its scope are
             // not its business.
             let cursor = match changes.last() {
-                Some(last) if more => last.seq,
+                Some((seq, _)) if more => *seq,
                 _ => head as u64,
             };
-            Ok(PullResponse {
+            Ok($crate::registry::PullPage {
                 changes,
                 cursor: cursor.max(after as u64),
                 more,
@@ -628,3 +660,48 @@ macro_rules! registry_sql_methods {
 }
 
 pub(crate) use registry_sql_methods;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clinic_core::sync::PullResponse;
+
+    #[test]
+    fn a_page_passed_through_reads_as_the_wire_type() {
+        let record = PatientRecord {
+            id: PatientId::from_uuid(uuid::Uuid::from_u128(1)),
+            patient_number: "3-0001".into(),
+            demographics: PatientDemographics {
+                full_name: "রহিমা \"Rahima\" খাতুন".into(),
+                sex: Some(Sex::Female),
+                date_of_birth: None,
+                phone: None,
+                email: None,
+                address: None,
+                emergency_contact: None,
+            },
+            account: None,
+        };
+        let page = PullPage {
+            changes: vec![
+                (7, encode_body(&record).unwrap()),
+                (9, encode_body(&record).unwrap()),
+            ],
+            cursor: 12,
+            more: true,
+        };
+        let read: PullResponse = serde_json::from_str(&page.to_json()).unwrap();
+        assert_eq!(read.cursor, 12);
+        assert!(read.more);
+        assert_eq!(read.changes.len(), 2);
+        assert_eq!(read.changes[1].seq, 9);
+        assert_eq!(read.changes[0].body, ChangeBody::Patient(record));
+        let empty = PullPage {
+            changes: vec![],
+            cursor: 3,
+            more: false,
+        };
+        let read: PullResponse = serde_json::from_str(&empty.to_json()).unwrap();
+        assert_eq!((read.changes.len(), read.cursor, read.more), (0, 3, false));
+    }
+}

@@ -119,7 +119,7 @@ pub trait Storage: Send + Sync + 'static {
     fn apply_commands(
         &self,
         actor: clinic_core::Actor,
-        pushed: &[serde_json::Value],
+        pushed: Vec<clinic_core::sync::PushedCommand>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> impl Future<Output = Result<(Vec<clinic_core::sync::CommandOutcome>, u64), StorageError>> + Send;
     /// Changes after `after` that `scope` may see, at most `limit`.
@@ -128,7 +128,7 @@ pub trait Storage: Send + Sync + 'static {
         scope: clinic_core::RegistryScope,
         after: u64,
         limit: u32,
-    ) -> impl Future<Output = Result<clinic_core::sync::PullResponse, StorageError>> + Send;
+    ) -> impl Future<Output = Result<crate::registry::PullPage, StorageError>> + Send;
     fn head_seq(&self) -> impl Future<Output = Result<u64, StorageError>> + Send;
     /// The desk code of a device, given on its first sign-in and the same ever after.
     fn desk_code(

@@ -211,6 +211,21 @@ pub fn read_command(
         .map_err(|_| (id, Rejection::new(RejectionReason::Malformed, vec![])))
 }
 
+/// One pushed command as parsed at the server's edge: the envelope, or why it cannot be read.
+pub type PushedCommand = Result<CommandEnvelope, (Option<CommandId>, Rejection)>;
+
+/// Read one pushed command from its JSON text: straight into an envelope when it is well formed
+/// (the common case, and the fast one); through [`read_command`] for the precise reason when not.
+pub fn read_command_text(text: &str) -> PushedCommand {
+    match serde_json::from_str::<CommandEnvelope>(text) {
+        Ok(envelope) if envelope.version == SYNC_PROTOCOL_VERSION => Ok(envelope),
+        _ => match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(value) => read_command(&value),
+            Err(_) => Err((None, Rejection::new(RejectionReason::Malformed, vec![]))),
+        },
+    }
+}
+
 /// A registered patient as the server holds it now: what a pull delivers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatientRecord {
@@ -318,6 +333,16 @@ mod tests {
         assert_eq!(
             read_command(&broken).unwrap_err().1.reason,
             RejectionReason::Malformed
+        );
+        let text = serde_json::to_string(&newer).unwrap();
+        assert_eq!(
+            read_command_text(&text).unwrap_err().1.reason,
+            RejectionReason::UnsupportedVersion,
+            "the text path gives the same reasons"
+        );
+        assert_eq!(
+            read_command_text("{not json").unwrap_err(),
+            (None, Rejection::new(RejectionReason::Malformed, vec![]))
         );
         let not_even = serde_json::json!("hello");
         assert_eq!(
