@@ -81,6 +81,7 @@ pub struct PullPage {
     pub changes: Vec<(u64, String)>,
     pub cursor: u64,
     pub more: bool,
+    pub restarted: bool,
 }
 
 impl PullPage {
@@ -109,6 +110,9 @@ impl PullPage {
         out.push_str(&self.cursor.to_string());
         out.push_str(",\"more\":");
         out.push_str(if self.more { "true" } else { "false" });
+        if self.restarted {
+            out.push_str(",\"restarted\":true");
+        }
         out.push('}');
         out
     }
@@ -527,6 +531,10 @@ macro_rules! registry_sql_methods {
             let (head,): (i64,) = sqlx::query_as("SELECT seq FROM change_head WHERE id = 1")
                 .fetch_one(&self.pool)
                 .await?;
+            // A cursor beyond the head: this log is not the one the device followed (a restored
+            // backup, a new server). Start it again from the beginning, and say so.
+            let restarted = after > head;
+            let after = if restarted { 0 } else { after };
             let rows: Vec<(i64, String)> = match scope {
                 clinic_core::RegistryScope::WholeRegistry => {
                     sqlx::query_as(
@@ -570,6 +578,7 @@ macro_rules! registry_sql_methods {
                 changes,
                 cursor: cursor.max(after as u64),
                 more,
+                restarted,
             })
         }
 
@@ -689,6 +698,7 @@ mod tests {
             ],
             cursor: 12,
             more: true,
+            restarted: false,
         };
         let read: PullResponse = serde_json::from_str(&page.to_json()).unwrap();
         assert_eq!(read.cursor, 12);
@@ -700,8 +710,12 @@ mod tests {
             changes: vec![],
             cursor: 3,
             more: false,
+            restarted: true,
         };
         let read: PullResponse = serde_json::from_str(&empty.to_json()).unwrap();
-        assert_eq!((read.changes.len(), read.cursor, read.more), (0, 3, false));
+        assert_eq!(
+            (read.changes.len(), read.cursor, read.more, read.restarted),
+            (0, 3, false, true)
+        );
     }
 }

@@ -174,6 +174,17 @@ async fn desks_get_their_own_codes_and_a_push_is_applied_once(b: Backend) {
     assert_eq!(rest["changes"].as_array().unwrap().len(), 500);
     let caught_up = pull(&s, &token, rest["cursor"].as_u64().unwrap(), 100).await;
     assert!(caught_up["changes"].as_array().unwrap().is_empty());
+    assert_eq!(
+        caught_up["restarted"],
+        Value::Null,
+        "a normal page says nothing of it"
+    );
+
+    // A device whose cursor is beyond this server's log (the server came back from an older
+    // backup) is told, and gets the log from its start.
+    let ahead = pull(&s, &token, 1_000_000, 2).await;
+    assert_eq!(ahead["restarted"], true);
+    assert_eq!(names(&ahead), vec!["Rahima Khatun", "করিম উদ্দিন"]);
 }
 
 async fn bad_commands_are_refused_one_by_one_and_the_rest_applied(b: Backend) {

@@ -261,6 +261,11 @@ pub struct PullResponse {
     pub cursor: u64,
     /// More changes wait after `cursor`.
     pub more: bool,
+    /// The device's cursor was ahead of the server's change log (the server was restored from
+    /// an older backup, or replaced): this page starts again from the beginning, and the device
+    /// must drop what it holds from the server before applying it.
+    #[serde(default)]
+    pub restarted: bool,
 }
 
 /// What the server tells a device when it signs in: its code for numbering patients offline.

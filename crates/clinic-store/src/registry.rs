@@ -293,6 +293,17 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
+        if pulled.restarted {
+            // The server's log started again: what it confirmed before no longer counts. Pending
+            // changes stay (pushed again, they are answered from the server's record, or applied
+            // anew if the server lost them).
+            tx.execute_batch(
+                "DELETE FROM patient_confirmed;
+                 DELETE FROM patient WHERE id NOT IN
+                   (SELECT patient_id FROM outbox WHERE patient_id IS NOT NULL);
+                 UPDATE sync_state SET cursor = 0 WHERE id = 1;",
+            )?;
+        }
         let cursor: i64 = tx.query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| {
             r.get(0)
         })?;

@@ -190,6 +190,7 @@ fn pulled(changes: Vec<(u64, clinic_core::sync::PatientRecord)>, cursor: u64) ->
             .collect(),
         cursor,
         more: false,
+        restarted: false,
     }
 }
 
@@ -429,4 +430,39 @@ fn a_user_pushes_only_their_own_changes_and_in_order() {
         store.pending_commands_of(bob, 10).unwrap().is_empty(),
         "Bob's change waits behind Alice's"
     );
+}
+
+/// The server was restored from an older backup: its log starts again below this desk's cursor.
+/// What it confirmed before is dropped; what it has now is applied; pending changes stay.
+#[test]
+fn a_restarted_log_replaces_what_the_server_confirmed_before() {
+    let (_dir, mut store) = store();
+    store
+        .apply_pulled(
+            &pulled(
+                vec![
+                    (40, record_of(100, "1-0001", "Kept By The Server")),
+                    (41, record_of(101, "1-0002", "Lost With The Backup")),
+                ],
+                41,
+            ),
+            at(),
+        )
+        .unwrap();
+    store
+        .record(&register(1, 102, "3-0001", "Pending Here"))
+        .unwrap();
+    let mut page = pulled(vec![(1, record_of(100, "1-0001", "Kept By The Server"))], 5);
+    page.restarted = true;
+    store.apply_pulled(&page, at()).unwrap();
+    let mut names: Vec<String> = store
+        .patient_records()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.demographics.full_name)
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["Kept By The Server", "Pending Here"]);
+    assert_eq!(store.sync_cursor().unwrap(), 5);
+    assert_eq!(store.pending_commands(10).unwrap().len(), 1);
 }
