@@ -48,6 +48,9 @@ async fn a_patient_signs_up_edits_their_profile_and_signs_out() -> anyhow::Resul
         .prop("value")
         .await?;
     assert_eq!(name.as_deref(), Some("নাসিমা বেগম"));
+    // A patient who signs up joins the clinic's registry with a number the desk can look up.
+    let number = app.text("#my-patient-number").await?;
+    assert!(number.starts_with("Your patient number: 1-"), "{number}");
     app.screenshot("11-patient-home").await?;
 
     let address = app.wait_for("#profile #address").await?;

@@ -58,6 +58,7 @@ weekday-Fri = শুক্র
 weekday-Sat = শনি
 weekday-Sun = রবি
 profile-title = আমার প্রোফাইল
+profile-patient-number = আপনার রোগী নম্বর: { $number }। ডেস্কে এটি বললে সঙ্গে সঙ্গে খুঁজে পাওয়া যাবে।
 save = পরিবর্তন সংরক্ষণ করুন
 saving = সংরক্ষণ হচ্ছে…
 saved = আপনার প্রোফাইল সংরক্ষিত হয়েছে।

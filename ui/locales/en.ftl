@@ -58,6 +58,7 @@ weekday-Fri = Fri
 weekday-Sat = Sat
 weekday-Sun = Sun
 profile-title = My profile
+profile-patient-number = Your patient number: { $number }. Say it at the desk to be found at once.
 save = Save changes
 saving = Saving…
 saved = Your profile is saved.

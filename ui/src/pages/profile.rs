@@ -7,7 +7,7 @@ use yew::prelude::*;
 use crate::backend;
 use crate::components::{ErrorBanner, TextField};
 use crate::hooks::use_submission;
-use crate::i18n::text;
+use crate::i18n::{text, text_with};
 
 #[derive(Properties, PartialEq)]
 pub struct DemographicsFieldsProps {
@@ -136,6 +136,11 @@ pub fn Profile(props: &ProfileProps) -> Html {
     html! {
         <section class="card" id="profile">
             <h2>{ text(lang, "profile-title") }</h2>
+            if let Some(number) = &props.profile.patient_number {
+                <p class="patient-number" id="my-patient-number">
+                    { text_with(lang, "profile-patient-number", &[("number", number.clone().into())]) }
+                </p>
+            }
             <ErrorBanner error={submission.error()} language={lang} />
             if *saved { <p class="banner ok" role="status" id="profile-saved">{ text(lang, "saved") }</p> }
             <form {onsubmit} novalidate=true class="two-columns">
