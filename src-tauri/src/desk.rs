@@ -133,11 +133,15 @@ impl Desk {
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, clinic_store::StoreError>,
     ) -> Result<T, IpcError> {
+        f(&mut *self.locked_store()?).map_err(store_error)
+    }
+
+    /// The store, locked for this thread; or why it could not be opened.
+    fn locked_store(&self) -> Result<std::sync::MutexGuard<'_, Store>, IpcError> {
         let store = self.store.as_ref().map_err(Clone::clone)?;
-        let mut guard = store
+        Ok(store
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        f(&mut guard).map_err(store_error)
+            .unwrap_or_else(|poisoned| poisoned.into_inner()))
     }
 
     pub fn startup(&self) -> Startup {
@@ -556,10 +560,8 @@ impl Desk {
         let demographics = form
             .validate(Self::clinic_today())
             .map_err(IpcError::validation)?;
-        let store = self.store.as_ref().map_err(Clone::clone)?;
-        let envelope = store
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        let envelope = self
+            .locked_store()?
             .register_patient(
                 CommandId::from_uuid(uuid::Uuid::now_v7()),
                 PatientId::from_uuid(uuid::Uuid::now_v7()),
@@ -597,10 +599,7 @@ impl Desk {
                 demographics,
             },
         );
-        let store = self.store.as_ref().map_err(Clone::clone)?;
-        store
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        self.locked_store()?
             .record(&envelope)
             .map_err(Self::record_error)?;
         self.sync_wake.notify_one();
@@ -649,9 +648,9 @@ impl Desk {
                 .and_then(|d| chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok()),
         };
         let patients = self.with_store(|s| s.patients())?;
+        // The patient being edited is the candidate's own id: never their own duplicate.
         Ok(registry::possible_duplicates(&candidate, &patients)
             .into_iter()
-            .filter(|(p, _)| Some(p.id) != editing)
             .map(|(p, reason)| DuplicateCandidate {
                 patient: p.clone(),
                 reason,

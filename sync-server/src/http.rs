@@ -441,10 +441,11 @@ async fn events<S: Storage>(
 ) -> Result<impl IntoResponse, ApiError> {
     registry_scope(caller.actor)?;
     let mut changes = state.changes.subscribe();
+    // The first event goes out at once, with the current head.
     changes.mark_changed();
-    let mut closing = state.closing.subscribe();
+    let closing = state.closing.subscribe();
     let stream = futures_util::stream::unfold(
-        (changes, closing.clone()),
+        (changes, closing),
         |(mut changes, mut closing)| async move {
             if *closing.borrow() {
                 return None;
@@ -458,7 +459,6 @@ async fn events<S: Storage>(
             Some((Ok::<_, std::convert::Infallible>(event), (changes, closing)))
         },
     );
-    let _ = closing.borrow_and_update();
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))))
 }
 

@@ -359,6 +359,24 @@ impl BatchWrites {
     }
 }
 
+/// Append one patient's record to the change log as entry `$seq` (a change the server made
+/// itself, not a pushed command), inside a transaction `$tx` that holds the head row.
+macro_rules! append_change {
+    ($tx:expr, $seq:expr, $record:expr, $at_ms:expr) => {
+        sqlx::query(
+            "INSERT INTO change_log (seq, patient_id, body, command_id, created_at)
+             VALUES ($1, $2, $3, NULL, $4)",
+        )
+        .bind($seq)
+        .bind($record.id.to_string())
+        .bind($crate::registry::encode_body(&$record)?)
+        .bind($at_ms)
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+pub(crate) use append_change;
+
 /// The registry's SQL, shared by both backends; expanded inside `impl Storage for $backend`.
 macro_rules! registry_sql_methods {
     () => {
@@ -647,16 +665,7 @@ macro_rules! registry_sql_methods {
             for row in rows {
                 let record = record_from_row(row)?;
                 seq += 1;
-                sqlx::query(
-                    "INSERT INTO change_log (seq, patient_id, body, command_id, created_at)
-                     VALUES ($1, $2, $3, NULL, $4)",
-                )
-                .bind(seq)
-                .bind(record.id.to_string())
-                .bind(encode_body(&record)?)
-                .bind(0_i64)
-                .execute(&mut *tx)
-                .await?;
+                append_change!(tx, seq, record, 0_i64);
             }
             sqlx::query("UPDATE change_head SET seq = $1 WHERE id = 1")
                 .bind(seq)

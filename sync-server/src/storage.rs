@@ -276,16 +276,7 @@ macro_rules! shared_sql_storage {
                     .bind(account.created_at_ms)
                     .execute(&mut *tx)
                     .await?;
-                    sqlx::query(
-                        "INSERT INTO change_log (seq, patient_id, body, command_id, created_at)
-                         VALUES ($1, $2, $3, NULL, $4)",
-                    )
-                    .bind(seq)
-                    .bind(record.id.to_string())
-                    .bind($crate::registry::encode_body(&record)?)
-                    .bind(account.created_at_ms)
-                    .execute(&mut *tx)
-                    .await?;
+                    $crate::registry::append_change!(tx, seq, record, account.created_at_ms);
                 }
                 if let Some(d) = doctor {
                     let hours = serde_json::to_string(&d.weekly_hours)
@@ -435,16 +426,7 @@ macro_rules! shared_sql_storage {
                 .fetch_one(&mut *tx)
                 .await?;
                 let record = $crate::registry::record_from_row(row)?;
-                sqlx::query(
-                    "INSERT INTO change_log (seq, patient_id, body, command_id, created_at)
-                     VALUES ($1, $2, $3, NULL, $4)",
-                )
-                .bind(seq)
-                .bind(record.id.to_string())
-                .bind($crate::registry::encode_body(&record)?)
-                .bind(at_ms)
-                .execute(&mut *tx)
-                .await?;
+                $crate::registry::append_change!(tx, seq, record, at_ms);
                 tx.commit().await?;
                 Ok(true)
             }

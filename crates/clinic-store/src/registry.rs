@@ -297,12 +297,7 @@ impl Store {
             // The server's log started again: what it confirmed before no longer counts. Pending
             // changes stay (pushed again, they are answered from the server's record, or applied
             // anew if the server lost them).
-            tx.execute_batch(
-                "DELETE FROM patient_confirmed;
-                 DELETE FROM patient WHERE id NOT IN
-                   (SELECT patient_id FROM outbox WHERE patient_id IS NOT NULL);
-                 UPDATE sync_state SET cursor = 0 WHERE id = 1;",
-            )?;
+            forget_confirmed(&tx)?;
         }
         let cursor: i64 = tx.query_row("SELECT cursor FROM sync_state WHERE id = 1", [], |r| {
             r.get(0)
@@ -445,10 +440,10 @@ impl Store {
     /// signed in to by another patient.
     pub fn reset_replica(&mut self) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        tx.execute_batch(
-            "DELETE FROM patient_confirmed;
-             DELETE FROM patient WHERE id NOT IN (SELECT patient_id FROM outbox WHERE patient_id IS NOT NULL);
-             UPDATE sync_state SET cursor = 0, last_synced_at = NULL, desk_code = NULL;",
+        forget_confirmed(&tx)?;
+        tx.execute(
+            "UPDATE sync_state SET last_synced_at = NULL, desk_code = NULL WHERE id = 1",
+            [],
         )?;
         tx.commit()?;
         Ok(())
@@ -581,10 +576,11 @@ fn record_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PatientRecord> {
     })
 }
 
-/// Show a confirmed record as it is (no pending change of this desk sits on top of it).
+/// Show the confirmed record of one patient as it is (no pending change of this desk sits on
+/// top of it).
 fn show_confirmed(tx: &Transaction<'_>, record: &PatientRecord) -> Result<(), StoreError> {
-    let d = &record.demographics;
-    tx.prepare_cached(
+    upsert_record(
+        tx,
         "INSERT INTO patient (id, patient_number, account_id, full_name, sex, date_of_birth, phone,
            email, address, emergency_contact, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, '')
@@ -592,26 +588,54 @@ fn show_confirmed(tx: &Transaction<'_>, record: &PatientRecord) -> Result<(), St
            account_id = excluded.account_id, full_name = excluded.full_name, sex = excluded.sex,
            date_of_birth = excluded.date_of_birth, phone = excluded.phone, email = excluded.email,
            address = excluded.address, emergency_contact = excluded.emergency_contact",
-    )?
-    .execute(rusqlite::params![
-        record.id.to_string(),
-        record.patient_number,
-        record.account.map(|a| a.to_string()),
-        d.full_name,
-        d.sex.map(Sex::as_str),
-        d.date_of_birth.map(|b| b.to_string()),
-        d.phone,
-        d.email,
-        d.address,
-        d.emergency_contact,
-    ])?;
+        record,
+        None,
+    )
+}
+
+/// Run an upsert whose parameters 1–10 are a patient record's columns in table order (and 11,
+/// when given, the change-log sequence).
+fn upsert_record(
+    tx: &Transaction<'_>,
+    sql: &str,
+    record: &PatientRecord,
+    seq: Option<u64>,
+) -> Result<(), StoreError> {
+    let d = &record.demographics;
+    let mut statement = tx.prepare_cached(sql)?;
+    statement.raw_bind_parameter(1, record.id.to_string())?;
+    statement.raw_bind_parameter(2, &record.patient_number)?;
+    statement.raw_bind_parameter(3, record.account.map(|a| a.to_string()))?;
+    statement.raw_bind_parameter(4, &d.full_name)?;
+    statement.raw_bind_parameter(5, d.sex.map(Sex::as_str))?;
+    statement.raw_bind_parameter(6, d.date_of_birth.map(|b| b.to_string()))?;
+    statement.raw_bind_parameter(7, &d.phone)?;
+    statement.raw_bind_parameter(8, &d.email)?;
+    statement.raw_bind_parameter(9, &d.address)?;
+    statement.raw_bind_parameter(10, &d.emergency_contact)?;
+    if let Some(seq) = seq {
+        statement.raw_bind_parameter(11, seq as i64)?;
+    }
+    statement.raw_execute()?;
+    Ok(())
+}
+
+/// Forget what the server confirmed, and every shown patient no pending change of this desk
+/// keeps; the cursor goes back to the start of the log.
+fn forget_confirmed(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute_batch(
+        "DELETE FROM patient_confirmed;
+         DELETE FROM patient WHERE id NOT IN
+           (SELECT patient_id FROM outbox WHERE patient_id IS NOT NULL);
+         UPDATE sync_state SET cursor = 0 WHERE id = 1;",
+    )?;
     Ok(())
 }
 
 /// Keep a record as the server confirmed it.
 fn confirm(tx: &Transaction<'_>, record: &PatientRecord, seq: u64) -> Result<(), StoreError> {
-    let d = &record.demographics;
-    tx.prepare_cached(
+    upsert_record(
+        tx,
         "INSERT INTO patient_confirmed (id, patient_number, account_id, full_name, sex,
            date_of_birth, phone, email, address, emergency_contact, seq)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -620,21 +644,9 @@ fn confirm(tx: &Transaction<'_>, record: &PatientRecord, seq: u64) -> Result<(),
            date_of_birth = excluded.date_of_birth, phone = excluded.phone, email = excluded.email,
            address = excluded.address, emergency_contact = excluded.emergency_contact,
            seq = excluded.seq",
-    )?
-    .execute(rusqlite::params![
-        record.id.to_string(),
-        record.patient_number,
-        record.account.map(|a| a.to_string()),
-        d.full_name,
-        d.sex.map(Sex::as_str),
-        d.date_of_birth.map(|b| b.to_string()),
-        d.phone,
-        d.email,
-        d.address,
-        d.emergency_contact,
-        seq as i64,
-    ])?;
-    Ok(())
+        record,
+        Some(seq),
+    )
 }
 
 /// Make the local row of one patient the confirmed record with this desk's pending commands

@@ -23,10 +23,6 @@ enum Mode {
     Edit(Box<PatientRecord>, Option<Retry>),
 }
 
-fn form_of(record: &PatientRecord) -> DemographicsForm {
-    DemographicsForm::from(&record.demographics)
-}
-
 /// A refused change brought back to the form: corrected and saved, it leaves the refused list.
 #[derive(Clone, PartialEq)]
 struct Retry {
@@ -130,7 +126,7 @@ pub fn Registry() -> Html {
                     </p>
                 }
                 <PatientSearch language={lang} on_open={open.clone()}
-                               on_new={new_patient.reform(|_: ()| ())} />
+                               on_new={new_patient.clone()} />
             </>
         },
         Mode::New(retry) => html! {
@@ -273,7 +269,12 @@ fn PatientForm(props: &PatientFormProps) -> Html {
         props
             .initial
             .clone()
-            .or_else(|| props.editing.as_ref().map(form_of))
+            .or_else(|| {
+                props
+                    .editing
+                    .as_ref()
+                    .map(|r| DemographicsForm::from(&r.demographics))
+            })
             .unwrap_or_default()
     });
     let duplicates = use_state(Vec::<DuplicateCandidate>::new);
