@@ -9,8 +9,14 @@ bash scripts/setup.sh
 echo "== availability engine (in memory)"
 cargo bench -q -p clinic-core --bench availability
 
+echo "== doctor directory search (in memory)"
+cargo bench -q -p clinic-core --bench directory
+
 echo "== store (SQLCipher vs plain SQLite)"
 cargo bench -q -p clinic-store --bench store
+
+echo "== free slots from the encrypted store"
+cargo bench -q -p clinic-store --bench free_slots
 
 echo "== server (SQLite and PostgreSQL)"
 read -r PG_DIR CLINIC_BENCH_POSTGRES_URL < <(bash scripts/test-postgres.sh)
@@ -20,6 +26,9 @@ cargo bench -q -p clinic-sync --bench http
 
 echo "== sync (push, pull, initial sync, change latency; SQLite and PostgreSQL)"
 cargo bench -q -p clinic-sync --bench sync
+
+echo "== bookings (64 concurrent desks; SQLite and PostgreSQL)"
+cargo bench -q -p clinic-sync --bench booking
 
 echo "== desk app launch and idle memory (release build, Xvfb)"
 PROFILE=release bash scripts/build-desk.sh

@@ -26,6 +26,13 @@ fn main() {
             "rejected_changes",
             "dismiss_rejected",
             "sync_now",
+            "clinic_doctors",
+            "free_slots",
+            "book_appointment",
+            "step_appointment",
+            "appointment_day",
+            "booking_conflicts",
+            "rebook",
         ]),
     ))
     .expect("tauri-build: check tauri.conf.json and capabilities/");

@@ -2,6 +2,10 @@
 
 use clinic_core::account::{DemographicsForm, SignUpForm, StaffAccountForm};
 use clinic_core::ipc::{
+    AppointmentView, BookArgs, BookingConflict, DayArgs, FreeSlotsArgs, RebookArgs, ScheduleDay,
+    StepArgs,
+};
+use clinic_core::ipc::{
     CommandArgs, ConnectionStatus, DuplicateCandidate, IpcError, Language, PatientArgs,
     RejectedChange, SearchPatientsArgs, SignInArgs, Startup, Theme, UnlockArgs, UpdatePatientArgs,
 };
@@ -141,4 +145,42 @@ pub fn dismiss_rejected(desk: State<'_, Desk>, args: CommandArgs) -> Answer<()> 
 #[tauri::command]
 pub async fn sync_now(desk: State<'_, Desk>) -> Answer<()> {
     desk.sync_now().await.map(|_| ())
+}
+
+#[tauri::command]
+pub fn clinic_doctors(desk: State<'_, Desk>) -> Answer<Vec<clinic_core::doctor::DoctorRecord>> {
+    desk.clinic_doctors()
+}
+
+#[tauri::command]
+pub fn free_slots(
+    desk: State<'_, Desk>,
+    args: FreeSlotsArgs,
+) -> Answer<Vec<clinic_core::availability::Slot>> {
+    desk.free_slots(&args)
+}
+
+#[tauri::command]
+pub fn book_appointment(desk: State<'_, Desk>, args: BookArgs) -> Answer<AppointmentView> {
+    desk.book_appointment(&args)
+}
+
+#[tauri::command]
+pub fn step_appointment(desk: State<'_, Desk>, args: StepArgs) -> Answer<AppointmentView> {
+    desk.step_appointment(&args)
+}
+
+#[tauri::command]
+pub fn appointment_day(desk: State<'_, Desk>, args: DayArgs) -> Answer<ScheduleDay> {
+    desk.appointment_day(&args)
+}
+
+#[tauri::command]
+pub fn booking_conflicts(desk: State<'_, Desk>) -> Answer<Vec<BookingConflict>> {
+    desk.booking_conflicts()
+}
+
+#[tauri::command]
+pub fn rebook(desk: State<'_, Desk>, args: RebookArgs) -> Answer<AppointmentView> {
+    desk.rebook(&args)
 }

@@ -1,6 +1,8 @@
 //! What the desk does, without Tauri: open the encrypted store, sign in and out against the sync
 //! server, remember preferences, report the connection. Commands call these.
 
+mod appointments;
+
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -201,6 +203,9 @@ impl Desk {
         }
         if let Some(seconds) = grant.lock_after_seconds {
             self.with_store(|s| s.set_clinic_lock_after_seconds(seconds))?;
+        }
+        if let Some(zone) = &grant.clinic_time_zone {
+            self.with_store(|s| s.set_clinic_time_zone(zone))?;
         }
         Ok(())
     }
@@ -571,7 +576,10 @@ impl Desk {
             )
             .map_err(Self::record_error)?;
         self.sync_wake.notify_one();
-        self.patient(envelope.command.patient())
+        let patient = envelope.command.patient().ok_or_else(|| {
+            IpcError::new(ErrorCode::Internal, "a registration names its patient")
+        })?;
+        self.patient(patient)
     }
 
     pub fn update_patient(
@@ -658,13 +666,14 @@ impl Desk {
             .collect())
     }
 
-    /// Changes the server refused, with what they were.
+    /// Registry changes the server refused, with what they were.
     pub fn rejected_changes(&self) -> Result<Vec<RejectedChange>, IpcError> {
         self.working_user()?;
         let rejected = self.with_store(|s| s.rejected_commands())?;
         Ok(rejected
             .into_iter()
-            .map(|r| {
+            .filter_map(|r| {
+                let patient = r.envelope.command.patient()?;
                 let (kind, number, demographics) = match &r.envelope.command {
                     Command::RegisterPatient {
                         patient_number,
@@ -678,17 +687,21 @@ impl Desk {
                     Command::UpdatePatient { demographics, .. } => {
                         ("update_patient", None, demographics)
                     }
+                    // Booking conflicts are listed with the appointment book.
+                    Command::BookAppointment { .. } | Command::StepAppointment { .. } => {
+                        return None
+                    }
                 };
-                RejectedChange {
+                Some(RejectedChange {
                     command: r.envelope.id,
                     kind: kind.to_owned(),
                     patient_name: demographics.full_name.clone(),
                     patient_number: number,
-                    patient: r.envelope.command.patient(),
+                    patient,
                     form: DemographicsForm::from(demographics),
                     rejection: r.rejection,
                     rejected_at: r.rejected_at,
-                }
+                })
             })
             .collect())
     }

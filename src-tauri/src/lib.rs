@@ -58,6 +58,13 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
         })
         .invoke_handler(tauri::generate_handler![
             commands::startup,
+            commands::clinic_doctors,
+            commands::free_slots,
+            commands::book_appointment,
+            commands::step_appointment,
+            commands::appointment_day,
+            commands::booking_conflicts,
+            commands::rebook,
             commands::sign_in,
             commands::sign_up,
             commands::sign_out,

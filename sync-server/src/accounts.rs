@@ -11,12 +11,12 @@ use clinic_core::{Role, UserId};
 
 use crate::error::ApiError;
 use crate::password;
-use crate::storage::{DoctorProfile, NewAccount, Storage};
+use crate::storage::{NewAccount, Storage};
 
 pub async fn create_staff<S: Storage>(
     storage: &S,
     valid: ValidStaffAccount,
-    doctor: Option<DoctorProfile>,
+    doctor: Option<clinic_core::doctor::DoctorRecord>,
 ) -> Result<AccountView, ApiError> {
     let pw = valid.password.clone();
     let password_hash = password::off_runtime(move || password::hash_password(&pw))
@@ -94,7 +94,7 @@ pub async fn seed_demo_clinic<S: Storage>(
     let mut people: Vec<(
         NewAccount,
         Option<clinic_core::account::PatientDemographics>,
-        Option<DoctorProfile>,
+        Option<clinic_core::doctor::DoctorRecord>,
         String,
     )> = Vec::new();
     let add = |email: &str, name: &str, role: Role| {
@@ -115,11 +115,8 @@ pub async fn seed_demo_clinic<S: Storage>(
     }
     for d in &demo::DOCTORS {
         let (a, pw) = add(d.email, d.display_name, Role::Doctor);
-        let profile = DoctorProfile {
-            specialty: d.specialty.to_owned(),
-            weekly_hours: d.weekly_hours(),
-        };
-        people.push((a, None, Some(profile), pw));
+        let record = d.record(a.id);
+        people.push((a, None, Some(record), pw));
     }
     for p in demo::patients() {
         let (a, pw) = add(&p.email, &p.full_name, Role::Patient);

@@ -77,7 +77,7 @@ impl<S: Storage> AppState<S> {
         }
     }
 
-    fn announce(&self, head: u64) {
+    pub(crate) fn announce(&self, head: u64) {
         self.changes.send_if_modified(|current| {
             let moved = head > *current;
             if moved {
@@ -107,6 +107,19 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
             get(list_accounts::<S>).post(create_staff_account::<S>),
         )
         .route("/api/v1/doctors", get(doctors::<S>))
+        .route(
+            "/api/v1/doctors/{id}",
+            put(crate::directory::save_profile::<S>),
+        )
+        .route(
+            "/api/v1/doctors/{id}/verification",
+            put(crate::directory::verify::<S>),
+        )
+        .route(
+            "/api/v1/doctors/{id}/slots",
+            get(crate::directory::slots::<S>),
+        )
+        .route("/api/v1/directory", get(crate::directory::directory::<S>))
         .route(
             "/api/v1/sync/push",
             post(push::<S>)
@@ -317,6 +330,7 @@ async fn start_session<S: Storage>(
         account: view,
         desk_code: None,
         lock_after_seconds: Some(state.settings.lock_after_minutes * 60),
+        clinic_time_zone: Some(state.settings.clinic_time_zone.clone()),
     })
 }
 
@@ -385,7 +399,7 @@ async fn push<S: Storage>(
         .collect();
     let (outcomes, head) = state
         .storage
-        .apply_commands(caller.actor, parsed, Utc::now())
+        .apply_commands(caller.actor, parsed, Utc::now(), state.settings.time_zone())
         .await?;
     state.announce(head);
     Ok(Json(PushResponse { outcomes }))
@@ -621,9 +635,9 @@ async fn doctors<S: Storage>(
             .into_iter()
             .map(|d| DoctorView {
                 id: d.id,
-                display_name: d.display_name,
+                weekly_hours: clinic_core::doctor::weekly_hours(&d.pattern),
+                display_name: d.profile.display_name,
                 specialty: d.profile.specialty,
-                weekly_hours: d.profile.weekly_hours,
             })
             .collect(),
     ))

@@ -5,10 +5,12 @@
 //! Invariant: an error answer never carries internals; they go to the log.
 
 pub mod accounts;
+pub mod directory;
 pub mod error;
 pub mod http;
 pub mod password;
 pub mod registry;
+pub mod schedule;
 pub mod settings;
 pub mod sign_in_limit;
 pub mod storage;

@@ -199,6 +199,10 @@ pub(crate) fn judge(
                 account,
             })
         }
+        // Appointment commands are judged by the appointment book (`schedule`).
+        Command::BookAppointment { .. } | Command::StepAppointment { .. } => {
+            Err(refuse(RejectionReason::Malformed))
+        }
     }
 }
 
@@ -237,6 +241,11 @@ impl BatchLookup {
         self.numbers.insert(number.clone(), id);
         self.patients.insert(id, (number, account));
         Ok(())
+    }
+
+    /// `Some(account)` when the patient is known to this push (registered before or in it).
+    pub(crate) fn patient_account(&self, patient: &PatientId) -> Option<Option<UserId>> {
+        self.patients.get(patient).map(|(_, account)| *account)
     }
 
     pub(crate) fn number(&mut self, number: String, id: &str) -> Result<(), StorageError> {
@@ -288,25 +297,72 @@ impl BatchWrites {
         }
     }
 
-    /// Judge one command and gather its writes; a command answered before gets that answer.
+    pub(crate) fn actor(&self) -> Actor {
+        self.actor
+    }
+
+    /// The answer given when this command was pushed before.
+    pub(crate) fn answered_before(
+        &self,
+        lookup: &BatchLookup,
+        envelope: &CommandEnvelope,
+    ) -> Option<CommandOutcome> {
+        lookup
+            .answered
+            .get(&envelope.id)
+            .map(|result| CommandOutcome {
+                id: Some(envelope.id),
+                result: result.clone(),
+            })
+    }
+
+    /// Record the answer to a command (written with the batch, given again if it is repeated).
+    pub(crate) fn answer(
+        &mut self,
+        lookup: &mut BatchLookup,
+        envelope: &CommandEnvelope,
+        result: CommandResult,
+    ) -> Result<CommandOutcome, StorageError> {
+        let text =
+            serde_json::to_string(&result).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        self.answers.push((envelope.id.to_string(), text));
+        lookup.answered.insert(envelope.id, result.clone());
+        Ok(CommandOutcome {
+            id: Some(envelope.id),
+            result,
+        })
+    }
+
+    /// Add a change-log entry about `patient` (the next sequence number, which it returns).
+    pub(crate) fn append(&mut self, patient: String, body: String, command: String) -> i64 {
+        self.seq += 1;
+        self.changes.push((self.seq, patient, body, command));
+        self.seq
+    }
+
+    /// Judge one registry command and gather its writes; a command answered before gets that
+    /// answer.
     pub(crate) fn judge(
         &mut self,
         lookup: &mut BatchLookup,
         envelope: &CommandEnvelope,
     ) -> Result<CommandOutcome, StorageError> {
-        if let Some(result) = lookup.answered.get(&envelope.id) {
-            return Ok(CommandOutcome {
-                id: Some(envelope.id),
-                result: result.clone(),
-            });
+        if let Some(outcome) = self.answered_before(lookup, envelope) {
+            return Ok(outcome);
         }
-        let patient = envelope.command.patient();
+        let Some(patient) = envelope.command.patient() else {
+            return self.answer(
+                lookup,
+                envelope,
+                CommandResult::Rejected(Rejection::new(RejectionReason::Malformed, vec![])),
+            );
+        };
         let known = lookup.patients.get(&patient).cloned();
         let number_owner = match &envelope.command {
             clinic_core::sync::Command::RegisterPatient { patient_number, .. } => {
                 lookup.numbers.get(patient_number).copied()
             }
-            clinic_core::sync::Command::UpdatePatient { .. } => None,
+            _ => None,
         };
         let existing = Existing {
             patient: known.as_ref().map(|(_, account)| *account),
@@ -329,13 +385,11 @@ impl BatchWrites {
                 lookup
                     .patients
                     .insert(record.id, (record.patient_number.clone(), record.account));
-                self.seq += 1;
-                self.changes.push((
-                    self.seq,
+                let seq = self.append(
                     record.id.to_string(),
                     encode_body(&record)?,
                     envelope.id.to_string(),
-                ));
+                );
                 match self.patient_index.get(&record.id) {
                     Some(&i) => self.patients[i] = record,
                     None => {
@@ -343,19 +397,10 @@ impl BatchWrites {
                         self.patients.push(record);
                     }
                 }
-                CommandResult::Applied {
-                    seq: self.seq as u64,
-                }
+                CommandResult::Applied { seq: seq as u64 }
             }
         };
-        let text =
-            serde_json::to_string(&result).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        self.answers.push((envelope.id.to_string(), text));
-        lookup.answered.insert(envelope.id, result.clone());
-        Ok(CommandOutcome {
-            id: Some(envelope.id),
-            result,
-        })
+        self.answer(lookup, envelope, result)
     }
 }
 
@@ -377,6 +422,38 @@ macro_rules! append_change {
 }
 pub(crate) use append_change;
 
+/// Write a doctor's record (insert or replace) and its change-log entry `$seq` (about no
+/// patient: staff devices receive it, patients' devices do not), inside `$tx` holding the head.
+macro_rules! write_doctor {
+    ($tx:expr, $seq:expr, $record:expr, $at_ms:expr) => {{
+        let record: &clinic_core::doctor::DoctorRecord = $record;
+        let text = $crate::schedule::write_record(record)?;
+        sqlx::query(
+            "INSERT INTO doctor (id, record, verified, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (id) DO UPDATE SET record = excluded.record,
+               verified = excluded.verified, updated_at = excluded.updated_at",
+        )
+        .bind(record.id.to_string())
+        .bind(&text)
+        .bind(record.verification.is_verified())
+        .bind($at_ms)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO change_log (seq, patient_id, body, command_id, created_at)
+             VALUES ($1, '', $2, NULL, $3)",
+        )
+        .bind($seq)
+        .bind($crate::schedule::write_record(
+            &clinic_core::sync::ChangeBody::Doctor(Box::new(record.clone())),
+        )?)
+        .bind($at_ms)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+pub(crate) use write_doctor;
+
 /// The registry's SQL, shared by both backends; expanded inside `impl Storage for $backend`.
 macro_rules! registry_sql_methods {
     () => {
@@ -385,6 +462,7 @@ macro_rules! registry_sql_methods {
             actor: clinic_core::Actor,
             parsed: Vec<clinic_core::sync::PushedCommand>,
             now: chrono::DateTime<chrono::Utc>,
+            tz: chrono_tz::Tz,
         ) -> Result<(Vec<clinic_core::sync::CommandOutcome>, u64), StorageError> {
             use clinic_core::sync::CommandOutcome;
             use $crate::registry::*;
@@ -411,20 +489,27 @@ macro_rules! registry_sql_methods {
                 for (id, outcome) in q.build_query_as::<(String, String)>().fetch_all(&mut *tx).await? {
                     lookup.answered(&id, &outcome)?;
                 }
-                let mut q = sqlx::QueryBuilder::new(
-                    "SELECT id, patient_number, account_id FROM patient WHERE id IN (",
-                );
-                let mut list = q.separated(", ");
-                for e in &envelopes {
-                    list.push_bind(e.command.patient().to_string());
-                }
-                list.push_unseparated(")");
-                for row in q
-                    .build_query_as::<(String, String, Option<String>)>()
-                    .fetch_all(&mut *tx)
-                    .await?
-                {
-                    lookup.patient(row)?;
+                let patients: Vec<String> = envelopes
+                    .iter()
+                    .filter_map(|e| e.command.patient())
+                    .map(|p| p.to_string())
+                    .collect();
+                if !patients.is_empty() {
+                    let mut q = sqlx::QueryBuilder::new(
+                        "SELECT id, patient_number, account_id FROM patient WHERE id IN (",
+                    );
+                    let mut list = q.separated(", ");
+                    for p in patients {
+                        list.push_bind(p);
+                    }
+                    list.push_unseparated(")");
+                    for row in q
+                        .build_query_as::<(String, String, Option<String>)>()
+                        .fetch_all(&mut *tx)
+                        .await?
+                    {
+                        lookup.patient(row)?;
+                    }
                 }
                 let numbers: Vec<&str> = envelopes
                     .iter()
@@ -455,6 +540,10 @@ macro_rules! registry_sql_methods {
             }
 
             let mut batch = BatchWrites::new(start, now, actor);
+            let mut doctors: std::collections::HashMap<
+                UserId,
+                Option<clinic_core::doctor::DoctorRecord>,
+            > = Default::default();
             let mut outcomes = Vec::with_capacity(parsed.len());
             for item in parsed {
                 match item {
@@ -462,6 +551,11 @@ macro_rules! registry_sql_methods {
                         id,
                         result: clinic_core::sync::CommandResult::Rejected(rejection),
                     }),
+                    Ok(envelope) if envelope.command.appointment().is_some() => {
+                        outcomes.push($crate::schedule::schedule_command!(
+                            tx, batch, lookup, envelope, doctors, tz, now
+                        )?)
+                    }
                     Ok(envelope) => outcomes.push(batch.judge(&mut lookup, &envelope)?),
                 }
             }

@@ -25,6 +25,8 @@ pub struct Settings {
     pub max_request_bytes: usize,
     /// The clinic's rule: desks lock after this many minutes without activity.
     pub lock_after_minutes: u32,
+    /// The clinic's time zone (IANA name): doctors' hours are read on its wall clock.
+    pub clinic_time_zone: String,
 }
 
 impl Default for Settings {
@@ -38,6 +40,7 @@ impl Default for Settings {
             sign_in_attempts_per_minute_per_address: 30,
             max_request_bytes: 64 * 1024,
             lock_after_minutes: 10,
+            clinic_time_zone: "Asia/Dhaka".to_owned(),
         }
     }
 }
@@ -137,10 +140,21 @@ impl Settings {
         if !(1..=240).contains(&self.lock_after_minutes) {
             return rule("lock_after_minutes must be between 1 and 240");
         }
+        if self.clinic_time_zone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(SettingsError::Rule(format!(
+                "clinic_time_zone {:?} is not a time zone: use an IANA name such as Asia/Dhaka",
+                self.clinic_time_zone
+            )));
+        }
         if self.data_dir.as_os_str().is_empty() {
             return rule("data_dir (CLINIC_SYNC_DATA) must name a folder");
         }
         Ok(())
+    }
+
+    /// The clinic's time zone (checked by [`Settings::validate`]; UTC if it was never checked).
+    pub fn time_zone(&self) -> chrono_tz::Tz {
+        self.clinic_time_zone.parse().unwrap_or(chrono_tz::UTC)
     }
 
     /// The embedded SQLite file, used when no `database_url` is set.
@@ -250,7 +264,10 @@ mod tests {
 
     #[test]
     fn the_example_file_is_valid_and_says_the_defaults() {
-        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("clinic-sync.example.toml");
+        let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+        let example = manifest.join("clinic-sync.example.toml");
         let s = load(Some(&example), &[]).unwrap();
         assert_eq!(s, Settings::default());
     }

@@ -7,6 +7,7 @@
 use std::future::Future;
 
 use clinic_core::account::{PatientDemographics, Sex};
+use clinic_core::doctor::DoctorRecord;
 use clinic_core::wire::WorkingHours;
 use clinic_core::UserId;
 
@@ -43,25 +44,12 @@ pub struct NewAccount {
     pub created_at_ms: i64,
 }
 
-#[derive(Debug, Clone)]
-pub struct DoctorProfile {
-    pub specialty: String,
-    pub weekly_hours: Vec<WorkingHours>,
-}
-
 /// A session joined with its account.
 #[derive(Debug, Clone)]
 pub struct StoredSession {
     pub account: StoredAccount,
     pub expires_at_ms: i64,
     pub revoked: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct StoredDoctor {
-    pub id: UserId,
-    pub display_name: String,
-    pub profile: DoctorProfile,
 }
 
 pub trait Storage: Send + Sync + 'static {
@@ -75,11 +63,15 @@ pub trait Storage: Send + Sync + 'static {
         &self,
         account: &NewAccount,
         patient: Option<&PatientDemographics>,
-        doctor: Option<&DoctorProfile>,
+        doctor: Option<&DoctorRecord>,
     ) -> impl Future<Output = Result<(), StorageError>> + Send;
     fn account_by_email(
         &self,
         email: &str,
+    ) -> impl Future<Output = Result<Option<StoredAccount>, StorageError>> + Send;
+    fn account_by_id(
+        &self,
+        id: UserId,
     ) -> impl Future<Output = Result<Option<StoredAccount>, StorageError>> + Send;
     fn list_accounts(
         &self,
@@ -113,7 +105,25 @@ pub trait Storage: Send + Sync + 'static {
         profile: &PatientDemographics,
         at_ms: i64,
     ) -> impl Future<Output = Result<bool, StorageError>> + Send;
-    fn doctors(&self) -> impl Future<Output = Result<Vec<StoredDoctor>, StorageError>> + Send;
+    /// Every doctor of the clinic, verified or not, by name.
+    fn doctors(&self) -> impl Future<Output = Result<Vec<DoctorRecord>, StorageError>> + Send;
+    fn doctor(
+        &self,
+        id: UserId,
+    ) -> impl Future<Output = Result<Option<DoctorRecord>, StorageError>> + Send;
+    /// Write a doctor's record (new or changed) with its change-log entry.
+    fn save_doctor(
+        &self,
+        record: &DoctorRecord,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    /// Slot-holding appointments starting in `[from, to)`: one doctor's, or every doctor's.
+    fn busy(
+        &self,
+        doctor: Option<UserId>,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> impl Future<Output = Result<Vec<clinic_core::availability::Busy>, StorageError>> + Send;
     /// Apply pushed commands in one transaction: each is judged on its own, answered once, and
     /// answered the same again when pushed again. Returns the answers and the change-log head.
     fn apply_commands(
@@ -121,6 +131,7 @@ pub trait Storage: Send + Sync + 'static {
         actor: clinic_core::Actor,
         pushed: Vec<clinic_core::sync::PushedCommand>,
         now: chrono::DateTime<chrono::Utc>,
+        tz: chrono_tz::Tz,
     ) -> impl Future<Output = Result<(Vec<clinic_core::sync::CommandOutcome>, u64), StorageError>> + Send;
     /// Changes after `after` that `scope` may see, at most `limit`.
     fn pull(
@@ -140,6 +151,8 @@ pub trait Storage: Send + Sync + 'static {
     /// Give every registered patient without a change-log entry one (patients migrated from
     /// the first schema). Returns how many were added.
     fn backfill_change_log(&self) -> impl Future<Output = Result<u64, StorageError>> + Send;
+    /// Move doctors of the first schema (specialty and weekly hours) into doctor records.
+    fn backfill_doctors(&self) -> impl Future<Output = Result<u64, StorageError>> + Send;
 }
 
 fn map_insert_error(e: sqlx::Error) -> StorageError {
@@ -180,6 +193,7 @@ macro_rules! shared_sql_storage {
             async fn migrate(&self) -> Result<(), StorageError> {
                 $migrator.run(&self.pool).await?;
                 self.backfill_change_log().await?;
+                self.backfill_doctors().await?;
                 Ok(())
             }
 
@@ -198,12 +212,13 @@ macro_rules! shared_sql_storage {
                 &self,
                 account: &NewAccount,
                 patient: Option<&PatientDemographics>,
-                doctor: Option<&DoctorProfile>,
+                doctor: Option<&DoctorRecord>,
             ) -> Result<(), StorageError> {
                 let mut tx = self.pool.begin().await?;
-                // A patient account joins the registry: lock the change-log head first.
-                let head: Option<(i64, i64)> = match patient {
-                    Some(_) => Some(
+                // A patient account joins the registry, a doctor the directory: lock the
+                // change-log head first.
+                let head: Option<(i64, i64)> = match (patient, doctor) {
+                    (Some(_), _) | (_, Some(_)) => Some(
                         sqlx::query_as(
                             "UPDATE change_head SET seq = seq + 1,
                                next_server_serial = next_server_serial + 1
@@ -212,7 +227,7 @@ macro_rules! shared_sql_storage {
                         .fetch_one(&mut *tx)
                         .await?,
                     ),
-                    None => None,
+                    (None, None) => None,
                 };
                 sqlx::query(
                     "INSERT INTO account (id, email, display_name, role, password_hash, created_at)
@@ -278,18 +293,8 @@ macro_rules! shared_sql_storage {
                     .await?;
                     $crate::registry::append_change!(tx, seq, record, account.created_at_ms);
                 }
-                if let Some(d) = doctor {
-                    let hours = serde_json::to_string(&d.weekly_hours)
-                        .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-                    sqlx::query(
-                        "INSERT INTO doctor_profile (account_id, specialty, weekly_hours)
-                         VALUES ($1, $2, $3)",
-                    )
-                    .bind(account.id.to_string())
-                    .bind(&d.specialty)
-                    .bind(hours)
-                    .execute(&mut *tx)
-                    .await?;
+                if let (Some(d), Some((seq, _))) = (doctor, head) {
+                    $crate::registry::write_doctor!(tx, seq, d, account.created_at_ms);
                 }
                 tx.commit().await?;
                 Ok(())
@@ -300,6 +305,16 @@ macro_rules! shared_sql_storage {
                     "SELECT id, email, display_name, role, password_hash FROM account WHERE email = $1",
                 )
                 .bind(email)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(account_from_row).transpose()
+            }
+
+            async fn account_by_id(&self, id: UserId) -> Result<Option<StoredAccount>, StorageError> {
+                let row: Option<AccountRow> = sqlx::query_as(
+                    "SELECT id, email, display_name, role, password_hash FROM account WHERE id = $1",
+                )
+                .bind(id.to_string())
                 .fetch_optional(&self.pool)
                 .await?;
                 row.map(account_from_row).transpose()
@@ -431,25 +446,109 @@ macro_rules! shared_sql_storage {
                 Ok(true)
             }
 
-            async fn doctors(&self) -> Result<Vec<StoredDoctor>, StorageError> {
-                let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-                    "SELECT a.id, a.display_name, d.specialty, d.weekly_hours
-                     FROM doctor_profile d JOIN account a ON a.id = d.account_id
-                     ORDER BY a.display_name",
+            async fn doctors(&self) -> Result<Vec<DoctorRecord>, StorageError> {
+                let rows: Vec<(String,)> = sqlx::query_as("SELECT record FROM doctor")
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut doctors = rows
+                    .into_iter()
+                    .map(|(text,)| $crate::schedule::read_record::<DoctorRecord>("doctor", &text))
+                    .collect::<Result<Vec<_>, _>>()?;
+                doctors.sort_by(|a, b| a.profile.display_name.cmp(&b.profile.display_name));
+                Ok(doctors)
+            }
+
+            async fn doctor(&self, id: UserId) -> Result<Option<DoctorRecord>, StorageError> {
+                let row: Option<(String,)> = sqlx::query_as("SELECT record FROM doctor WHERE id = $1")
+                    .bind(id.to_string())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(|(text,)| $crate::schedule::read_record("doctor", &text)).transpose()
+            }
+
+            async fn save_doctor(&self, record: &DoctorRecord, at_ms: i64) -> Result<(), StorageError> {
+                let mut tx = self.pool.begin().await?;
+                let (seq,): (i64,) = sqlx::query_as(
+                    "UPDATE change_head SET seq = seq + 1 WHERE id = 1 RETURNING seq",
                 )
+                .fetch_one(&mut *tx)
+                .await?;
+                $crate::registry::write_doctor!(tx, seq, record, at_ms);
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn busy(
+                &self,
+                doctor: Option<UserId>,
+                from: chrono::DateTime<chrono::Utc>,
+                to: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<clinic_core::availability::Busy>, StorageError> {
+                let rows: Vec<(String, i64, i64)> = sqlx::query_as(concat!(
+                    "SELECT doctor_id, slot_start, slot_end FROM appointment
+                     WHERE (CAST($1 AS TEXT) IS NULL OR doctor_id = $1) AND slot_start >= $2 AND slot_start < $3
+                       AND status IN ",
+                    $crate::schedule::slot_holding!(),
+                    " ORDER BY doctor_id, slot_start"
+                ))
+                .bind(doctor.map(|d| d.to_string()))
+                .bind(from.timestamp_millis())
+                .bind(to.timestamp_millis())
                 .fetch_all(&self.pool)
                 .await?;
                 rows.into_iter()
-                    .map(|(id, display_name, specialty, hours)| {
-                        let weekly_hours = serde_json::from_str(&hours)
-                            .map_err(|e| StorageError::Corrupt(format!("weekly hours: {e}")))?;
-                        Ok(StoredDoctor {
-                            id: parse_id(&id)?,
-                            display_name,
-                            profile: DoctorProfile { specialty, weekly_hours },
+                    .map(|(doctor, s, e)| {
+                        Ok(clinic_core::availability::Busy {
+                            doctor: parse_id(&doctor)?,
+                            start: $crate::schedule::from_millis(s)?,
+                            end: $crate::schedule::from_millis(e)?,
                         })
                     })
                     .collect()
+            }
+
+            async fn backfill_doctors(&self) -> Result<u64, StorageError> {
+                let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+                    "SELECT a.id, a.display_name, d.specialty, d.weekly_hours, a.created_at
+                     FROM doctor_profile d JOIN account a ON a.id = d.account_id
+                     WHERE d.account_id NOT IN (SELECT id FROM doctor)",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                let moved = rows.len() as u64;
+                for (id, name, specialty, hours, created_at) in rows {
+                    let hours: Vec<WorkingHours> = serde_json::from_str(&hours)
+                        .map_err(|e| StorageError::Corrupt(format!("weekly hours: {e}")))?;
+                    let id = parse_id(&id)?;
+                    // Doctors of the first schema were made by an admin: they count as verified.
+                    let record = DoctorRecord {
+                        id,
+                        profile: clinic_core::doctor::DoctorProfile {
+                            display_name: name,
+                            specialty,
+                            qualifications: String::new(),
+                            registration_number: String::new(),
+                            experience_years: 0,
+                            city: String::new(),
+                            languages: vec![],
+                            fees: clinic_core::doctor::Fees { in_person: 0, video: 0 },
+                            bio: String::new(),
+                        },
+                        verification: clinic_core::doctor::Verification::Verified,
+                        pattern: clinic_core::availability::WorkingPattern {
+                            doctor: id,
+                            weekly: clinic_core::doctor::weekly_sessions(&hours),
+                            in_person_minutes: 15,
+                            video_minutes: 15,
+                            buffer_minutes: 0,
+                            daily_cap: None,
+                            leave: vec![],
+                            exceptions: vec![],
+                        },
+                    };
+                    self.save_doctor(&record, created_at).await?;
+                }
+                Ok(moved)
             }
         }
     };

@@ -327,7 +327,7 @@ async fn the_demo_clinic_is_seeded_once(b: Backend) {
         .await
         .unwrap()
         .expect("an empty clinic is seeded");
-    assert_eq!(credentials.len(), 59);
+    assert_eq!(credentials.len(), 60);
     let count = |role| credentials.iter().filter(|c| c.role == role).count();
     use clinic_core::Role::*;
     assert_eq!(
@@ -337,10 +337,10 @@ async fn the_demo_clinic_is_seeded_once(b: Backend) {
             count(FrontDesk),
             count(Patient)
         ),
-        (1, 6, 2, 50)
+        (1, 7, 2, 50)
     );
     let text = std::fs::read_to_string(&file).unwrap();
-    assert_eq!(text.lines().filter(|l| !l.starts_with('#')).count(), 59);
+    assert_eq!(text.lines().filter(|l| !l.starts_with('#')).count(), 60);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -353,13 +353,13 @@ async fn the_demo_clinic_is_seeded_once(b: Backend) {
     let token = s.sign_in(&desk.email, &desk.password).await;
     let (status, doctors) = s.get("/api/v1/doctors", Some(&token)).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(doctors.as_array().unwrap().len(), 6);
+    assert_eq!(doctors.as_array().unwrap().len(), 7);
     assert!(!doctors[0]["weekly_hours"].as_array().unwrap().is_empty());
     assert!(
         s.seed_demo(dir.path()).await.unwrap().is_none(),
         "a clinic with accounts is left alone"
     );
-    assert_eq!(s.count_accounts().await, 59);
+    assert_eq!(s.count_accounts().await, 60);
 }
 
 async fn a_duplicate_email_is_a_storage_error_not_a_crash(b: Backend) {

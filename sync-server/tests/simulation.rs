@@ -5,6 +5,11 @@
 //! its scope, no command may have been applied twice, and every command made must be either
 //! applied on the server or shown as refused on its device.
 //!
+//! Desks also book one doctor's few slots (and walk-ins) and take lifecycle steps, offline and
+//! online: after each schedule no slot holds two active appointments on the server, every
+//! device's appointment book equals the server's for its scope, and every booking a desk made is
+//! either applied or kept on that desk as a conflict.
+//!
 //! The test command runs a fixed set of seeds. More:
 //!   CLINIC_SIM_SEEDS=10000 cargo test -p clinic-sync --test simulation -- --nocapture
 //! One seed (as printed by a failure):
@@ -17,8 +22,9 @@ use std::sync::Mutex;
 
 use chrono::Utc;
 use clinic_core::account::{PatientDemographics, SignUpForm};
+use clinic_core::appointment::{AppointmentRecord, Origin, Step};
 use clinic_core::sync::{Command, CommandEnvelope, PullResponse};
-use clinic_core::{CommandId, PatientId, Role, UserId};
+use clinic_core::{AppointmentId, CommandId, PatientId, Role, UserId};
 use clinic_store::{DatabaseKey, Store};
 use clinic_sync::storage::NewAccount;
 use clinic_sync::Storage;
@@ -128,6 +134,52 @@ async fn run_seed(backend: Backend, seed: u64, password_hash: &str) {
         .unwrap();
         devices.push((account.email, account.id, true));
     }
+    // One doctor, verified, working every day 09:00–17:00 in 15-minute slots.
+    let mut doctor = clinic_core::demo::DOCTORS[0].record(UserId::from_uuid(uuid_from(&mut rng)));
+    let every_day = doctor
+        .pattern
+        .weekly
+        .iter()
+        .flatten()
+        .next()
+        .unwrap()
+        .clone();
+    doctor.pattern.weekly = std::array::from_fn(|_| {
+        vec![clinic_core::availability::Session {
+            hours: clinic_core::availability::LocalSpan {
+                start: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+                end: chrono::NaiveTime::from_hms_opt(17, 0, 0).unwrap(),
+            },
+            ..every_day.clone()
+        }]
+    });
+    let doctor_account = NewAccount {
+        id: doctor.id,
+        email: "doctor@sim.test".into(),
+        display_name: doctor.profile.display_name.clone(),
+        role: Role::Doctor,
+        password_hash: password_hash.to_owned(),
+        created_at_ms: 0,
+    };
+    match &server.storage {
+        AnyStorage::Sqlite(s) => s.create_account(&doctor_account, None, Some(&doctor)).await,
+        AnyStorage::Postgres(s) => s.create_account(&doctor_account, None, Some(&doctor)).await,
+    }
+    .unwrap();
+    // A few slots tomorrow that every desk wants: the contested ones.
+    let tz = chrono_tz::Asia::Dhaka;
+    let tomorrow = Utc::now().with_timezone(&tz).date_naive() + chrono::Days::new(1);
+    let slots: Vec<chrono::DateTime<Utc>> = (0..4)
+        .map(|k| {
+            use chrono::TimeZone;
+            tz.from_local_datetime(
+                &tomorrow.and_time(chrono::NaiveTime::from_hms_opt(9, 15 * k, 0).unwrap()),
+            )
+            .unwrap()
+            .with_timezone(&Utc)
+        })
+        .collect();
+
     let patient_email = "patient@sim.test".to_owned();
     let grant = client
         .sign_up(&SignUpForm {
@@ -156,6 +208,9 @@ async fn run_seed(backend: Backend, seed: u64, password_hash: &str) {
         if let Some(code) = grant.desk_code {
             store.set_desk_code(code).unwrap();
         }
+        store
+            .set_clinic_time_zone(grant.clinic_time_zone.as_deref().unwrap())
+            .unwrap();
         fleet.push(Device {
             dir,
             key,
@@ -171,7 +226,7 @@ async fn run_seed(backend: Backend, seed: u64, password_hash: &str) {
 
     for _ in 0..STEPS {
         let d = rng.random_range(0..fleet.len());
-        let roll = rng.random_range(0..100);
+        let roll = rng.random_range(0..145);
         let device = &mut fleet[d];
         let at = Utc::now();
         match roll {
@@ -209,6 +264,67 @@ async fn run_seed(backend: Backend, seed: u64, password_hash: &str) {
                 );
                 device.with(|s| s.record(&envelope).unwrap());
                 made.push((d, envelope.id));
+            }
+            // Book one of the contested slots, or a walk-in (desks; offline or online).
+            100..=129 if device.staff => {
+                let known = device.with(|s| s.patient_records().unwrap());
+                if known.is_empty() {
+                    continue;
+                }
+                let patient = known[rng.random_range(0..known.len())].id;
+                let start = match rng.random_range(0..5) {
+                    0 => None,
+                    k => Some(slots[k - 1]),
+                };
+                let envelope = CommandEnvelope::new(
+                    CommandId::from_uuid(uuid_from(&mut rng)),
+                    at,
+                    device.user,
+                    Command::BookAppointment {
+                        appointment: AppointmentId::from_uuid(uuid_from(&mut rng)),
+                        patient,
+                        doctor: doctor.id,
+                        consultation: clinic_core::availability::ConsultationType::InPerson,
+                        origin: if start.is_some() {
+                            Origin::Booked
+                        } else {
+                            Origin::WalkIn
+                        },
+                        start,
+                        reason: None,
+                        replaces: None,
+                    },
+                );
+                // A desk that has not received the doctor yet cannot book them (and says so).
+                if device.with(|s| s.record(&envelope)).is_ok() {
+                    made.push((d, envelope.id));
+                }
+            }
+            // A lifecycle step on an appointment this device knows (a patient: cancel only).
+            100..=144 => {
+                let known = device.with(|s| s.appointment_records().unwrap());
+                if known.is_empty() {
+                    continue;
+                }
+                let target = &known[rng.random_range(0..known.len())];
+                let step = if device.staff {
+                    [Step::CheckIn, Step::Cancel, Step::MarkNoShow][rng.random_range(0..3)]
+                } else {
+                    Step::Cancel
+                };
+                let envelope = CommandEnvelope::new(
+                    CommandId::from_uuid(uuid_from(&mut rng)),
+                    at,
+                    device.user,
+                    Command::StepAppointment {
+                        appointment: target.id,
+                        step,
+                        reason: None,
+                    },
+                );
+                if device.with(|s| s.record(&envelope)).is_ok() {
+                    made.push((d, envelope.id));
+                }
             }
             35..=44 => device.online = !device.online,
             45..=49 => device.crash_and_restart(),
@@ -270,6 +386,7 @@ async fn run_seed(backend: Backend, seed: u64, password_hash: &str) {
                     device.with(|s| s.apply_pulled(&page, at).unwrap());
                 }
             }
+            _ if roll >= 100 => {}
             _ => {
                 push_pending(device.store(), &client, &device.token, device.user)
                     .await
@@ -295,6 +412,12 @@ async fn run_seed(backend: Backend, seed: u64, password_hash: &str) {
     }
 
     let registry = server_registry(&server).await;
+    let book = server_appointments(&server).await;
+    assert_eq!(
+        doubly_booked(&server).await,
+        0,
+        "a slot holds two active appointments"
+    );
     let applied = server_applied_commands(&server).await;
     let mut refused = BTreeSet::new();
     for (i, device) in fleet.iter().enumerate() {
@@ -328,6 +451,22 @@ async fn run_seed(backend: Backend, seed: u64, password_hash: &str) {
             local, expected,
             "device {i}'s registry differs from the server's"
         );
+        let local_book: BTreeMap<String, AppointmentRecord> = device.with(|s| {
+            s.appointment_records()
+                .unwrap()
+                .into_iter()
+                .map(|a| (a.id.to_string(), a))
+                .collect()
+        });
+        let expected_book: BTreeMap<String, AppointmentRecord> = book
+            .iter()
+            .filter(|(_, a)| device.staff || a.patient.to_string() == device.user.to_string())
+            .map(|(k, a)| (k.clone(), a.clone()))
+            .collect();
+        assert_eq!(
+            local_book, expected_book,
+            "device {i}'s appointment book differs from the server's"
+        );
         for r in device.with(|s| s.rejected_commands().unwrap()) {
             refused.insert(r.envelope.id.to_string());
         }
@@ -343,11 +482,12 @@ async fn run_seed(backend: Backend, seed: u64, password_hash: &str) {
         assert_eq!(*times, 1, "command {id} changed the registry {times} times");
     }
     eprintln!(
-        "seed {seed}: {} commands made, {} applied, {} refused, {} patients",
+        "seed {seed}: {} commands made, {} applied, {} refused, {} patients, {} appointments",
         made.len(),
         applied.len(),
         refused.len(),
-        registry.len()
+        registry.len(),
+        book.len()
     );
 }
 
@@ -364,6 +504,32 @@ async fn server_registry(
     rows.into_iter()
         .map(|(id, number, name, account)| (id, (number, name, account)))
         .collect()
+}
+
+/// The server's appointment book: id → record.
+async fn server_appointments(server: &TestServer) -> BTreeMap<String, AppointmentRecord> {
+    let sql = "SELECT id, record FROM appointment";
+    let rows: Vec<(String, String)> = match &server.storage {
+        AnyStorage::Sqlite(s) => sqlx::query_as(sql).fetch_all(&s.pool).await,
+        AnyStorage::Postgres(s) => sqlx::query_as(sql).fetch_all(&s.pool).await,
+    }
+    .unwrap();
+    rows.into_iter()
+        .map(|(id, record)| (id, serde_json::from_str(&record).unwrap()))
+        .collect()
+}
+
+/// Slots (doctor and start) held by more than one active appointment.
+async fn doubly_booked(server: &TestServer) -> i64 {
+    server
+        .scalar(
+            "SELECT count(*) FROM (SELECT doctor_id, slot_start FROM appointment
+              WHERE slot_start IS NOT NULL
+       AND status IN ('requested', 'confirmed', 'checked_in', 'in_consultation')
+              GROUP BY doctor_id, slot_start HAVING count(*) > 1) AS doubled"
+                .to_owned(),
+        )
+        .await
 }
 
 /// Each command that changed the registry, with how many change-log entries it made.

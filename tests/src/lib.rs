@@ -11,17 +11,27 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 /// The workspace root (the folder holding the top Cargo.toml).
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    // Asked at run time: cargo sets it for the tests it runs. A path baked in when compiling
+    // would be wrong for artifacts reused from a checkout elsewhere that shares the target dir.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    Path::new(&manifest)
         .parent()
         .expect("tests/ is inside the workspace")
         .to_owned()
+}
+
+/// The cargo running these tests (the one that built them may be another toolchain path).
+pub fn cargo() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into())
 }
 
 /// Cargo's target folder, as cargo itself reports it (honours CARGO_TARGET_DIR and config).
 pub fn target_dir() -> PathBuf {
     static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
-        let out = Command::new(env!("CARGO"))
+        let out = Command::new(cargo())
             .args(["metadata", "--format-version", "1", "--no-deps"])
             .current_dir(workspace_root())
             .output()
@@ -470,5 +480,71 @@ impl App {
             client.close().await?;
         }
         Ok(())
+    }
+}
+
+/// A network path from one workstation to the server that can be cut: that desk goes offline
+/// while the others stay online. Forwards TCP on its own loopback port to the server's.
+pub struct Relay {
+    pub url: String,
+    open: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    connections: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+    accept: tokio::task::JoinHandle<()>,
+}
+
+impl Relay {
+    pub async fn start(server_port: u16) -> Result<Relay> {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let open = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let connections: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>> =
+            Default::default();
+        let accept = {
+            let (open, connections) = (open.clone(), connections.clone());
+            tokio::spawn(async move {
+                while let Ok((mut inbound, _)) = listener.accept().await {
+                    if !open.load(Ordering::SeqCst) {
+                        // Cut: the connection is refused as a dead network would.
+                        drop(inbound);
+                        continue;
+                    }
+                    let task = tokio::spawn(async move {
+                        if let Ok(mut outbound) =
+                            tokio::net::TcpStream::connect(("127.0.0.1", server_port)).await
+                        {
+                            let _ =
+                                tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                        }
+                    });
+                    connections.lock().unwrap().push(task);
+                }
+            })
+        };
+        Ok(Relay {
+            url,
+            open,
+            connections,
+            accept,
+        })
+    }
+
+    /// Cut the path: open connections drop and new ones fail.
+    pub fn cut(&self) {
+        self.open.store(false, std::sync::atomic::Ordering::SeqCst);
+        for task in self.connections.lock().unwrap().drain(..) {
+            task.abort();
+        }
+    }
+
+    pub fn restore(&self) {
+        self.open.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.cut();
+        self.accept.abort();
     }
 }

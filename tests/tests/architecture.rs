@@ -45,7 +45,7 @@ fn reachable(meta: &serde_json::Value, root: &str, target: Option<&str>) -> BTre
 }
 
 fn metadata(filter_platform: Option<&str>) -> serde_json::Value {
-    let mut cmd = std::process::Command::new(env!("CARGO"));
+    let mut cmd = std::process::Command::new(clinic_tests::cargo());
     cmd.args(["metadata", "--format-version", "1"])
         .current_dir(workspace_root());
     if let Some(p) = filter_platform {

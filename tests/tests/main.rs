@@ -4,4 +4,5 @@ mod architecture;
 mod desk;
 mod patient;
 mod registry;
+mod schedule;
 mod server_cli;

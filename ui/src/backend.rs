@@ -154,3 +154,41 @@ pub async fn rejected_changes() -> Result<Vec<RejectedChange>, IpcError> {
 pub async fn dismiss_rejected(command: CommandId) -> Result<(), IpcError> {
     call("dismiss_rejected", Some(&CommandArgs { command })).await
 }
+
+pub async fn clinic_doctors() -> Result<Vec<clinic_core::doctor::DoctorRecord>, IpcError> {
+    call0("clinic_doctors").await
+}
+
+pub async fn free_slots(
+    args: clinic_core::ipc::FreeSlotsArgs,
+) -> Result<Vec<clinic_core::availability::Slot>, IpcError> {
+    call("free_slots", Some(&args)).await
+}
+
+pub async fn book_appointment(
+    args: clinic_core::ipc::BookArgs,
+) -> Result<clinic_core::ipc::AppointmentView, IpcError> {
+    call("book_appointment", Some(&args)).await
+}
+
+pub async fn step_appointment(
+    args: clinic_core::ipc::StepArgs,
+) -> Result<clinic_core::ipc::AppointmentView, IpcError> {
+    call("step_appointment", Some(&args)).await
+}
+
+pub async fn appointment_day(
+    args: clinic_core::ipc::DayArgs,
+) -> Result<clinic_core::ipc::ScheduleDay, IpcError> {
+    call("appointment_day", Some(&args)).await
+}
+
+pub async fn booking_conflicts() -> Result<Vec<clinic_core::ipc::BookingConflict>, IpcError> {
+    call0("booking_conflicts").await
+}
+
+pub async fn rebook(
+    args: clinic_core::ipc::RebookArgs,
+) -> Result<clinic_core::ipc::AppointmentView, IpcError> {
+    call("rebook", Some(&args)).await
+}

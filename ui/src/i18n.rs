@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 
 use clinic_core::account::{FieldError, FieldProblem};
+use clinic_core::booking::BookingProblem;
 use clinic_core::ipc::{IpcError, Language};
 use clinic_core::wire::ErrorCode;
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
@@ -72,6 +73,24 @@ pub fn field_message(lang: Language, error: &FieldError) -> String {
         FieldProblem::NotTrimmed => ("field-not_trimmed", vec![]),
         FieldProblem::NotAPatientNumber => ("field-not_a_patient_number", vec![]),
         FieldProblem::InvalidCharacters => ("field-invalid_characters", vec![]),
+        FieldProblem::OutOfRange { min, max } => (
+            "field-out_of_range",
+            vec![("min", (*min).into()), ("max", (*max).into())],
+        ),
+        FieldProblem::EndsBeforeItStarts => ("field-ends_before_it_starts", vec![]),
+        FieldProblem::NotAChoice => ("field-not_a_choice", vec![]),
+        FieldProblem::SlotUnavailable { booking } => (
+            match booking {
+                BookingProblem::InThePast => "slot-in_the_past",
+                BookingProblem::OnLeave => "slot-on_leave",
+                BookingProblem::OutsideHours => "slot-outside_hours",
+                BookingProblem::DayFull => "slot-day_full",
+                BookingProblem::SlotTaken => "slot-slot_taken",
+                BookingProblem::Overlapping => "slot-overlapping",
+                BookingProblem::NotASlotTime => "slot-not_a_slot_time",
+            },
+            vec![],
+        ),
     };
     text_with(lang, key, &args)
 }

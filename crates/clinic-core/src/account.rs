@@ -33,6 +33,20 @@ pub enum FieldProblem {
     NotAPatientNumber,
     /// Invisible control characters (pasted tabs, line breaks, NUL).
     InvalidCharacters,
+    /// A number outside what the clinic allows.
+    OutOfRange {
+        min: u64,
+        max: u64,
+    },
+    /// A time span (hours, a break, leave) that ends before it starts, or a break outside its
+    /// session.
+    EndsBeforeItStarts,
+    /// Not one of the values offered (a language code, say).
+    NotAChoice,
+    /// A time that cannot be booked, and why.
+    SlotUnavailable {
+        booking: crate::booking::BookingProblem,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,6 +82,14 @@ impl FieldError {
             FieldProblem::NotAPatientNumber => "is not a patient number (like 3-0042)".to_owned(),
             FieldProblem::InvalidCharacters => {
                 "has invisible characters (tabs or line breaks); retype it".to_owned()
+            }
+            FieldProblem::OutOfRange { min, max } => format!("must be between {min} and {max}"),
+            FieldProblem::EndsBeforeItStarts => {
+                "ends before it starts (or a break lies outside its hours)".to_owned()
+            }
+            FieldProblem::NotAChoice => "is not one of the choices offered".to_owned(),
+            FieldProblem::SlotUnavailable { booking } => {
+                format!("cannot be booked: {booking}")
             }
         };
         format!("{} {what}", self.field.replace('_', " "))
@@ -165,7 +187,7 @@ fn has_control_characters(text: &str) -> bool {
     text.chars().any(char::is_control)
 }
 
-fn check_name(field: &str, name: &str, out: &mut Vec<FieldError>) {
+pub(crate) fn check_name(field: &str, name: &str, out: &mut Vec<FieldError>) {
     let n = name.trim().chars().count();
     if has_control_characters(name) {
         out.push(FieldError::new(field, FieldProblem::InvalidCharacters));
@@ -214,7 +236,12 @@ fn parse_birth_date(
     }
 }
 
-fn check_optional_length(field: &str, text: Option<&str>, max: usize, out: &mut Vec<FieldError>) {
+pub(crate) fn check_optional_length(
+    field: &str,
+    text: Option<&str>,
+    max: usize,
+    out: &mut Vec<FieldError>,
+) {
     if text.is_some_and(has_control_characters) {
         out.push(FieldError::new(field, FieldProblem::InvalidCharacters));
     } else if text.is_some_and(|t| t.trim().chars().count() > max) {

@@ -12,9 +12,11 @@
 //! Who may take each step is part of the machine: [`Appointment::apply`] refuses a step the
 //! actor's role may not take, with a reason a receptionist understands.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::Role;
+use crate::availability::{ConsultationType, Slot};
+use crate::{AppointmentId, PatientId, Role, UserId};
 
 /// Where an appointment stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,7 +59,7 @@ impl Status {
 
 /// A step in the lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "step", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Step {
     Confirm,
     Reject,
@@ -100,6 +102,92 @@ impl Origin {
     }
 }
 
+impl Status {
+    /// The stable name stored in databases.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Status::Requested => "requested",
+            Status::Confirmed => "confirmed",
+            Status::Rejected => "rejected",
+            Status::CheckedIn => "checked_in",
+            Status::InConsultation => "in_consultation",
+            Status::Completed => "completed",
+            Status::Cancelled => "cancelled",
+            Status::NoShow => "no_show",
+            Status::Rescheduled => "rescheduled",
+        }
+    }
+}
+
+/// One step of an appointment's history: what it became, when, by whom, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub status: Status,
+    pub at: DateTime<Utc>,
+    pub by: UserId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// An appointment as the server holds it now: what a pull delivers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentRecord {
+    pub id: AppointmentId,
+    pub patient: PatientId,
+    pub doctor: UserId,
+    pub consultation: ConsultationType,
+    pub origin: Origin,
+    pub status: Status,
+    /// The slot; `None` for a walk-in (a place in the queue, not a slot).
+    #[serde(default)]
+    pub slot: Option<Slot>,
+    /// The clinic's local date the appointment belongs to.
+    pub day: NaiveDate,
+    /// The patient's token in the doctor's queue that day, given at check-in.
+    #[serde(default)]
+    pub token: Option<u32>,
+    /// Why the patient comes (as the desk or the patient wrote it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The appointment this one continues (a reschedule).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<AppointmentId>,
+    /// Every status it has had, the first one included, oldest first.
+    pub history: Vec<StatusChange>,
+}
+
+impl AppointmentRecord {
+    /// When the patient checked in (walk-ins: when they came).
+    pub fn checked_in_at(&self) -> Option<DateTime<Utc>> {
+        self.history
+            .iter()
+            .find(|c| c.status == Status::CheckedIn)
+            .map(|c| c.at)
+    }
+}
+
+/// Where an appointment stands in a day's list: the waiting room first (in consultation, then
+/// checked in by token, then by arrival), then bookings still to come by time, then the rest.
+pub fn day_order(a: &AppointmentRecord) -> (u8, u32, Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let group = match a.status {
+        Status::InConsultation => 0,
+        Status::CheckedIn => 1,
+        Status::Requested | Status::Confirmed => 2,
+        _ => 3,
+    };
+    let waiting = group == 1;
+    (
+        group,
+        if waiting {
+            a.token.unwrap_or(u32::MAX)
+        } else {
+            0
+        },
+        a.checked_in_at().filter(|_| waiting),
+        a.slot.map(|s| s.start),
+    )
+}
+
 /// Why a step was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
@@ -128,6 +216,23 @@ impl Appointment {
     /// The status after `step` taken by someone with `role`, or why not. A patient may only
     /// cancel (their own appointment: ownership is the caller's check through the policy).
     pub fn apply(self, step: Step, role: Role) -> Result<Appointment, StepRefused> {
+        use Step::*;
+        let next = self.after(step)?;
+        let allowed = match step {
+            Confirm | Reject | Start | Complete => matches!(role, Role::Doctor),
+            CheckIn | MarkNoShow => matches!(role, Role::FrontDesk | Role::Admin),
+            Cancel => true,
+            Reschedule => !matches!(role, Role::Patient) || self.status == Status::Requested,
+        };
+        if !allowed {
+            return Err(StepRefused::NotYourStep);
+        }
+        Ok(next)
+    }
+
+    /// The status after `step`, whoever takes it: the lifecycle's transitions alone (a desk
+    /// replaying its own pending steps; who may take them was decided when they were made).
+    pub fn after(self, step: Step) -> Result<Appointment, StepRefused> {
         use Status::*;
         use Step::*;
         if self.status.is_final() {
@@ -144,15 +249,6 @@ impl Appointment {
             (Requested | Confirmed, Reschedule) => Rescheduled,
             (from, _) => return Err(StepRefused::NotFrom { from }),
         };
-        let allowed = match step {
-            Confirm | Reject | Start | Complete => matches!(role, Role::Doctor),
-            CheckIn | MarkNoShow => matches!(role, Role::FrontDesk | Role::Admin),
-            Cancel => true,
-            Reschedule => !matches!(role, Role::Patient) || self.status == Requested,
-        };
-        if !allowed {
-            return Err(StepRefused::NotYourStep);
-        }
         Ok(Appointment { status: next })
     }
 }

@@ -77,10 +77,75 @@ impl WorkingPattern {
         }
     }
 
-    fn on_leave(&self, day: NaiveDate) -> bool {
+    pub fn on_leave(&self, day: NaiveDate) -> bool {
         self.leave
             .iter()
             .any(|l| l.first_day <= day && day <= l.last_day)
+    }
+
+    /// The clinic's rules for a pattern: slot lengths a clinic uses, sessions that start before
+    /// they end, breaks inside their session, leave that ends after it starts. Field names are
+    /// the form's.
+    pub fn check(&self) -> Result<(), Vec<crate::account::FieldError>> {
+        use crate::account::{FieldError, FieldProblem};
+        let mut out = Vec::new();
+        for (field, minutes) in [
+            ("in_person_minutes", self.in_person_minutes),
+            ("video_minutes", self.video_minutes),
+        ] {
+            if !(SLOT_MINUTES_MIN..=SLOT_MINUTES_MAX).contains(&minutes) {
+                out.push(FieldError::new(
+                    field,
+                    FieldProblem::OutOfRange {
+                        min: SLOT_MINUTES_MIN.into(),
+                        max: SLOT_MINUTES_MAX.into(),
+                    },
+                ));
+            }
+        }
+        if self.buffer_minutes > BUFFER_MINUTES_MAX {
+            out.push(FieldError::new(
+                "buffer_minutes",
+                FieldProblem::OutOfRange {
+                    min: 0,
+                    max: BUFFER_MINUTES_MAX.into(),
+                },
+            ));
+        }
+        if self.daily_cap == Some(0) {
+            out.push(FieldError::new(
+                "daily_cap",
+                FieldProblem::OutOfRange {
+                    min: 1,
+                    max: u32::MAX.into(),
+                },
+            ));
+        }
+        let sessions = self
+            .weekly
+            .iter()
+            .flatten()
+            .chain(self.exceptions.iter().flat_map(|e| &e.sessions));
+        let mut hours_ok = true;
+        for session in sessions {
+            let h = session.hours;
+            hours_ok &= h.start < h.end
+                && session
+                    .breaks
+                    .iter()
+                    .all(|b| b.start < b.end && h.start <= b.start && b.end <= h.end);
+        }
+        if !hours_ok {
+            out.push(FieldError::new("hours", FieldProblem::EndsBeforeItStarts));
+        }
+        if self.leave.iter().any(|l| l.first_day > l.last_day) {
+            out.push(FieldError::new("leave", FieldProblem::EndsBeforeItStarts));
+        }
+        if out.is_empty() {
+            Ok(())
+        } else {
+            Err(out)
+        }
     }
 
     /// The sessions of `day`: its exception if it has one, else the weekly pattern.
@@ -94,6 +159,11 @@ impl WorkingPattern {
         }
     }
 }
+
+/// The shortest and longest slot a pattern may have, in minutes.
+pub const SLOT_MINUTES_MIN: u32 = 5;
+pub const SLOT_MINUTES_MAX: u32 = 240;
+pub const BUFFER_MINUTES_MAX: u32 = 120;
 
 /// An existing appointment (or a held slot) that takes a doctor's time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,6 +19,9 @@ pub struct DemoDoctor {
     pub specialty: &'static str,
     /// (weekday, start hour, end hour) in the clinic's local time.
     pub hours: &'static [(Weekday, u32, u32)],
+    pub qualifications: &'static str,
+    pub experience_years: u16,
+    pub fee: u32,
 }
 
 pub struct DemoPatient {
@@ -49,7 +52,7 @@ pub const STAFF: [DemoStaff; 3] = [
     },
 ];
 
-pub const DOCTORS: [DemoDoctor; 6] = [
+pub const DOCTORS: [DemoDoctor; 7] = [
     DemoDoctor {
         email: "dr.rahman@demo.clinic",
         display_name: "Dr. Mizanur Rahman",
@@ -62,47 +65,125 @@ pub const DOCTORS: [DemoDoctor; 6] = [
             (Wed, 9, 13),
             (Thu, 9, 13),
         ],
+        qualifications: "MBBS, FCPS (Medicine)",
+        experience_years: 14,
+        fee: 800,
     },
     DemoDoctor {
         email: "dr.chowdhury@demo.clinic",
         display_name: "Dr. Farhana Chowdhury",
         specialty: "Paediatrics",
         hours: &[(Sat, 16, 20), (Mon, 16, 20), (Wed, 16, 20)],
+        qualifications: "MBBS, DCH, FCPS (Paediatrics)",
+        experience_years: 11,
+        fee: 1000,
     },
     DemoDoctor {
         email: "dr.islam@demo.clinic",
         display_name: "Dr. Rafiqul Islam",
         specialty: "Cardiology",
         hours: &[(Sun, 17, 21), (Tue, 17, 21), (Thu, 17, 21)],
+        qualifications: "MBBS, MD (Cardiology)",
+        experience_years: 20,
+        fee: 1500,
     },
     DemoDoctor {
         email: "dr.begum@demo.clinic",
         display_name: "Dr. Sabina Begum",
         specialty: "Obstetrics and gynaecology",
         hours: &[(Sat, 10, 14), (Sun, 10, 14), (Tue, 10, 14), (Wed, 10, 14)],
+        qualifications: "MBBS, FCPS (Obs & Gynae)",
+        experience_years: 16,
+        fee: 1200,
     },
     DemoDoctor {
         email: "dr.ahmed@demo.clinic",
         display_name: "Dr. Kamal Ahmed",
         specialty: "Dermatology",
         hours: &[(Mon, 15, 19), (Thu, 15, 19), (Fri, 10, 13)],
+        qualifications: "MBBS, DDV",
+        experience_years: 8,
+        fee: 900,
     },
     DemoDoctor {
         email: "dr.das@demo.clinic",
         display_name: "Dr. Ananya Das",
         specialty: "Orthopaedics",
         hours: &[(Sun, 9, 12), (Mon, 9, 12), (Wed, 14, 18), (Thu, 14, 18)],
+        qualifications: "MBBS, MS (Orthopaedics)",
+        experience_years: 12,
+        fee: 1200,
+    },
+    // The emergency desk is staffed around the clock.
+    DemoDoctor {
+        email: "dr.hasan@demo.clinic",
+        display_name: "Dr. Shafiq Hasan",
+        specialty: "Emergency medicine",
+        hours: &[
+            (Sat, 0, 24),
+            (Sun, 0, 24),
+            (Mon, 0, 24),
+            (Tue, 0, 24),
+            (Wed, 0, 24),
+            (Thu, 0, 24),
+            (Fri, 0, 24),
+        ],
+        qualifications: "MBBS, FCPS (Emergency Medicine)",
+        experience_years: 9,
+        fee: 700,
     },
 ];
 
 impl DemoDoctor {
+    /// The doctor as the directory shows them: verified, in Dhaka, 15-minute visits.
+    pub fn record(&self, id: crate::UserId) -> crate::doctor::DoctorRecord {
+        use crate::availability::WorkingPattern;
+        let weekly = crate::doctor::weekly_sessions(&self.weekly_hours());
+        crate::doctor::DoctorRecord {
+            id,
+            profile: crate::doctor::DoctorProfile {
+                display_name: self.display_name.to_owned(),
+                specialty: self.specialty.to_owned(),
+                qualifications: self.qualifications.to_owned(),
+                registration_number: format!(
+                    "A-{}",
+                    10_000 + u32::from(self.experience_years) * 137
+                ),
+                experience_years: self.experience_years,
+                city: "Dhaka".to_owned(),
+                languages: vec!["bn".to_owned(), "en".to_owned()],
+                fees: crate::doctor::Fees {
+                    in_person: self.fee,
+                    video: self.fee * 3 / 4,
+                },
+                bio: String::new(),
+            },
+            verification: crate::doctor::Verification::Verified,
+            pattern: WorkingPattern {
+                doctor: id,
+                weekly,
+                in_person_minutes: 15,
+                video_minutes: 15,
+                buffer_minutes: 0,
+                daily_cap: None,
+                leave: vec![],
+                exceptions: vec![],
+            },
+        }
+    }
+
     pub fn weekly_hours(&self) -> Vec<WorkingHours> {
         self.hours
             .iter()
             .map(|&(weekday, start, end)| WorkingHours {
                 weekday,
                 start: NaiveTime::from_hms_opt(start, 0, 0).expect("demo hour is valid"),
-                end: NaiveTime::from_hms_opt(end, 0, 0).expect("demo hour is valid"),
+                // "24" is the end of the day: its last minute.
+                end: match end {
+                    24 => NaiveTime::from_hms_opt(23, 59, 0),
+                    h => NaiveTime::from_hms_opt(h, 0, 0),
+                }
+                .expect("demo hour is valid"),
             })
             .collect()
     }
@@ -256,13 +337,16 @@ mod tests {
             assert!(form.validate(today).is_ok(), "{}", p.full_name);
         }
         let specialties: HashSet<_> = DOCTORS.iter().map(|d| d.specialty).collect();
-        assert_eq!(specialties.len(), 6);
+        assert_eq!(specialties.len(), DOCTORS.len(), "one doctor per specialty");
         for d in &DOCTORS {
             assert!(
                 d.weekly_hours().iter().all(|h| h.start < h.end),
                 "{}",
                 d.display_name
             );
+            let record = d.record(crate::UserId::from_uuid(uuid::Uuid::from_u128(1)));
+            assert!(record.profile.check().is_ok(), "{}", d.display_name);
+            assert!(record.pattern.check().is_ok(), "{}", d.display_name);
         }
     }
 }

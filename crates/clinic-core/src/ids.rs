@@ -46,3 +46,7 @@ id_newtype!(
     /// One change made on a device; the server applies each id at most once.
     CommandId
 );
+id_newtype!(
+    /// One appointment (a booking, a request or a walk-in).
+    AppointmentId
+);

@@ -160,6 +160,103 @@ pub struct RejectedChange {
     pub rejected_at: DateTime<Utc>,
 }
 
+/// `free_slots`: the next free slots of one doctor (or of every doctor of a specialty, or the
+/// whole clinic), from this desk's copy of the book.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreeSlotsArgs {
+    #[serde(default)]
+    pub doctor: Option<crate::UserId>,
+    #[serde(default)]
+    pub specialty: Option<String>,
+    pub consultation: crate::availability::ConsultationType,
+    /// The first clinic day to look at; today when left out.
+    #[serde(default)]
+    pub from: Option<chrono::NaiveDate>,
+    /// How many days to look through (1–60).
+    pub days: u32,
+    /// At most this many slots, earliest first.
+    pub limit: u32,
+}
+
+/// `book_appointment`: a slot (`start`) or, without one, a walk-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookArgs {
+    pub patient: crate::PatientId,
+    pub doctor: crate::UserId,
+    pub consultation: crate::availability::ConsultationType,
+    #[serde(default)]
+    pub start: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `step_appointment`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepArgs {
+    pub appointment: crate::AppointmentId,
+    pub step: crate::appointment::Step,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `appointment_day`: one clinic day's appointments (one doctor's, or all).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayArgs {
+    /// Today when left out.
+    #[serde(default)]
+    pub day: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub doctor: Option<crate::UserId>,
+}
+
+/// An appointment with the names the desk shows with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentView {
+    pub appointment: crate::appointment::AppointmentRecord,
+    pub patient_name: String,
+    pub patient_number: String,
+    pub doctor_name: String,
+    /// Made or changed on this desk and not yet confirmed by the server (a walk-in's token
+    /// comes with the confirmation).
+    pub pending: bool,
+}
+
+/// One clinic day of the appointment book, as the desk shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleDay {
+    pub day: chrono::NaiveDate,
+    /// The clinic's time zone, for showing times on its wall clock.
+    pub time_zone: String,
+    pub now: DateTime<Utc>,
+    /// The waiting room first (in consultation, then checked in by token), then the day's
+    /// bookings by time, then the ones that are over.
+    pub appointments: Vec<AppointmentView>,
+}
+
+/// A booking the server refused because the slot went to another (or the time no longer
+/// suits): shown until a person rebooks or dismisses it. The patient is never dropped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingConflict {
+    pub command: crate::CommandId,
+    pub patient: crate::PatientId,
+    pub patient_name: String,
+    pub doctor: crate::UserId,
+    pub doctor_name: String,
+    pub consultation: crate::availability::ConsultationType,
+    pub start: Option<DateTime<Utc>>,
+    pub rejection: crate::sync::Rejection,
+    pub time_zone: String,
+    /// The first free slot this desk knows of now (the server's offer may be taken since).
+    pub next_free: Option<crate::availability::Slot>,
+}
+
+/// `rebook`: book a refused booking's patient again at `start`, and clear the conflict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RebookArgs {
+    pub command: crate::CommandId,
+    pub start: DateTime<Utc>,
+}
+
 /// The error every desk command returns: a stable code, a translated-on-the-UI-side message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]

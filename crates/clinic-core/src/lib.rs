@@ -7,7 +7,9 @@
 pub mod account;
 pub mod appointment;
 pub mod availability;
+pub mod booking;
 pub mod demo;
+pub mod doctor;
 pub mod ids;
 pub mod ipc;
 pub mod policy;
@@ -16,6 +18,6 @@ pub mod role;
 pub mod sync;
 pub mod wire;
 
-pub use ids::{CommandId, PatientId, UserId};
+pub use ids::{AppointmentId, CommandId, PatientId, UserId};
 pub use policy::{decide, registry_scope, Action, Actor, Denied, RegistryScope};
 pub use role::Role;

@@ -46,6 +46,25 @@ pub enum Action {
     },
     /// Push commands and pull changes at all (what is received is decided by [`registry_scope`]).
     Sync,
+    /// Create an appointment for a patient (`patient_account`: the patient's own account, when
+    /// they have one). Whether the origin suits the role is the lifecycle's rule too.
+    BookAppointment {
+        origin: crate::appointment::Origin,
+        patient_account: Option<UserId>,
+    },
+    /// Take a lifecycle step on an appointment of `doctor` for a patient whose own account is
+    /// `patient_account`. Which steps a role may take is the lifecycle's rule
+    /// ([`crate::appointment::Appointment::apply`]); this decides whose appointments.
+    ChangeAppointment {
+        doctor: UserId,
+        patient_account: Option<UserId>,
+    },
+    /// Edit a doctor's profile and working pattern: the doctor themself, or an admin.
+    EditDoctorProfile {
+        doctor: UserId,
+    },
+    /// Verify a doctor's credentials, or reject them with a reason.
+    VerifyDoctor,
 }
 
 /// Which part of the registry a device receives when it pulls.
@@ -117,6 +136,22 @@ pub fn decide(actor: Actor, action: Action) -> Result<(), Denied> {
             Role::Admin | Role::FrontDesk => true,
             Role::Doctor => false,
         },
+        BookAppointment {
+            origin,
+            patient_account,
+        } => origin.allowed_for(role) && (role != Role::Patient || patient_account == Some(id)),
+        ChangeAppointment {
+            doctor,
+            patient_account,
+        } => match role {
+            Role::Patient => patient_account == Some(id),
+            Role::Doctor => doctor == id,
+            Role::Admin | Role::FrontDesk => true,
+        },
+        EditDoctorProfile { doctor } => {
+            role == Role::Admin || (role == Role::Doctor && doctor == id)
+        }
+        VerifyDoctor => role == Role::Admin,
     };
     if allowed {
         Ok(())
@@ -186,6 +221,72 @@ mod tests {
             decide(user(4, Role::Doctor), Action::RegisterPatient),
             Err(Denied::NotPermitted)
         );
+    }
+
+    #[test]
+    fn patients_request_for_themselves_and_doctors_act_on_their_own_appointments() {
+        use crate::appointment::Origin;
+        let patient = user(2, Role::Patient);
+        let book = |origin, patient_account| Action::BookAppointment {
+            origin,
+            patient_account,
+        };
+        assert_eq!(
+            decide(patient, book(Origin::PatientRequest, Some(id(2)))),
+            Ok(())
+        );
+        for action in [
+            book(Origin::PatientRequest, Some(id(3))),
+            book(Origin::PatientRequest, None),
+            book(Origin::Booked, Some(id(2))),
+            book(Origin::WalkIn, Some(id(2))),
+        ] {
+            assert_eq!(
+                decide(patient, action),
+                Err(Denied::NotPermitted),
+                "{action:?}"
+            );
+        }
+        let desk = user(1, Role::FrontDesk);
+        assert_eq!(decide(desk, book(Origin::WalkIn, None)), Ok(()));
+        assert_eq!(
+            decide(desk, book(Origin::PatientRequest, None)),
+            Err(Denied::NotPermitted)
+        );
+        let change = |doctor, patient_account| Action::ChangeAppointment {
+            doctor,
+            patient_account,
+        };
+        assert_eq!(decide(user(5, Role::Doctor), change(id(5), None)), Ok(()));
+        assert_eq!(
+            decide(user(5, Role::Doctor), change(id(6), None)),
+            Err(Denied::NotPermitted)
+        );
+        assert_eq!(decide(patient, change(id(5), Some(id(2)))), Ok(()));
+        assert_eq!(
+            decide(patient, change(id(5), Some(id(3)))),
+            Err(Denied::NotPermitted)
+        );
+        assert_eq!(decide(desk, change(id(5), None)), Ok(()));
+        assert_eq!(
+            decide(
+                user(5, Role::Doctor),
+                Action::EditDoctorProfile { doctor: id(5) }
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            decide(
+                user(5, Role::Doctor),
+                Action::EditDoctorProfile { doctor: id(6) }
+            ),
+            Err(Denied::NotPermitted)
+        );
+        assert_eq!(
+            decide(user(5, Role::Doctor), Action::VerifyDoctor),
+            Err(Denied::NotPermitted)
+        );
+        assert_eq!(decide(user(9, Role::Admin), Action::VerifyDoctor), Ok(()));
     }
 
     #[test]

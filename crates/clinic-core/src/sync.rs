@@ -6,7 +6,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::account::{FieldError, FieldProblem, PatientDemographics};
-use crate::ids::{CommandId, PatientId};
+use crate::appointment::{AppointmentRecord, Origin, Step};
+use crate::availability::{ConsultationType, Slot};
+use crate::booking::BookingProblem;
+use crate::doctor::DoctorRecord;
+use crate::ids::{AppointmentId, CommandId, PatientId};
 use crate::UserId;
 
 pub const SYNC_PROTOCOL_VERSION: u16 = 1;
@@ -34,6 +38,32 @@ pub enum Command {
     UpdatePatient {
         patient: PatientId,
         demographics: PatientDemographics,
+    },
+    /// A new appointment: booked by the desk, requested by a patient, or a walk-in (no slot: a
+    /// place in the doctor's queue). The server decides who gets a slot.
+    BookAppointment {
+        appointment: AppointmentId,
+        patient: PatientId,
+        doctor: UserId,
+        consultation: ConsultationType,
+        origin: Origin,
+        /// The slot's start; `None` only for a walk-in.
+        #[serde(default)]
+        start: Option<DateTime<Utc>>,
+        /// Why the patient comes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        /// The appointment this one moves (a reschedule): it ends as `rescheduled` when this
+        /// one is applied.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        replaces: Option<AppointmentId>,
+    },
+    /// A step in an appointment's lifecycle (confirm, check in, cancel, …).
+    StepAppointment {
+        appointment: AppointmentId,
+        step: Step,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
 }
 
@@ -65,12 +95,23 @@ impl CommandEnvelope {
 }
 
 impl Command {
-    /// The patient this command changes: what decides who receives the result.
-    pub fn patient(&self) -> PatientId {
+    /// The patient this command is about, when the command names one (a step names only its
+    /// appointment).
+    pub fn patient(&self) -> Option<PatientId> {
         match self {
-            Command::RegisterPatient { patient, .. } | Command::UpdatePatient { patient, .. } => {
-                *patient
-            }
+            Command::RegisterPatient { patient, .. }
+            | Command::UpdatePatient { patient, .. }
+            | Command::BookAppointment { patient, .. } => Some(*patient),
+            Command::StepAppointment { .. } => None,
+        }
+    }
+
+    /// The appointment this command is about, if any.
+    pub fn appointment(&self) -> Option<AppointmentId> {
+        match self {
+            Command::BookAppointment { appointment, .. }
+            | Command::StepAppointment { appointment, .. } => Some(*appointment),
+            _ => None,
         }
     }
 }
@@ -140,6 +181,12 @@ pub struct Rejection {
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// For a booking refused its slot: the next free slots, to rebook in one click.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<Slot>,
+    /// For a slot taken by another booking: when that booking reached the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -159,6 +206,38 @@ pub enum RejectionReason {
     AlreadyRegistered,
     /// The patient to change is not in the registry.
     UnknownPatient,
+    /// No doctor of the clinic has this id.
+    UnknownDoctor,
+    /// The doctor's credentials are not verified yet: they cannot be booked.
+    DoctorNotVerified,
+    /// The appointment id is already taken (by another command).
+    AlreadyBooked,
+    /// The appointment to change does not exist.
+    UnknownAppointment,
+    /// The step does not fit where the appointment stands.
+    StepNotPossible,
+    SlotInThePast,
+    DoctorOnLeave,
+    OutsideWorkingHours,
+    DayFull,
+    /// Another booking holds the slot (the server decided for the one that came first).
+    SlotTaken,
+    Overlapping,
+    NotASlotTime,
+}
+
+impl From<BookingProblem> for RejectionReason {
+    fn from(problem: BookingProblem) -> Self {
+        match problem {
+            BookingProblem::InThePast => RejectionReason::SlotInThePast,
+            BookingProblem::OnLeave => RejectionReason::DoctorOnLeave,
+            BookingProblem::OutsideHours => RejectionReason::OutsideWorkingHours,
+            BookingProblem::DayFull => RejectionReason::DayFull,
+            BookingProblem::SlotTaken => RejectionReason::SlotTaken,
+            BookingProblem::Overlapping => RejectionReason::Overlapping,
+            BookingProblem::NotASlotTime => RejectionReason::NotASlotTime,
+        }
+    }
 }
 
 impl Rejection {
@@ -178,12 +257,51 @@ impl Rejection {
             RejectionReason::UnknownPatient => {
                 (409, "This patient is not in the clinic's registry.")
             }
+            RejectionReason::UnknownDoctor => (409, "This doctor is not one of the clinic's."),
+            RejectionReason::DoctorNotVerified => (
+                409,
+                "This doctor's credentials are not verified yet, so they cannot be booked.",
+            ),
+            RejectionReason::AlreadyBooked => (409, "This appointment is already booked."),
+            RejectionReason::UnknownAppointment => {
+                (409, "This appointment is not in the clinic's schedule.")
+            }
+            RejectionReason::StepNotPossible => {
+                (409, "This cannot be done to the appointment as it stands now.")
+            }
+            RejectionReason::SlotInThePast => (422, "This time has already passed."),
+            RejectionReason::DoctorOnLeave => (422, "The doctor is on leave that day."),
+            RejectionReason::OutsideWorkingHours => {
+                (422, "The doctor does not work at this time.")
+            }
+            RejectionReason::DayFull => (409, "The doctor's appointments for that day are full."),
+            RejectionReason::SlotTaken => (409, "Another booking already has this slot."),
+            RejectionReason::Overlapping => {
+                (409, "This time overlaps another appointment of the doctor.")
+            }
+            RejectionReason::NotASlotTime => (422, "This is not one of the doctor's slot times."),
         };
         Rejection {
             status,
             reason,
             message: message.to_owned(),
             fields,
+            alternatives: Vec::new(),
+            taken_at: None,
+        }
+    }
+
+    /// The same refusal, offering other slots.
+    pub fn with_alternatives(mut self, alternatives: Vec<Slot>) -> Self {
+        self.alternatives = alternatives;
+        self
+    }
+
+    /// A refusal whose message says what stands in the way (a step refused by the lifecycle).
+    pub fn explained(reason: RejectionReason, message: String) -> Self {
+        Rejection {
+            message,
+            ..Rejection::new(reason, vec![])
         }
     }
 }
@@ -251,6 +369,10 @@ pub struct Change {
 pub enum ChangeBody {
     /// The patient's record after the change.
     Patient(PatientRecord),
+    /// A doctor's profile, verification and working pattern after the change (staff only).
+    Doctor(Box<DoctorRecord>),
+    /// The appointment after the change.
+    Appointment(AppointmentRecord),
 }
 
 /// `GET /api/v1/sync/pull?after=N&limit=M`.

@@ -91,6 +91,9 @@ pub struct SessionGrant {
     /// The clinic's rule for locking an idle desk.
     #[serde(default)]
     pub lock_after_seconds: Option<u32>,
+    /// The clinic's time zone (IANA name): appointments' clinic days are read on its clock.
+    #[serde(default)]
+    pub clinic_time_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

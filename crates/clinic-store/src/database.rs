@@ -24,6 +24,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0004_sync_state",
         include_str!("../../../migrations/local/0004_sync_state.sql"),
     ),
+    (
+        "0005_doctors_and_appointments",
+        include_str!("../../../migrations/local/0005_doctors_and_appointments.sql"),
+    ),
 ];
 
 /// Set on every connection once the key is verified. The page cache matters more under SQLCipher
@@ -33,6 +37,9 @@ pub const CONNECTION_PRAGMAS: &str = "PRAGMA synchronous = FULL; PRAGMA foreign_
      PRAGMA busy_timeout = 5000; PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY;";
 
 const PLAINTEXT_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Held while a connection is keyed (see [`Store::open`]).
+static KEYING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -151,12 +158,20 @@ impl Store {
         // Until the key is known to be right, closing must not checkpoint a WAL left by a crash
         // into the main file: a refused open leaves every byte as it was.
         conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)?;
-        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))?;
-        // SQLCipher accepts any key at open; the first read tells whether it was right.
-        let check = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-            r.get::<_, i64>(0)
-        });
+        // SQLCipher sets up its crypto provider when a connection is first keyed, and two threads
+        // keying at once can see it half set up ("PRAGMA key requires a key…", seen in the test
+        // suite): keying and the first read are done one connection at a time in this process.
+        let check = {
+            let _keying = KEYING
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+            conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))?;
+            // SQLCipher accepts any key at open; the first read tells whether it was right.
+            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })
+        };
         match check {
             Ok(_) => {}
             Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {

@@ -12,6 +12,7 @@ mod database;
 pub mod key;
 pub mod preference;
 pub mod registry;
+pub mod schedule;
 
 pub use database::{Store, StoreError, CONNECTION_PRAGMAS};
 pub use key::{

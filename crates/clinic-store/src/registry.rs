@@ -34,6 +34,19 @@ pub enum RecordError {
          patients. Connect to the server and sign in once, then try again."
     )]
     NoDeskCode,
+    #[error("This doctor is not on this computer's list of the clinic's doctors.")]
+    UnknownDoctor,
+    #[error(
+        "This desk does not know the clinic's time zone yet. Connect to the server and sign in \
+         once, then try again."
+    )]
+    NoClinicTimeZone,
+    #[error("This appointment is not in the appointment book on this computer.")]
+    UnknownAppointment,
+    #[error("This appointment is already booked.")]
+    AlreadyBooked,
+    #[error("{0}")]
+    StepNotPossible(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -46,6 +59,10 @@ impl From<rusqlite::Error> for RecordError {
 
 fn apply(tx: &Transaction<'_>, command: &Command, at: DateTime<Utc>) -> Result<(), RecordError> {
     match command {
+        // Appointment commands are applied by the appointment book (`schedule`).
+        Command::BookAppointment { .. } | Command::StepAppointment { .. } => {
+            return Err(RecordError::UnknownAppointment);
+        }
         Command::RegisterPatient {
             patient,
             patient_number,
@@ -118,6 +135,23 @@ impl Store {
     pub fn record(&mut self, envelope: &CommandEnvelope) -> Result<(), RecordError> {
         let tx = self.conn.transaction()?;
         record_in(&tx, envelope)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Record a command that resolves a refused one (a rebooking of a refused booking): the new
+    /// command is queued and the refusal leaves the list in one transaction, so neither is lost.
+    pub fn record_resolving(
+        &mut self,
+        envelope: &CommandEnvelope,
+        refused: CommandId,
+    ) -> Result<(), RecordError> {
+        let tx = self.conn.transaction()?;
+        record_in(&tx, envelope)?;
+        tx.execute(
+            "DELETE FROM rejected_command WHERE command_id = ?1",
+            [refused.to_string()],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -233,23 +267,44 @@ impl Store {
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         let mut touched = Vec::new();
+        let mut touched_appointments = Vec::new();
         for outcome in outcomes {
             let Some(id) = outcome.id else { continue };
-            let row: Option<(String, Option<String>)> = tx
-                .prepare_cached("SELECT envelope, patient_id FROM outbox WHERE command_id = ?1")?
-                .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            let row: Option<(String, Option<String>, Option<String>)> = tx
+                .prepare_cached(
+                    "SELECT envelope, patient_id, appointment_id FROM outbox WHERE command_id = ?1",
+                )?
+                .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?;
-            let Some((envelope, patient)) = row else {
+            let Some((envelope, patient, appointment)) = row else {
                 continue;
             };
+            if let Some(appointment) = appointment {
+                // Refused: the provisional appointment goes (the refusal stays, with the slots
+                // offered instead). Applied after a pull overtook it: shown from the server's.
+                let rebuild = match &outcome.result {
+                    CommandResult::Rejected(_) => true,
+                    CommandResult::Applied { seq } => tx
+                        .prepare_cached("SELECT seq FROM appointment_confirmed WHERE id = ?1")?
+                        .query_row([&appointment], |r| r.get::<_, i64>(0))
+                        .optional()?
+                        .is_some_and(|c| c >= *seq as i64),
+                };
+                if rebuild {
+                    touched_appointments.push(appointment);
+                }
+            }
             if let CommandResult::Rejected(rejection) = &outcome.result {
                 let fields = serde_json::to_string(&rejection.fields)
                     .map_err(|e| StoreError::Encoding(e.to_string()))?;
                 let reason = serde_json::to_value(rejection.reason)
                     .map_err(|e| StoreError::Encoding(e.to_string()))?;
+                let detail = serde_json::to_string(rejection)
+                    .map_err(|e| StoreError::Encoding(e.to_string()))?;
                 tx.execute(
                     "INSERT OR REPLACE INTO rejected_command (command_id, envelope, status, reason,
-                       message, fields, rejected_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                       message, fields, rejected_at, detail)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     (
                         id.to_string(),
                         envelope,
@@ -258,6 +313,7 @@ impl Store {
                         &rejection.message,
                         fields,
                         at.to_rfc3339(),
+                        detail,
                     ),
                 )?;
                 touched.extend(patient);
@@ -280,6 +336,9 @@ impl Store {
         }
         for patient in touched {
             rebuild_patient(&tx, &patient)?;
+        }
+        for appointment in touched_appointments {
+            crate::schedule::rebuild_appointment(&tx, &appointment)?;
         }
         tx.commit()?;
         Ok(())
@@ -310,7 +369,14 @@ impl Store {
             rows.filter_map(|r| r.transpose())
                 .collect::<Result<_, _>>()?
         };
+        let pending_appointments: std::collections::HashSet<String> = {
+            let mut statement = tx.prepare_cached("SELECT DISTINCT appointment_id FROM outbox")?;
+            let rows = statement.query_map([], |r| r.get::<_, Option<String>>(0))?;
+            rows.filter_map(|r| r.transpose())
+                .collect::<Result<_, _>>()?
+        };
         let mut touched = std::collections::BTreeSet::new();
+        let mut touched_appointments = std::collections::BTreeSet::new();
         for change in pulled.changes.iter().filter(|c| c.seq as i64 > cursor) {
             match &change.body {
                 ChangeBody::Patient(record) => {
@@ -322,10 +388,24 @@ impl Store {
                         show_confirmed(&tx, record)?;
                     }
                 }
+                ChangeBody::Doctor(record) => {
+                    crate::schedule::confirm_doctor(&tx, record, change.seq)?
+                }
+                ChangeBody::Appointment(record) => {
+                    let id = record.id.to_string();
+                    let shown = !pending_appointments.contains(&id);
+                    crate::schedule::confirm_appointment(&tx, record, change.seq, shown)?;
+                    if !shown {
+                        touched_appointments.insert(id);
+                    }
+                }
             }
         }
         for patient in &touched {
             rebuild_patient(&tx, patient)?;
+        }
+        for appointment in &touched_appointments {
+            crate::schedule::rebuild_appointment(&tx, appointment)?;
         }
         tx.execute(
             "UPDATE sync_state SET cursor = max(cursor, ?1), last_synced_at = ?2 WHERE id = 1",
@@ -338,8 +418,8 @@ impl Store {
     /// Changes the server refused, newest first, with the reason and the change itself.
     pub fn rejected_commands(&self) -> Result<Vec<RejectedCommand>, StoreError> {
         let mut statement = self.conn.prepare(
-            "SELECT envelope, status, reason, message, fields, rejected_at FROM rejected_command
-             ORDER BY rejected_at DESC, command_id",
+            "SELECT envelope, status, reason, message, fields, rejected_at, detail
+             FROM rejected_command ORDER BY rejected_at DESC, command_id",
         )?;
         let rows = statement.query_map([], |r| {
             Ok((
@@ -349,20 +429,30 @@ impl Store {
                 r.get::<_, String>(3)?,
                 r.get::<_, String>(4)?,
                 r.get::<_, String>(5)?,
+                r.get::<_, Option<String>>(6)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (envelope, status, reason, message, fields, at) = row?;
+            let (envelope, status, reason, message, fields, at, detail) = row?;
             let encoding = |e: serde_json::Error| StoreError::Encoding(e.to_string());
+            let rejection = match detail {
+                Some(detail) => serde_json::from_str(&detail).map_err(encoding)?,
+                None => Rejection {
+                    fields: serde_json::from_str(&fields).map_err(encoding)?,
+                    message,
+                    ..Rejection::new(
+                        serde_json::from_value(serde_json::Value::String(reason))
+                            .map_err(encoding)?,
+                        vec![],
+                    )
+                },
+            };
             out.push(RejectedCommand {
                 envelope: serde_json::from_str(&envelope).map_err(encoding)?,
                 rejection: Rejection {
-                    status: u16::try_from(status).unwrap_or(400),
-                    reason: serde_json::from_value(serde_json::Value::String(reason))
-                        .map_err(encoding)?,
-                    message,
-                    fields: serde_json::from_str(&fields).map_err(encoding)?,
+                    status: u16::try_from(status).unwrap_or(rejection.status),
+                    ..rejection
                 },
                 rejected_at: DateTime::parse_from_rfc3339(&at)
                     .map(|t| t.with_timezone(&Utc))
@@ -529,14 +619,26 @@ pub struct RejectedCommand {
 
 fn record_in(tx: &Transaction<'_>, envelope: &CommandEnvelope) -> Result<(), RecordError> {
     let text = serde_json::to_string(envelope).map_err(|e| StoreError::Encoding(e.to_string()))?;
-    apply(tx, &envelope.command, envelope.issued_at)?;
+    let appointment = envelope.command.appointment();
+    match appointment {
+        Some(_) => crate::schedule::apply_appointment(tx, envelope)?,
+        None => apply(tx, &envelope.command, envelope.issued_at)?,
+    }
+    // A command is replayed with the record it changes: a registry command with its patient,
+    // an appointment command with its appointment.
+    let patient = match appointment {
+        Some(_) => None,
+        None => envelope.command.patient().map(|p| p.to_string()),
+    };
     tx.execute(
-        "INSERT INTO outbox (command_id, envelope, created_at, patient_id) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO outbox (command_id, envelope, created_at, patient_id, appointment_id)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
         (
             envelope.id.to_string(),
             text,
             envelope.issued_at.to_rfc3339(),
-            envelope.command.patient().to_string(),
+            patient,
+            appointment.map(|a| a.to_string()),
         ),
     )?;
     Ok(())
@@ -627,6 +729,10 @@ fn forget_confirmed(tx: &Transaction<'_>) -> Result<(), StoreError> {
         "DELETE FROM patient_confirmed;
          DELETE FROM patient WHERE id NOT IN
            (SELECT patient_id FROM outbox WHERE patient_id IS NOT NULL);
+         DELETE FROM doctor;
+         DELETE FROM appointment_confirmed;
+         DELETE FROM appointment WHERE id NOT IN
+           (SELECT appointment_id FROM outbox WHERE appointment_id IS NOT NULL);
          UPDATE sync_state SET cursor = 0 WHERE id = 1;",
     )?;
     Ok(())

@@ -70,7 +70,7 @@ fn the_right_key_reopens_what_was_written() {
         .expect("session survives a restart");
     assert_eq!(session.account, patient_account());
     assert_eq!(session.token.as_deref(), Some("tok"));
-    assert_eq!(store.schema_version().unwrap(), 4);
+    assert_eq!(store.schema_version().unwrap(), 5);
 }
 
 #[test]

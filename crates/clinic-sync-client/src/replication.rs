@@ -103,9 +103,7 @@ pub async fn push_pending(
                         id: Some(first),
                         result: CommandResult::Rejected(Rejection {
                             status,
-                            reason: RejectionReason::Malformed,
-                            message,
-                            fields: Vec::new(),
+                            ..Rejection::explained(RejectionReason::Malformed, message)
                         }),
                     }],
                 },

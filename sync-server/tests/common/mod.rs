@@ -119,6 +119,42 @@ impl TestServer {
         .unwrap();
     }
 
+    /// Run one statement, returning the database's error if it refuses.
+    pub async fn try_exec(&self, sql: String) -> Result<(), sqlx::Error> {
+        match &self.storage {
+            AnyStorage::Sqlite(s) => sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&s.pool)
+                .await
+                .map(|_| ()),
+            AnyStorage::Postgres(s) => sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&s.pool)
+                .await
+                .map(|_| ()),
+        }
+    }
+
+    /// A number from the database (a `count(*)`, say).
+    pub async fn scalar(&self, sql: String) -> i64 {
+        match &self.storage {
+            AnyStorage::Sqlite(s) => {
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                    .fetch_one(&s.pool)
+                    .await
+            }
+            AnyStorage::Postgres(s) => {
+                sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                    .fetch_one(&s.pool)
+                    .await
+            }
+        }
+        .unwrap()
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::PUT, path, token, Some(body))
+            .await
+    }
+
     pub async fn count_accounts(&self) -> i64 {
         match &self.storage {
             AnyStorage::Sqlite(s) => s.count_accounts().await,

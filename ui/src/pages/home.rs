@@ -4,6 +4,7 @@ use clinic_core::Role;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+use super::appointments::{DoctorDay, FrontDeskAppointments};
 use super::new_staff::NewStaffAccount;
 use super::profile::Profile;
 use super::registry::Registry;
@@ -103,7 +104,11 @@ pub fn Home() -> Html {
             <h1 id="welcome">{ text_with(lang, "home-welcome", &[("name", account.display_name.clone().into())]) }</h1>
             <p class="intro">{ text(lang, &format!("home-{}", role.as_str())) }</p>
             // The registry lives in the local store: it stays usable whatever the server does.
-            if role == Role::FrontDesk { <Registry /> }
+            if role == Role::FrontDesk {
+                <Registry />
+                <FrontDeskAppointments />
+            }
+            if role == Role::Doctor { <DoctorDay doctor={account.id} /> }
             <div class="home-body">{ body }</div>
         </section>
     }

@@ -1,3 +1,4 @@
+mod appointments;
 mod home;
 mod lock;
 mod new_staff;

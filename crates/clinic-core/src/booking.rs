@@ -1,0 +1,256 @@
+//! Whether a booking may take a slot, pure: the rules the server judges every booking by and the
+//! desk checks before it books, so both give the same specific reason.
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::availability::{
+    free_slots, instant, Busy, ConsultationType, Slot, SlotQuery, WorkingPattern,
+};
+
+/// Why a slot cannot be booked. Each has a sentence a receptionist understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+pub enum BookingProblem {
+    #[error("This time has already passed.")]
+    InThePast,
+    #[error("The doctor is on leave that day.")]
+    OnLeave,
+    #[error("The doctor does not work at this time.")]
+    OutsideHours,
+    #[error("The doctor's appointments for that day are full.")]
+    DayFull,
+    #[error("Another appointment already has this slot.")]
+    SlotTaken,
+    #[error("This time overlaps another appointment of the doctor.")]
+    Overlapping,
+    #[error("This is not one of the doctor's slot times.")]
+    NotASlotTime,
+}
+
+/// The slot a booking at `start` would take: its end follows from the doctor's slot length.
+pub fn slot_at(pattern: &WorkingPattern, kind: ConsultationType, start: DateTime<Utc>) -> Slot {
+    Slot {
+        start,
+        end: start + Duration::minutes(i64::from(pattern.slot_minutes(kind))),
+        doctor: pattern.doctor,
+    }
+}
+
+/// Whether a booking of `kind` at `start` fits the doctor's pattern, given `busy` (this doctor's
+/// appointments that hold their slots; the one being booked not among them) and the time `now`.
+/// The slot must be one the availability engine offers: the same rules as the free-slot lists.
+pub fn check_booking(
+    pattern: &WorkingPattern,
+    tz: Tz,
+    kind: ConsultationType,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+    busy: &[Busy],
+) -> Result<Slot, BookingProblem> {
+    let slot = slot_at(pattern, kind, start);
+    if start < now {
+        return Err(BookingProblem::InThePast);
+    }
+    let day = start.with_timezone(&tz).date_naive();
+    let query = SlotQuery {
+        kind,
+        first_day: day,
+        last_day: day,
+        not_before: now,
+    };
+    if free_slots(pattern, tz, &query, busy)
+        .iter()
+        .any(|s| s.start == start)
+    {
+        return Ok(slot);
+    }
+    // Not offered: say why, most specific first.
+    if pattern.on_leave(day) {
+        return Err(BookingProblem::OnLeave);
+    }
+    let inside_hours = pattern.sessions_on(day).iter().any(|session| {
+        let at = |t| instant(tz, day.and_time(t));
+        at(session.hours.start) <= slot.start
+            && slot.end <= at(session.hours.end)
+            && session
+                .breaks
+                .iter()
+                .all(|b| slot.end <= at(b.start) || at(b.end) <= slot.start)
+    });
+    if !inside_hours {
+        return Err(BookingProblem::OutsideHours);
+    }
+    let mine = || busy.iter().filter(|b| b.doctor == pattern.doctor);
+    if mine().any(|b| b.start == slot.start) {
+        return Err(BookingProblem::SlotTaken);
+    }
+    let buffer = Duration::minutes(i64::from(pattern.buffer_minutes));
+    if mine().any(|b| b.start - buffer < slot.end && slot.start < b.end + buffer) {
+        return Err(BookingProblem::Overlapping);
+    }
+    if let Some(cap) = pattern.daily_cap {
+        let same_day = mine()
+            .filter(|b| b.start.with_timezone(&tz).date_naive() == day)
+            .count();
+        if same_day >= cap as usize {
+            return Err(BookingProblem::DayFull);
+        }
+    }
+    Err(BookingProblem::NotASlotTime)
+}
+
+/// The next few free slots from `from` on (up to a fortnight ahead): what a refusal offers
+/// instead.
+pub fn alternatives(
+    pattern: &WorkingPattern,
+    tz: Tz,
+    kind: ConsultationType,
+    from: DateTime<Utc>,
+    busy: &[Busy],
+    how_many: usize,
+) -> Vec<Slot> {
+    let first_day = from.with_timezone(&tz).date_naive();
+    let query = SlotQuery {
+        kind,
+        first_day,
+        last_day: first_day + chrono::Days::new(14),
+        not_before: from,
+    };
+    let mut slots = free_slots(pattern, tz, &query, busy);
+    slots.truncate(how_many);
+    slots
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::availability::{Leave, LocalSpan, Session};
+    use crate::UserId;
+    use chrono::{NaiveDate, NaiveTime, TimeZone};
+
+    fn doctor() -> UserId {
+        UserId::from_uuid(uuid::Uuid::from_u128(7))
+    }
+
+    fn t(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    /// Every day 09:00–13:00 with a break 11:00–11:30; 15-minute visits, 5-minute buffer.
+    fn pattern() -> WorkingPattern {
+        let session = Session {
+            hours: LocalSpan {
+                start: t(9, 0),
+                end: t(13, 0),
+            },
+            breaks: vec![LocalSpan {
+                start: t(11, 0),
+                end: t(11, 30),
+            }],
+        };
+        WorkingPattern {
+            doctor: doctor(),
+            weekly: std::array::from_fn(|_| vec![session.clone()]),
+            in_person_minutes: 15,
+            video_minutes: 20,
+            buffer_minutes: 5,
+            daily_cap: Some(3),
+            leave: vec![Leave {
+                first_day: NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(),
+                last_day: NaiveDate::from_ymd_opt(2026, 12, 26).unwrap(),
+            }],
+            exceptions: vec![],
+        }
+    }
+
+    fn dhaka(d: u32, h: u32, m: u32) -> DateTime<Utc> {
+        chrono_tz::Asia::Dhaka
+            .with_ymd_and_hms(2026, 12, d, h, m, 0)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn check(start: DateTime<Utc>, busy: &[Busy]) -> Result<Slot, BookingProblem> {
+        check_booking(
+            &pattern(),
+            chrono_tz::Asia::Dhaka,
+            ConsultationType::InPerson,
+            start,
+            dhaka(1, 8, 0),
+            busy,
+        )
+    }
+
+    fn busy(start: DateTime<Utc>, minutes: i64) -> Busy {
+        Busy {
+            doctor: doctor(),
+            start,
+            end: start + Duration::minutes(minutes),
+        }
+    }
+
+    #[test]
+    fn a_free_slot_is_booked_with_its_length() {
+        let slot = check(dhaka(2, 9, 20), &[]).unwrap();
+        assert_eq!(slot.end - slot.start, Duration::minutes(15));
+    }
+
+    #[test]
+    fn each_refusal_names_its_reason() {
+        assert_eq!(check(dhaka(1, 7, 0), &[]), Err(BookingProblem::InThePast));
+        assert_eq!(check(dhaka(25, 9, 0), &[]), Err(BookingProblem::OnLeave));
+        assert_eq!(
+            check(dhaka(2, 14, 0), &[]),
+            Err(BookingProblem::OutsideHours)
+        );
+        assert_eq!(
+            check(dhaka(2, 10, 50), &[]),
+            Err(BookingProblem::OutsideHours),
+            "runs into the break"
+        );
+        let taken = [busy(dhaka(2, 9, 0), 15)];
+        assert_eq!(
+            check(dhaka(2, 9, 0), &taken),
+            Err(BookingProblem::SlotTaken)
+        );
+        let video = [busy(dhaka(2, 9, 20), 20)];
+        assert_eq!(
+            check(dhaka(2, 9, 40), &video),
+            Err(BookingProblem::Overlapping),
+            "a 20-minute video call at 9:20 plus the buffer runs to 9:45"
+        );
+        let full = [
+            busy(dhaka(2, 9, 0), 15),
+            busy(dhaka(2, 9, 20), 15),
+            busy(dhaka(2, 9, 40), 15),
+        ];
+        assert_eq!(check(dhaka(2, 12, 0), &full), Err(BookingProblem::DayFull));
+        assert_eq!(
+            check(dhaka(2, 9, 7), &[]),
+            Err(BookingProblem::NotASlotTime)
+        );
+    }
+
+    #[test]
+    fn alternatives_start_after_the_refused_time() {
+        let taken = [busy(dhaka(2, 9, 0), 15)];
+        let offered = alternatives(
+            &pattern(),
+            chrono_tz::Asia::Dhaka,
+            ConsultationType::InPerson,
+            dhaka(2, 9, 0),
+            &taken,
+            3,
+        );
+        let starts: Vec<_> = offered.iter().map(|s| s.start).collect();
+        assert_eq!(
+            starts,
+            vec![dhaka(2, 9, 20), dhaka(2, 9, 40), dhaka(2, 10, 0)]
+        );
+        for slot in &offered {
+            assert_eq!(check(slot.start, &taken), Ok(*slot));
+        }
+    }
+}

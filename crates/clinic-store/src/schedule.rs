@@ -1,0 +1,361 @@
+//! The desk's copy of the clinic's doctors and appointment book, from pulls: the directory, free
+//! slots and the day's appointments work offline from here.
+//!
+//! Invariant: `appointment` (shown) equals `appointment_confirmed` with this desk's pending
+//! appointment commands replayed on top; `doctor` is only ever what the server confirmed.
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use clinic_core::appointment::{Appointment, AppointmentRecord, Origin, Status, StatusChange};
+use clinic_core::booking::slot_at;
+use clinic_core::doctor::DoctorRecord;
+use clinic_core::sync::{Command, CommandEnvelope};
+use clinic_core::{AppointmentId, UserId};
+use rusqlite::{OptionalExtension, Transaction};
+
+use crate::registry::RecordError;
+use crate::{Store, StoreError};
+
+fn encode<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Encoding(e.to_string()))
+}
+
+fn decode<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Encoding(e.to_string()))
+}
+
+pub(crate) fn confirm_doctor(
+    tx: &Transaction<'_>,
+    record: &DoctorRecord,
+    seq: u64,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO doctor (id, record, seq) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET record = excluded.record, seq = excluded.seq",
+    )?
+    .execute((record.id.to_string(), encode(record)?, seq as i64))?;
+    Ok(())
+}
+
+/// Keep an appointment as the server confirmed it, and show it as it is when `shown` (when this
+/// desk has commands about it still pending, the caller rebuilds it from both instead).
+pub(crate) fn confirm_appointment(
+    tx: &Transaction<'_>,
+    record: &AppointmentRecord,
+    seq: u64,
+    shown: bool,
+) -> Result<(), StoreError> {
+    let text = encode(record)?;
+    tx.prepare_cached(
+        "INSERT INTO appointment_confirmed (id, record, seq) VALUES (?1, ?2, ?3)
+         ON CONFLICT (id) DO UPDATE SET record = excluded.record, seq = excluded.seq",
+    )?
+    .execute((record.id.to_string(), &text, seq as i64))?;
+    if shown {
+        show(tx, record, &text)?;
+    }
+    Ok(())
+}
+
+fn shown_record(tx: &Transaction<'_>, id: &str) -> Result<Option<AppointmentRecord>, StoreError> {
+    let text: Option<String> = tx
+        .prepare_cached("SELECT record FROM appointment WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    text.map(|t| decode(&t)).transpose()
+}
+
+fn clinic_time_zone(tx: &Transaction<'_>) -> Result<Option<Tz>, StoreError> {
+    let name: Option<String> = tx
+        .prepare_cached("SELECT clinic_time_zone FROM sync_state WHERE id = 1")?
+        .query_row([], |r| r.get(0))?;
+    Ok(name.and_then(|n| n.parse().ok()))
+}
+
+/// Apply one of this desk's appointment commands to the shown book, as the server would if it
+/// accepts it: a booking appears provisionally (no token yet: the server gives tokens), a step
+/// moves the appointment on. Whether the desk may make the command, and whether the slot is
+/// free, was decided when it was made; the server decides again.
+pub(crate) fn apply_appointment(
+    tx: &Transaction<'_>,
+    envelope: &CommandEnvelope,
+) -> Result<(), RecordError> {
+    let at = envelope.issued_at;
+    match &envelope.command {
+        Command::BookAppointment {
+            appointment,
+            patient,
+            doctor,
+            consultation,
+            origin,
+            start,
+            reason,
+            replaces,
+        } => {
+            if shown_record(tx, &appointment.to_string())?.is_some() {
+                return Err(RecordError::AlreadyBooked);
+            }
+            let text: Option<String> = tx
+                .prepare_cached("SELECT record FROM doctor WHERE id = ?1")?
+                .query_row([doctor.to_string()], |r| r.get(0))
+                .optional()?;
+            let record: DoctorRecord = match text {
+                Some(t) => decode(&t)?,
+                None => return Err(RecordError::UnknownDoctor),
+            };
+            let tz = clinic_time_zone(tx)?.ok_or(RecordError::NoClinicTimeZone)?;
+            let slot = match (origin, start) {
+                (Origin::WalkIn, _) | (_, None) => None,
+                (_, Some(start)) => Some(slot_at(&record.pattern, *consultation, *start)),
+            };
+            let day = slot.map_or(at, |s| s.start).with_timezone(&tz).date_naive();
+            let status = origin.first_status();
+            if let Some(old) = replaces {
+                if let Some(mut moved) = shown_record(tx, &old.to_string())? {
+                    moved.status = Status::Rescheduled;
+                    moved.history.push(StatusChange {
+                        status: Status::Rescheduled,
+                        at,
+                        by: envelope.issued_by,
+                        reason: None,
+                    });
+                    show(tx, &moved, &encode(&moved)?)?;
+                }
+            }
+            let booked = AppointmentRecord {
+                id: *appointment,
+                patient: *patient,
+                doctor: *doctor,
+                consultation: *consultation,
+                origin: *origin,
+                status,
+                slot,
+                day,
+                token: None,
+                reason: reason.clone(),
+                replaces: *replaces,
+                history: vec![StatusChange {
+                    status,
+                    at,
+                    by: envelope.issued_by,
+                    reason: None,
+                }],
+            };
+            show(tx, &booked, &encode(&booked)?)?;
+        }
+        Command::StepAppointment {
+            appointment,
+            step,
+            reason,
+        } => {
+            let mut record = shown_record(tx, &appointment.to_string())?
+                .ok_or(RecordError::UnknownAppointment)?;
+            let next = Appointment {
+                status: record.status,
+            }
+            .after(*step)
+            .map_err(|refused| RecordError::StepNotPossible(refused.to_string()))?;
+            record.status = next.status;
+            record.history.push(StatusChange {
+                status: next.status,
+                at,
+                by: envelope.issued_by,
+                reason: reason.clone(),
+            });
+            show(tx, &record, &encode(&record)?)?;
+        }
+        _ => return Err(RecordError::UnknownAppointment),
+    }
+    Ok(())
+}
+
+/// Show an appointment as the server confirmed it with this desk's pending commands about it
+/// replayed on top (after a refusal, or news from the server while commands were pending).
+pub(crate) fn rebuild_appointment(tx: &Transaction<'_>, id: &str) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM appointment WHERE id = ?1", [id])?;
+    let confirmed: Option<String> = tx
+        .prepare_cached("SELECT record FROM appointment_confirmed WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    if let Some(text) = confirmed {
+        let record: AppointmentRecord = decode(&text)?;
+        show(tx, &record, &text)?;
+    }
+    let pending: Vec<String> = {
+        let mut statement =
+            tx.prepare("SELECT envelope FROM outbox WHERE appointment_id = ?1 ORDER BY seq")?;
+        let rows = statement.query_map([id], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for text in pending {
+        let envelope: CommandEnvelope = decode(&text)?;
+        match apply_appointment(tx, &envelope) {
+            Ok(()) => {}
+            Err(RecordError::Store(e)) => return Err(e),
+            Err(skipped) => tracing::debug!(%skipped, "a pending change no longer applies here"),
+        }
+    }
+    Ok(())
+}
+
+fn show(tx: &Transaction<'_>, record: &AppointmentRecord, text: &str) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO appointment (id, patient_id, doctor_id, status, slot_start, local_day, record)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status,
+           slot_start = excluded.slot_start, local_day = excluded.local_day,
+           record = excluded.record",
+    )?
+    .execute((
+        record.id.to_string(),
+        record.patient.to_string(),
+        record.doctor.to_string(),
+        record.status.as_str(),
+        record.slot.map(|s| s.start.timestamp_millis()),
+        record.day.to_string(),
+        text,
+    ))?;
+    Ok(())
+}
+
+impl Store {
+    /// The clinic's time zone, as the server said at sign-in.
+    pub fn clinic_time_zone(&self) -> Result<Option<Tz>, StoreError> {
+        let name: Option<String> = self.conn.query_row(
+            "SELECT clinic_time_zone FROM sync_state WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(name.and_then(|n| n.parse().ok()))
+    }
+
+    pub fn set_clinic_time_zone(&mut self, name: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE sync_state SET clinic_time_zone = ?1 WHERE id = 1",
+            [name],
+        )?;
+        Ok(())
+    }
+
+    /// Appointments with changes made here that the server has not answered yet.
+    pub fn pending_appointments(
+        &self,
+    ) -> Result<std::collections::HashSet<AppointmentId>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT DISTINCT appointment_id FROM outbox WHERE appointment_id IS NOT NULL",
+        )?;
+        let rows = statement.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = std::collections::HashSet::new();
+        for row in rows {
+            let text = row?;
+            out.insert(
+                text.parse()
+                    .map_err(|_| StoreError::Encoding(format!("appointment id {text:?}")))?,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Every appointment in the shown book (confirmed, with this desk's pending changes).
+    pub fn appointment_records(&self) -> Result<Vec<AppointmentRecord>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT record FROM appointment ORDER BY id")?;
+        let rows = statement.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(decode(&row?)?);
+        }
+        Ok(out)
+    }
+
+    /// A doctor's slot-holding appointments whose slots start in `[from, to)` (for free slots).
+    pub fn busy(
+        &self,
+        doctor: UserId,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<clinic_core::availability::Busy>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT record FROM appointment WHERE doctor_id = ?1 AND slot_start >= ?2
+               AND slot_start < ?3 ORDER BY slot_start",
+        )?;
+        let rows = statement.query_map(
+            (
+                doctor.to_string(),
+                from.timestamp_millis(),
+                to.timestamp_millis(),
+            ),
+            |r| r.get::<_, String>(0),
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            let record: AppointmentRecord = decode(&row?)?;
+            if let (true, Some(slot)) = (record.status.holds_slot(), record.slot) {
+                out.push(clinic_core::availability::Busy {
+                    doctor,
+                    start: slot.start,
+                    end: slot.end,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every doctor this desk knows, by name.
+    pub fn doctors(&self) -> Result<Vec<DoctorRecord>, StoreError> {
+        let mut statement = self.conn.prepare_cached("SELECT record FROM doctor")?;
+        let rows = statement.query_map([], |r| r.get::<_, String>(0))?;
+        let mut doctors = Vec::new();
+        for row in rows {
+            doctors.push(decode::<DoctorRecord>(&row?)?);
+        }
+        doctors.sort_by(|a, b| a.profile.display_name.cmp(&b.profile.display_name));
+        Ok(doctors)
+    }
+
+    pub fn doctor(&self, id: UserId) -> Result<Option<DoctorRecord>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT record FROM doctor WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        text.map(|t| decode(&t)).transpose()
+    }
+
+    /// The appointments of a clinic day (all doctors, or one), in slot order, walk-ins last.
+    pub fn appointments_on(
+        &self,
+        day: NaiveDate,
+        doctor: Option<UserId>,
+    ) -> Result<Vec<AppointmentRecord>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT record FROM appointment WHERE local_day = ?1
+               AND (?2 IS NULL OR doctor_id = ?2)
+             ORDER BY slot_start IS NULL, slot_start, id",
+        )?;
+        let rows = statement.query_map((day.to_string(), doctor.map(|d| d.to_string())), |r| {
+            r.get::<_, String>(0)
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(decode(&row?)?);
+        }
+        Ok(out)
+    }
+
+    pub fn appointment(&self, id: AppointmentId) -> Result<Option<AppointmentRecord>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT record FROM appointment WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        text.map(|t| decode(&t)).transpose()
+    }
+}

@@ -1,0 +1,270 @@
+//! The desk's appointment book on a real SQLCipher file: bookings made here are shown at once,
+//! a refused one leaves the book but stays as a conflict with the slots offered instead, and news
+//! from the server is the base that pending changes are replayed on.
+
+use chrono::{DateTime, TimeZone, Utc};
+use clinic_core::appointment::{AppointmentRecord, Origin, Status, StatusChange, Step};
+use clinic_core::availability::{ConsultationType, Slot};
+use clinic_core::sync::{
+    Change, ChangeBody, Command, CommandEnvelope, CommandOutcome, CommandResult, PullResponse,
+    Rejection, RejectionReason,
+};
+use clinic_core::{AppointmentId, CommandId, PatientId, UserId};
+use clinic_store::registry::RecordError;
+use clinic_store::{DatabaseKey, Store};
+
+fn id<T: std::str::FromStr>(n: u128) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    uuid::Uuid::from_u128(n).to_string().parse().unwrap()
+}
+
+fn at(h: u32, m: u32) -> DateTime<Utc> {
+    // 2026-12-01 in Dhaka (UTC+6).
+    chrono_tz::Asia::Dhaka
+        .with_ymd_and_hms(2026, 12, 1, h, m, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn doctor() -> clinic_core::doctor::DoctorRecord {
+    clinic_core::demo::DOCTORS[0].record(id(50))
+}
+
+fn envelope(n: u128, command: Command) -> CommandEnvelope {
+    CommandEnvelope::new(id::<CommandId>(n), at(8, 0), id::<UserId>(7), command)
+}
+
+fn book(n: u128, appointment: u128, start: Option<DateTime<Utc>>) -> CommandEnvelope {
+    envelope(
+        n,
+        Command::BookAppointment {
+            appointment: id::<AppointmentId>(appointment),
+            patient: id::<PatientId>(100),
+            doctor: id(50),
+            consultation: ConsultationType::InPerson,
+            origin: if start.is_some() {
+                Origin::Booked
+            } else {
+                Origin::WalkIn
+            },
+            start,
+            reason: Some("Fever".into()),
+            replaces: None,
+        },
+    )
+}
+
+fn pulled(changes: Vec<(u64, ChangeBody)>, cursor: u64) -> PullResponse {
+    PullResponse {
+        changes: changes
+            .into_iter()
+            .map(|(seq, body)| Change { seq, body })
+            .collect(),
+        cursor,
+        more: false,
+        restarted: false,
+    }
+}
+
+/// A desk that has the clinic's doctor and time zone from the server.
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("desk.db"), &DatabaseKey::generate()).unwrap();
+    store.set_clinic_time_zone("Asia/Dhaka").unwrap();
+    store
+        .apply_pulled(
+            &pulled(vec![(1, ChangeBody::Doctor(Box::new(doctor())))], 1),
+            at(8, 0),
+        )
+        .unwrap();
+    (dir, store)
+}
+
+fn confirmed(appointment: u128, start: DateTime<Utc>, status: Status) -> AppointmentRecord {
+    AppointmentRecord {
+        id: id(appointment),
+        patient: id(100),
+        doctor: id(50),
+        consultation: ConsultationType::InPerson,
+        origin: Origin::Booked,
+        status,
+        slot: Some(Slot {
+            start,
+            end: start + chrono::Duration::minutes(15),
+            doctor: id(50),
+        }),
+        day: "2026-12-01".parse().unwrap(),
+        token: None,
+        reason: None,
+        replaces: None,
+        history: vec![StatusChange {
+            status,
+            at: at(8, 0),
+            by: id(7),
+            reason: None,
+        }],
+    }
+}
+
+#[test]
+fn a_booking_is_shown_at_once_and_a_walk_in_joins_the_day() {
+    let (_dir, mut store) = store();
+    assert_eq!(store.doctors().unwrap().len(), 1, "doctors come by pull");
+    store.record(&book(1, 10, Some(at(9, 15)))).unwrap();
+    store.record(&book(2, 11, None)).unwrap();
+    let day = store
+        .appointments_on("2026-12-01".parse().unwrap(), None)
+        .unwrap();
+    assert_eq!(day.len(), 2);
+    assert_eq!(day[0].status, Status::Confirmed);
+    assert_eq!(
+        day[0].slot.unwrap().end,
+        at(9, 30),
+        "the doctor's slot length"
+    );
+    assert_eq!(day[1].status, Status::CheckedIn, "a walk-in is queued");
+    assert_eq!(day[1].slot, None);
+    let busy = store.busy(id(50), at(0, 0), at(23, 0)).unwrap();
+    assert_eq!(busy.len(), 1, "only the slot counts as busy");
+    assert_eq!(store.pending_commands(10).unwrap().len(), 2);
+    // A step on a booking made here is replayed on it.
+    store
+        .record(&envelope(
+            3,
+            Command::StepAppointment {
+                appointment: id(10),
+                step: Step::CheckIn,
+                reason: None,
+            },
+        ))
+        .unwrap();
+    assert_eq!(
+        store.appointment(id(10)).unwrap().unwrap().status,
+        Status::CheckedIn
+    );
+    let refused = store.record(&envelope(
+        4,
+        Command::StepAppointment {
+            appointment: id(10),
+            step: Step::Complete,
+            reason: None,
+        },
+    ));
+    assert!(
+        matches!(refused, Err(RecordError::StepNotPossible(_))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store.pending_commands(10).unwrap().len(),
+        3,
+        "nothing queued"
+    );
+}
+
+#[test]
+fn a_booking_without_the_doctor_or_time_zone_is_refused_here_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("desk.db"), &DatabaseKey::generate()).unwrap();
+    assert!(matches!(
+        store.record(&book(1, 10, Some(at(9, 15)))),
+        Err(RecordError::UnknownDoctor)
+    ));
+    store
+        .apply_pulled(
+            &pulled(vec![(1, ChangeBody::Doctor(Box::new(doctor())))], 1),
+            at(8, 0),
+        )
+        .unwrap();
+    assert!(matches!(
+        store.record(&book(1, 10, Some(at(9, 15)))),
+        Err(RecordError::NoClinicTimeZone)
+    ));
+    assert!(store.pending_commands(10).unwrap().is_empty());
+}
+
+#[test]
+fn a_refused_booking_leaves_the_book_and_stays_as_a_conflict_with_other_slots() {
+    let (_dir, mut store) = store();
+    let command = book(1, 10, Some(at(9, 15)));
+    store.record(&command).unwrap();
+    let offered = vec![Slot {
+        start: at(9, 30),
+        end: at(9, 45),
+        doctor: id(50),
+    }];
+    let rejection = Rejection {
+        taken_at: Some(at(9, 2)),
+        ..Rejection::new(RejectionReason::SlotTaken, vec![]).with_alternatives(offered.clone())
+    };
+    store
+        .settle_pushed(
+            &[CommandOutcome {
+                id: Some(command.id),
+                result: CommandResult::Rejected(rejection.clone()),
+            }],
+            at(9, 5),
+        )
+        .unwrap();
+    assert_eq!(store.appointment(id(10)).unwrap(), None, "not in the book");
+    let conflicts = store.rejected_commands().unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].envelope, command, "the booking itself is kept");
+    assert_eq!(conflicts[0].rejection, rejection);
+    assert_eq!(conflicts[0].rejection.alternatives, offered);
+}
+
+#[test]
+fn news_from_the_server_is_the_base_and_pending_steps_stay_on_top() {
+    let (_dir, mut store) = store();
+    let first = pulled(
+        vec![(
+            2,
+            ChangeBody::Appointment(confirmed(10, at(9, 15), Status::Confirmed)),
+        )],
+        2,
+    );
+    store.apply_pulled(&first, at(8, 0)).unwrap();
+    let check_in = envelope(
+        3,
+        Command::StepAppointment {
+            appointment: id(10),
+            step: Step::CheckIn,
+            reason: None,
+        },
+    );
+    store.record(&check_in).unwrap();
+    // Another desk changed the reason meanwhile: the server's record, with the check-in on top.
+    let mut newer = confirmed(10, at(9, 15), Status::Confirmed);
+    newer.reason = Some("Follow-up".into());
+    store
+        .apply_pulled(
+            &pulled(vec![(3, ChangeBody::Appointment(newer))], 3),
+            at(8, 1),
+        )
+        .unwrap();
+    let shown = store.appointment(id(10)).unwrap().unwrap();
+    assert_eq!(shown.reason.as_deref(), Some("Follow-up"));
+    assert_eq!(shown.status, Status::CheckedIn);
+    // The server applies the check-in and gives the token: its record is what is shown.
+    store
+        .settle_pushed(
+            &[CommandOutcome {
+                id: Some(check_in.id),
+                result: CommandResult::Applied { seq: 4 },
+            }],
+            at(8, 2),
+        )
+        .unwrap();
+    let mut checked_in = confirmed(10, at(9, 15), Status::CheckedIn);
+    checked_in.token = Some(1);
+    store
+        .apply_pulled(
+            &pulled(vec![(4, ChangeBody::Appointment(checked_in.clone()))], 4),
+            at(8, 3),
+        )
+        .unwrap();
+    assert_eq!(store.appointment(id(10)).unwrap(), Some(checked_in));
+    assert!(store.pending_commands(10).unwrap().is_empty());
+}

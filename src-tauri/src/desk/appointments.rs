@@ -1,0 +1,395 @@
+//! The appointment book at the desk: free slots, bookings, walk-ins, the day's list and the
+//! waiting room, lifecycle steps, and conflicts with one-click rebooking. Everything reads and
+//! writes the local encrypted store, so the desk keeps booking when the server is away; the
+//! server decides who gets a contested slot.
+
+use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use clinic_core::account::{FieldError, FieldProblem};
+use clinic_core::appointment::{day_order, Appointment, AppointmentRecord, Origin, StepRefused};
+use clinic_core::availability::{free_slots_for, Busy, Slot, SlotQuery};
+use clinic_core::booking::check_booking;
+use clinic_core::doctor::DoctorRecord;
+use clinic_core::ipc::{
+    AppointmentView, BookArgs, BookingConflict, DayArgs, FreeSlotsArgs, IpcError, RebookArgs,
+    ScheduleDay, StepArgs,
+};
+use clinic_core::sync::{Command, CommandEnvelope};
+use clinic_core::wire::ErrorCode;
+use clinic_core::{decide, Action, AppointmentId, CommandId, UserId};
+
+use super::{actor, Desk};
+
+/// How far ahead the desk looks for free slots at most.
+const MAX_DAYS: u32 = 60;
+const REASON_MAX_CHARS: usize = 500;
+
+impl Desk {
+    /// The clinic's time zone, as the server said at sign-in.
+    fn clinic_zone(&self) -> Result<Tz, IpcError> {
+        self.with_store(|s| s.clinic_time_zone())?.ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::Validation,
+                "This desk does not know the clinic's time zone yet. Connect to the server and \
+                 sign in once.",
+            )
+        })
+    }
+
+    fn doctor_record(&self, id: UserId) -> Result<DoctorRecord, IpcError> {
+        self.with_store(|s| s.doctor(id))?.ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::NotFound,
+                "This doctor is not on this desk's list of the clinic's doctors.",
+            )
+        })
+    }
+
+    /// The clinic's doctors as this desk knows them (works offline).
+    pub fn clinic_doctors(&self) -> Result<Vec<DoctorRecord>, IpcError> {
+        self.working_user()?;
+        self.with_store(|s| s.doctors())
+    }
+
+    fn busy_around(
+        &self,
+        doctor: UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Busy>, IpcError> {
+        self.with_store(|s| s.busy(doctor, from, to))
+    }
+
+    /// The next free slots of a doctor, a specialty or the whole clinic (verified doctors).
+    pub fn free_slots(&self, args: &FreeSlotsArgs) -> Result<Vec<Slot>, IpcError> {
+        self.working_user()?;
+        let tz = self.clinic_zone()?;
+        let now = Utc::now();
+        let today = now.with_timezone(&tz).date_naive();
+        let days = args.days.clamp(1, MAX_DAYS);
+        let first_day = args.from.unwrap_or(today).max(today);
+        let query = SlotQuery {
+            kind: args.consultation,
+            first_day,
+            last_day: first_day + Days::new(u64::from(days - 1)),
+            not_before: now,
+        };
+        let doctors: Vec<DoctorRecord> = self
+            .with_store(|s| s.doctors())?
+            .into_iter()
+            .filter(|d| d.verification.is_verified())
+            .filter(|d| args.doctor.is_none_or(|id| d.id == id))
+            .filter(|d| {
+                args.specialty
+                    .as_deref()
+                    .is_none_or(|s| d.profile.specialty.eq_ignore_ascii_case(s.trim()))
+            })
+            .collect();
+        let (from, to) = (
+            clinic_core::availability::instant(tz, first_day.and_time(chrono::NaiveTime::MIN)),
+            clinic_core::availability::instant(
+                tz,
+                (query.last_day + Days::new(1)).and_time(chrono::NaiveTime::MIN),
+            ),
+        );
+        let mut busy = Vec::new();
+        for d in &doctors {
+            busy.extend(self.busy_around(d.id, from - Duration::days(1), to)?);
+        }
+        let mut slots = free_slots_for(doctors.iter().map(|d| &d.pattern), tz, &query, &busy);
+        slots.truncate(args.limit.max(1) as usize);
+        Ok(slots)
+    }
+
+    /// Book a slot, or queue a walk-in, here and now (offline too). A time the rules refuse is
+    /// a field message on the slot; the server judges the booking again when it syncs.
+    pub fn book_appointment(&self, args: &BookArgs) -> Result<AppointmentView, IpcError> {
+        let envelope = self.booking(args)?;
+        self.locked_store()?
+            .record(&envelope)
+            .map_err(Self::record_error)?;
+        self.sync_wake.notify_one();
+        let id = envelope
+            .command
+            .appointment()
+            .expect("a booking names its appointment");
+        self.appointment_view(id)
+    }
+
+    /// The command for a booking, checked against this desk's copy of the book.
+    fn booking(&self, args: &BookArgs) -> Result<CommandEnvelope, IpcError> {
+        let user = self.working_user()?;
+        let origin = match args.start {
+            Some(_) => Origin::Booked,
+            None => Origin::WalkIn,
+        };
+        let patient = self.patient(args.patient)?;
+        decide(
+            actor(&user),
+            Action::BookAppointment {
+                origin,
+                patient_account: patient.account,
+            },
+        )?;
+        let doctor = self.doctor_record(args.doctor)?;
+        if !doctor.verification.is_verified() {
+            return Err(IpcError::new(
+                ErrorCode::Validation,
+                "This doctor's credentials are not verified yet, so they cannot be booked.",
+            ));
+        }
+        let reason = args
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned);
+        if reason.as_deref().is_some_and(|r| {
+            r.chars().count() > REASON_MAX_CHARS || r.chars().any(char::is_control)
+        }) {
+            return Err(IpcError::validation(vec![FieldError::new(
+                "reason",
+                FieldProblem::TooLong {
+                    max: REASON_MAX_CHARS,
+                },
+            )]));
+        }
+        let now = Utc::now();
+        if let Some(start) = args.start {
+            let tz = self.clinic_zone()?;
+            let around = Duration::hours(36);
+            let busy = self.busy_around(doctor.id, start - around, start + around)?;
+            check_booking(&doctor.pattern, tz, args.consultation, start, now, &busy).map_err(
+                |problem| {
+                    let mut error = IpcError::validation(vec![FieldError::new(
+                        "start",
+                        FieldProblem::SlotUnavailable { booking: problem },
+                    )]);
+                    error.message = problem.to_string();
+                    error
+                },
+            )?;
+        }
+        Ok(CommandEnvelope::new(
+            CommandId::from_uuid(uuid::Uuid::now_v7()),
+            now,
+            user.id,
+            Command::BookAppointment {
+                appointment: AppointmentId::from_uuid(uuid::Uuid::now_v7()),
+                patient: args.patient,
+                doctor: args.doctor,
+                consultation: args.consultation,
+                origin,
+                start: args.start,
+                reason,
+                replaces: None,
+            },
+        ))
+    }
+
+    /// A lifecycle step (check in, start, complete, no-show, cancel, confirm, reject).
+    pub fn step_appointment(&self, args: &StepArgs) -> Result<AppointmentView, IpcError> {
+        let user = self.working_user()?;
+        let current = self
+            .with_store(|s| s.appointment(args.appointment))?
+            .ok_or_else(|| {
+                IpcError::new(
+                    ErrorCode::NotFound,
+                    "This appointment is not in the appointment book on this computer.",
+                )
+            })?;
+        let patient_account = self.patient(current.patient).ok().and_then(|p| p.account);
+        decide(
+            actor(&user),
+            Action::ChangeAppointment {
+                doctor: current.doctor,
+                patient_account,
+            },
+        )?;
+        Appointment {
+            status: current.status,
+        }
+        .apply(args.step, user.role)
+        .map_err(|refused| match refused {
+            StepRefused::NotYourStep => IpcError::new(ErrorCode::Forbidden, refused.to_string()),
+            other => IpcError::new(ErrorCode::Validation, other.to_string()),
+        })?;
+        let envelope = CommandEnvelope::new(
+            CommandId::from_uuid(uuid::Uuid::now_v7()),
+            Utc::now(),
+            user.id,
+            Command::StepAppointment {
+                appointment: args.appointment,
+                step: args.step,
+                reason: args
+                    .reason
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_owned),
+            },
+        );
+        self.locked_store()?
+            .record(&envelope)
+            .map_err(Self::record_error)?;
+        self.sync_wake.notify_one();
+        self.appointment_view(args.appointment)
+    }
+
+    fn view_of(
+        &self,
+        appointment: AppointmentRecord,
+        doctors: &[DoctorRecord],
+        pending: &std::collections::HashSet<AppointmentId>,
+    ) -> AppointmentView {
+        let (patient_name, patient_number) = self
+            .patient(appointment.patient)
+            .map(|p| (p.demographics.full_name, p.patient_number))
+            .unwrap_or_default();
+        let doctor_name = doctors
+            .iter()
+            .find(|d| d.id == appointment.doctor)
+            .map(|d| d.profile.display_name.clone())
+            .unwrap_or_default();
+        AppointmentView {
+            pending: pending.contains(&appointment.id),
+            appointment,
+            patient_name,
+            patient_number,
+            doctor_name,
+        }
+    }
+
+    fn appointment_view(&self, id: AppointmentId) -> Result<AppointmentView, IpcError> {
+        let record = self.with_store(|s| s.appointment(id))?.ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::Internal,
+                "the appointment just recorded is missing",
+            )
+        })?;
+        let doctors = self.with_store(|s| s.doctors())?;
+        let pending = self.with_store(|s| s.pending_appointments())?;
+        Ok(self.view_of(record, &doctors, &pending))
+    }
+
+    /// A clinic day's appointments: the waiting room first, then the bookings still to come.
+    pub fn appointment_day(&self, args: &DayArgs) -> Result<ScheduleDay, IpcError> {
+        self.working_user()?;
+        let tz = self.clinic_zone()?;
+        let now = Utc::now();
+        let day: NaiveDate = args
+            .day
+            .unwrap_or_else(|| now.with_timezone(&tz).date_naive());
+        let mut records = self.with_store(|s| s.appointments_on(day, args.doctor))?;
+        records.sort_by_key(day_order);
+        let doctors = self.with_store(|s| s.doctors())?;
+        let pending = self.with_store(|s| s.pending_appointments())?;
+        Ok(ScheduleDay {
+            day,
+            time_zone: tz.name().to_owned(),
+            now,
+            appointments: records
+                .into_iter()
+                .map(|a| self.view_of(a, &doctors, &pending))
+                .collect(),
+        })
+    }
+
+    /// Bookings the server refused, each with the next free slot this desk knows of.
+    pub fn booking_conflicts(&self) -> Result<Vec<BookingConflict>, IpcError> {
+        self.working_user()?;
+        let tz = self.clinic_zone()?;
+        let doctors = self.with_store(|s| s.doctors())?;
+        let refused = self.with_store(|s| s.rejected_commands())?;
+        let mut out = Vec::new();
+        for r in refused {
+            let Command::BookAppointment {
+                patient,
+                doctor,
+                consultation,
+                start,
+                ..
+            } = r.envelope.command
+            else {
+                continue;
+            };
+            let next_free = self
+                .free_slots(&FreeSlotsArgs {
+                    doctor: Some(doctor),
+                    specialty: None,
+                    consultation,
+                    from: start.map(|s| s.with_timezone(&tz).date_naive()),
+                    days: 14,
+                    limit: 1,
+                })
+                .ok()
+                .and_then(|mut slots| slots.pop());
+            let (patient_name, _) = self
+                .patient(patient)
+                .map(|p| (p.demographics.full_name, p.patient_number))
+                .unwrap_or_default();
+            out.push(BookingConflict {
+                command: r.envelope.id,
+                patient,
+                patient_name,
+                doctor,
+                doctor_name: doctors
+                    .iter()
+                    .find(|d| d.id == doctor)
+                    .map(|d| d.profile.display_name.clone())
+                    .unwrap_or_default(),
+                consultation,
+                start,
+                rejection: r.rejection,
+                time_zone: tz.name().to_owned(),
+                next_free,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Book a refused booking's patient again at `start`; the conflict is cleared in the same
+    /// transaction as the new booking is queued.
+    pub fn rebook(&self, args: &RebookArgs) -> Result<AppointmentView, IpcError> {
+        self.working_user()?;
+        let refused = self
+            .with_store(|s| s.rejected_commands())?
+            .into_iter()
+            .find(|r| r.envelope.id == args.command)
+            .ok_or_else(|| {
+                IpcError::new(
+                    ErrorCode::NotFound,
+                    "This conflict has already been dealt with.",
+                )
+            })?;
+        let Command::BookAppointment {
+            patient,
+            doctor,
+            consultation,
+            reason,
+            ..
+        } = refused.envelope.command
+        else {
+            return Err(IpcError::new(
+                ErrorCode::BadRequest,
+                "Only a refused booking can be booked again.",
+            ));
+        };
+        let envelope = self.booking(&BookArgs {
+            patient,
+            doctor,
+            consultation,
+            start: Some(args.start),
+            reason,
+        })?;
+        self.locked_store()?
+            .record_resolving(&envelope, args.command)
+            .map_err(Self::record_error)?;
+        self.sync_wake.notify_one();
+        let id = envelope
+            .command
+            .appointment()
+            .expect("a booking names its appointment");
+        self.appointment_view(id)
+    }
+}

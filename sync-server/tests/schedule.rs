@@ -1,0 +1,773 @@
+//! The appointment book on the server, in-process on a real loopback port, on SQLite and on
+//! PostgreSQL: bookings and their refusals, the lifecycle, tokens, the doctor directory, and 64
+//! desks racing for the same slots.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Days, NaiveTime, TimeZone, Utc};
+use clinic_sync::settings::Settings;
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const DESK_PW: &str = "front desk password";
+const DOCTOR_PW: &str = "doctor password 12";
+const TZ: chrono_tz::Tz = chrono_tz::Asia::Dhaka;
+
+/// `days` after today in the clinic, at `h:m` on its wall clock, as the wire writes instants.
+fn local(days: u64, h: u32, m: u32) -> String {
+    let today = Utc::now().with_timezone(&TZ).date_naive();
+    let t = TZ
+        .from_local_datetime(
+            &(today + Days::new(days)).and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap()),
+        )
+        .unwrap()
+        .with_timezone(&Utc);
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn local_day(days: u64) -> String {
+    (Utc::now().with_timezone(&TZ).date_naive() + Days::new(days)).to_string()
+}
+
+fn uuid(kind: u32, n: u32) -> String {
+    format!("0193a0c4-5c1e-7000-{kind:04x}-{n:012}")
+}
+
+fn envelope(n: u32, command: Value) -> Value {
+    json!({"version": 1, "id": uuid(0x8000, n), "issued_at": Utc::now().to_rfc3339(),
+           "issued_by": "0193a0c4-5c1e-7000-8000-ffffffffffff", "command": command})
+}
+
+fn register(n: u32, patient: u32, number: &str) -> Value {
+    envelope(
+        n,
+        json!({"kind": "register_patient", "patient": uuid(0x9000, patient),
+               "patient_number": number,
+               "demographics": {"full_name": format!("Patient {patient}"), "sex": null,
+                                "date_of_birth": null, "phone": null, "address": null,
+                                "emergency_contact": null}}),
+    )
+}
+
+fn book(n: u32, appointment: u32, patient: &str, doctor: &str, start: Option<&str>) -> Value {
+    envelope(
+        n,
+        json!({"kind": "book_appointment", "appointment": uuid(0xa000, appointment),
+               "patient": patient, "doctor": doctor, "consultation": "in_person",
+               "origin": if start.is_some() { "booked" } else { "walk_in" }, "start": start}),
+    )
+}
+
+fn step(n: u32, appointment: u32, step: &str, reason: Option<&str>) -> Value {
+    envelope(
+        n,
+        json!({"kind": "step_appointment", "appointment": uuid(0xa000, appointment),
+               "step": step, "reason": reason}),
+    )
+}
+
+async fn push(s: &TestServer, token: &str, commands: Vec<Value>) -> Vec<Value> {
+    let (status, body) = s
+        .post(
+            "/api/v1/sync/push",
+            Some(token),
+            json!({ "commands": commands }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["outcomes"].as_array().unwrap().clone()
+}
+
+async fn push_one(s: &TestServer, token: &str, command: Value) -> Value {
+    push(s, token, vec![command]).await.remove(0)
+}
+
+fn reason(outcome: &Value) -> &str {
+    outcome["reason"].as_str().unwrap_or("applied")
+}
+
+/// Appointments a caller receives by pulling, by id.
+async fn appointments(s: &TestServer, token: &str) -> BTreeMap<String, Value> {
+    let (status, page) = s
+        .get("/api/v1/sync/pull?after=0&limit=5000", Some(token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "appointment")
+        .map(|c| (c["id"].as_str().unwrap().to_owned(), c.clone()))
+        .collect()
+}
+
+/// Every day 09:00–17:00 with lunch 13:00–14:00; 15-minute visits, 20-minute video calls; on
+/// leave five days from now.
+fn pattern(doctor: &str) -> Value {
+    let day = json!([{"hours": {"start": "09:00:00", "end": "17:00:00"},
+                       "breaks": [{"start": "13:00:00", "end": "14:00:00"}]}]);
+    json!({"doctor": doctor, "weekly": [day, day, day, day, day, day, day],
+           "in_person_minutes": 15, "video_minutes": 20, "buffer_minutes": 0,
+           "leave": [{"first_day": local_day(5), "last_day": local_day(5)}]})
+}
+
+fn profile(name: &str, registration: &str) -> Value {
+    json!({"display_name": name, "specialty": "General medicine",
+           "qualifications": "MBBS, FCPS", "registration_number": registration,
+           "experience_years": 12, "city": "Dhaka", "languages": ["bn", "en"],
+           "fees": {"in_person": 800, "video": 600}, "bio": "Sees adults."})
+}
+
+struct Clinic {
+    s: TestServer,
+    admin: String,
+    desk_a: String,
+    desk_b: String,
+    doctor: String,
+    doctor_token: String,
+    /// Registered patients' ids.
+    patients: Vec<String>,
+}
+
+async fn staff(s: &TestServer, admin: &str, email: &str, role: &str, pw: &str) -> String {
+    let (status, body) = s
+        .post(
+            "/api/v1/accounts",
+            Some(admin),
+            json!({"email": email, "display_name": email, "role": role, "password": pw}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_str().unwrap().to_owned()
+}
+
+async fn signed_in_desk(s: &TestServer, email: &str, device: u32) -> (String, u64) {
+    let (status, grant) = s
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"email": email, "password": DESK_PW, "device_id": uuid(0xd000, device)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{grant}");
+    (
+        grant["token"].as_str().unwrap().to_owned(),
+        grant["desk_code"].as_u64().unwrap(),
+    )
+}
+
+/// A doctor with a verified profile, two desks, and `patients` registered patients.
+async fn clinic(b: Backend, patients: u32) -> Clinic {
+    let settings = Settings {
+        sign_in_attempts_per_minute_per_account: 10_000,
+        sign_in_attempts_per_minute_per_address: 10_000,
+        ..Settings::default()
+    };
+    let s = TestServer::start_with(b, settings).await;
+    s.admin(ADMIN, ADMIN_PW).await;
+    let admin = s.sign_in(ADMIN, ADMIN_PW).await;
+    staff(&s, &admin, "desk1@clinic.test", "front_desk", DESK_PW).await;
+    staff(&s, &admin, "desk2@clinic.test", "front_desk", DESK_PW).await;
+    let doctor = staff(&s, &admin, "dr.rahman@clinic.test", "doctor", DOCTOR_PW).await;
+    let doctor_token = s.sign_in("dr.rahman@clinic.test", DOCTOR_PW).await;
+    let (status, record) = s
+        .put(
+            &format!("/api/v1/doctors/{doctor}"),
+            Some(&doctor_token),
+            json!({"profile": profile("Dr. Mizanur Rahman", "A-12345"), "pattern": pattern(&doctor)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    let (status, record) = s
+        .put(
+            &format!("/api/v1/doctors/{doctor}/verification"),
+            Some(&admin),
+            json!({"status": "verified"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    let (desk_a, code_a) = signed_in_desk(&s, "desk1@clinic.test", 1).await;
+    let (desk_b, _) = signed_in_desk(&s, "desk2@clinic.test", 2).await;
+    let registrations: Vec<Value> = (1..=patients)
+        .map(|p| register(900_000 + p, p, &format!("{code_a}-{p:04}")))
+        .collect();
+    for outcome in push(&s, &desk_a, registrations).await {
+        assert_eq!(outcome["outcome"], "applied", "{outcome}");
+    }
+    Clinic {
+        s,
+        admin,
+        desk_a,
+        desk_b,
+        doctor,
+        doctor_token,
+        patients: (1..=patients).map(|p| uuid(0x9000, p)).collect(),
+    }
+}
+
+async fn a_slot_goes_to_the_first_booking_and_the_other_desk_hears_who_took_it_when(b: Backend) {
+    let c = clinic(b, 2).await;
+    let (s, doctor) = (&c.s, c.doctor.as_str());
+    let ten = local(1, 10, 0);
+    let first = push_one(s, &c.desk_a, book(1, 1, &c.patients[0], doctor, Some(&ten))).await;
+    assert_eq!(first["outcome"], "applied", "{first}");
+    // Desk B was offline and booked the same slot for another patient.
+    let second = push_one(s, &c.desk_b, book(2, 2, &c.patients[1], doctor, Some(&ten))).await;
+    assert_eq!(reason(&second), "slot_taken", "{second}");
+    assert_eq!(second["status"], 409);
+    assert!(second["taken_at"].is_string(), "says when: {second}");
+    let offered: Vec<&str> = second["alternatives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|slot| slot["start"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        offered.first().copied(),
+        Some(local(1, 10, 15).as_str()),
+        "the next free slot first: {second}"
+    );
+    // One click: rebook into the first slot offered.
+    let rebooked = push_one(
+        s,
+        &c.desk_b,
+        book(3, 3, &c.patients[1], doctor, Some(offered[0])),
+    )
+    .await;
+    assert_eq!(rebooked["outcome"], "applied", "{rebooked}");
+
+    // Both desks receive the book: two confirmed appointments, none for the refused one.
+    let seen = appointments(s, &c.desk_b).await;
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[&uuid(0xa000, 1)]["status"], "confirmed");
+    assert_eq!(seen[&uuid(0xa000, 1)]["slot"]["start"], ten.as_str());
+    assert!(!seen.contains_key(&uuid(0xa000, 2)));
+
+    // A cancellation frees the slot at once.
+    let cancelled = push_one(
+        s,
+        &c.desk_a,
+        step(4, 1, "cancel", Some("Patient travelling")),
+    )
+    .await;
+    assert_eq!(cancelled["outcome"], "applied", "{cancelled}");
+    let again = push_one(s, &c.desk_b, book(5, 4, &c.patients[1], doctor, Some(&ten))).await;
+    assert_eq!(again["outcome"], "applied", "{again}");
+    let history = &appointments(s, &c.desk_a).await[&uuid(0xa000, 1)]["history"];
+    assert_eq!(history[1]["status"], "cancelled");
+    assert_eq!(history[1]["reason"], "Patient travelling");
+}
+
+async fn each_bad_booking_gets_its_own_reason(b: Backend) {
+    let c = clinic(b, 1).await;
+    let (s, doctor, patient) = (&c.s, c.doctor.as_str(), c.patients[0].as_str());
+    // A video call at 11:00 runs to 11:20: an in-person visit at 11:15 overlaps it.
+    let mut video = book(1, 1, patient, doctor, Some(&local(1, 11, 0)));
+    video["command"]["consultation"] = json!("video");
+    assert_eq!(push_one(s, &c.desk_a, video).await["outcome"], "applied");
+
+    let pending = staff(s, &c.admin, "dr.new@clinic.test", "doctor", DOCTOR_PW).await;
+    let pending_token = s.sign_in("dr.new@clinic.test", DOCTOR_PW).await;
+    let (status, _) = s
+        .put(
+            &format!("/api/v1/doctors/{pending}"),
+            Some(&pending_token),
+            json!({"profile": profile("Dr. New", "A-777"), "pattern": pattern(&pending)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let unknown_patient = uuid(0x9000, 4242);
+    let unknown_doctor = uuid(0x7000, 1);
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            book(10, 10, patient, doctor, Some(&local(0, 0, 0))),
+            "slot_in_the_past",
+        ),
+        (
+            book(11, 11, patient, doctor, Some(&local(1, 18, 0))),
+            "outside_working_hours",
+        ),
+        (
+            book(12, 12, patient, doctor, Some(&local(1, 13, 15))),
+            "outside_working_hours",
+        ),
+        (
+            book(13, 13, patient, doctor, Some(&local(5, 10, 0))),
+            "doctor_on_leave",
+        ),
+        (
+            book(14, 14, patient, doctor, Some(&local(1, 11, 15))),
+            "overlapping",
+        ),
+        (
+            book(15, 15, patient, doctor, Some(&local(1, 10, 7))),
+            "not_a_slot_time",
+        ),
+        (
+            book(16, 16, patient, &pending, Some(&local(1, 10, 0))),
+            "doctor_not_verified",
+        ),
+        (
+            book(17, 17, patient, &unknown_doctor, Some(&local(1, 10, 0))),
+            "unknown_doctor",
+        ),
+        (
+            book(18, 18, &unknown_patient, doctor, Some(&local(1, 10, 0))),
+            "unknown_patient",
+        ),
+        (
+            book(19, 1, patient, doctor, Some(&local(1, 12, 0))),
+            "already_booked",
+        ),
+        (step(20, 4242, "check_in", None), "unknown_appointment"),
+        (step(21, 1, "complete", None), "step_not_possible"),
+    ];
+    let expected: Vec<&str> = cases.iter().map(|(_, r)| *r).collect();
+    let outcomes = push(s, &c.desk_a, cases.into_iter().map(|(c, _)| c).collect()).await;
+    let got: Vec<&str> = outcomes.iter().map(reason).collect();
+    assert_eq!(got, expected, "{outcomes:#?}");
+    for outcome in &outcomes {
+        assert!(
+            !outcome["message"].as_str().unwrap_or("").is_empty(),
+            "every refusal says why in words: {outcome}"
+        );
+    }
+    // Refusals about the time offer other slots; the lifecycle says where the appointment stands.
+    assert!(!outcomes[1]["alternatives"].as_array().unwrap().is_empty());
+    assert!(
+        outcomes[11]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Confirmed"),
+        "{}",
+        outcomes[11]
+    );
+
+    // A booking without a time (that is not a walk-in) names the field; a date that is not a
+    // date makes the command unreadable, and it alone is refused.
+    let mut no_time = book(30, 30, patient, doctor, None);
+    no_time["command"]["origin"] = json!("booked");
+    let mut not_a_date = book(31, 31, patient, doctor, Some("tomorrow at ten"));
+    not_a_date["command"]["start"] = json!("tomorrow at ten");
+    let fine = book(32, 32, patient, doctor, Some(&local(2, 9, 0)));
+    let outcomes = push(s, &c.desk_a, vec![no_time, not_a_date, fine]).await;
+    assert_eq!(reason(&outcomes[0]), "invalid");
+    assert_eq!(outcomes[0]["fields"][0]["field"], "start");
+    assert_eq!(reason(&outcomes[1]), "malformed");
+    assert_eq!(outcomes[2]["outcome"], "applied");
+}
+
+async fn the_lifecycle_gives_tokens_and_each_role_its_steps(b: Backend) {
+    let c = clinic(b, 3).await;
+    let (s, doctor) = (&c.s, c.doctor.as_str());
+    // A walk-in is queued at once with the day's first token.
+    let walk_in = push_one(s, &c.desk_a, book(1, 1, &c.patients[0], doctor, None)).await;
+    assert_eq!(walk_in["outcome"], "applied", "{walk_in}");
+    let booked = push_one(
+        s,
+        &c.desk_a,
+        book(2, 2, &c.patients[1], doctor, Some(&local(1, 9, 0))),
+    )
+    .await;
+    assert_eq!(booked["outcome"], "applied");
+    let book_now = appointments(s, &c.desk_a).await;
+    assert_eq!(book_now[&uuid(0xa000, 1)]["status"], "checked_in");
+    assert_eq!(book_now[&uuid(0xa000, 1)]["token"], 1);
+    assert_eq!(book_now[&uuid(0xa000, 1)]["day"], local_day(0));
+    assert_eq!(book_now[&uuid(0xa000, 2)]["token"], Value::Null);
+
+    // The desk checks in; the doctor starts and completes; nobody else may.
+    let outcomes = push(
+        s,
+        &c.desk_a,
+        vec![step(3, 2, "check_in", None), step(4, 2, "start", None)],
+    )
+    .await;
+    assert_eq!(
+        outcomes.iter().map(reason).collect::<Vec<_>>(),
+        ["applied", "forbidden"]
+    );
+    let after = appointments(s, &c.desk_a).await;
+    assert_eq!(
+        after[&uuid(0xa000, 2)]["token"],
+        1,
+        "first token of its own day"
+    );
+    let outcomes = push(
+        s,
+        &c.doctor_token,
+        vec![step(5, 2, "start", None), step(6, 2, "complete", None)],
+    )
+    .await;
+    assert!(
+        outcomes.iter().all(|o| o["outcome"] == "applied"),
+        "{outcomes:?}"
+    );
+    let book_now = appointments(s, &c.desk_a).await;
+    let history: Vec<&str> = book_now[&uuid(0xa000, 2)]["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        history,
+        ["confirmed", "checked_in", "in_consultation", "completed"]
+    );
+    let other = staff(s, &c.admin, "dr.other@clinic.test", "doctor", DOCTOR_PW).await;
+    let other_token = s.sign_in("dr.other@clinic.test", DOCTOR_PW).await;
+    assert_ne!(other, c.doctor);
+    assert_eq!(
+        reason(&push_one(s, &other_token, step(7, 1, "start", None)).await),
+        "forbidden",
+        "a doctor acts on their own appointments only"
+    );
+
+    // A patient requests; the doctor accepts; the patient sees only their own.
+    let (status, _) = s.sign_up("rahima@example.com", "Rahima Khatun").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let patient_token = s
+        .sign_in("rahima@example.com", "a long patient password")
+        .await;
+    let (_, me) = s.get("/api/v1/me", Some(&patient_token)).await;
+    let own = me["account"]["id"].as_str().unwrap().to_owned();
+    let mut request = book(8, 8, &own, doctor, Some(&local(2, 9, 0)));
+    request["command"]["origin"] = json!("patient_request");
+    assert_eq!(
+        push_one(s, &patient_token, request).await["outcome"],
+        "applied"
+    );
+    let mut for_another = book(9, 9, &c.patients[2], doctor, Some(&local(2, 10, 0)));
+    for_another["command"]["origin"] = json!("patient_request");
+    assert_eq!(
+        reason(&push_one(s, &patient_token, for_another).await),
+        "forbidden"
+    );
+    assert_eq!(
+        reason(&push_one(s, &patient_token, step(10, 2, "cancel", None)).await),
+        "forbidden",
+        "not someone else's appointment, even to cancel"
+    );
+    let mine = appointments(s, &patient_token).await;
+    assert_eq!(mine.keys().collect::<Vec<_>>(), [&uuid(0xa000, 8)]);
+    assert_eq!(mine[&uuid(0xa000, 8)]["status"], "requested");
+    assert_eq!(
+        push_one(s, &c.doctor_token, step(11, 8, "confirm", None)).await["outcome"],
+        "applied"
+    );
+    assert_eq!(
+        appointments(s, &patient_token).await[&uuid(0xa000, 8)]["status"],
+        "confirmed"
+    );
+
+    // A reschedule is a new booking that replaces the old one; the old slot is free again.
+    let mut moved = book(12, 12, &own, doctor, Some(&local(2, 11, 0)));
+    moved["command"]["replaces"] = json!(uuid(0xa000, 8));
+    assert_eq!(push_one(s, &c.desk_a, moved).await["outcome"], "applied");
+    let book_now = appointments(s, &c.desk_a).await;
+    assert_eq!(book_now[&uuid(0xa000, 8)]["status"], "rescheduled");
+    assert_eq!(book_now[&uuid(0xa000, 12)]["replaces"], uuid(0xa000, 8));
+    let reuse = push_one(
+        s,
+        &c.desk_a,
+        book(13, 13, &c.patients[2], doctor, Some(&local(2, 9, 0))),
+    )
+    .await;
+    assert_eq!(reuse["outcome"], "applied", "{reuse}");
+}
+
+async fn sixty_four_desks_racing_for_the_same_slots_get_one_booking_each(b: Backend) {
+    const CLIENTS: u32 = 64;
+    let c = clinic(b, CLIENTS).await;
+    let s = &c.s;
+    let mut tokens = Vec::new();
+    for _ in 0..CLIENTS {
+        tokens.push(s.sign_in("desk1@clinic.test", DESK_PW).await);
+    }
+    // Tomorrow's 28 slots (09:00–13:00 and 14:00–17:00), each client in its own order.
+    let slots: Vec<String> = (9..17)
+        .filter(|h| *h != 13)
+        .flat_map(|h| [0, 15, 30, 45].map(|m| local(1, h, m)))
+        .collect();
+    let mut tasks = Vec::new();
+    for (client, token) in tokens.into_iter().enumerate() {
+        let client = client as u32;
+        let mut order: Vec<usize> = (0..slots.len()).collect();
+        let mut seed = u64::from(client) * 2_654_435_761 + 1;
+        for i in (1..order.len()).rev() {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            order.swap(i, (seed >> 33) as usize % (i + 1));
+        }
+        let slots = slots.clone();
+        let (url, doctor, patient) = (
+            s.url.clone(),
+            c.doctor.clone(),
+            c.patients[client as usize].clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let mut answers = Vec::new();
+            for i in order {
+                let n = client * 1000 + i as u32;
+                let command = book(n, n, &patient, &doctor, Some(&slots[i]));
+                let body: Value = http
+                    .post(format!("{url}/api/v1/sync/push"))
+                    .bearer_auth(&token)
+                    .json(&json!({ "commands": [command] }))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                answers.push((slots[i].clone(), body["outcomes"][0].clone()));
+            }
+            answers
+        }));
+    }
+    let mut winners: BTreeMap<String, u32> = BTreeMap::new();
+    for task in tasks {
+        for (slot, outcome) in task.await.unwrap() {
+            match reason(&outcome) {
+                "applied" => *winners.entry(slot).or_default() += 1,
+                "slot_taken" => {
+                    assert!(outcome["taken_at"].is_string(), "{outcome}");
+                    assert!(!outcome["alternatives"].as_array().unwrap().is_empty());
+                }
+                other => panic!("unexpected answer {other}: {outcome}"),
+            }
+        }
+    }
+    assert_eq!(
+        winners.keys().cloned().collect::<BTreeSet<_>>(),
+        slots.iter().cloned().collect::<BTreeSet<_>>(),
+        "every slot was booked"
+    );
+    assert!(
+        winners.values().all(|n| *n == 1),
+        "one winner per slot: {winners:?}"
+    );
+    assert_eq!(
+        s.scalar(
+            "SELECT count(*) FROM (SELECT doctor_id, slot_start FROM appointment
+              WHERE slot_start IS NOT NULL
+       AND status IN ('requested', 'confirmed', 'checked_in', 'in_consultation')
+              GROUP BY doctor_id, slot_start HAVING count(*) > 1) AS doubled"
+                .to_owned()
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        s.scalar("SELECT count(*) FROM appointment".to_owned())
+            .await,
+        slots.len() as i64
+    );
+}
+
+async fn the_database_itself_refuses_a_second_booking_of_a_slot(b: Backend) {
+    let c = clinic(b, 1).await;
+    let insert = |id: &str, status: &str| {
+        format!(
+            "INSERT INTO appointment (id, patient_id, doctor_id, status, slot_start, slot_end,
+               local_day, token, record, booked_at, updated_at)
+             VALUES ('{id}', '{}', '{}', '{status}', 1000, 2000, '2030-01-01', NULL, '{{}}', 0, 0)",
+            c.patients[0], c.doctor
+        )
+    };
+    c.s.try_exec(insert("a1", "confirmed")).await.unwrap();
+    let second = c.s.try_exec(insert("a2", "requested")).await;
+    let error = second.expect_err("the index refuses a second slot-holding booking");
+    assert!(
+        error
+            .as_database_error()
+            .is_some_and(|e| e.is_unique_violation()),
+        "{error}"
+    );
+    // Appointments that no longer hold the slot do not count.
+    c.s.try_exec(insert("a3", "cancelled")).await.unwrap();
+    c.s.try_exec(insert("a4", "rescheduled")).await.unwrap();
+}
+
+async fn the_directory_shows_verified_doctors_with_their_next_free_slot(b: Backend) {
+    let c = clinic(b, 1).await;
+    let s = &c.s;
+    let pending = staff(s, &c.admin, "dr.new@clinic.test", "doctor", DOCTOR_PW).await;
+    let pending_token = s.sign_in("dr.new@clinic.test", DOCTOR_PW).await;
+    // A profile with mistakes is refused field by field, and saves nothing.
+    let mut bad = profile("", "A-9");
+    bad["fees"]["video"] = json!(1_000_000);
+    let mut bad_pattern = pattern(&pending);
+    bad_pattern["in_person_minutes"] = json!(0);
+    let (status, body) = s
+        .put(
+            &format!("/api/v1/doctors/{pending}"),
+            Some(&pending_token),
+            json!({"profile": bad, "pattern": bad_pattern}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let fields: Vec<&str> = body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["display_name", "fee_video", "in_person_minutes"]);
+    let (status, _) = s
+        .put(
+            &format!("/api/v1/doctors/{}", c.doctor),
+            Some(&pending_token),
+            json!({"profile": profile("Dr. Impostor", "A-1"), "pattern": pattern(&c.doctor)}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "not another doctor's profile"
+    );
+    let (status, record) = s
+        .put(
+            &format!("/api/v1/doctors/{pending}"),
+            Some(&pending_token),
+            json!({"profile": profile("Dr. Nusrat Jahan", "A-9"), "pattern": pattern(&pending)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    assert_eq!(record["verification"]["status"], "pending");
+
+    // Patients see verified doctors only; staff see all.
+    let (_, _) = s.sign_up("karim@example.com", "Karim Uddin").await;
+    let patient = s
+        .sign_in("karim@example.com", "a long patient password")
+        .await;
+    let names = |page: &Value| -> Vec<String> {
+        page["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                e["doctor"]["profile"]["display_name"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    };
+    let (status, page) = s.get("/api/v1/directory", Some(&patient)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(names(&page), ["Dr. Mizanur Rahman"]);
+    let (_, page) = s.get("/api/v1/directory", Some(&c.desk_a)).await;
+    assert_eq!(names(&page), ["Dr. Mizanur Rahman", "Dr. Nusrat Jahan"]);
+
+    // An admin rejects with a reason (none given is refused), then verifies.
+    let verification = format!("/api/v1/doctors/{pending}/verification");
+    let (status, body) = s
+        .put(
+            &verification,
+            Some(&c.admin),
+            json!({"status": "rejected", "reason": " "}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = s
+        .put(
+            &verification,
+            Some(&pending_token),
+            json!({"status": "verified"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a doctor cannot verify themself"
+    );
+    let (_, record) = s
+        .put(
+            &verification,
+            Some(&c.admin),
+            json!({"status": "rejected", "reason": "Registration number not found"}),
+        )
+        .await;
+    assert_eq!(
+        record["verification"]["reason"],
+        "Registration number not found"
+    );
+    let (_, record) = s
+        .put(&verification, Some(&c.admin), json!({"status": "verified"}))
+        .await;
+    assert_eq!(record["verification"]["status"], "verified");
+
+    // Staff desks receive doctors by sync; patients do not (they search here).
+    let (_, desk_page) = s.get("/api/v1/sync/pull?after=0", Some(&c.desk_a)).await;
+    assert!(desk_page["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|ch| ch["kind"] == "doctor" && ch["id"] == pending.as_str()));
+    let (_, patient_page) = s.get("/api/v1/sync/pull?after=0", Some(&patient)).await;
+    assert!(patient_page["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|ch| ch["kind"] != "doctor"));
+
+    // Filters, and the next free slot: tomorrow 09:00 is booked, so Dr. Rahman's is 09:15.
+    let booked = push_one(
+        s,
+        &c.desk_a,
+        book(1, 1, &c.patients[0], &c.doctor, Some(&local(1, 9, 0))),
+    )
+    .await;
+    assert_eq!(booked["outcome"], "applied");
+    let from = local_day(1);
+    let (_, page) = s
+        .get(
+            &format!("/api/v1/directory?text=rahman&from={from}&days=1"),
+            Some(&patient),
+        )
+        .await;
+    assert_eq!(names(&page), ["Dr. Mizanur Rahman"]);
+    assert_eq!(page["entries"][0]["next_free"]["start"], local(1, 9, 15));
+    let (_, page) = s.get("/api/v1/directory?city=Sylhet", Some(&patient)).await;
+    assert_eq!(page["total"], 0);
+    let (status, slots) = s
+        .get(
+            &format!("/api/v1/doctors/{}/slots?from={from}&days=1", c.doctor),
+            Some(&patient),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{slots}");
+    let starts: Vec<&str> = slots
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["start"].as_str().unwrap())
+        .collect();
+    assert_eq!(starts.len(), 27, "28 slots, one booked");
+    assert!(!starts.contains(&local(1, 9, 0).as_str()));
+    let (status, body) = s
+        .get(
+            &format!("/api/v1/doctors/{}/slots?days=500", c.doctor),
+            Some(&patient),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = s
+        .get("/api/v1/directory?sort=cheapest", Some(&patient))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+on_both_backends!(
+    a_slot_goes_to_the_first_booking_and_the_other_desk_hears_who_took_it_when,
+    each_bad_booking_gets_its_own_reason,
+    the_lifecycle_gives_tokens_and_each_role_its_steps,
+    sixty_four_desks_racing_for_the_same_slots_get_one_booking_each,
+    the_database_itself_refuses_a_second_booking_of_a_slot,
+    the_directory_shows_verified_doctors_with_their_next_free_slot,
+);

@@ -1,0 +1,714 @@
+//! The appointment book at the desk: book in a few keystrokes (patient → doctor → first free
+//! slot), queue walk-ins, the day's waiting room, and conflicts with one-click rebooking. The
+//! doctor's home shows their own day with the steps that are theirs. All of it reads and writes
+//! the local encrypted store through the desk, so it works offline.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use clinic_core::appointment::{Status, Step};
+use clinic_core::availability::{ConsultationType, Slot};
+use clinic_core::doctor::DoctorRecord;
+use clinic_core::ipc::{
+    AppointmentView, BookArgs, BookingConflict, DayArgs, FreeSlotsArgs, Language, RebookArgs,
+    ScheduleDay, StepArgs,
+};
+use clinic_core::registry::PatientSummary;
+use clinic_core::sync::RejectionReason;
+use clinic_core::{Role, UserId};
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use crate::backend;
+use crate::components::ErrorBanner;
+use crate::hooks::use_submission;
+use crate::i18n::{field_message, text, text_with};
+use crate::state::AppModel;
+
+/// How many free slots the booking form offers at once.
+const SLOTS_OFFERED: u32 = 8;
+
+fn zone(name: &str) -> Tz {
+    name.parse().unwrap_or(chrono_tz::UTC)
+}
+
+/// `10:30`, on the clinic's clock.
+fn clock(tz: Tz, t: DateTime<Utc>) -> String {
+    t.with_timezone(&tz).format("%H:%M").to_string()
+}
+
+/// `Tue 1 Dec 10:30`, on the clinic's clock, with the weekday in the desk's language.
+fn day_and_clock(lang: Language, tz: Tz, t: DateTime<Utc>) -> String {
+    use chrono::Datelike;
+    let local = t.with_timezone(&tz);
+    format!(
+        "{} {} {}",
+        text(lang, &format!("weekday-{:?}", local.weekday())),
+        local.format("%d.%m."),
+        local.format("%H:%M")
+    )
+}
+
+fn status_label(lang: Language, status: Status) -> String {
+    text(lang, &format!("appointment-status-{}", status.as_str()))
+}
+
+/// The front desk's appointments card.
+#[component]
+pub fn FrontDeskAppointments() -> Html {
+    let model = use_context::<UseReducerHandle<AppModel>>().expect("AppModel context");
+    let lang = model.language();
+    // Bumped after every booking or step, so the lists read the book again.
+    let changed = use_state(|| 0_u32);
+    let on_changed = {
+        let changed = changed.clone();
+        Callback::from(move |_| changed.set(*changed + 1))
+    };
+    // How many conflicts are shown: a new one makes the last "Booked" message stale.
+    let conflicts = use_state(|| 0_usize);
+    let on_conflicts = {
+        let conflicts = conflicts.clone();
+        Callback::from(move |n: usize| conflicts.set(n))
+    };
+    html! {
+        <section class="card appointments" id="appointments">
+            <h2>{ text(lang, "appointments-title") }</h2>
+            <BookingConflicts language={lang} changed={*changed} on_changed={on_changed.clone()}
+                              {on_conflicts} />
+            <BookingForm language={lang} on_booked={on_changed.clone()} conflicts={*conflicts} />
+            <DayList language={lang} doctor={None::<UserId>} role={Role::FrontDesk}
+                     changed={*changed} {on_changed} />
+        </section>
+    }
+}
+
+/// The doctor's own day: their waiting room and requests, with the steps that are theirs.
+#[derive(Properties, PartialEq)]
+pub struct DoctorDayProps {
+    pub doctor: UserId,
+}
+
+#[component]
+pub fn DoctorDay(props: &DoctorDayProps) -> Html {
+    let model = use_context::<UseReducerHandle<AppModel>>().expect("AppModel context");
+    let lang = model.language();
+    let changed = use_state(|| 0_u32);
+    let on_changed = {
+        let changed = changed.clone();
+        Callback::from(move |_| changed.set(*changed + 1))
+    };
+    html! {
+        <section class="card appointments" id="doctor-day">
+            <h2>{ text(lang, "doctor-day-title") }</h2>
+            <DayList language={lang} doctor={Some(props.doctor)} role={Role::Doctor}
+                     changed={*changed} {on_changed} />
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct BookingFormProps {
+    language: Language,
+    on_booked: Callback<()>,
+    /// Conflicts shown now (see [`FrontDeskAppointments`]).
+    conflicts: usize,
+}
+
+/// Patient → doctor → first free slot → Enter. A walk-in is one key (Alt+W) after the patient.
+#[component]
+fn BookingForm(props: &BookingFormProps) -> Html {
+    let lang = props.language;
+    let query = use_state(String::new);
+    let matches = use_state(Vec::<PatientSummary>::new);
+    let patient = use_state(|| None::<PatientSummary>);
+    let doctors = use_state(Vec::<DoctorRecord>::new);
+    let doctor = use_state(|| None::<UserId>);
+    let consultation = use_state(|| ConsultationType::InPerson);
+    let slots = use_state(Vec::<Slot>::new);
+    let zone_name = use_state(|| "UTC".to_owned());
+    let booked = use_state(|| None::<AppointmentView>);
+    let submission = use_submission();
+    let model = use_context::<UseReducerHandle<AppModel>>().expect("AppModel context");
+    let tick = model.connection.as_ref().map(|c| c.checked_at);
+    {
+        let booked = booked.clone();
+        use_effect_with(props.conflicts, move |&n| {
+            if n > 0 {
+                booked.set(None);
+            }
+        });
+    }
+
+    // The clinic's doctors (from the local copy), verified ones only; the first is chosen.
+    {
+        let (doctors, doctor, zone_name) = (doctors.clone(), doctor.clone(), zone_name.clone());
+        use_effect_with(tick, move |_| {
+            spawn_local(async move {
+                if let Ok(found) = backend::clinic_doctors().await {
+                    let verified: Vec<DoctorRecord> = found
+                        .into_iter()
+                        .filter(|d| d.verification.is_verified())
+                        .collect();
+                    if doctor.is_none() {
+                        doctor.set(verified.first().map(|d| d.id));
+                    }
+                    doctors.set(verified);
+                }
+                if let Ok(day) = backend::appointment_day(DayArgs {
+                    day: None,
+                    doctor: None,
+                })
+                .await
+                {
+                    zone_name.set(day.time_zone);
+                }
+            });
+        });
+    }
+    // Patients matching what is typed.
+    {
+        let matches = matches.clone();
+        use_effect_with((*query).clone(), move |query| {
+            let query = query.clone();
+            spawn_local(async move {
+                if query.trim().is_empty() {
+                    matches.set(Vec::new());
+                } else if let Ok(found) = backend::search_patients(query).await {
+                    matches.set(found.into_iter().take(5).collect());
+                }
+            });
+        });
+    }
+    // The next free slots of the chosen doctor.
+    {
+        let slots = slots.clone();
+        use_effect_with(
+            (
+                *doctor,
+                *consultation,
+                tick,
+                booked.as_ref().map(|b| b.appointment.id),
+            ),
+            move |&(doctor, consultation, _, _)| {
+                spawn_local(async move {
+                    let Some(doctor) = doctor else { return };
+                    if let Ok(found) = backend::free_slots(FreeSlotsArgs {
+                        doctor: Some(doctor),
+                        specialty: None,
+                        consultation,
+                        from: None,
+                        days: 14,
+                        limit: SLOTS_OFFERED,
+                    })
+                    .await
+                    {
+                        slots.set(found);
+                    }
+                });
+            },
+        );
+    }
+
+    let book = {
+        let (patient, doctor, consultation, booked, submission, on_booked, query) = (
+            patient.clone(),
+            doctor.clone(),
+            consultation.clone(),
+            booked.clone(),
+            submission.clone(),
+            props.on_booked.clone(),
+            query.clone(),
+        );
+        Callback::from(move |start: Option<DateTime<Utc>>| {
+            let (Some(p), Some(d)) = ((*patient).clone(), *doctor) else {
+                return;
+            };
+            let args = BookArgs {
+                patient: p.id,
+                doctor: d,
+                consultation: *consultation,
+                start,
+                reason: None,
+            };
+            let (booked, on_booked, patient, query) = (
+                booked.clone(),
+                on_booked.clone(),
+                patient.clone(),
+                query.clone(),
+            );
+            submission.run(backend::book_appointment(args), move |view| {
+                booked.set(Some(view));
+                patient.set(None);
+                query.set(String::new());
+                on_booked.emit(());
+                focus("booking-patient");
+            });
+        })
+    };
+    let pick = {
+        let (patient, booked) = (patient.clone(), booked.clone());
+        Callback::from(move |p: PatientSummary| {
+            booked.set(None);
+            patient.set(Some(p));
+            focus("slot-0");
+        })
+    };
+    let on_query_key = {
+        let (matches, pick) = (matches.clone(), pick.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" {
+                if let Some(first) = matches.first() {
+                    e.prevent_default();
+                    pick.emit(first.clone());
+                }
+            }
+        })
+    };
+    // Alt+W: the chosen patient joins the chosen doctor's queue as a walk-in.
+    let on_form_key = {
+        let book = book.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.alt_key() && e.key().eq_ignore_ascii_case("w") {
+                e.prevent_default();
+                book.emit(None);
+            }
+        })
+    };
+    let tz = zone(&zone_name);
+    let slot_error = submission
+        .fields()
+        .into_iter()
+        .find(|f| f.field == "start")
+        .map(|f| field_message(lang, &f));
+    let other_error = submission
+        .error()
+        .filter(|e| e.fields.iter().all(|f| f.field != "start"));
+    let oninput = {
+        let query = query.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            query.set(input.value());
+        })
+    };
+    let on_doctor = {
+        let doctor = doctor.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            doctor.set(select.value().parse().ok());
+        })
+    };
+    let on_kind = {
+        let consultation = consultation.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            consultation.set(if select.value() == "video" {
+                ConsultationType::Video
+            } else {
+                ConsultationType::InPerson
+            });
+        })
+    };
+    let chosen = (*patient).clone();
+    html! {
+        <div class="booking" id="booking" onkeydown={on_form_key}>
+            <h3>{ text(lang, "booking-title") }</h3>
+            if let Some(view) = &*booked {
+                <p class="banner ok" role="status" id="booking-saved">
+                    { booked_message(lang, tz, view) }
+                </p>
+            }
+            <ErrorBanner error={other_error} language={lang} />
+            <div class="booking-row">
+                <div class="field">
+                    <label for="booking-patient">{ text(lang, "booking-patient") }</label>
+                    if let Some(p) = &chosen {
+                        <p class="chosen" id="booking-chosen">
+                            { format!("{} · {}", p.full_name, p.patient_number) }
+                            <button type="button" class="link-button" id="booking-change-patient"
+                                    onclick={{ let patient = patient.clone(); move |_| { patient.set(None); focus("booking-patient"); } }}>
+                                { text(lang, "booking-change") }
+                            </button>
+                        </p>
+                    } else {
+                        <input id="booking-patient" type="search" value={(*query).clone()}
+                               {oninput} onkeydown={on_query_key}
+                               placeholder={text(lang, "booking-patient-hint")}
+                               aria-describedby="booking-patient-hint" autocomplete="off" />
+                        <p class="hint" id="booking-patient-hint">{ text(lang, "booking-keys") }</p>
+                        if !matches.is_empty() {
+                            <ul class="matches" id="booking-matches">
+                                for p in matches.iter() {
+                                    <li>
+                                        <button type="button" class="link-button booking-match"
+                                                onclick={{ let (pick, p) = (pick.clone(), p.clone()); move |_| pick.emit(p.clone()) }}>
+                                            { format!("{} · {}", p.full_name, p.patient_number) }
+                                        </button>
+                                    </li>
+                                }
+                            </ul>
+                        }
+                    }
+                </div>
+                <div class="field">
+                    <label for="booking-doctor">{ text(lang, "booking-doctor") }</label>
+                    <select id="booking-doctor" onchange={on_doctor}>
+                        for d in doctors.iter() {
+                            <option value={d.id.to_string()} selected={Some(d.id) == *doctor}>
+                                { format!("{} · {}", d.profile.display_name, d.profile.specialty) }
+                            </option>
+                        }
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="booking-kind">{ text(lang, "booking-kind") }</label>
+                    <select id="booking-kind" onchange={on_kind}>
+                        <option value="in_person" selected={*consultation == ConsultationType::InPerson}>
+                            { text(lang, "consultation-in_person") }
+                        </option>
+                        <option value="video" selected={*consultation == ConsultationType::Video}>
+                            { text(lang, "consultation-video") }
+                        </option>
+                    </select>
+                </div>
+            </div>
+            <div class="slots" role="group" aria-label={text(lang, "booking-slots")}>
+                <span class="label">{ text(lang, "booking-slots") }</span>
+                if slots.is_empty() {
+                    <span class="empty" id="no-slots">{ text(lang, "booking-no-slots") }</span>
+                }
+                for (i, slot) in slots.iter().enumerate() {
+                    <button type="button" id={format!("slot-{i}")} class="slot"
+                            disabled={chosen.is_none() || submission.busy()}
+                            data-start={slot.start.to_rfc3339()}
+                            onclick={{ let (book, start) = (book.clone(), slot.start); move |_| book.emit(Some(start)) }}>
+                        { day_and_clock(lang, tz, slot.start) }
+                    </button>
+                }
+                <button type="button" id="book-walk-in" class="secondary"
+                        disabled={chosen.is_none() || submission.busy()}
+                        onclick={{ let book = book.clone(); move |_| book.emit(None) }}>
+                    { text(lang, "booking-walk-in") }
+                </button>
+            </div>
+            if let Some(message) = slot_error {
+                <p class="field-error" id="booking-slot-error" role="alert">{ message }</p>
+            }
+        </div>
+    }
+}
+
+fn booked_message(lang: Language, tz: Tz, view: &AppointmentView) -> String {
+    match view.appointment.slot {
+        Some(slot) => text_with(
+            lang,
+            "booking-saved",
+            &[
+                ("patient", view.patient_name.clone().into()),
+                ("doctor", view.doctor_name.clone().into()),
+                ("time", day_and_clock(lang, tz, slot.start).into()),
+            ],
+        ),
+        None => text_with(
+            lang,
+            "walk-in-saved",
+            &[
+                ("patient", view.patient_name.clone().into()),
+                ("doctor", view.doctor_name.clone().into()),
+            ],
+        ),
+    }
+}
+
+/// Move the keyboard focus (after a step that changes what is on screen).
+fn focus(id: &'static str) {
+    spawn_local(async move {
+        // After the next render.
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        if let Some(element) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+        {
+            use wasm_bindgen::JsCast;
+            if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
+                let _ = element.focus();
+            }
+        }
+    });
+}
+
+#[derive(Properties, PartialEq)]
+struct ConflictsProps {
+    language: Language,
+    changed: u32,
+    on_changed: Callback<()>,
+    on_conflicts: Callback<usize>,
+}
+
+/// Bookings the server gave to someone else: first in the card, each with a one-click rebook.
+#[component]
+fn BookingConflicts(props: &ConflictsProps) -> Html {
+    let lang = props.language;
+    let conflicts = use_state(Vec::<BookingConflict>::new);
+    let model = use_context::<UseReducerHandle<AppModel>>().expect("AppModel context");
+    let tick = model.connection.as_ref().map(|c| c.checked_at);
+    let submission = use_submission();
+    {
+        let (conflicts, on_conflicts) = (conflicts.clone(), props.on_conflicts.clone());
+        use_effect_with((props.changed, tick), move |_| {
+            spawn_local(async move {
+                if let Ok(found) = backend::booking_conflicts().await {
+                    on_conflicts.emit(found.len());
+                    conflicts.set(found);
+                }
+            });
+        });
+    }
+    if conflicts.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="conflicts" id="booking-conflicts" role="alert">
+            <h3>{ text(lang, "conflicts-title") }</h3>
+            <ErrorBanner error={submission.error()} language={lang} />
+            <ul>
+                for (i, c) in conflicts.iter().enumerate() {
+                    { conflict_item(lang, i, c, &submission, &props.on_changed) }
+                }
+            </ul>
+        </div>
+    }
+}
+
+fn conflict_item(
+    lang: Language,
+    i: usize,
+    c: &BookingConflict,
+    submission: &crate::hooks::Submission,
+    on_changed: &Callback<()>,
+) -> Html {
+    let tz = zone(&c.time_zone);
+    let when = c
+        .start
+        .map(|s| day_and_clock(lang, tz, s))
+        .unwrap_or_default();
+    let why = match (c.rejection.reason, c.rejection.taken_at) {
+        (RejectionReason::SlotTaken, Some(taken)) => text_with(
+            lang,
+            "conflict-taken",
+            &[
+                ("time", when.clone().into()),
+                ("doctor", c.doctor_name.clone().into()),
+                ("taken", clock(tz, taken).into()),
+            ],
+        ),
+        (reason, _) => text_with(
+            lang,
+            "conflict-refused",
+            &[
+                ("time", when.clone().into()),
+                ("doctor", c.doctor_name.clone().into()),
+                (
+                    "reason",
+                    text(lang, &format!("rejected-reason-{}", reason_key(reason))).into(),
+                ),
+            ],
+        ),
+    };
+    let rebook = c.next_free.map(|slot| {
+        let (submission, on_changed, command) = (submission.clone(), on_changed.clone(), c.command);
+        let onclick = move |_| {
+            let on_changed = on_changed.clone();
+            submission.run(
+                backend::rebook(RebookArgs {
+                    command,
+                    start: slot.start,
+                }),
+                move |_| on_changed.emit(()),
+            );
+        };
+        html! {
+            <button type="button" class="primary rebook" id={format!("rebook-{i}")} {onclick}>
+                { text_with(lang, "conflict-rebook", &[("time", day_and_clock(lang, tz, slot.start).into())]) }
+            </button>
+        }
+    });
+    let dismiss = {
+        let (on_changed, command) = (on_changed.clone(), c.command);
+        move |_| {
+            let on_changed = on_changed.clone();
+            spawn_local(async move {
+                let _ = backend::dismiss_rejected(command).await;
+                on_changed.emit(());
+            });
+        }
+    };
+    html! {
+        <li class="conflict" data-patient={c.patient_name.clone()}>
+            <p><strong>{ c.patient_name.clone() }</strong>{ " — " }{ why }</p>
+            { for rebook }
+            <button type="button" class="secondary" id={format!("dismiss-conflict-{i}")} onclick={dismiss}>
+                { text(lang, "conflict-dismiss") }
+            </button>
+        </li>
+    }
+}
+
+fn reason_key(reason: RejectionReason) -> String {
+    serde_json::to_value(reason)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "malformed".to_owned())
+}
+
+#[derive(Properties, PartialEq)]
+struct DayListProps {
+    language: Language,
+    doctor: Option<UserId>,
+    role: Role,
+    changed: u32,
+    on_changed: Callback<()>,
+}
+
+/// Today's appointments: the waiting room (in consultation, then by token), then bookings to
+/// come, then the ones that are over; with the steps the role may take.
+#[component]
+fn DayList(props: &DayListProps) -> Html {
+    let lang = props.language;
+    let day = use_state(|| None::<ScheduleDay>);
+    let model = use_context::<UseReducerHandle<AppModel>>().expect("AppModel context");
+    let tick = model.connection.as_ref().map(|c| c.checked_at);
+    let submission = use_submission();
+    {
+        let (day, doctor) = (day.clone(), props.doctor);
+        use_effect_with((props.changed, tick), move |_| {
+            spawn_local(async move {
+                if let Ok(found) = backend::appointment_day(DayArgs { day: None, doctor }).await {
+                    day.set(Some(found));
+                }
+            });
+        });
+    }
+    let Some(today) = &*day else {
+        return html! {};
+    };
+    let tz = zone(&today.time_zone);
+    let step = {
+        let (submission, on_changed) = (submission.clone(), props.on_changed.clone());
+        Callback::from(
+            move |(appointment, step): (clinic_core::AppointmentId, Step)| {
+                let on_changed = on_changed.clone();
+                submission.run(
+                    backend::step_appointment(StepArgs {
+                        appointment,
+                        step,
+                        reason: None,
+                    }),
+                    move |_| on_changed.emit(()),
+                );
+            },
+        )
+    };
+    let steps_for = |status: Status| -> Vec<Step> {
+        match (props.role, status) {
+            (Role::Doctor, Status::Requested) => vec![Step::Confirm, Step::Reject],
+            (Role::Doctor, Status::CheckedIn) => vec![Step::Start],
+            (Role::Doctor, Status::InConsultation) => vec![Step::Complete],
+            (Role::Doctor, _) => vec![],
+            (_, Status::Confirmed) => vec![Step::CheckIn, Step::MarkNoShow, Step::Cancel],
+            (_, Status::Requested | Status::CheckedIn) => vec![Step::Cancel],
+            _ => vec![],
+        }
+    };
+    html! {
+        <div class="day-list">
+            <h3>{ text_with(lang, "waiting-room-title", &[("day", today.day.format("%d.%m.%Y").to_string().into())]) }</h3>
+            <ErrorBanner error={submission.error()} language={lang} />
+            if today.appointments.is_empty() {
+                <p class="empty" id="no-appointments">{ text(lang, "waiting-room-empty") }</p>
+            } else {
+                <table id="waiting-room">
+                    <thead><tr>
+                        <th scope="col">{ text(lang, "column-token") }</th>
+                        <th scope="col">{ text(lang, "column-name") }</th>
+                        if props.doctor.is_none() { <th scope="col">{ text(lang, "column-doctor") }</th> }
+                        <th scope="col">{ text(lang, "column-time") }</th>
+                        <th scope="col">{ text(lang, "column-status") }</th>
+                        <th scope="col">{ text(lang, "column-waiting") }</th>
+                        <th scope="col"><span class="visually-hidden">{ text(lang, "column-actions") }</span></th>
+                    </tr></thead>
+                    <tbody>
+                        for view in today.appointments.iter() {
+                            { appointment_row(lang, tz, today.now, view, props.doctor.is_none(), steps_for(view.appointment.status), &step) }
+                        }
+                    </tbody>
+                </table>
+            }
+        </div>
+    }
+}
+
+fn appointment_row(
+    lang: Language,
+    tz: Tz,
+    now: DateTime<Utc>,
+    view: &AppointmentView,
+    show_doctor: bool,
+    steps: Vec<Step>,
+    on_step: &Callback<(clinic_core::AppointmentId, Step)>,
+) -> Html {
+    let a = &view.appointment;
+    let token = match (a.token, a.status, view.pending) {
+        (Some(t), _, _) => t.to_string(),
+        (None, Status::CheckedIn, true) => "…".to_owned(),
+        _ => String::new(),
+    };
+    let time = match a.slot {
+        Some(slot) => clock(tz, slot.start),
+        None => text(lang, "walk-in"),
+    };
+    let waiting = match (a.status, a.checked_in_at()) {
+        (Status::CheckedIn, Some(since)) => text_with(
+            lang,
+            "waiting-minutes",
+            &[(
+                "minutes",
+                ((now - since).num_minutes().max(0) as u64).into(),
+            )],
+        ),
+        _ => String::new(),
+    };
+    html! {
+        <tr class={classes!("appointment-row", a.status.as_str(), view.pending.then_some("pending"))}
+            data-patient={view.patient_name.clone()} data-status={a.status.as_str()}>
+            <td class="token">{ token }</td>
+            <td>{ view.patient_name.clone() }<span class="number">{ format!(" · {}", view.patient_number) }</span></td>
+            if show_doctor { <td>{ view.doctor_name.clone() }</td> }
+            <td class="time">{ time }</td>
+            <td class="status">
+                { status_label(lang, a.status) }
+                if view.pending { <span class="pending-mark" title={text(lang, "appointment-pending")}>{ " ⟳" }</span> }
+            </td>
+            <td class="waiting">{ waiting }</td>
+            <td class="actions">
+                for step in steps {
+                    <button type="button" class={classes!("step", step_key(step))}
+                            onclick={{ let (on_step, id) = (on_step.clone(), a.id); move |_| on_step.emit((id, step)) }}>
+                        { text(lang, &format!("step-{}", step_key(step))) }
+                    </button>
+                }
+            </td>
+        </tr>
+    }
+}
+
+fn step_key(step: Step) -> &'static str {
+    match step {
+        Step::Confirm => "confirm",
+        Step::Reject => "reject",
+        Step::CheckIn => "check_in",
+        Step::Start => "start",
+        Step::Complete => "complete",
+        Step::Cancel => "cancel",
+        Step::MarkNoShow => "mark_no_show",
+        Step::Reschedule => "reschedule",
+    }
+}
