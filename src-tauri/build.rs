@@ -33,6 +33,7 @@ fn main() {
             "appointment_day",
             "booking_conflicts",
             "rebook",
+            "print_day_list",
         ]),
     ))
     .expect("tauri-build: check tauri.conf.json and capabilities/");

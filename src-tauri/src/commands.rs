@@ -184,3 +184,11 @@ pub fn booking_conflicts(desk: State<'_, Desk>) -> Answer<Vec<BookingConflict>> 
 pub fn rebook(desk: State<'_, Desk>, args: RebookArgs) -> Answer<AppointmentView> {
     desk.rebook(&args)
 }
+
+#[tauri::command]
+pub fn print_day_list(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::PrintDayListArgs,
+) -> Answer<clinic_core::ipc::PrintedDocument> {
+    desk.print_day_list(&args)
+}

@@ -65,6 +65,7 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::appointment_day,
             commands::booking_conflicts,
             commands::rebook,
+            commands::print_day_list,
             commands::sign_in,
             commands::sign_up,
             commands::sign_out,

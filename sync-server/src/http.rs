@@ -37,6 +37,8 @@ pub struct AppState<S> {
     pub changes: Arc<tokio::sync::watch::Sender<u64>>,
     /// Set when the server is shutting down, so that event streams end and shutdown can finish.
     pub closing: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Pushes are written through here, several to a commit.
+    pub pushes: crate::push_queue::PushQueue,
 }
 
 impl<S> Clone for AppState<S> {
@@ -47,6 +49,7 @@ impl<S> Clone for AppState<S> {
             sign_in_limit: self.sign_in_limit.clone(),
             changes: self.changes.clone(),
             closing: self.closing.clone(),
+            pushes: self.pushes.clone(),
         }
     }
 }
@@ -60,8 +63,11 @@ impl<S: Storage> AppState<S> {
         );
         // Made now, so the first sign-in to an unknown account costs no more than any other.
         let _ = password::decoy_hash();
+        let storage = Arc::new(storage);
+        let pushes = crate::push_queue::PushQueue::start(storage.clone(), settings.time_zone());
         Self {
-            storage: Arc::new(storage),
+            storage,
+            pushes,
             settings: Arc::new(settings),
             sign_in_limit: Arc::new(limit),
             changes: Arc::new(tokio::sync::watch::channel(0).0),
@@ -397,10 +403,7 @@ async fn push<S: Storage>(
         .iter()
         .map(|raw| read_command_text(raw.get()))
         .collect();
-    let (outcomes, head) = state
-        .storage
-        .apply_commands(caller.actor, parsed, Utc::now(), state.settings.time_zone())
-        .await?;
+    let (outcomes, head) = state.pushes.push(caller.actor, parsed).await?;
     state.announce(head);
     Ok(Json(PushResponse { outcomes }))
 }

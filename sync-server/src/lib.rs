@@ -9,6 +9,7 @@ pub mod directory;
 pub mod error;
 pub mod http;
 pub mod password;
+pub mod push_queue;
 pub mod registry;
 pub mod schedule;
 pub mod settings;

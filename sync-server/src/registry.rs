@@ -457,13 +457,12 @@ pub(crate) use write_doctor;
 /// The registry's SQL, shared by both backends; expanded inside `impl Storage for $backend`.
 macro_rules! registry_sql_methods {
     () => {
-        async fn apply_commands(
+        async fn apply_pushes(
             &self,
-            actor: clinic_core::Actor,
-            parsed: Vec<clinic_core::sync::PushedCommand>,
+            pushes: Vec<(clinic_core::Actor, Vec<clinic_core::sync::PushedCommand>)>,
             now: chrono::DateTime<chrono::Utc>,
             tz: chrono_tz::Tz,
-        ) -> Result<(Vec<clinic_core::sync::CommandOutcome>, u64), StorageError> {
+        ) -> Result<(Vec<Vec<clinic_core::sync::CommandOutcome>>, u64), StorageError> {
             use clinic_core::sync::CommandOutcome;
             use $crate::registry::*;
             let mut tx = self.pool.begin().await?;
@@ -472,6 +471,15 @@ macro_rules! registry_sql_methods {
                 sqlx::query_as("UPDATE change_head SET seq = seq WHERE id = 1 RETURNING seq")
                     .fetch_one(&mut *tx)
                     .await?;
+            let mut seq = start;
+            let mut answered = Vec::with_capacity(pushes.len());
+            let mut doctors: std::collections::HashMap<
+                UserId,
+                Option<clinic_core::doctor::DoctorRecord>,
+            > = Default::default();
+            // Each push is judged as a batch of its own, one after another, in one transaction
+            // (pushes that arrive together share one commit).
+            for (actor, parsed) in pushes {
             let envelopes: Vec<&clinic_core::sync::CommandEnvelope> =
                 parsed.iter().filter_map(|p| p.as_ref().ok()).collect();
 
@@ -539,11 +547,7 @@ macro_rules! registry_sql_methods {
                 }
             }
 
-            let mut batch = BatchWrites::new(start, now, actor);
-            let mut doctors: std::collections::HashMap<
-                UserId,
-                Option<clinic_core::doctor::DoctorRecord>,
-            > = Default::default();
+            let mut batch = BatchWrites::new(seq, now, actor);
             let mut outcomes = Vec::with_capacity(parsed.len());
             for item in parsed {
                 match item {
@@ -620,14 +624,17 @@ macro_rules! registry_sql_methods {
                     .execute(&mut *tx)
                     .await?;
             }
-            if batch.seq != start {
+            seq = batch.seq;
+            answered.push(outcomes);
+            }
+            if seq != start {
                 sqlx::query("UPDATE change_head SET seq = $1 WHERE id = 1")
-                    .bind(batch.seq)
+                    .bind(seq)
                     .execute(&mut *tx)
                     .await?;
             }
             tx.commit().await?;
-            Ok((outcomes, batch.seq as u64))
+            Ok((answered, seq as u64))
         }
 
         async fn pull(

@@ -295,7 +295,7 @@ pub(crate) fn from_millis(ms: i64) -> Result<DateTime<Utc>, StorageError> {
     DateTime::from_timestamp_millis(ms).ok_or_else(|| StorageError::Corrupt(format!("time {ms}")))
 }
 
-/// Judge and write one appointment command inside `apply_commands`'s transaction. Expands to an
+/// Judge and write one appointment command inside `apply_pushes`'s transaction. Expands to an
 /// expression of type `Result<CommandOutcome, StorageError>`.
 macro_rules! schedule_command {
     ($tx:ident, $batch:ident, $lookup:ident, $envelope:ident, $doctors:ident, $tz:expr, $now:expr) => {

@@ -124,15 +124,17 @@ pub trait Storage: Send + Sync + 'static {
         from: chrono::DateTime<chrono::Utc>,
         to: chrono::DateTime<chrono::Utc>,
     ) -> impl Future<Output = Result<Vec<clinic_core::availability::Busy>, StorageError>> + Send;
-    /// Apply pushed commands in one transaction: each is judged on its own, answered once, and
-    /// answered the same again when pushed again. Returns the answers and the change-log head.
-    fn apply_commands(
+    /// Apply several devices' pushes in one transaction (one commit for all): each push is a
+    /// batch of its own, each command judged on its own, answered once, and answered the same
+    /// again when pushed again. Returns each push's answers, in order, and the change-log head.
+    #[allow(clippy::type_complexity)]
+    fn apply_pushes(
         &self,
-        actor: clinic_core::Actor,
-        pushed: Vec<clinic_core::sync::PushedCommand>,
+        pushes: Vec<(clinic_core::Actor, Vec<clinic_core::sync::PushedCommand>)>,
         now: chrono::DateTime<chrono::Utc>,
         tz: chrono_tz::Tz,
-    ) -> impl Future<Output = Result<(Vec<clinic_core::sync::CommandOutcome>, u64), StorageError>> + Send;
+    ) -> impl Future<Output = Result<(Vec<Vec<clinic_core::sync::CommandOutcome>>, u64), StorageError>>
+           + Send;
     /// Changes after `after` that `scope` may see, at most `limit`.
     fn pull(
         &self,

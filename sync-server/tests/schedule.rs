@@ -763,7 +763,72 @@ async fn the_directory_shows_verified_doctors_with_their_next_free_slot(b: Backe
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
+/// Pushes that arrive together are written in one transaction, each judged as its own user's.
+async fn pushes_written_together_are_each_judged_as_their_own_user(b: Backend) {
+    use clinic_core::sync::read_command;
+    use clinic_sync::Storage;
+    let c = clinic(b, 2).await;
+    let desk = c.s.sign_in("desk1@clinic.test", DESK_PW).await;
+    let (_, me) = c.s.get("/api/v1/me", Some(&desk)).await;
+    let desk_actor = clinic_core::Actor::User {
+        id: me["account"]["id"].as_str().unwrap().parse().unwrap(),
+        role: clinic_core::Role::FrontDesk,
+    };
+    let doctor_actor = clinic_core::Actor::User {
+        id: c.doctor.parse().unwrap(),
+        role: clinic_core::Role::Doctor,
+    };
+    let ten = local(1, 10, 0);
+    let parsed = |v: Vec<Value>| v.iter().map(read_command).collect::<Vec<_>>();
+    let pushes = vec![
+        (
+            desk_actor,
+            parsed(vec![book(1, 1, &c.patients[0], &c.doctor, Some(&ten))]),
+        ),
+        (
+            doctor_actor,
+            parsed(vec![
+                // The same slot, a moment later in the same commit: taken.
+                book(2, 2, &c.patients[1], &c.doctor, Some(&ten)),
+                // A doctor may not register patients; the desk may.
+                register(3, 77, "9-0001"),
+            ]),
+        ),
+        (desk_actor, parsed(vec![register(4, 78, "9-0002")])),
+    ];
+    let tz = chrono_tz::Asia::Dhaka;
+    let (answers, head) = match &c.s.storage {
+        AnyStorage::Sqlite(s) => s.apply_pushes(pushes, Utc::now(), tz).await,
+        AnyStorage::Postgres(s) => s.apply_pushes(pushes, Utc::now(), tz).await,
+    }
+    .unwrap();
+    let reasons: Vec<Vec<String>> = answers
+        .iter()
+        .map(|outcomes| {
+            outcomes
+                .iter()
+                .map(|o| reason(&serde_json::to_value(o).unwrap()).to_owned())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            vec!["applied"],
+            vec!["slot_taken", "forbidden"],
+            vec!["applied"]
+        ]
+    );
+    let (_, page) = c.s.get("/api/v1/sync/pull?after=0", Some(&desk)).await;
+    assert_eq!(
+        page["cursor"].as_u64(),
+        Some(head),
+        "one head for the whole commit"
+    );
+}
+
 on_both_backends!(
+    pushes_written_together_are_each_judged_as_their_own_user,
     a_slot_goes_to_the_first_booking_and_the_other_desk_hears_who_took_it_when,
     each_bad_booking_gets_its_own_reason,
     the_lifecycle_gives_tokens_and_each_role_its_steps,

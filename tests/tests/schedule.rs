@@ -239,6 +239,33 @@ async fn desks_book_by_keyboard_and_an_offline_desk_rebooks_the_slot_it_lost() -
     }
     a.screenshot("32-waiting-room").await?;
 
+    // The day list prints as a PDF whose text is the day's patients.
+    a.click("#print-day-list").await?;
+    let saved = a
+        .wait_for_text("#printed-path", |t| t.contains(".pdf"))
+        .await?;
+    let path = saved
+        .split_once(": ")
+        .map(|(_, p)| p.trim().to_owned())
+        .context("the message names the file")?;
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout", &path, "-"])
+        .output()
+        .context("pdftotext (poppler-utils)")?;
+    let text = String::from_utf8_lossy(&text.stdout);
+    for want in [
+        "Day list",
+        "All doctors",
+        walk_in.as_str(),
+        first.as_str(),
+        DUTY_DOCTOR,
+    ] {
+        anyhow::ensure!(
+            text.contains(want),
+            "{want:?} is not in the day list:\n{text}"
+        );
+    }
+
     // The doctor sees the walk-in waiting, and starts the consultation.
     let station_d = Workstation::new(&server.url)?;
     let doctor = signed_in(&station_d, duty, "#doctor-day").await?;

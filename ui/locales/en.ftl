@@ -214,3 +214,5 @@ slot-day_full = The doctor's appointments for that day are full.
 slot-slot_taken = Another appointment already has this slot.
 slot-overlapping = This time overlaps another appointment of the doctor.
 slot-not_a_slot_time = This is not one of the doctor's slot times.
+print-day-list = Print day list (PDF)
+day-list-saved = Day list saved: { $path }

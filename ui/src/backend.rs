@@ -192,3 +192,9 @@ pub async fn rebook(
 ) -> Result<clinic_core::ipc::AppointmentView, IpcError> {
     call("rebook", Some(&args)).await
 }
+
+pub async fn print_day_list(
+    args: clinic_core::ipc::PrintDayListArgs,
+) -> Result<clinic_core::ipc::PrintedDocument, IpcError> {
+    call("print_day_list", Some(&args)).await
+}

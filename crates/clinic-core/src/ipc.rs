@@ -257,6 +257,24 @@ pub struct RebookArgs {
     pub start: DateTime<Utc>,
 }
 
+/// `print_day_list`: a clinic day's list as a PDF in the desk's documents folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrintDayListArgs {
+    /// Today when left out.
+    #[serde(default)]
+    pub day: Option<chrono::NaiveDate>,
+    /// One doctor's list; every doctor's when left out.
+    #[serde(default)]
+    pub doctor: Option<crate::UserId>,
+    pub language: Language,
+}
+
+/// A document the desk wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrintedDocument {
+    pub path: String,
+}
+
 /// The error every desk command returns: a stable code, a translated-on-the-UI-side message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]

@@ -11,8 +11,8 @@ use clinic_core::availability::{free_slots_for, Busy, Slot, SlotQuery};
 use clinic_core::booking::check_booking;
 use clinic_core::doctor::DoctorRecord;
 use clinic_core::ipc::{
-    AppointmentView, BookArgs, BookingConflict, DayArgs, FreeSlotsArgs, IpcError, RebookArgs,
-    ScheduleDay, StepArgs,
+    AppointmentView, BookArgs, BookingConflict, DayArgs, FreeSlotsArgs, IpcError, PrintDayListArgs,
+    PrintedDocument, RebookArgs, ScheduleDay, StepArgs,
 };
 use clinic_core::sync::{Command, CommandEnvelope};
 use clinic_core::wire::ErrorCode;
@@ -295,6 +295,96 @@ impl Desk {
         })
     }
 
+    /// A clinic day's list as a PDF (English or Bangla) in the desk's documents folder. The
+    /// appointments that no longer stand (cancelled, moved, rejected) are left off.
+    pub fn print_day_list(&self, args: &PrintDayListArgs) -> Result<PrintedDocument, IpcError> {
+        use clinic_core::appointment::Status;
+        use clinic_print::day_list::{render, DayList, DayListRow};
+        let schedule = self.appointment_day(&DayArgs {
+            day: args.day,
+            doctor: args.doctor,
+        })?;
+        let tz = zone_named(&schedule.time_zone);
+        let doctor = match args.doctor {
+            Some(id) => Some(self.doctor_record(id)?.profile.display_name),
+            None => None,
+        };
+        let rows = schedule
+            .appointments
+            .iter()
+            .filter(|v| {
+                !matches!(
+                    v.appointment.status,
+                    Status::Cancelled | Status::Rescheduled | Status::Rejected
+                )
+            })
+            .map(|v| DayListRow {
+                token: v.appointment.token,
+                time: v
+                    .appointment
+                    .slot
+                    .map(|s| s.start.with_timezone(&tz).time()),
+                video: v.appointment.consultation
+                    == clinic_core::availability::ConsultationType::Video,
+                patient: v.patient_name.clone(),
+                patient_number: v.patient_number.clone(),
+                doctor: v.doctor_name.clone(),
+                status: v.appointment.status,
+            })
+            .collect();
+        let list = DayList {
+            clinic: "Clinic Desk".to_owned(),
+            day: schedule.day,
+            doctor: doctor.clone(),
+            printed_at: schedule.now.with_timezone(&tz).naive_local(),
+            rows,
+        };
+        let pdf = render(&list, args.language)
+            .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
+        let folder = self
+            .locked_store()?
+            .path()
+            .parent()
+            .map(|p| p.join("documents"))
+            .ok_or_else(|| IpcError::new(ErrorCode::Internal, "the store has no folder"))?;
+        let whose: String = doctor
+            .unwrap_or_else(|| "all-doctors".to_owned())
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let name = format!(
+            "day-list-{}-{}-{}.pdf",
+            schedule.day,
+            whose.trim_matches('-').replace("--", "-"),
+            args.language.code()
+        );
+        let path = folder.join(name);
+        let written = std::fs::create_dir_all(&folder).and_then(|()| {
+            // Written whole or not at all: a half-written file never has the final name.
+            let partial = path.with_extension("pdf.partial");
+            std::fs::write(&partial, &pdf)?;
+            std::fs::rename(&partial, &path)
+        });
+        written.map_err(|e| {
+            IpcError::new(
+                ErrorCode::Internal,
+                format!(
+                    "The day list could not be saved in {}: {e}",
+                    folder.display()
+                ),
+            )
+        })?;
+        Ok(PrintedDocument {
+            path: path.display().to_string(),
+        })
+    }
+
     /// Bookings the server refused, each with the next free slot this desk knows of.
     pub fn booking_conflicts(&self) -> Result<Vec<BookingConflict>, IpcError> {
         self.working_user()?;
@@ -392,4 +482,8 @@ impl Desk {
             .expect("a booking names its appointment");
         self.appointment_view(id)
     }
+}
+
+fn zone_named(name: &str) -> Tz {
+    name.parse().unwrap_or(chrono_tz::UTC)
 }

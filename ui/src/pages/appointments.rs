@@ -9,8 +9,8 @@ use clinic_core::appointment::{Status, Step};
 use clinic_core::availability::{ConsultationType, Slot};
 use clinic_core::doctor::DoctorRecord;
 use clinic_core::ipc::{
-    AppointmentView, BookArgs, BookingConflict, DayArgs, FreeSlotsArgs, Language, RebookArgs,
-    ScheduleDay, StepArgs,
+    AppointmentView, BookArgs, BookingConflict, DayArgs, FreeSlotsArgs, Language, PrintDayListArgs,
+    RebookArgs, ScheduleDay, StepArgs,
 };
 use clinic_core::registry::PatientSummary;
 use clinic_core::sync::RejectionReason;
@@ -587,6 +587,21 @@ fn DayList(props: &DayListProps) -> Html {
             });
         });
     }
+    let printed = use_state(|| None::<String>);
+    let print = {
+        let (submission, printed, doctor) = (submission.clone(), printed.clone(), props.doctor);
+        Callback::from(move |_| {
+            let printed = printed.clone();
+            submission.run(
+                backend::print_day_list(PrintDayListArgs {
+                    day: None,
+                    doctor,
+                    language: lang,
+                }),
+                move |document| printed.set(Some(document.path)),
+            );
+        })
+    };
     let Some(today) = &*day else {
         return html! {};
     };
@@ -620,7 +635,17 @@ fn DayList(props: &DayListProps) -> Html {
     };
     html! {
         <div class="day-list">
-            <h3>{ text_with(lang, "waiting-room-title", &[("day", today.day.format("%d.%m.%Y").to_string().into())]) }</h3>
+            <div class="day-head">
+                <h3>{ text_with(lang, "waiting-room-title", &[("day", today.day.format("%d.%m.%Y").to_string().into())]) }</h3>
+                <button type="button" class="secondary" id="print-day-list" onclick={print}>
+                    { text(lang, "print-day-list") }
+                </button>
+            </div>
+            if let Some(path) = &*printed {
+                <p class="banner ok" role="status" id="printed-path">
+                    { text_with(lang, "day-list-saved", &[("path", path.clone().into())]) }
+                </p>
+            }
             <ErrorBanner error={submission.error()} language={lang} />
             if today.appointments.is_empty() {
                 <p class="empty" id="no-appointments">{ text(lang, "waiting-room-empty") }</p>

@@ -1,0 +1,45 @@
+day-list-title = Day list
+day-list-all-doctors = All doctors
+day-list-printed = Printed { $at }
+day-list-page = Page { $page } of { $pages }
+day-list-empty = No appointments on this day.
+day-list-count = { $count ->
+    [one] 1 patient
+   *[other] { $count } patients
+}
+column-token = Token
+column-time = Time
+column-patient = Patient
+column-number = No.
+column-doctor = Doctor
+column-status = Status
+walk-in = Walk-in
+video = video
+status-requested = Requested
+status-confirmed = Booked
+status-rejected = Rejected
+status-checked_in = Waiting
+status-in_consultation = With the doctor
+status-completed = Done
+status-cancelled = Cancelled
+status-no_show = Did not come
+status-rescheduled = Moved
+weekday-1 = Monday
+weekday-2 = Tuesday
+weekday-3 = Wednesday
+weekday-4 = Thursday
+weekday-5 = Friday
+weekday-6 = Saturday
+weekday-7 = Sunday
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December

@@ -1,0 +1,194 @@
+//! Text in two scripts: Latin runs in Noto Sans, Bengali runs in Noto Sans Bengali (which has no
+//! Latin letters). A line is split into runs by script, each run is measured with rustybuzz and
+//! drawn by krilla, which shapes it — so conjuncts and vowel signs come out right and the text in
+//! the PDF stays copyable.
+
+use krilla::geom::Point;
+use krilla::surface::Surface;
+use krilla::text::{Font, TextDirection};
+
+use crate::PrintError;
+
+const LATIN: &[u8] = include_bytes!("../fonts/NotoSans-Regular.ttf");
+const LATIN_BOLD: &[u8] = include_bytes!("../fonts/NotoSans-Bold.ttf");
+const BENGALI: &[u8] = include_bytes!("../fonts/NotoSansBengali-Regular.ttf");
+const BENGALI_BOLD: &[u8] = include_bytes!("../fonts/NotoSansBengali-Bold.ttf");
+
+/// One font: krilla's handle to draw with and the bytes to measure with.
+struct Face {
+    font: Font,
+    bytes: &'static [u8],
+}
+
+impl Face {
+    fn load(bytes: &'static [u8]) -> Result<Face, PrintError> {
+        let font = Font::new(bytes.to_vec().into(), 0).ok_or(PrintError::Font)?;
+        rustybuzz::Face::from_slice(bytes, 0).ok_or(PrintError::Font)?;
+        Ok(Face { font, bytes })
+    }
+
+    /// The advance of `text` at `size` points.
+    fn width(&self, text: &str, size: f32) -> f32 {
+        let Some(face) = rustybuzz::Face::from_slice(self.bytes, 0) else {
+            return 0.0;
+        };
+        let mut buffer = rustybuzz::UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.guess_segment_properties();
+        let shaped = rustybuzz::shape(&face, &[], buffer);
+        let units: i32 = shaped.glyph_positions().iter().map(|p| p.x_advance).sum();
+        units as f32 * size / f32::from(face.units_per_em() as u16)
+    }
+}
+
+/// The document's fonts.
+pub(crate) struct Fonts {
+    latin: Face,
+    latin_bold: Face,
+    bengali: Face,
+    bengali_bold: Face,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Script {
+    Latin,
+    Bengali,
+}
+
+fn script_of(c: char) -> Option<Script> {
+    match c {
+        '\u{0980}'..='\u{09FF}' => Some(Script::Bengali),
+        // Danda and double danda belong to Bengali text; joiners to whatever surrounds them.
+        '\u{0964}' | '\u{0965}' => Some(Script::Bengali),
+        '\u{200C}' | '\u{200D}' => None,
+        // Punctuation Noto Sans Bengali does not have: drawn in the Latin font wherever it is.
+        '\u{00B7}' | '\u{2022}' | '$' | '&' | '@' => Some(Script::Latin),
+        c if c.is_alphabetic() => Some(Script::Latin),
+        _ => None,
+    }
+}
+
+/// `text` split into runs of one script; spaces, digits and punctuation join the run they are
+/// in (or the next one, at the start).
+fn runs(text: &str) -> Vec<(Script, &str)> {
+    let mut out: Vec<(Script, &str)> = Vec::new();
+    let mut start = 0;
+    let mut current: Option<Script> = None;
+    for (i, c) in text.char_indices() {
+        match (current, script_of(c)) {
+            (None, Some(s)) => current = Some(s),
+            (Some(a), Some(b)) if a != b => {
+                out.push((a, &text[start..i]));
+                start = i;
+                current = Some(b);
+            }
+            _ => {}
+        }
+    }
+    if start < text.len() {
+        out.push((current.unwrap_or(Script::Latin), &text[start..]));
+    }
+    out
+}
+
+impl Fonts {
+    pub(crate) fn load() -> Result<Fonts, PrintError> {
+        Ok(Fonts {
+            latin: Face::load(LATIN)?,
+            latin_bold: Face::load(LATIN_BOLD)?,
+            bengali: Face::load(BENGALI)?,
+            bengali_bold: Face::load(BENGALI_BOLD)?,
+        })
+    }
+
+    fn face(&self, script: Script, bold: bool) -> &Face {
+        match (script, bold) {
+            (Script::Latin, false) => &self.latin,
+            (Script::Latin, true) => &self.latin_bold,
+            (Script::Bengali, false) => &self.bengali,
+            (Script::Bengali, true) => &self.bengali_bold,
+        }
+    }
+
+    /// How wide `text` is at `size` points.
+    pub(crate) fn width(&self, text: &str, size: f32, bold: bool) -> f32 {
+        runs(text)
+            .iter()
+            .map(|(script, run)| self.face(*script, bold).width(run, size))
+            .sum()
+    }
+
+    /// `text` cut to fit `max` points, with an ellipsis when cut.
+    pub(crate) fn fit(&self, text: &str, size: f32, bold: bool, max: f32) -> String {
+        if self.width(text, size, bold) <= max {
+            return text.to_owned();
+        }
+        let mut chars: Vec<char> = text.chars().collect();
+        while !chars.is_empty() {
+            chars.pop();
+            let candidate: String = chars.iter().collect::<String>() + "…";
+            if self.width(&candidate, size, bold) <= max {
+                return candidate;
+            }
+        }
+        String::new()
+    }
+
+    /// Draw `text` with its baseline at (`x`, `y`).
+    pub(crate) fn draw(
+        &self,
+        surface: &mut Surface<'_>,
+        x: f32,
+        y: f32,
+        text: &str,
+        size: f32,
+        bold: bool,
+    ) {
+        let mut x = x;
+        for (script, run) in runs(text) {
+            let face = self.face(script, bold);
+            surface.draw_text(
+                Point::from_xy(x, y),
+                face.font.clone(),
+                size,
+                run,
+                false,
+                TextDirection::Auto,
+            );
+            x += face.width(run, size);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mixed_text_splits_into_runs_of_one_script() {
+        assert_eq!(
+            runs("ডাক্তার: Dr. Shafiq Hasan (১০:৩০)"),
+            vec![
+                (Script::Bengali, "ডাক্তার: "),
+                (Script::Latin, "Dr. Shafiq Hasan ("),
+                (Script::Bengali, "১০:৩০)"),
+            ]
+        );
+        assert_eq!(runs("10:30"), vec![(Script::Latin, "10:30")]);
+        assert_eq!(runs("রহিমা খাতুন"), vec![(Script::Bengali, "রহিমা খাতুন")]);
+    }
+
+    #[test]
+    fn text_is_measured_and_cut_to_fit() {
+        let fonts = Fonts::load().unwrap();
+        let short = fonts.width("Rahima", 10.0, false);
+        let long = fonts.width("Rahima Khatun", 10.0, false);
+        assert!(short > 10.0 && long > short, "{short} {long}");
+        assert!(fonts.width("রহিমা", 10.0, false) > 10.0);
+        let cut = fonts.fit("Rahima Khatun Chowdhury", 10.0, false, long);
+        assert!(
+            cut.ends_with('…') && fonts.width(&cut, 10.0, false) <= long,
+            "{cut}"
+        );
+    }
+}
