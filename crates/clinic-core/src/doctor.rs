@@ -238,34 +238,240 @@ fn folded(text: &str) -> String {
     text.trim().to_lowercase()
 }
 
-/// Whether `doctor` passes the query's filters (not the paging).
-fn matches(doctor: &DoctorRecord, query: &DirectoryQuery, text: &str) -> bool {
-    let p = &doctor.profile;
-    let same = |want: &Option<String>, have: &str| {
-        want.as_deref()
-            .map(str::trim)
-            .filter(|w| !w.is_empty())
-            .is_none_or(|w| have.trim().eq_ignore_ascii_case(w))
-    };
-    (!query.verified_only || doctor.verification.is_verified())
-        && same(&query.specialty, &p.specialty)
-        && same(&query.city, &p.city)
-        && query
-            .language
-            .as_deref()
-            .is_none_or(|l| p.languages.iter().any(|have| have == l))
-        && query
-            .max_fee
-            .is_none_or(|max| p.fees.of(query.kind.unwrap_or(ConsultationType::InPerson)) <= max)
-        && (text.is_empty()
-            || [&p.display_name, &p.specialty, &p.qualifications]
-                .iter()
-                .any(|field| field.to_lowercase().contains(text)))
+/// A word of a doctor's name, specialty or qualifications, lowercased, for prefix search.
+fn words_of(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
 }
 
-/// Search the directory. `busy_of` gives a doctor's busy times; next free slots are looked for in
-/// `slots` (with its days worked out once in `days`) — only for the doctors on the page, unless
-/// the order is by next free slot.
+const KINDS: [ConsultationType; 2] = [ConsultationType::InPerson, ConsultationType::Video];
+
+fn kind_index(kind: ConsultationType) -> usize {
+    match kind {
+        ConsultationType::InPerson => 0,
+        ConsultationType::Video => 1,
+    }
+}
+
+/// The directory made ready to search many times (a desk's copy of the clinic): words indexed
+/// for prefix search, specialties and cities as numbers, each doctor's next free slot for both
+/// kinds of consultation, and every order worked out once. A search is then a walk down one
+/// order with cheap checks.
+pub struct Directory {
+    doctors: Vec<DoctorRecord>,
+    specialties: std::collections::HashMap<String, u32>,
+    cities: std::collections::HashMap<String, u32>,
+    specialty: Vec<u32>,
+    city: Vec<u32>,
+    // What the filters read, kept compact so a walk over every doctor stays in the cache.
+    verified: Vec<bool>,
+    /// Bit `n`: speaks `LANGUAGES[n]`.
+    languages: Vec<u8>,
+    fees: [Vec<u32>; 2],
+    /// (word, doctor), sorted.
+    words: Vec<(String, u32)>,
+    next_free: [Vec<Option<Slot>>; 2],
+    by_name: Vec<u32>,
+    by_fee: [Vec<u32>; 2],
+    by_experience: Vec<u32>,
+    by_next_free: [Vec<u32>; 2],
+}
+
+impl Directory {
+    /// Prepare `doctors`; next free slots are looked for in `slots` (days worked out in `days`),
+    /// given each doctor's busy times from `busy_of`.
+    pub fn new<'a>(
+        doctors: Vec<DoctorRecord>,
+        days: &ClinicDays,
+        slots: &SlotQuery,
+        busy_of: impl Fn(UserId) -> &'a [Busy],
+    ) -> Directory {
+        let mut specialties = std::collections::HashMap::new();
+        let mut cities = std::collections::HashMap::new();
+        let intern = |map: &mut std::collections::HashMap<String, u32>, text: &str| {
+            let next = map.len() as u32;
+            *map.entry(folded(text)).or_insert(next)
+        };
+        let specialty: Vec<u32> = doctors
+            .iter()
+            .map(|d| intern(&mut specialties, &d.profile.specialty))
+            .collect();
+        let city: Vec<u32> = doctors
+            .iter()
+            .map(|d| intern(&mut cities, &d.profile.city))
+            .collect();
+        let mut words: Vec<(String, u32)> = doctors
+            .iter()
+            .enumerate()
+            .flat_map(|(i, d)| {
+                let p = &d.profile;
+                [&p.display_name, &p.specialty, &p.qualifications]
+                    .into_iter()
+                    .flat_map(|field| words_of(field).collect::<Vec<_>>())
+                    .map(move |w| (w, i as u32))
+            })
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        let next_free = KINDS.map(|kind| {
+            let query = SlotQuery { kind, ..*slots };
+            doctors
+                .iter()
+                .map(|d| next_free_slot(days, &d.pattern, &query, busy_of(d.id)))
+                .collect::<Vec<_>>()
+        });
+        let names: Vec<String> = doctors
+            .iter()
+            .map(|d| d.profile.display_name.to_lowercase())
+            .collect();
+        let ordered = |key: &dyn Fn(usize) -> (u64, u64)| {
+            let mut order: Vec<u32> = (0..doctors.len() as u32).collect();
+            order.sort_by(|&a, &b| {
+                let (a, b) = (a as usize, b as usize);
+                key(a)
+                    .cmp(&key(b))
+                    .then_with(|| names[a].cmp(&names[b]))
+                    .then_with(|| doctors[a].id.cmp(&doctors[b].id))
+            });
+            order
+        };
+        let by_name = ordered(&|_| (0, 0));
+        let by_fee =
+            KINDS.map(|kind| ordered(&|i| (u64::from(doctors[i].profile.fees.of(kind)), 0)));
+        let by_experience =
+            ordered(&|i| (u64::from(u16::MAX - doctors[i].profile.experience_years), 0));
+        let by_next_free = [0, 1].map(|k| {
+            ordered(&|i| match next_free[k][i] {
+                Some(slot) => (0, slot.start.timestamp() as u64),
+                None => (1, 0),
+            })
+        });
+        let verified = doctors
+            .iter()
+            .map(|d| d.verification.is_verified())
+            .collect();
+        let languages = doctors
+            .iter()
+            .map(|d| {
+                d.profile.languages.iter().fold(0u8, |bits, l| {
+                    bits | LANGUAGES
+                        .iter()
+                        .position(|known| known == l)
+                        .map_or(0, |n| 1 << n)
+                })
+            })
+            .collect();
+        let fees = KINDS.map(|kind| doctors.iter().map(|d| d.profile.fees.of(kind)).collect());
+        Directory {
+            doctors,
+            specialties,
+            cities,
+            specialty,
+            city,
+            verified,
+            languages,
+            fees,
+            words,
+            next_free,
+            by_name,
+            by_fee,
+            by_experience,
+            by_next_free,
+        }
+    }
+
+    /// The doctors whose words start with every word of `text` (`None`: no text to match).
+    fn text_matches(&self, text: &str) -> Option<Vec<bool>> {
+        let mut found: Option<Vec<bool>> = None;
+        for want in words_of(text) {
+            let mut these = vec![false; self.doctors.len()];
+            let first = self
+                .words
+                .partition_point(|(w, _)| w.as_str() < want.as_str());
+            for (word, doctor) in &self.words[first..] {
+                if !word.starts_with(&want) {
+                    break;
+                }
+                these[*doctor as usize] = true;
+            }
+            found = Some(match found {
+                None => these,
+                Some(before) => before.iter().zip(&these).map(|(a, b)| *a && *b).collect(),
+            });
+        }
+        found
+    }
+
+    /// Search: the filters, one order, one page.
+    pub fn search(&self, query: &DirectoryQuery) -> DirectoryPage {
+        let empty = DirectoryPage {
+            entries: Vec::new(),
+            total: 0,
+        };
+        let wanted =
+            |map: &std::collections::HashMap<String, u32>, want: &Option<String>| match want
+                .as_deref()
+                .map(folded)
+                .filter(|w| !w.is_empty())
+            {
+                None => Ok(None),
+                Some(w) => map.get(&w).copied().map(Some).ok_or(()),
+            };
+        let (Ok(specialty), Ok(city)) = (
+            wanted(&self.specialties, &query.specialty),
+            wanted(&self.cities, &query.city),
+        ) else {
+            return empty;
+        };
+        let text = self.text_matches(&query.text);
+        let language = match query.language.as_deref() {
+            None => None,
+            Some(l) => match LANGUAGES.iter().position(|known| *known == l) {
+                Some(n) => Some(1u8 << n),
+                None => return empty,
+            },
+        };
+        let kind = query.kind.unwrap_or(ConsultationType::InPerson);
+        let k = kind_index(kind);
+        let order = match query.sort {
+            DirectorySort::Name => &self.by_name,
+            DirectorySort::FeeLowest => &self.by_fee[k],
+            DirectorySort::MostExperienced => &self.by_experience,
+            DirectorySort::NextFreeSlot => &self.by_next_free[k],
+        };
+        let per_page = match query.per_page {
+            0 => DIRECTORY_PAGE_DEFAULT,
+            n => n.min(DIRECTORY_PAGE_MAX),
+        } as usize;
+        let skip = (query.page as usize).saturating_mul(per_page);
+        let mut total = 0u32;
+        let mut entries = Vec::new();
+        for &i in order {
+            let i = i as usize;
+            let passes = text.as_ref().is_none_or(|t| t[i])
+                && specialty.is_none_or(|s| self.specialty[i] == s)
+                && city.is_none_or(|c| self.city[i] == c)
+                && (!query.verified_only || self.verified[i])
+                && language.is_none_or(|bit| self.languages[i] & bit != 0)
+                && query.max_fee.is_none_or(|max| self.fees[k][i] <= max);
+            if !passes {
+                continue;
+            }
+            if total as usize >= skip && entries.len() < per_page {
+                entries.push(DirectoryEntry {
+                    doctor: self.doctors[i].clone(),
+                    next_free: self.next_free[k][i],
+                });
+            }
+            total += 1;
+        }
+        DirectoryPage { entries, total }
+    }
+}
+
+/// Search the directory once (prepares a [`Directory`] for it; a desk that searches often keeps
+/// one). `busy_of` gives a doctor's busy times; next free slots are looked for in `slots`.
 pub fn search_directory<'a>(
     doctors: &[DoctorRecord],
     query: &DirectoryQuery,
@@ -273,56 +479,7 @@ pub fn search_directory<'a>(
     slots: &SlotQuery,
     busy_of: impl Fn(UserId) -> &'a [Busy],
 ) -> DirectoryPage {
-    let text = folded(&query.text);
-    let found: Vec<&DoctorRecord> = doctors
-        .iter()
-        .filter(|d| matches(d, query, &text))
-        .collect();
-    let total = found.len() as u32;
-    let per_page = match query.per_page {
-        0 => DIRECTORY_PAGE_DEFAULT,
-        n => n.min(DIRECTORY_PAGE_MAX),
-    } as usize;
-    let skip = (query.page as usize).saturating_mul(per_page);
-    let kind = query.kind.unwrap_or(ConsultationType::InPerson);
-    let slot_query = SlotQuery { kind, ..*slots };
-    let next = |d: &DoctorRecord| next_free_slot(days, &d.pattern, &slot_query, busy_of(d.id));
-    let name = |d: &DoctorRecord| (d.profile.display_name.to_lowercase(), d.id);
-    let entries = if query.sort == DirectorySort::NextFreeSlot {
-        let mut with_slots: Vec<(&DoctorRecord, Option<Slot>)> =
-            found.into_iter().map(|d| (d, next(d))).collect();
-        // Doctors with a free slot first, earliest first; then the rest by name.
-        with_slots.sort_by_cached_key(|(d, slot)| (slot.is_none(), slot.map(|s| s.start), name(d)));
-        with_slots
-            .into_iter()
-            .skip(skip)
-            .take(per_page)
-            .map(|(d, next_free)| DirectoryEntry {
-                doctor: d.clone(),
-                next_free,
-            })
-            .collect()
-    } else {
-        let mut found = found;
-        match query.sort {
-            DirectorySort::FeeLowest => {
-                found.sort_by_cached_key(|d| (d.profile.fees.of(kind), name(d)))
-            }
-            DirectorySort::MostExperienced => found
-                .sort_by_cached_key(|d| (std::cmp::Reverse(d.profile.experience_years), name(d))),
-            _ => found.sort_by_cached_key(|d| name(d)),
-        }
-        found
-            .into_iter()
-            .skip(skip)
-            .take(per_page)
-            .map(|d| DirectoryEntry {
-                doctor: d.clone(),
-                next_free: next(d),
-            })
-            .collect()
-    };
-    DirectoryPage { entries, total }
+    Directory::new(doctors.to_vec(), days, slots, busy_of).search(query)
 }
 
 #[cfg(test)]
@@ -501,6 +658,30 @@ mod tests {
             ["Dr. Farhana Chowdhury", "Dr. Rafiqul Islam"]
         );
         assert!(second_page.entries.iter().all(|e| e.next_free.is_some()));
+    }
+
+    #[test]
+    fn words_match_by_their_beginning_and_every_word_must_match() {
+        let page = search(DirectoryQuery {
+            text: "Dr. Farh".into(),
+            ..Default::default()
+        });
+        assert_eq!(names(&page), ["Dr. Farhana Chowdhury"]);
+        let page = search(DirectoryQuery {
+            text: "paed new".into(),
+            ..Default::default()
+        });
+        assert_eq!(names(&page), ["Dr. New Doctor"]);
+        let page = search(DirectoryQuery {
+            text: "hana".into(),
+            ..Default::default()
+        });
+        assert_eq!(page.total, 0, "a word's middle is not its beginning");
+        let page = search(DirectoryQuery {
+            city: Some("Sylhet".into()),
+            ..Default::default()
+        });
+        assert_eq!(page.total, 0, "a city no doctor is in");
     }
 
     #[test]
