@@ -34,6 +34,11 @@ fn main() {
             "booking_conflicts",
             "rebook",
             "print_day_list",
+            "find_doctors",
+            "doctor_slots",
+            "request_appointment",
+            "my_appointments",
+            "cancel_my_appointment",
         ]),
     ))
     .expect("tauri-build: check tauri.conf.json and capabilities/");

@@ -192,3 +192,40 @@ pub fn print_day_list(
 ) -> Answer<clinic_core::ipc::PrintedDocument> {
     desk.print_day_list(&args)
 }
+
+#[tauri::command]
+pub async fn find_doctors(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::FindDoctorsArgs,
+) -> Answer<clinic_core::doctor::DirectoryPage> {
+    desk.find_doctors(&args).await
+}
+
+#[tauri::command]
+pub async fn doctor_slots(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::DoctorSlotsArgs,
+) -> Answer<Vec<clinic_core::availability::Slot>> {
+    desk.doctor_slots(&args).await
+}
+
+#[tauri::command]
+pub async fn request_appointment(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::RequestAppointmentArgs,
+) -> Answer<clinic_core::ipc::MyAppointments> {
+    desk.request_appointment(&args).await
+}
+
+#[tauri::command]
+pub async fn my_appointments(desk: State<'_, Desk>) -> Answer<clinic_core::ipc::MyAppointments> {
+    desk.my_appointments().await
+}
+
+#[tauri::command]
+pub async fn cancel_my_appointment(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::AppointmentArgs,
+) -> Answer<clinic_core::ipc::MyAppointments> {
+    desk.cancel_my_appointment(&args).await
+}

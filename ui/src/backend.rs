@@ -198,3 +198,31 @@ pub async fn print_day_list(
 ) -> Result<clinic_core::ipc::PrintedDocument, IpcError> {
     call("print_day_list", Some(&args)).await
 }
+
+pub async fn find_doctors(
+    args: clinic_core::ipc::FindDoctorsArgs,
+) -> Result<clinic_core::doctor::DirectoryPage, IpcError> {
+    call("find_doctors", Some(&args)).await
+}
+
+pub async fn doctor_slots(
+    args: clinic_core::ipc::DoctorSlotsArgs,
+) -> Result<Vec<clinic_core::availability::Slot>, IpcError> {
+    call("doctor_slots", Some(&args)).await
+}
+
+pub async fn request_appointment(
+    args: clinic_core::ipc::RequestAppointmentArgs,
+) -> Result<clinic_core::ipc::MyAppointments, IpcError> {
+    call("request_appointment", Some(&args)).await
+}
+
+pub async fn my_appointments() -> Result<clinic_core::ipc::MyAppointments, IpcError> {
+    call0("my_appointments").await
+}
+
+pub async fn cancel_my_appointment(
+    args: clinic_core::ipc::AppointmentArgs,
+) -> Result<clinic_core::ipc::MyAppointments, IpcError> {
+    call("cancel_my_appointment", Some(&args)).await
+}

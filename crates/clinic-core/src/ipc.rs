@@ -275,6 +275,54 @@ pub struct PrintedDocument {
     pub path: String,
 }
 
+/// `find_doctors` (patient build): a directory search on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindDoctorsArgs {
+    #[serde(default)]
+    pub text: String,
+    pub consultation: crate::availability::ConsultationType,
+}
+
+/// `doctor_slots` (patient build): a doctor's free slots, from the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoctorSlotsArgs {
+    pub doctor: crate::UserId,
+    pub consultation: crate::availability::ConsultationType,
+}
+
+/// `request_appointment` (patient build): ask a doctor for a slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestAppointmentArgs {
+    pub doctor: crate::UserId,
+    pub consultation: crate::availability::ConsultationType,
+    pub start: DateTime<Utc>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// One of the patient's own appointments, as the patient build shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyAppointment {
+    pub appointment: crate::appointment::AppointmentRecord,
+    /// Empty when the doctor could not be looked up (offline).
+    pub doctor_name: String,
+    /// A change made here and not yet confirmed by the server.
+    pub pending: bool,
+}
+
+/// `my_appointments`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyAppointments {
+    pub time_zone: String,
+    pub appointments: Vec<MyAppointment>,
+}
+
+/// `cancel_my_appointment`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentArgs {
+    pub appointment: crate::AppointmentId,
+}
+
 /// The error every desk command returns: a stable code, a translated-on-the-UI-side message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]

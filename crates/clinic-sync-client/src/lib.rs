@@ -194,6 +194,57 @@ impl SyncClient {
         .await
     }
 
+    /// Search the doctor directory (a patient sees verified doctors only).
+    pub async fn directory(
+        &self,
+        token: &str,
+        query: &clinic_core::doctor::DirectoryQuery,
+    ) -> Result<clinic_core::doctor::DirectoryPage, ClientError> {
+        let mut params: Vec<(&str, String)> = vec![
+            ("text", query.text.clone()),
+            ("page", query.page.to_string()),
+            ("verified_only", query.verified_only.to_string()),
+        ];
+        if query.per_page > 0 {
+            params.push(("per_page", query.per_page.to_string()));
+        }
+        if let Some(kind) = query.kind {
+            params.push(("kind", wire_name(&kind)));
+        }
+        params.push(("sort", wire_name(&query.sort)));
+        for (name, value) in [
+            ("specialty", &query.specialty),
+            ("city", &query.city),
+            ("language", &query.language),
+        ] {
+            if let Some(v) = value {
+                params.push((name, v.clone()));
+            }
+        }
+        if let Some(max) = query.max_fee {
+            params.push(("max_fee", max.to_string()));
+        }
+        let url = reqwest::Url::parse_with_params(&self.url("/api/v1/directory"), &params)
+            .map_err(|e| ClientError::Unexpected(e.to_string()))?;
+        self.answer(self.http.get(url).bearer_auth(token)).await
+    }
+
+    /// A doctor's free slots over the next `days` days.
+    pub async fn doctor_slots(
+        &self,
+        token: &str,
+        doctor: clinic_core::UserId,
+        kind: clinic_core::availability::ConsultationType,
+        days: u32,
+    ) -> Result<Vec<clinic_core::availability::Slot>, ClientError> {
+        let url = reqwest::Url::parse_with_params(
+            &self.url(&format!("/api/v1/doctors/{doctor}/slots")),
+            &[("kind", wire_name(&kind)), ("days", days.to_string())],
+        )
+        .map_err(|e| ClientError::Unexpected(e.to_string()))?;
+        self.answer(self.http.get(url).bearer_auth(token)).await
+    }
+
     /// Push a batch of this device's commands; one answer per command, in order.
     pub async fn push(
         &self,
@@ -307,4 +358,12 @@ impl SyncClient {
             Err(_) => ClientError::Unexpected(format!("HTTP {status}")),
         }
     }
+}
+
+/// A value's name on the wire (a unit enum variant's serde name), for query strings.
+fn wire_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }

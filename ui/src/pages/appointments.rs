@@ -27,7 +27,7 @@ use crate::state::AppModel;
 /// How many free slots the booking form offers at once.
 const SLOTS_OFFERED: u32 = 8;
 
-fn zone(name: &str) -> Tz {
+pub(crate) fn zone(name: &str) -> Tz {
     name.parse().unwrap_or(chrono_tz::UTC)
 }
 
@@ -37,7 +37,7 @@ fn clock(tz: Tz, t: DateTime<Utc>) -> String {
 }
 
 /// `Tue 1 Dec 10:30`, on the clinic's clock, with the weekday in the desk's language.
-fn day_and_clock(lang: Language, tz: Tz, t: DateTime<Utc>) -> String {
+pub(crate) fn day_and_clock(lang: Language, tz: Tz, t: DateTime<Utc>) -> String {
     use chrono::Datelike;
     let local = t.with_timezone(&tz);
     format!(
@@ -48,7 +48,7 @@ fn day_and_clock(lang: Language, tz: Tz, t: DateTime<Utc>) -> String {
     )
 }
 
-fn status_label(lang: Language, status: Status) -> String {
+pub(crate) fn status_label(lang: Language, status: Status) -> String {
     text(lang, &format!("appointment-status-{}", status.as_str()))
 }
 

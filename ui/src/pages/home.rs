@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::appointments::{DoctorDay, FrontDeskAppointments};
 use super::new_staff::NewStaffAccount;
+use super::patient_booking::PatientAppointments;
 use super::profile::Profile;
 use super::registry::Registry;
 use crate::backend;
@@ -109,6 +110,7 @@ pub fn Home() -> Html {
                 <FrontDeskAppointments />
             }
             if role == Role::Doctor { <DoctorDay doctor={account.id} /> }
+            if role == Role::Patient { <PatientAppointments /> }
             <div class="home-body">{ body }</div>
         </section>
     }

@@ -2,6 +2,7 @@ mod appointments;
 mod home;
 mod lock;
 mod new_staff;
+mod patient_booking;
 mod profile;
 mod registry;
 mod sign_in;
