@@ -34,6 +34,8 @@ fn main() {
             "booking_conflicts",
             "rebook",
             "print_day_list",
+            "export_calendar",
+            "verify_doctor",
             "find_doctors",
             "doctor_slots",
             "request_appointment",

@@ -229,3 +229,19 @@ pub async fn cancel_my_appointment(
 ) -> Answer<clinic_core::ipc::MyAppointments> {
     desk.cancel_my_appointment(&args).await
 }
+
+#[tauri::command]
+pub fn export_calendar(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::ExportCalendarArgs,
+) -> Answer<clinic_core::ipc::PrintedDocument> {
+    desk.export_calendar(&args)
+}
+
+#[tauri::command]
+pub async fn verify_doctor(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::VerifyDoctorArgs,
+) -> Answer<Vec<clinic_core::doctor::DoctorRecord>> {
+    desk.verify_doctor(&args).await
+}

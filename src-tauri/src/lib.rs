@@ -66,6 +66,8 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::booking_conflicts,
             commands::rebook,
             commands::print_day_list,
+            commands::export_calendar,
+            commands::verify_doctor,
             commands::find_doctors,
             commands::doctor_slots,
             commands::request_appointment,

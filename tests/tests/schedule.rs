@@ -284,6 +284,26 @@ async fn desks_book_by_keyboard_and_an_offline_desk_rebooks_the_slot_it_lost() -
         )
         .await?;
     doctor.screenshot("33-doctor-waiting-room").await?;
+    // The doctor exports their calendar: an event for each booked slot, the patients named.
+    doctor.click("#export-calendar").await?;
+    let saved = doctor
+        .wait_for_text("#printed-path", |t| t.contains(".ics"))
+        .await?;
+    let path = saved
+        .split_once(": ")
+        .map(|(_, p)| p.trim().to_owned())
+        .context("the message names the file")?;
+    let calendar = std::fs::read_to_string(&path)?.replace("\r\n ", "");
+    anyhow::ensure!(
+        calendar.starts_with("BEGIN:VCALENDAR") && calendar.matches("BEGIN:VEVENT").count() >= 2,
+        "{calendar}"
+    );
+    for who in [&first, &second] {
+        anyhow::ensure!(
+            calendar.contains(who.as_str()),
+            "{who} is not in:\n{calendar}"
+        );
+    }
     // And the desk sees it too.
     a.wait_for_text(
         &format!("#waiting-room tr[data-patient='{walk_in}'] .status"),
@@ -372,5 +392,36 @@ async fn a_patient_requests_a_slot_the_doctor_accepts_and_the_patient_cancels() 
     for a in [app, doctor] {
         a.close().await?;
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_admin_rejects_a_doctors_credentials_with_a_reason_then_verifies_them(
+) -> anyhow::Result<()> {
+    let server = SyncServer::start_demo()?;
+    let admin = server.login("admin")?;
+    let station = Workstation::new(&server.url)?;
+    let app = signed_in(&station, &admin, "#doctor-verification").await?;
+    let row = "#doctors-to-verify tr[data-name='Dr. Ananya Das']";
+    app.wait_for_text(&format!("{row} .verification"), |t| t == "✓ Verified")
+        .await?;
+    app.click(&format!("{row} button.reject")).await?;
+    app.wait_for("#reject-reason").await?;
+    // No reason: refused, and the field says so.
+    app.click(&format!("{row} button.confirm-reject")).await?;
+    app.wait_for("#reject-reason-error").await?;
+    app.click("#reject-reason").await?;
+    app.type_keys("Registration number not found at BMDC")
+        .await?;
+    app.click(&format!("{row} button.confirm-reject")).await?;
+    app.wait_for_text(&format!("{row} .verification"), |t| {
+        t == "Rejected: Registration number not found at BMDC"
+    })
+    .await?;
+    app.screenshot("50-admin-rejects-credentials").await?;
+    app.click(&format!("{row} button.verify")).await?;
+    app.wait_for_text(&format!("{row} .verification"), |t| t == "✓ Verified")
+        .await?;
+    app.close().await?;
     Ok(())
 }

@@ -226,3 +226,15 @@ pub async fn cancel_my_appointment(
 ) -> Result<clinic_core::ipc::MyAppointments, IpcError> {
     call("cancel_my_appointment", Some(&args)).await
 }
+
+pub async fn export_calendar(
+    args: clinic_core::ipc::ExportCalendarArgs,
+) -> Result<clinic_core::ipc::PrintedDocument, IpcError> {
+    call("export_calendar", Some(&args)).await
+}
+
+pub async fn verify_doctor(
+    args: clinic_core::ipc::VerifyDoctorArgs,
+) -> Result<Vec<clinic_core::doctor::DoctorRecord>, IpcError> {
+    call("verify_doctor", Some(&args)).await
+}

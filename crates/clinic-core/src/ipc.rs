@@ -323,6 +323,19 @@ pub struct AppointmentArgs {
     pub appointment: crate::AppointmentId,
 }
 
+/// `export_calendar`: a doctor's appointments from today on, as an iCalendar file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportCalendarArgs {
+    pub doctor: crate::UserId,
+}
+
+/// `verify_doctor` (admins): verify a doctor's credentials, or reject them with a reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyDoctorArgs {
+    pub doctor: crate::UserId,
+    pub decision: crate::doctor::Verification,
+}
+
 /// The error every desk command returns: a stable code, a translated-on-the-UI-side message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]

@@ -1,10 +1,11 @@
-//! The clinic's printed documents, as PDF bytes. Pure apart from the bundled fonts: no files, no
+//! The clinic's printed documents, as PDF bytes, and calendar exports (iCalendar). Pure apart from the bundled fonts: no files, no
 //! clock (the time printed on a document is an argument).
 //!
 //! Why krilla and not printpdf: printpdf 0.12 draws Bengali text unshaped (broken conjuncts,
 //! misplaced vowel signs); krilla shapes it as it places it and keeps it copyable (see
 //! ARCHITECTURE.md).
 
+pub mod calendar;
 pub mod day_list;
 mod labels;
 mod text;

@@ -269,6 +269,26 @@ impl Store {
         Ok(out)
     }
 
+    /// A doctor's appointments with a slot starting at or after `from`, in time order.
+    pub fn doctor_appointments_from(
+        &self,
+        doctor: UserId,
+        from: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<AppointmentRecord>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT record FROM appointment WHERE doctor_id = ?1 AND slot_start >= ?2
+             ORDER BY slot_start",
+        )?;
+        let rows = statement.query_map((doctor.to_string(), from.timestamp_millis()), |r| {
+            r.get::<_, String>(0)
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(decode(&row?)?);
+        }
+        Ok(out)
+    }
+
     /// A doctor's slot-holding appointments whose slots start in `[from, to)` (for free slots).
     pub fn busy(
         &self,

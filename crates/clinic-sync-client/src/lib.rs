@@ -229,6 +229,22 @@ impl SyncClient {
         self.answer(self.http.get(url).bearer_auth(token)).await
     }
 
+    /// An admin's decision on a doctor's credentials.
+    pub async fn verify_doctor(
+        &self,
+        token: &str,
+        doctor: clinic_core::UserId,
+        decision: &clinic_core::doctor::Verification,
+    ) -> Result<clinic_core::doctor::DoctorRecord, ClientError> {
+        self.answer(
+            self.http
+                .put(self.url(&format!("/api/v1/doctors/{doctor}/verification")))
+                .bearer_auth(token)
+                .json(decision),
+        )
+        .await
+    }
+
     /// A doctor's free slots over the next `days` days.
     pub async fn doctor_slots(
         &self,

@@ -11,8 +11,9 @@ use clinic_core::availability::{free_slots_for, Busy, Slot, SlotQuery};
 use clinic_core::booking::check_booking;
 use clinic_core::doctor::DoctorRecord;
 use clinic_core::ipc::{
-    AppointmentView, BookArgs, BookingConflict, DayArgs, FreeSlotsArgs, IpcError, PrintDayListArgs,
-    PrintedDocument, RebookArgs, ScheduleDay, StepArgs,
+    AppointmentView, BookArgs, BookingConflict, DayArgs, ExportCalendarArgs, FreeSlotsArgs,
+    IpcError, PrintDayListArgs, PrintedDocument, RebookArgs, ScheduleDay, StepArgs,
+    VerifyDoctorArgs,
 };
 use clinic_core::sync::{Command, CommandEnvelope};
 use clinic_core::wire::ErrorCode;
@@ -43,6 +44,22 @@ impl Desk {
                 "This doctor is not on this desk's list of the clinic's doctors.",
             )
         })
+    }
+
+    /// An admin verifies a doctor, or rejects their credentials with a reason (online: the
+    /// server decides); the doctors as this desk then knows them.
+    pub async fn verify_doctor(
+        &self,
+        args: &VerifyDoctorArgs,
+    ) -> Result<Vec<DoctorRecord>, IpcError> {
+        let user = self.working_user()?;
+        decide(actor(&user), Action::VerifyDoctor)?;
+        let (doctor, decision) = (args.doctor, args.decision.clone());
+        self.authed(|c, t| async move { c.verify_doctor(&t, doctor, &decision).await })
+            .await?;
+        // The new record arrives by pull, like every change.
+        let _ = self.sync_now().await;
+        self.with_store(|s| s.doctors())
     }
 
     /// The clinic's doctors as this desk knows them (works offline).
@@ -341,12 +358,6 @@ impl Desk {
         };
         let pdf = render(&list, args.language)
             .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
-        let folder = self
-            .locked_store()?
-            .path()
-            .parent()
-            .map(|p| p.join("documents"))
-            .ok_or_else(|| IpcError::new(ErrorCode::Internal, "the store has no folder"))?;
         let whose: String = doctor
             .unwrap_or_else(|| "all-doctors".to_owned())
             .chars()
@@ -364,20 +375,75 @@ impl Desk {
             whose.trim_matches('-').replace("--", "-"),
             args.language.code()
         );
+        self.save_document(&name, &pdf)
+    }
+
+    /// A doctor's appointments from the start of today on, as an iCalendar file in the desk's
+    /// documents folder (import it again later: events keep their ids, so they update).
+    pub fn export_calendar(&self, args: &ExportCalendarArgs) -> Result<PrintedDocument, IpcError> {
+        self.working_user()?;
+        let tz = self.clinic_zone()?;
+        let doctor = self.doctor_record(args.doctor)?;
+        let today = Utc::now().with_timezone(&tz).date_naive();
+        let from = clinic_core::availability::instant(tz, today.and_time(chrono::NaiveTime::MIN));
+        let records = self.with_store(|s| s.doctor_appointments_from(args.doctor, from))?;
+        let entries: Vec<clinic_print::calendar::CalendarEntry> = records
+            .into_iter()
+            .filter_map(|a| {
+                let slot = a.slot?;
+                let (patient, patient_number) = self
+                    .patient(a.patient)
+                    .map(|p| (p.demographics.full_name, p.patient_number))
+                    .unwrap_or_default();
+                Some(clinic_print::calendar::CalendarEntry {
+                    id: a.id,
+                    slot,
+                    status: a.status,
+                    consultation: a.consultation,
+                    patient,
+                    patient_number,
+                    reason: a.reason,
+                })
+            })
+            .collect();
+        let text = clinic_print::calendar::doctor_calendar(&doctor.profile.display_name, &entries);
+        let slug: String = doctor
+            .profile
+            .display_name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        self.save_document(
+            &format!("calendar-{}.ics", slug.trim_matches('-')),
+            text.as_bytes(),
+        )
+    }
+
+    /// Write a document into the desk's documents folder, whole or not at all.
+    fn save_document(&self, name: &str, bytes: &[u8]) -> Result<PrintedDocument, IpcError> {
+        let folder = self
+            .locked_store()?
+            .path()
+            .parent()
+            .map(|p| p.join("documents"))
+            .ok_or_else(|| IpcError::new(ErrorCode::Internal, "the store has no folder"))?;
         let path = folder.join(name);
         let written = std::fs::create_dir_all(&folder).and_then(|()| {
-            // Written whole or not at all: a half-written file never has the final name.
-            let partial = path.with_extension("pdf.partial");
-            std::fs::write(&partial, &pdf)?;
+            // A half-written file never has the final name.
+            let partial = folder.join(format!("{name}.partial"));
+            std::fs::write(&partial, bytes)?;
             std::fs::rename(&partial, &path)
         });
         written.map_err(|e| {
             IpcError::new(
                 ErrorCode::Internal,
-                format!(
-                    "The day list could not be saved in {}: {e}",
-                    folder.display()
-                ),
+                format!("The file could not be saved in {}: {e}", folder.display()),
             )
         })?;
         Ok(PrintedDocument {

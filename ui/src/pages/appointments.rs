@@ -9,8 +9,8 @@ use clinic_core::appointment::{Status, Step};
 use clinic_core::availability::{ConsultationType, Slot};
 use clinic_core::doctor::DoctorRecord;
 use clinic_core::ipc::{
-    AppointmentView, BookArgs, BookingConflict, DayArgs, FreeSlotsArgs, Language, PrintDayListArgs,
-    RebookArgs, ScheduleDay, StepArgs,
+    AppointmentView, BookArgs, BookingConflict, DayArgs, ExportCalendarArgs, FreeSlotsArgs,
+    Language, PrintDayListArgs, RebookArgs, ScheduleDay, StepArgs,
 };
 use clinic_core::registry::PatientSummary;
 use clinic_core::sync::RejectionReason;
@@ -637,13 +637,24 @@ fn DayList(props: &DayListProps) -> Html {
         <div class="day-list">
             <div class="day-head">
                 <h3>{ text_with(lang, "waiting-room-title", &[("day", today.day.format("%d.%m.%Y").to_string().into())]) }</h3>
-                <button type="button" class="secondary" id="print-day-list" onclick={print}>
-                    { text(lang, "print-day-list") }
-                </button>
+                <span class="day-actions">
+                    if let Some(doctor) = props.doctor {
+                        <button type="button" class="secondary" id="export-calendar"
+                                onclick={{ let (submission, printed) = (submission.clone(), printed.clone());
+                                           move |_| { let printed = printed.clone();
+                                               submission.run(backend::export_calendar(ExportCalendarArgs { doctor }),
+                                                   move |document| printed.set(Some(document.path))); } }}>
+                            { text(lang, "export-calendar") }
+                        </button>
+                    }
+                    <button type="button" class="secondary" id="print-day-list" onclick={print}>
+                        { text(lang, "print-day-list") }
+                    </button>
+                </span>
             </div>
             if let Some(path) = &*printed {
                 <p class="banner ok" role="status" id="printed-path">
-                    { text_with(lang, "day-list-saved", &[("path", path.clone().into())]) }
+                    { text_with(lang, "document-saved", &[("path", path.clone().into())]) }
                 </p>
             }
             <ErrorBanner error={submission.error()} language={lang} />

@@ -9,6 +9,7 @@ use super::new_staff::NewStaffAccount;
 use super::patient_booking::PatientAppointments;
 use super::profile::Profile;
 use super::registry::Registry;
+use super::verification::DoctorVerification;
 use crate::backend;
 use crate::components::ErrorBanner;
 use crate::i18n::{text, text_with};
@@ -78,6 +79,7 @@ pub fn Home() -> Html {
             };
             html! {
                 <>
+                    <DoctorVerification />
                     <NewStaffAccount language={lang} {on_created} />
                     { accounts_table(lang, accounts) }
                 </>

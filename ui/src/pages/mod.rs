@@ -7,6 +7,7 @@ mod profile;
 mod registry;
 mod sign_in;
 mod sign_up;
+mod verification;
 
 use std::cell::Cell;
 use std::rc::Rc;
