@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use clinic_core::appointment::{Appointment, AppointmentRecord, Status, StatusChange, StepRefused};
+use clinic_core::appointment::{Appointment, AppointmentRecord, Status, StepRefused};
 use clinic_core::availability::Busy;
 use clinic_core::booking::{alternatives, check_booking};
 use clinic_core::doctor::DoctorRecord;
@@ -99,14 +99,13 @@ pub(crate) fn judge_booking(
     now: DateTime<Utc>,
 ) -> Result<AppointmentRecord, Rejection> {
     let Command::BookAppointment {
-        appointment,
         patient,
-        doctor,
         consultation,
         origin,
         start,
         reason,
         replaces,
+        ..
     } = &envelope.command
     else {
         return Err(refuse(RejectionReason::Malformed));
@@ -171,26 +170,10 @@ pub(crate) fn judge_booking(
             (Some(slot), start.with_timezone(&tz).date_naive())
         }
     };
-    let status = origin.first_status();
-    Ok(AppointmentRecord {
-        id: *appointment,
-        patient: *patient,
-        doctor: *doctor,
-        consultation: *consultation,
-        origin: *origin,
-        status,
-        slot,
-        day,
-        token: None,
-        reason: reason.clone(),
-        replaces: *replaces,
-        history: vec![StatusChange {
-            status,
-            at,
-            by,
-            reason: None,
-        }],
-    })
+    envelope
+        .command
+        .booked_record(slot, day, at, by)
+        .ok_or_else(|| refuse(RejectionReason::Malformed))
 }
 
 fn step_refusal<T>(result: Result<T, StepRefused>) -> Result<T, Rejection> {
@@ -243,15 +226,12 @@ pub(crate) fn judge_step(
         }
         .apply(*step, role),
     )?;
-    let mut record = current.clone();
-    record.status = next.status;
-    record.history.push(StatusChange {
-        status: next.status,
-        at: made_at(actor, envelope, now),
+    Ok(current.clone().moved_to(
+        next.status,
+        made_at(actor, envelope, now),
         by,
-        reason: reason.clone(),
-    });
-    Ok(record)
+        reason.clone(),
+    ))
 }
 
 /// The record of an appointment moved by a replacement: it ends `rescheduled`.
@@ -260,15 +240,12 @@ pub(crate) fn rescheduled(
     by: Actor,
     at: DateTime<Utc>,
 ) -> AppointmentRecord {
-    let mut record = old.clone();
-    record.status = Status::Rescheduled;
-    record.history.push(StatusChange {
-        status: Status::Rescheduled,
+    old.clone().moved_to(
+        Status::Rescheduled,
         at,
-        by: actor_id(by).unwrap_or(old.doctor),
-        reason: None,
-    });
-    record
+        actor_id(by).unwrap_or(old.doctor),
+        None,
+    )
 }
 
 /// Whether the step just taken put the patient in the queue (and so needs a token).

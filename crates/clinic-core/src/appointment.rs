@@ -157,6 +157,24 @@ pub struct AppointmentRecord {
 }
 
 impl AppointmentRecord {
+    /// The appointment after a change to `status`, with the change in its history.
+    pub fn moved_to(
+        mut self,
+        status: Status,
+        at: DateTime<Utc>,
+        by: UserId,
+        reason: Option<String>,
+    ) -> AppointmentRecord {
+        self.status = status;
+        self.history.push(StatusChange {
+            status,
+            at,
+            by,
+            reason,
+        });
+        self
+    }
+
     /// When the patient checked in (walk-ins: when they came).
     pub fn checked_in_at(&self) -> Option<DateTime<Utc>> {
         self.history

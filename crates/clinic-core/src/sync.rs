@@ -106,6 +106,50 @@ impl Command {
         }
     }
 
+    /// The appointment a `BookAppointment` makes (its origin's first status, no token yet), in
+    /// `slot` on clinic day `day`, made at `at` by `by`. `None` for any other command.
+    pub fn booked_record(
+        &self,
+        slot: Option<Slot>,
+        day: chrono::NaiveDate,
+        at: DateTime<Utc>,
+        by: UserId,
+    ) -> Option<AppointmentRecord> {
+        let Command::BookAppointment {
+            appointment,
+            patient,
+            doctor,
+            consultation,
+            origin,
+            reason,
+            replaces,
+            ..
+        } = self
+        else {
+            return None;
+        };
+        let status = origin.first_status();
+        Some(AppointmentRecord {
+            id: *appointment,
+            patient: *patient,
+            doctor: *doctor,
+            consultation: *consultation,
+            origin: *origin,
+            status,
+            slot,
+            day,
+            token: None,
+            reason: reason.clone(),
+            replaces: *replaces,
+            history: vec![crate::appointment::StatusChange {
+                status,
+                at,
+                by,
+                reason: None,
+            }],
+        })
+    }
+
     /// The appointment this command is about, if any.
     pub fn appointment(&self) -> Option<AppointmentId> {
         match self {

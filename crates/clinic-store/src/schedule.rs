@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use clinic_core::appointment::{Appointment, AppointmentRecord, Origin, Status, StatusChange};
+use clinic_core::appointment::{Appointment, AppointmentRecord, Origin, Status};
 use clinic_core::booking::slot_at;
 use clinic_core::doctor::DoctorRecord;
 use clinic_core::sync::{Command, CommandEnvelope};
@@ -84,13 +84,12 @@ pub(crate) fn apply_appointment(
     match &envelope.command {
         Command::BookAppointment {
             appointment,
-            patient,
             doctor,
             consultation,
             origin,
             start,
-            reason,
             replaces,
+            ..
         } => {
             if shown_record(tx, &appointment.to_string())?.is_some() {
                 return Err(RecordError::AlreadyBooked);
@@ -109,38 +108,16 @@ pub(crate) fn apply_appointment(
                 (_, Some(start)) => Some(slot_at(&record.pattern, *consultation, *start)),
             };
             let day = slot.map_or(at, |s| s.start).with_timezone(&tz).date_naive();
-            let status = origin.first_status();
             if let Some(old) = replaces {
-                if let Some(mut moved) = shown_record(tx, &old.to_string())? {
-                    moved.status = Status::Rescheduled;
-                    moved.history.push(StatusChange {
-                        status: Status::Rescheduled,
-                        at,
-                        by: envelope.issued_by,
-                        reason: None,
-                    });
+                if let Some(moved) = shown_record(tx, &old.to_string())? {
+                    let moved = moved.moved_to(Status::Rescheduled, at, envelope.issued_by, None);
                     show(tx, &moved, &encode(&moved)?)?;
                 }
             }
-            let booked = AppointmentRecord {
-                id: *appointment,
-                patient: *patient,
-                doctor: *doctor,
-                consultation: *consultation,
-                origin: *origin,
-                status,
-                slot,
-                day,
-                token: None,
-                reason: reason.clone(),
-                replaces: *replaces,
-                history: vec![StatusChange {
-                    status,
-                    at,
-                    by: envelope.issued_by,
-                    reason: None,
-                }],
-            };
+            let booked = envelope
+                .command
+                .booked_record(slot, day, at, envelope.issued_by)
+                .ok_or(RecordError::UnknownAppointment)?;
             show(tx, &booked, &encode(&booked)?)?;
         }
         Command::StepAppointment {
@@ -148,20 +125,14 @@ pub(crate) fn apply_appointment(
             step,
             reason,
         } => {
-            let mut record = shown_record(tx, &appointment.to_string())?
+            let record = shown_record(tx, &appointment.to_string())?
                 .ok_or(RecordError::UnknownAppointment)?;
             let next = Appointment {
                 status: record.status,
             }
             .after(*step)
             .map_err(|refused| RecordError::StepNotPossible(refused.to_string()))?;
-            record.status = next.status;
-            record.history.push(StatusChange {
-                status: next.status,
-                at,
-                by: envelope.issued_by,
-                reason: reason.clone(),
-            });
+            let record = record.moved_to(next.status, at, envelope.issued_by, reason.clone());
             show(tx, &record, &encode(&record)?)?;
         }
         _ => return Err(RecordError::UnknownAppointment),
