@@ -36,6 +36,7 @@ fn main() {
             "print_day_list",
             "export_calendar",
             "verify_doctor",
+            "book_series",
             "find_doctors",
             "doctor_slots",
             "request_appointment",

@@ -245,3 +245,11 @@ pub async fn verify_doctor(
 ) -> Answer<Vec<clinic_core::doctor::DoctorRecord>> {
     desk.verify_doctor(&args).await
 }
+
+#[tauri::command]
+pub fn book_series(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::BookSeriesArgs,
+) -> Answer<clinic_core::ipc::SeriesBooked> {
+    desk.book_series(&args)
+}

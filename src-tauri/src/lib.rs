@@ -68,6 +68,7 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::print_day_list,
             commands::export_calendar,
             commands::verify_doctor,
+            commands::book_series,
             commands::find_doctors,
             commands::doctor_slots,
             commands::request_appointment,

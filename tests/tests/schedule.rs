@@ -132,12 +132,12 @@ async fn desks_book_by_keyboard_and_an_offline_desk_rebooks_the_slot_it_lost() -
         .find_all(Locator::Css("#patients tr.patient-row td.number"))
         .await?
         .into_iter()
-        .take(3)
+        .take(4)
     {
         numbers.push(cell.text().await?);
     }
     anyhow::ensure!(
-        numbers.len() == 3,
+        numbers.len() == 4,
         "the demo clinic has patients: {numbers:?}"
     );
 
@@ -238,6 +238,24 @@ async fn desks_book_by_keyboard_and_an_offline_desk_rebooks_the_slot_it_lost() -
         );
     }
     a.screenshot("32-waiting-room").await?;
+
+    // A first visit with follow-ups every two weeks: four visits, each its own appointment.
+    pick_patient(&a, &numbers[3]).await?;
+    a.client()
+        .find(Locator::Css("#booking-repeat option[value='2']"))
+        .await?
+        .click()
+        .await?;
+    a.wait_for("#booking-visits").await?;
+    a.click("#slot-0").await?;
+    let series = a
+        .wait_for_text("#series-saved", |t| t.contains("Booked 4 visits"))
+        .await?;
+    anyhow::ensure!(
+        series.matches(", ").count() == 3,
+        "four times listed: {series}"
+    );
+    a.screenshot("34-follow-ups").await?;
 
     // The day list prints as a PDF whose text is the day's patients.
     a.click("#print-day-list").await?;

@@ -236,3 +236,11 @@ reject-reason = Why (the doctor reads this)
 reject-confirm = Reject with this reason
 verification-pending = Waiting for verification
 verification-rejected = Rejected: { $reason }
+booking-repeat = Follow-ups
+repeat-none = None
+repeat-every = { $weeks ->
+    [one] Every week
+   *[other] Every { $weeks } weeks
+}
+booking-visits = Visits in all
+series-saved = Booked { $count } visits: { $times }.

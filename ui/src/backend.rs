@@ -238,3 +238,9 @@ pub async fn verify_doctor(
 ) -> Result<Vec<clinic_core::doctor::DoctorRecord>, IpcError> {
     call("verify_doctor", Some(&args)).await
 }
+
+pub async fn book_series(
+    args: clinic_core::ipc::BookSeriesArgs,
+) -> Result<clinic_core::ipc::SeriesBooked, IpcError> {
+    call("book_series", Some(&args)).await
+}

@@ -123,6 +123,27 @@ pub fn alternatives(
     slots
 }
 
+/// The most visits a follow-up series books at once, and the longest gap between them.
+pub const SERIES_MAX_VISITS: u32 = 12;
+pub const SERIES_MAX_WEEKS_APART: u32 = 12;
+
+/// The starts of a follow-up series: `count` visits (the first included) `every_weeks` apart, each
+/// at the same time on the clinic's wall clock as the first — across a daylight-saving change too.
+pub fn follow_up_starts(
+    tz: Tz,
+    first: DateTime<Utc>,
+    every_weeks: u32,
+    count: u32,
+) -> Vec<DateTime<Utc>> {
+    let local = first.with_timezone(&tz).naive_local();
+    (0..count.min(SERIES_MAX_VISITS))
+        .map(|i| {
+            let days = u64::from(i) * u64::from(every_weeks) * 7;
+            instant(tz, local + chrono::Days::new(days))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,6 +251,38 @@ mod tests {
         assert_eq!(
             check(dhaka(2, 9, 7), &[]),
             Err(BookingProblem::NotASlotTime)
+        );
+    }
+
+    #[test]
+    fn a_follow_up_series_keeps_the_wall_clock_time_across_a_clock_change() {
+        let london = chrono_tz::Europe::London;
+        // Tuesday 2026-10-13 10:00 BST; the clocks go back on 25 October.
+        let first = london
+            .with_ymd_and_hms(2026, 10, 13, 10, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc);
+        let starts = follow_up_starts(london, first, 2, 3);
+        let local: Vec<String> = starts
+            .iter()
+            .map(|s| {
+                s.with_timezone(&london)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            local,
+            ["2026-10-13 10:00", "2026-10-27 10:00", "2026-11-10 10:00"]
+        );
+        assert_eq!(
+            starts[1] - starts[0],
+            Duration::weeks(2) + Duration::hours(1),
+            "an hour longer: the clocks went back"
+        );
+        assert_eq!(
+            follow_up_starts(london, first, 1, 100).len(),
+            SERIES_MAX_VISITS as usize
         );
     }
 

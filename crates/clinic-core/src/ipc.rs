@@ -336,6 +336,23 @@ pub struct VerifyDoctorArgs {
     pub decision: crate::doctor::Verification,
 }
 
+/// `book_series`: a first visit and its follow-ups (`every_weeks` apart, `count` visits in all,
+/// each at the first one's time of day). Each visit is its own appointment, changed on its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookSeriesArgs {
+    pub booking: BookArgs,
+    pub every_weeks: u32,
+    pub count: u32,
+}
+
+/// What a series booked, and the visits that could not be (with why).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeriesBooked {
+    pub booked: Vec<AppointmentView>,
+    pub not_booked: Vec<(DateTime<Utc>, crate::booking::BookingProblem)>,
+    pub time_zone: String,
+}
+
 /// The error every desk command returns: a stable code, a translated-on-the-UI-side message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]

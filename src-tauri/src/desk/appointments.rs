@@ -11,9 +11,9 @@ use clinic_core::availability::{free_slots_for, Busy, Slot, SlotQuery};
 use clinic_core::booking::check_booking;
 use clinic_core::doctor::DoctorRecord;
 use clinic_core::ipc::{
-    AppointmentView, BookArgs, BookingConflict, DayArgs, ExportCalendarArgs, FreeSlotsArgs,
-    IpcError, PrintDayListArgs, PrintedDocument, RebookArgs, ScheduleDay, StepArgs,
-    VerifyDoctorArgs,
+    AppointmentView, BookArgs, BookSeriesArgs, BookingConflict, DayArgs, ExportCalendarArgs,
+    FreeSlotsArgs, IpcError, PrintDayListArgs, PrintedDocument, RebookArgs, ScheduleDay,
+    SeriesBooked, StepArgs, VerifyDoctorArgs,
 };
 use clinic_core::sync::{Command, CommandEnvelope};
 use clinic_core::wire::ErrorCode;
@@ -131,6 +131,78 @@ impl Desk {
             .appointment()
             .expect("a booking names its appointment");
         self.appointment_view(id)
+    }
+
+    /// A first visit and its follow-ups, each its own appointment. The first must be bookable;
+    /// a follow-up whose time cannot be had is left out and said why (the rest are booked).
+    pub fn book_series(&self, args: &BookSeriesArgs) -> Result<SeriesBooked, IpcError> {
+        use clinic_core::booking::{follow_up_starts, SERIES_MAX_VISITS, SERIES_MAX_WEEKS_APART};
+        let mut fields = Vec::new();
+        if !(1..=SERIES_MAX_WEEKS_APART).contains(&args.every_weeks) {
+            fields.push(FieldError::new(
+                "every_weeks",
+                FieldProblem::OutOfRange {
+                    min: 1,
+                    max: SERIES_MAX_WEEKS_APART.into(),
+                },
+            ));
+        }
+        if !(2..=SERIES_MAX_VISITS).contains(&args.count) {
+            fields.push(FieldError::new(
+                "count",
+                FieldProblem::OutOfRange {
+                    min: 2,
+                    max: SERIES_MAX_VISITS.into(),
+                },
+            ));
+        }
+        let Some(first) = args.booking.start else {
+            fields.push(FieldError::new("start", FieldProblem::Required));
+            return Err(IpcError::validation(fields));
+        };
+        if !fields.is_empty() {
+            return Err(IpcError::validation(fields));
+        }
+        let tz = self.clinic_zone()?;
+        let mut booked = Vec::new();
+        let mut not_booked = Vec::new();
+        for (i, start) in follow_up_starts(tz, first, args.every_weeks, args.count)
+            .into_iter()
+            .enumerate()
+        {
+            let visit = BookArgs {
+                start: Some(start),
+                ..args.booking.clone()
+            };
+            let problem = |e: &IpcError| {
+                e.fields.iter().find_map(|f| match f.problem {
+                    FieldProblem::SlotUnavailable { booking } => Some(booking),
+                    _ => None,
+                })
+            };
+            match self.booking(&visit) {
+                Ok(envelope) => {
+                    self.locked_store()?
+                        .record(&envelope)
+                        .map_err(Self::record_error)?;
+                    let id = envelope
+                        .command
+                        .appointment()
+                        .expect("a booking names its appointment");
+                    booked.push(self.appointment_view(id)?);
+                }
+                Err(e) if i > 0 && problem(&e).is_some() => {
+                    not_booked.push((start, problem(&e).expect("checked")));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        self.sync_wake.notify_one();
+        Ok(SeriesBooked {
+            booked,
+            not_booked,
+            time_zone: tz.name().to_owned(),
+        })
     }
 
     /// The command for a booking, checked against this desk's copy of the book.

@@ -9,8 +9,8 @@ use clinic_core::appointment::{Status, Step};
 use clinic_core::availability::{ConsultationType, Slot};
 use clinic_core::doctor::DoctorRecord;
 use clinic_core::ipc::{
-    AppointmentView, BookArgs, BookingConflict, DayArgs, ExportCalendarArgs, FreeSlotsArgs,
-    Language, PrintDayListArgs, RebookArgs, ScheduleDay, StepArgs,
+    AppointmentView, BookArgs, BookSeriesArgs, BookingConflict, DayArgs, ExportCalendarArgs,
+    FreeSlotsArgs, Language, PrintDayListArgs, RebookArgs, ScheduleDay, SeriesBooked, StepArgs,
 };
 use clinic_core::registry::PatientSummary;
 use clinic_core::sync::RejectionReason;
@@ -126,6 +126,10 @@ fn BookingForm(props: &BookingFormProps) -> Html {
     let slots = use_state(Vec::<Slot>::new);
     let zone_name = use_state(|| "UTC".to_owned());
     let booked = use_state(|| None::<AppointmentView>);
+    // Follow-ups: weeks apart (0: none) and how many visits in all.
+    let repeat = use_state(|| 0_u32);
+    let visits = use_state(|| 4_u32);
+    let series = use_state(|| None::<SeriesBooked>);
     let submission = use_submission();
     let model = use_context::<UseReducerHandle<AppModel>>().expect("AppModel context");
     let tick = model.connection.as_ref().map(|c| c.checked_at);
@@ -187,8 +191,11 @@ fn BookingForm(props: &BookingFormProps) -> Html {
                 *consultation,
                 tick,
                 booked.as_ref().map(|b| b.appointment.id),
+                series
+                    .as_ref()
+                    .and_then(|s| s.booked.first().map(|v| v.appointment.id)),
             ),
-            move |&(doctor, consultation, _, _)| {
+            move |&(doctor, consultation, _, _, _)| {
                 spawn_local(async move {
                     let Some(doctor) = doctor else { return };
                     if let Ok(found) = backend::free_slots(FreeSlotsArgs {
@@ -218,6 +225,7 @@ fn BookingForm(props: &BookingFormProps) -> Html {
             props.on_booked.clone(),
             query.clone(),
         );
+        let (repeat, visits, series) = (repeat.clone(), visits.clone(), series.clone());
         Callback::from(move |start: Option<DateTime<Utc>>| {
             let (Some(p), Some(d)) = ((*patient).clone(), *doctor) else {
                 return;
@@ -229,13 +237,31 @@ fn BookingForm(props: &BookingFormProps) -> Html {
                 start,
                 reason: None,
             };
-            let (booked, on_booked, patient, query) = (
+            let (booked, on_booked, patient, query, series) = (
                 booked.clone(),
                 on_booked.clone(),
                 patient.clone(),
                 query.clone(),
+                series.clone(),
             );
+            if start.is_some() && *repeat > 0 {
+                let args = BookSeriesArgs {
+                    booking: args,
+                    every_weeks: *repeat,
+                    count: *visits,
+                };
+                submission.run(backend::book_series(args), move |result| {
+                    booked.set(None);
+                    series.set(Some(result));
+                    patient.set(None);
+                    query.set(String::new());
+                    on_booked.emit(());
+                    focus("booking-patient");
+                });
+                return;
+            }
             submission.run(backend::book_appointment(args), move |view| {
+                series.set(None);
                 booked.set(Some(view));
                 patient.set(None);
                 query.set(String::new());
@@ -316,6 +342,25 @@ fn BookingForm(props: &BookingFormProps) -> Html {
                     { booked_message(lang, tz, view) }
                 </p>
             }
+            if let Some(result) = &*series {
+                <p class="banner ok" role="status" id="series-saved">
+                    { text_with(lang, "series-saved", &[
+                        ("count", (result.booked.len() as u64).into()),
+                        ("times", result.booked.iter()
+                            .filter_map(|v| v.appointment.slot)
+                            .map(|s| day_and_clock(lang, tz, s.start))
+                            .collect::<Vec<_>>().join(", ").into()),
+                    ]) }
+                </p>
+                if !result.not_booked.is_empty() {
+                    <ul class="banner warning" id="series-not-booked">
+                        for (start, problem) in result.not_booked.iter() {
+                            <li>{ format!("{} — {}", day_and_clock(lang, tz, *start),
+                                  text(lang, &format!("slot-{}", booking_key(*problem)))) }</li>
+                        }
+                    </ul>
+                }
+            }
             <ErrorBanner error={other_error} language={lang} />
             <div class="booking-row">
                 <div class="field">
@@ -369,6 +414,30 @@ fn BookingForm(props: &BookingFormProps) -> Html {
                         </option>
                     </select>
                 </div>
+                <div class="field">
+                    <label for="booking-repeat">{ text(lang, "booking-repeat") }</label>
+                    <select id="booking-repeat" onchange={{ let repeat = repeat.clone(); move |e: Event| {
+                        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+                        repeat.set(select.value().parse().unwrap_or(0));
+                    } }}>
+                        <option value="0" selected={*repeat == 0}>{ text(lang, "repeat-none") }</option>
+                        for weeks in [1_u32, 2, 4] {
+                            <option value={weeks.to_string()} selected={*repeat == weeks}>
+                                { text_with(lang, "repeat-every", &[("weeks", u64::from(weeks).into())]) }
+                            </option>
+                        }
+                    </select>
+                </div>
+                if *repeat > 0 {
+                    <div class="field">
+                        <label for="booking-visits">{ text(lang, "booking-visits") }</label>
+                        <input id="booking-visits" type="number" min="2" max="12" value={visits.to_string()}
+                               oninput={{ let visits = visits.clone(); move |e: InputEvent| {
+                                   let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                                   visits.set(input.value().parse().unwrap_or(0));
+                               } }} />
+                    </div>
+                }
             </div>
             <div class="slots" role="group" aria-label={text(lang, "booking-slots")}>
                 <span class="label">{ text(lang, "booking-slots") }</span>
@@ -394,6 +463,13 @@ fn BookingForm(props: &BookingFormProps) -> Html {
             }
         </div>
     }
+}
+
+fn booking_key(problem: clinic_core::booking::BookingProblem) -> String {
+    serde_json::to_value(problem)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 fn booked_message(lang: Language, tz: Tz, view: &AppointmentView) -> String {
