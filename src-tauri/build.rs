@@ -37,6 +37,7 @@ fn main() {
             "export_calendar",
             "verify_doctor",
             "book_series",
+            "appointment_week",
             "find_doctors",
             "doctor_slots",
             "request_appointment",

@@ -253,3 +253,11 @@ pub fn book_series(
 ) -> Answer<clinic_core::ipc::SeriesBooked> {
     desk.book_series(&args)
 }
+
+#[tauri::command]
+pub fn appointment_week(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::WeekArgs,
+) -> Answer<clinic_core::ipc::ScheduleWeek> {
+    desk.appointment_week(&args)
+}

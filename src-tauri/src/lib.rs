@@ -69,6 +69,7 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::export_calendar,
             commands::verify_doctor,
             commands::book_series,
+            commands::appointment_week,
             commands::find_doctors,
             commands::doctor_slots,
             commands::request_appointment,

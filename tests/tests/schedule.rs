@@ -240,7 +240,7 @@ async fn desks_book_by_keyboard_and_an_offline_desk_rebooks_the_slot_it_lost() -
     a.screenshot("32-waiting-room").await?;
 
     // A first visit with follow-ups every two weeks: four visits, each its own appointment.
-    pick_patient(&a, &numbers[3]).await?;
+    let follow_up = pick_patient(&a, &numbers[3]).await?;
     a.client()
         .find(Locator::Css("#booking-repeat option[value='2']"))
         .await?
@@ -256,6 +256,22 @@ async fn desks_book_by_keyboard_and_an_offline_desk_rebooks_the_slot_it_lost() -
         "four times listed: {series}"
     );
     a.screenshot("34-follow-ups").await?;
+
+    // The week: this week holds the first booking; two weeks on, the second follow-up visit.
+    a.click("#view-week").await?;
+    a.wait_for_text("#week-view", |t| {
+        t.contains(&first) && t.contains(&follow_up)
+    })
+    .await?;
+    a.screenshot("35-week").await?;
+    a.click("#week-next").await?;
+    a.wait_for_text("#week-view", |t| !t.contains(&first))
+        .await?;
+    a.click("#week-next").await?;
+    a.wait_for_text("#week-view", |t| t.contains(&follow_up))
+        .await?;
+    a.click("#view-day").await?;
+    a.wait_for("#waiting-room").await?;
 
     // The day list prints as a PDF whose text is the day's patients.
     a.click("#print-day-list").await?;

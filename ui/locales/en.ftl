@@ -244,3 +244,8 @@ repeat-every = { $weeks ->
 }
 booking-visits = Visits in all
 series-saved = Booked { $count } visits: { $times }.
+view-week = Week
+view-day = Day
+week-title = Week from { $day }
+week-previous = Previous week
+week-next = Next week

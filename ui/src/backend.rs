@@ -244,3 +244,9 @@ pub async fn book_series(
 ) -> Result<clinic_core::ipc::SeriesBooked, IpcError> {
     call("book_series", Some(&args)).await
 }
+
+pub async fn appointment_week(
+    args: clinic_core::ipc::WeekArgs,
+) -> Result<clinic_core::ipc::ScheduleWeek, IpcError> {
+    call("appointment_week", Some(&args)).await
+}

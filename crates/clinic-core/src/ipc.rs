@@ -353,6 +353,21 @@ pub struct SeriesBooked {
     pub time_zone: String,
 }
 
+/// `appointment_week`: seven clinic days from `from` (today when left out), one doctor's or all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeekArgs {
+    #[serde(default)]
+    pub from: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub doctor: Option<crate::UserId>,
+}
+
+/// Seven days of the book, each in the day list's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleWeek {
+    pub days: Vec<ScheduleDay>,
+}
+
 /// The error every desk command returns: a stable code, a translated-on-the-UI-side message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{message}")]

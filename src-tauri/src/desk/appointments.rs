@@ -13,7 +13,7 @@ use clinic_core::doctor::DoctorRecord;
 use clinic_core::ipc::{
     AppointmentView, BookArgs, BookSeriesArgs, BookingConflict, DayArgs, ExportCalendarArgs,
     FreeSlotsArgs, IpcError, PrintDayListArgs, PrintedDocument, RebookArgs, ScheduleDay,
-    SeriesBooked, StepArgs, VerifyDoctorArgs,
+    ScheduleWeek, SeriesBooked, StepArgs, VerifyDoctorArgs, WeekArgs,
 };
 use clinic_core::sync::{Command, CommandEnvelope};
 use clinic_core::wire::ErrorCode;
@@ -521,6 +521,24 @@ impl Desk {
         Ok(PrintedDocument {
             path: path.display().to_string(),
         })
+    }
+
+    /// Seven clinic days of the book from `from` (today when left out).
+    pub fn appointment_week(&self, args: &WeekArgs) -> Result<ScheduleWeek, IpcError> {
+        self.working_user()?;
+        let tz = self.clinic_zone()?;
+        let first = args
+            .from
+            .unwrap_or_else(|| Utc::now().with_timezone(&tz).date_naive());
+        let days = (0..7)
+            .map(|i| {
+                self.appointment_day(&DayArgs {
+                    day: Some(first + Days::new(i)),
+                    doctor: args.doctor,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ScheduleWeek { days })
     }
 
     /// Bookings the server refused, each with the next free slot this desk knows of.

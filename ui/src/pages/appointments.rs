@@ -650,6 +650,8 @@ struct DayListProps {
 fn DayList(props: &DayListProps) -> Html {
     let lang = props.language;
     let day = use_state(|| None::<ScheduleDay>);
+    // The week view: `Some(first day)` when shown.
+    let week_from = use_state(|| None::<chrono::NaiveDate>);
     let model = use_context::<UseReducerHandle<AppModel>>().expect("AppModel context");
     let tick = model.connection.as_ref().map(|c| c.checked_at);
     let submission = use_submission();
@@ -682,6 +684,12 @@ fn DayList(props: &DayListProps) -> Html {
         return html! {};
     };
     let tz = zone(&today.time_zone);
+    if let Some(from) = *week_from {
+        return html! {
+            <WeekView language={lang} doctor={props.doctor} {from} changed={props.changed}
+                      on_from={{ let week_from = week_from.clone(); Callback::from(move |f| week_from.set(f)) }} />
+        };
+    }
     let step = {
         let (submission, on_changed) = (submission.clone(), props.on_changed.clone());
         Callback::from(
@@ -714,6 +722,10 @@ fn DayList(props: &DayListProps) -> Html {
             <div class="day-head">
                 <h3>{ text_with(lang, "waiting-room-title", &[("day", today.day.format("%d.%m.%Y").to_string().into())]) }</h3>
                 <span class="day-actions">
+                    <button type="button" class="secondary" id="view-week"
+                            onclick={{ let (week_from, first) = (week_from.clone(), today.day); move |_| week_from.set(Some(first)) }}>
+                        { text(lang, "view-week") }
+                    </button>
                     if let Some(doctor) = props.doctor {
                         <button type="button" class="secondary" id="export-calendar"
                                 onclick={{ let (submission, printed) = (submission.clone(), printed.clone());
@@ -822,5 +834,78 @@ fn step_key(step: Step) -> &'static str {
         Step::Cancel => "cancel",
         Step::MarkNoShow => "mark_no_show",
         Step::Reschedule => "reschedule",
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct WeekViewProps {
+    language: Language,
+    doctor: Option<UserId>,
+    from: chrono::NaiveDate,
+    changed: u32,
+    /// Another week (`Some(first day)`), or back to the day (`None`).
+    on_from: Callback<Option<chrono::NaiveDate>>,
+}
+
+/// Seven days side by side: each appointment that still stands, by time.
+#[component]
+fn WeekView(props: &WeekViewProps) -> Html {
+    let lang = props.language;
+    let week = use_state(|| None::<clinic_core::ipc::ScheduleWeek>);
+    {
+        let (week, doctor) = (week.clone(), props.doctor);
+        use_effect_with((props.from, props.changed), move |&(from, _)| {
+            spawn_local(async move {
+                if let Ok(found) = backend::appointment_week(clinic_core::ipc::WeekArgs {
+                    from: Some(from),
+                    doctor,
+                })
+                .await
+                {
+                    week.set(Some(found));
+                }
+            });
+        });
+    }
+    let go = |days: i64| {
+        let (on_from, from) = (props.on_from.clone(), props.from);
+        move |_| on_from.emit(Some(from + chrono::Duration::days(days)))
+    };
+    let Some(week) = &*week else {
+        return html! {};
+    };
+    html! {
+        <div class="week" id="week-view">
+            <div class="day-head">
+                <h3>{ text_with(lang, "week-title", &[("day", props.from.format("%d.%m.%Y").to_string().into())]) }</h3>
+                <span class="day-actions">
+                    <button type="button" class="secondary" id="week-previous" onclick={go(-7)}>{ text(lang, "week-previous") }</button>
+                    <button type="button" class="secondary" id="week-next" onclick={go(7)}>{ text(lang, "week-next") }</button>
+                    <button type="button" class="secondary" id="view-day"
+                            onclick={{ let on_from = props.on_from.clone(); move |_| on_from.emit(None) }}>
+                        { text(lang, "view-day") }
+                    </button>
+                </span>
+            </div>
+            <div class="week-grid">
+                for day in week.days.iter() {
+                    <section class="week-day" data-day={day.day.to_string()}>
+                        <h4>{ format!("{} {}", text(lang, &format!("weekday-{:?}", chrono::Datelike::weekday(&day.day))), day.day.format("%d.%m.")) }</h4>
+                        <ul>
+                            for v in day.appointments.iter().filter(|v| !matches!(v.appointment.status,
+                                    Status::Cancelled | Status::Rescheduled | Status::Rejected)) {
+                                <li class={classes!("week-entry", v.appointment.status.as_str())}>
+                                    <span class="time">{ v.appointment.slot.map(|s| clock(zone(&day.time_zone), s.start)).unwrap_or_else(|| text(lang, "walk-in")) }</span>
+                                    { format!(" {}", v.patient_name) }
+                                    if props.doctor.is_none() {
+                                        <span class="who">{ format!(" · {}", v.doctor_name) }</span>
+                                    }
+                                </li>
+                            }
+                        </ul>
+                    </section>
+                }
+            </div>
+        </div>
     }
 }
