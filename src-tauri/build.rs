@@ -38,6 +38,7 @@ fn main() {
             "verify_doctor",
             "book_series",
             "appointment_week",
+            "search_doctors",
             "find_doctors",
             "doctor_slots",
             "request_appointment",

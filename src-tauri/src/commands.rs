@@ -261,3 +261,11 @@ pub fn appointment_week(
 ) -> Answer<clinic_core::ipc::ScheduleWeek> {
     desk.appointment_week(&args)
 }
+
+#[tauri::command]
+pub fn search_doctors(
+    desk: State<'_, Desk>,
+    args: clinic_core::doctor::DirectoryQuery,
+) -> Answer<clinic_core::doctor::DirectoryPage> {
+    desk.search_doctors(&args)
+}

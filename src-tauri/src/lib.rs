@@ -70,6 +70,7 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::verify_doctor,
             commands::book_series,
             commands::appointment_week,
+            commands::search_doctors,
             commands::find_doctors,
             commands::doctor_slots,
             commands::request_appointment,

@@ -459,3 +459,50 @@ async fn an_admin_rejects_a_doctors_credentials_with_a_reason_then_verifies_them
     app.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn the_front_desk_finds_a_doctor_in_its_own_copy_of_the_directory() -> anyhow::Result<()> {
+    let server = SyncServer::start_demo()?;
+    let desk = server.login("front_desk")?;
+    let station = Workstation::new(&server.url)?;
+    let app = signed_in(&station, &desk, "#doctor-directory").await?;
+    app.wait_for_text("#directory-page", |t| t.contains("(7 doctors)"))
+        .await?;
+    // Filters narrow it; the order puts the soonest free first.
+    app.client()
+        .find(Locator::Css(
+            "#directory-specialty option[value='Cardiology']",
+        ))
+        .await?
+        .click()
+        .await?;
+    app.wait_for_text("#directory-page", |t| t.contains("(1 doctor)"))
+        .await?;
+    app.wait_for_text("#directory tbody", |t| t.contains("Dr. Rafiqul Islam"))
+        .await?;
+    app.client()
+        .find(Locator::Css("#directory-specialty option[value='']"))
+        .await?
+        .click()
+        .await?;
+    app.click("#directory-text").await?;
+    app.type_keys("hasan").await?;
+    app.wait_for_text("#directory tbody", |t| {
+        t.contains(DUTY_DOCTOR) && !t.contains("Rafiqul")
+    })
+    .await?;
+    // The profile shows the doctor's next free slots, from this desk's copy of the book.
+    app.click(&format!(
+        "#directory tr[data-name='{DUTY_DOCTOR}'] button.open-doctor"
+    ))
+    .await?;
+    let profile = app
+        .wait_for_text("#doctor-profile", |t| {
+            t.contains("Next free slots:") && t.contains(":")
+        })
+        .await?;
+    anyhow::ensure!(profile.contains("Emergency medicine"), "{profile}");
+    app.screenshot("36-directory").await?;
+    app.close().await?;
+    Ok(())
+}

@@ -249,3 +249,28 @@ view-day = Day
 week-title = Week from { $day }
 week-previous = Previous week
 week-next = Next week
+directory-title = Find a doctor
+directory-any = Any
+directory-city = City
+directory-language = Speaks
+directory-max-fee = Fee at most (৳)
+directory-sort = Order
+directory-fee = Fee
+directory-next = Next free
+directory-experience = { $years } years in practice
+sort-name = Name
+sort-next_free_slot = Soonest free
+sort-fee_lowest = Lowest fee
+sort-most_experienced = Most experienced
+page-previous = Previous
+page-next = Next
+page-of = Page { $page } of { $pages } ({ $total ->
+    [one] 1 doctor
+   *[other] { $total } doctors
+})
+language-bn = Bangla
+language-en = English
+language-hi = Hindi
+language-ur = Urdu
+language-ar = Arabic
+language-syl = Sylheti

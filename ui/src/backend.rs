@@ -250,3 +250,9 @@ pub async fn appointment_week(
 ) -> Result<clinic_core::ipc::ScheduleWeek, IpcError> {
     call("appointment_week", Some(&args)).await
 }
+
+pub async fn search_doctors(
+    args: clinic_core::doctor::DirectoryQuery,
+) -> Result<clinic_core::doctor::DirectoryPage, IpcError> {
+    call("search_doctors", Some(&args)).await
+}

@@ -9,7 +9,7 @@ use clinic_core::account::{FieldError, FieldProblem};
 use clinic_core::appointment::{day_order, Appointment, AppointmentRecord, Origin, StepRefused};
 use clinic_core::availability::{free_slots_for, Busy, Slot, SlotQuery};
 use clinic_core::booking::check_booking;
-use clinic_core::doctor::DoctorRecord;
+use clinic_core::doctor::{Directory, DirectoryPage, DirectoryQuery, DoctorRecord};
 use clinic_core::ipc::{
     AppointmentView, BookArgs, BookSeriesArgs, BookingConflict, DayArgs, ExportCalendarArgs,
     FreeSlotsArgs, IpcError, PrintDayListArgs, PrintedDocument, RebookArgs, ScheduleDay,
@@ -521,6 +521,38 @@ impl Desk {
         Ok(PrintedDocument {
             path: path.display().to_string(),
         })
+    }
+
+    /// Search the clinic's doctors from this desk's copy (offline too), each with their next free
+    /// slot in the coming two weeks.
+    pub fn search_doctors(&self, query: &DirectoryQuery) -> Result<DirectoryPage, IpcError> {
+        self.working_user()?;
+        let tz = self.clinic_zone()?;
+        let now = Utc::now();
+        let first_day = now.with_timezone(&tz).date_naive();
+        let slots = SlotQuery {
+            kind: query
+                .kind
+                .unwrap_or(clinic_core::availability::ConsultationType::InPerson),
+            first_day,
+            last_day: first_day + Days::new(13),
+            not_before: now,
+        };
+        let doctors = self.with_store(|s| s.doctors())?;
+        let (from, to) = (now - Duration::days(1), now + Duration::days(15));
+        let mut busy = Vec::new();
+        for d in &doctors {
+            busy.extend(self.busy_around(d.id, from, to)?);
+        }
+        // Grouped by doctor in id order, for the look-up below.
+        busy.sort_unstable_by_key(|b| (b.doctor, b.start));
+        let days = clinic_core::availability::ClinicDays::new(tz, &slots);
+        let directory = Directory::new(doctors, &days, &slots, |id| {
+            let first = busy.partition_point(|b| b.doctor < id);
+            let end = busy.partition_point(|b| b.doctor <= id);
+            &busy[first..end]
+        });
+        Ok(directory.search(query))
     }
 
     /// Seven clinic days of the book from `from` (today when left out).

@@ -5,6 +5,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use super::appointments::{DoctorDay, FrontDeskAppointments};
+use super::directory::DoctorDirectory;
 use super::new_staff::NewStaffAccount;
 use super::patient_booking::PatientAppointments;
 use super::profile::Profile;
@@ -110,6 +111,7 @@ pub fn Home() -> Html {
             if role == Role::FrontDesk {
                 <Registry />
                 <FrontDeskAppointments />
+                <DoctorDirectory />
             }
             if role == Role::Doctor { <DoctorDay doctor={account.id} /> }
             if role == Role::Patient { <PatientAppointments /> }

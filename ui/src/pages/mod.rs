@@ -1,4 +1,5 @@
 mod appointments;
+mod directory;
 mod home;
 mod lock;
 mod new_staff;
