@@ -410,6 +410,11 @@ impl Desk {
             pending_changes: summary.as_ref().map_or(0, |s| s.pending),
             rejected_changes: summary.as_ref().map_or(0, |s| s.rejected),
             last_synced_at: summary.and_then(|s| s.last_synced_at),
+            clinic_time_zone: self
+                .with_store(|s| s.clinic_time_zone())
+                .ok()
+                .flatten()
+                .map(|tz| tz.name().to_owned()),
         }
     }
 

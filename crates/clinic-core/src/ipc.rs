@@ -115,6 +115,9 @@ pub struct ConnectionStatus {
     pub rejected_changes: u64,
     #[serde(default)]
     pub last_synced_at: Option<DateTime<Utc>>,
+    /// The clinic's time zone (from the last sign-in), for showing times on its clock.
+    #[serde(default)]
+    pub clinic_time_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -313,7 +316,6 @@ pub struct MyAppointment {
 /// `my_appointments`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyAppointments {
-    pub time_zone: String,
     pub appointments: Vec<MyAppointment>,
 }
 

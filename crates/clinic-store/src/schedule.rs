@@ -24,6 +24,25 @@ fn decode<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
     serde_json::from_str(text).map_err(|e| StoreError::Encoding(e.to_string()))
 }
 
+/// The JSON records a query selects (its first column), decoded, in the query's order.
+fn records<T: serde::de::DeserializeOwned>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<T>, StoreError> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let rows = statement.query_map(params, |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(decode(&row?)?);
+    }
+    Ok(out)
+}
+
+/// The statuses that hold a slot, as the `status` column stores them (must match
+/// `Status::holds_slot`; tested).
+const SLOT_HOLDING: &str = "('requested', 'confirmed', 'checked_in', 'in_consultation')";
+
 pub(crate) fn confirm_doctor(
     tx: &Transaction<'_>,
     record: &DoctorRecord,
@@ -229,15 +248,7 @@ impl Store {
 
     /// Every appointment in the shown book (confirmed, with this desk's pending changes).
     pub fn appointment_records(&self) -> Result<Vec<AppointmentRecord>, StoreError> {
-        let mut statement = self
-            .conn
-            .prepare_cached("SELECT record FROM appointment ORDER BY id")?;
-        let rows = statement.query_map([], |r| r.get::<_, String>(0))?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(decode(&row?)?);
-        }
-        Ok(out)
+        records(&self.conn, "SELECT record FROM appointment ORDER BY id", [])
     }
 
     /// A doctor's appointments with a slot starting at or after `from`, in time order.
@@ -246,61 +257,52 @@ impl Store {
         doctor: UserId,
         from: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<AppointmentRecord>, StoreError> {
-        let mut statement = self.conn.prepare_cached(
+        records(
+            &self.conn,
             "SELECT record FROM appointment WHERE doctor_id = ?1 AND slot_start >= ?2
              ORDER BY slot_start",
-        )?;
-        let rows = statement.query_map((doctor.to_string(), from.timestamp_millis()), |r| {
-            r.get::<_, String>(0)
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(decode(&row?)?);
-        }
-        Ok(out)
+            (doctor.to_string(), from.timestamp_millis()),
+        )
     }
 
-    /// A doctor's slot-holding appointments whose slots start in `[from, to)` (for free slots).
+    /// Slot-holding appointments whose slots start in `[from, to)` (for free slots): one
+    /// doctor's, or every doctor's — grouped by doctor in id order, then by time.
     pub fn busy(
         &self,
-        doctor: UserId,
+        doctor: Option<UserId>,
         from: chrono::DateTime<chrono::Utc>,
         to: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<clinic_core::availability::Busy>, StoreError> {
-        let mut statement = self.conn.prepare_cached(
-            "SELECT record FROM appointment WHERE doctor_id = ?1 AND slot_start >= ?2
-               AND slot_start < ?3 ORDER BY slot_start",
-        )?;
-        let rows = statement.query_map(
+        let held: Vec<AppointmentRecord> = records(
+            &self.conn,
+            &format!(
+                "SELECT record FROM appointment
+                 WHERE (?1 IS NULL OR doctor_id = ?1) AND slot_start >= ?2 AND slot_start < ?3
+                   AND status IN {SLOT_HOLDING}"
+            ),
             (
-                doctor.to_string(),
+                doctor.map(|d| d.to_string()),
                 from.timestamp_millis(),
                 to.timestamp_millis(),
             ),
-            |r| r.get::<_, String>(0),
         )?;
-        let mut out = Vec::new();
-        for row in rows {
-            let record: AppointmentRecord = decode(&row?)?;
-            if let (true, Some(slot)) = (record.status.holds_slot(), record.slot) {
-                out.push(clinic_core::availability::Busy {
-                    doctor,
+        let mut busy: Vec<clinic_core::availability::Busy> = held
+            .into_iter()
+            .filter_map(|a| {
+                a.slot.map(|slot| clinic_core::availability::Busy {
+                    doctor: a.doctor,
                     start: slot.start,
                     end: slot.end,
-                });
-            }
-        }
-        Ok(out)
+                })
+            })
+            .collect();
+        busy.sort_unstable_by_key(|b| (b.doctor, b.start));
+        Ok(busy)
     }
 
     /// Every doctor this desk knows, by name.
     pub fn doctors(&self) -> Result<Vec<DoctorRecord>, StoreError> {
-        let mut statement = self.conn.prepare_cached("SELECT record FROM doctor")?;
-        let rows = statement.query_map([], |r| r.get::<_, String>(0))?;
-        let mut doctors = Vec::new();
-        for row in rows {
-            doctors.push(decode::<DoctorRecord>(&row?)?);
-        }
+        let mut doctors: Vec<DoctorRecord> = records(&self.conn, "SELECT record FROM doctor", [])?;
         doctors.sort_by(|a, b| a.profile.display_name.cmp(&b.profile.display_name));
         Ok(doctors)
     }
@@ -323,19 +325,13 @@ impl Store {
         day: NaiveDate,
         doctor: Option<UserId>,
     ) -> Result<Vec<AppointmentRecord>, StoreError> {
-        let mut statement = self.conn.prepare_cached(
+        records(
+            &self.conn,
             "SELECT record FROM appointment WHERE local_day = ?1
                AND (?2 IS NULL OR doctor_id = ?2)
              ORDER BY slot_start IS NULL, slot_start, id",
-        )?;
-        let rows = statement.query_map((day.to_string(), doctor.map(|d| d.to_string())), |r| {
-            r.get::<_, String>(0)
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(decode(&row?)?);
-        }
-        Ok(out)
+            (day.to_string(), doctor.map(|d| d.to_string())),
+        )
     }
 
     pub fn appointment(&self, id: AppointmentId) -> Result<Option<AppointmentRecord>, StoreError> {
@@ -348,5 +344,29 @@ impl Store {
             )
             .optional()?;
         text.map(|t| decode(&t)).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clinic_core::appointment::Status;
+
+    #[test]
+    fn the_busy_query_lists_exactly_the_statuses_that_hold_a_slot() {
+        use Status::*;
+        for status in [
+            Requested,
+            Confirmed,
+            Rejected,
+            CheckedIn,
+            InConsultation,
+            Completed,
+            Cancelled,
+            NoShow,
+            Rescheduled,
+        ] {
+            let listed = super::SLOT_HOLDING.contains(&format!("'{}'", status.as_str()));
+            assert_eq!(listed, status.holds_slot(), "{status:?}");
+        }
     }
 }

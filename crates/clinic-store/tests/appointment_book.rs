@@ -126,7 +126,7 @@ fn a_booking_is_shown_at_once_and_a_walk_in_joins_the_day() {
     );
     assert_eq!(day[1].status, Status::CheckedIn, "a walk-in is queued");
     assert_eq!(day[1].slot, None);
-    let busy = store.busy(id(50), at(0, 0), at(23, 0)).unwrap();
+    let busy = store.busy(Some(id(50)), at(0, 0), at(23, 0)).unwrap();
     assert_eq!(busy.len(), 1, "only the slot counts as busy");
     assert_eq!(store.pending_commands(10).unwrap().len(), 2);
     // A step on a booking made here is replayed on it.

@@ -68,9 +68,11 @@ impl Desk {
         self.with_store(|s| s.doctors())
     }
 
-    fn busy_around(
+    /// Slot-holding times starting in `[from, to)`: one doctor's, or every doctor's (one query),
+    /// grouped by doctor in id order.
+    fn busy_between(
         &self,
-        doctor: UserId,
+        doctor: Option<UserId>,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Busy>, IpcError> {
@@ -109,10 +111,7 @@ impl Desk {
                 (query.last_day + Days::new(1)).and_time(chrono::NaiveTime::MIN),
             ),
         );
-        let mut busy = Vec::new();
-        for d in &doctors {
-            busy.extend(self.busy_around(d.id, from - Duration::days(1), to)?);
-        }
+        let busy = self.busy_between(args.doctor, from - Duration::days(1), to)?;
         let mut slots = free_slots_for(doctors.iter().map(|d| &d.pattern), tz, &query, &busy);
         slots.truncate(args.limit.max(1) as usize);
         Ok(slots)
@@ -247,7 +246,7 @@ impl Desk {
         if let Some(start) = args.start {
             let tz = self.clinic_zone()?;
             let around = Duration::hours(36);
-            let busy = self.busy_around(doctor.id, start - around, start + around)?;
+            let busy = self.busy_between(Some(doctor.id), start - around, start + around)?;
             check_booking(&doctor.pattern, tz, args.consultation, start, now, &busy).map_err(
                 |problem| {
                     let mut error = IpcError::validation(vec![FieldError::new(
@@ -393,7 +392,7 @@ impl Desk {
             day: args.day,
             doctor: args.doctor,
         })?;
-        let tz = zone_named(&schedule.time_zone);
+        let tz = self.clinic_zone()?;
         let doctor = match args.doctor {
             Some(id) => Some(self.doctor_record(id)?.profile.display_name),
             None => None,
@@ -540,12 +539,7 @@ impl Desk {
         };
         let doctors = self.with_store(|s| s.doctors())?;
         let (from, to) = (now - Duration::days(1), now + Duration::days(15));
-        let mut busy = Vec::new();
-        for d in &doctors {
-            busy.extend(self.busy_around(d.id, from, to)?);
-        }
-        // Grouped by doctor in id order, for the look-up below.
-        busy.sort_unstable_by_key(|b| (b.doctor, b.start));
+        let busy = self.busy_between(None, from, to)?;
         let days = clinic_core::availability::ClinicDays::new(tz, &slots);
         let directory = Directory::new(doctors, &days, &slots, |id| {
             let first = busy.partition_point(|b| b.doctor < id);
@@ -670,8 +664,4 @@ impl Desk {
             .expect("a booking names its appointment");
         self.appointment_view(id)
     }
-}
-
-fn zone_named(name: &str) -> Tz {
-    name.parse().unwrap_or(chrono_tz::UTC)
 }

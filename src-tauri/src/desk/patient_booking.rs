@@ -154,11 +154,7 @@ impl Desk {
                     .collect()
             })
             .unwrap_or_default();
-        let time_zone = self
-            .with_store(|s| s.clinic_time_zone())?
-            .map_or_else(|| "UTC".to_owned(), |tz| tz.name().to_owned());
         Ok(MyAppointments {
-            time_zone,
             appointments: records
                 .into_iter()
                 .map(|a| MyAppointment {

@@ -31,6 +31,17 @@ pub(crate) fn zone(name: &str) -> Tz {
     name.parse().unwrap_or(chrono_tz::UTC)
 }
 
+/// The clinic's clock, as the desk last heard it (UTC until the first sign-in brings it).
+pub(crate) fn clinic_zone(model: &AppModel) -> Tz {
+    zone(
+        model
+            .connection
+            .as_ref()
+            .and_then(|c| c.clinic_time_zone.as_deref())
+            .unwrap_or("UTC"),
+    )
+}
+
 /// `10:30`, on the clinic's clock.
 fn clock(tz: Tz, t: DateTime<Utc>) -> String {
     t.with_timezone(&tz).format("%H:%M").to_string()
@@ -124,7 +135,6 @@ fn BookingForm(props: &BookingFormProps) -> Html {
     let doctor = use_state(|| None::<UserId>);
     let consultation = use_state(|| ConsultationType::InPerson);
     let slots = use_state(Vec::<Slot>::new);
-    let zone_name = use_state(|| "UTC".to_owned());
     let booked = use_state(|| None::<AppointmentView>);
     // Follow-ups: weeks apart (0: none) and how many visits in all.
     let repeat = use_state(|| 0_u32);
@@ -144,7 +154,7 @@ fn BookingForm(props: &BookingFormProps) -> Html {
 
     // The clinic's doctors (from the local copy), verified ones only; the first is chosen.
     {
-        let (doctors, doctor, zone_name) = (doctors.clone(), doctor.clone(), zone_name.clone());
+        let (doctors, doctor) = (doctors.clone(), doctor.clone());
         use_effect_with(tick, move |_| {
             spawn_local(async move {
                 if let Ok(found) = backend::clinic_doctors().await {
@@ -156,14 +166,6 @@ fn BookingForm(props: &BookingFormProps) -> Html {
                         doctor.set(verified.first().map(|d| d.id));
                     }
                     doctors.set(verified);
-                }
-                if let Ok(day) = backend::appointment_day(DayArgs {
-                    day: None,
-                    doctor: None,
-                })
-                .await
-                {
-                    zone_name.set(day.time_zone);
                 }
             });
         });
@@ -299,7 +301,7 @@ fn BookingForm(props: &BookingFormProps) -> Html {
             }
         })
     };
-    let tz = zone(&zone_name);
+    let tz = clinic_zone(&model);
     let slot_error = submission
         .fields()
         .into_iter()

@@ -10,7 +10,7 @@ use clinic_core::ipc::FreeSlotsArgs;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use super::appointments::{day_and_clock, zone};
+use super::appointments::{clinic_zone, day_and_clock};
 use crate::backend;
 use crate::i18n::{text, text_with};
 use crate::state::AppModel;
@@ -31,21 +31,10 @@ pub fn DoctorDirectory() -> Html {
     let cities = use_state(Vec::<String>::new);
     let opened = use_state(|| None::<DirectoryEntry>);
     let slots = use_state(Vec::<Slot>::new);
-    let zone_name = use_state(|| "UTC".to_owned());
     {
-        let (specialties, cities, zone_name) =
-            (specialties.clone(), cities.clone(), zone_name.clone());
+        let (specialties, cities) = (specialties.clone(), cities.clone());
         use_effect_with(tick, move |_| {
             spawn_local(async move {
-                // The clinic's clock, for showing slot times.
-                if let Ok(day) = backend::appointment_day(clinic_core::ipc::DayArgs {
-                    day: None,
-                    doctor: None,
-                })
-                .await
-                {
-                    zone_name.set(day.time_zone);
-                }
                 if let Ok(doctors) = backend::clinic_doctors().await {
                     let mut s: Vec<String> = doctors
                         .iter()
@@ -150,7 +139,7 @@ pub fn DoctorDirectory() -> Html {
             query.set(next);
         }
     };
-    let tz = zone(&zone_name);
+    let tz = clinic_zone(&model);
     let kind = query.kind.unwrap_or(ConsultationType::InPerson);
     let total = page.as_ref().map_or(0, |p| p.total);
     let pages = total.div_ceil(PER_PAGE).max(1);

@@ -12,7 +12,7 @@ use clinic_core::ipc::{
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use super::appointments::{day_and_clock, status_label, zone};
+use super::appointments::{clinic_zone, day_and_clock, status_label};
 use crate::backend;
 use crate::components::ErrorBanner;
 use crate::hooks::use_submission;
@@ -84,7 +84,7 @@ pub fn PatientAppointments() -> Html {
         );
     }
 
-    let tz = zone(mine.as_ref().map_or("Asia/Dhaka", |m| m.time_zone.as_str()));
+    let tz = clinic_zone(&model);
     let request = {
         let (chosen, consultation, reason, submission, mine) = (
             chosen.clone(),
