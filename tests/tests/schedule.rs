@@ -502,6 +502,28 @@ async fn the_front_desk_finds_a_doctor_in_its_own_copy_of_the_directory() -> any
         })
         .await?;
     anyhow::ensure!(profile.contains("Emergency medicine"), "{profile}");
+    // Times are on the clinic's clock (Dhaka): the duty doctor's next free slot is the next
+    // quarter hour there, not six hours off.
+    let next = app
+        .text(&format!("#directory tr[data-name='{DUTY_DOCTOR}'] td.next"))
+        .await?;
+    let minutes = |hhmm: &str| -> Option<i64> {
+        let (h, m) = hhmm.split_once(':')?;
+        Some(h.parse::<i64>().ok()? * 60 + m.parse::<i64>().ok()?)
+    };
+    let shown = next
+        .rsplit(' ')
+        .next()
+        .and_then(minutes)
+        .context("a time")?;
+    let dhaka = Utc::now().with_timezone(&chrono_tz::Asia::Dhaka);
+    let now = minutes(&dhaka.format("%H:%M").to_string()).context("now")?;
+    let ahead = (shown - now).rem_euclid(24 * 60);
+    anyhow::ensure!(
+        ahead <= 16,
+        "the next free time {next:?} is not the next quarter hour in Dhaka ({})",
+        dhaka.format("%H:%M")
+    );
     app.screenshot("36-directory").await?;
     app.close().await?;
     Ok(())

@@ -36,6 +36,21 @@ pub fn StatusBar() -> Html {
             move || alive.set(false)
         });
     }
+    // A sign-in brings the clinic's settings (its time zone): ask again at once rather than at
+    // the next check, so times are never shown on the wrong clock.
+    {
+        let model = model.clone();
+        let account = model.account.as_ref().map(|a| a.id);
+        use_effect_with(account, move |account| {
+            if account.is_some() {
+                spawn_local(async move {
+                    if let Ok(status) = backend::connection_status().await {
+                        model.dispatch(Msg::Connection(status));
+                    }
+                });
+            }
+        });
+    }
 
     let switch_language = {
         let model = model.clone();
