@@ -33,6 +33,7 @@ fn main() {
             "appointment_day",
             "booking_conflicts",
             "rebook",
+            "reschedule_appointment",
             "print_day_list",
             "export_calendar",
             "verify_doctor",

@@ -2,8 +2,8 @@
 
 use clinic_core::account::{DemographicsForm, SignUpForm, StaffAccountForm};
 use clinic_core::ipc::{
-    AppointmentView, BookArgs, BookingConflict, DayArgs, FreeSlotsArgs, RebookArgs, ScheduleDay,
-    StepArgs,
+    AppointmentView, BookArgs, BookingConflict, DayArgs, FreeSlotsArgs, RebookArgs, RescheduleArgs,
+    ScheduleDay, StepArgs,
 };
 use clinic_core::ipc::{
     CommandArgs, ConnectionStatus, DuplicateCandidate, IpcError, Language, PatientArgs,
@@ -183,6 +183,14 @@ pub fn booking_conflicts(desk: State<'_, Desk>) -> Answer<Vec<BookingConflict>> 
 #[tauri::command]
 pub fn rebook(desk: State<'_, Desk>, args: RebookArgs) -> Answer<AppointmentView> {
     desk.rebook(&args)
+}
+
+#[tauri::command]
+pub fn reschedule_appointment(
+    desk: State<'_, Desk>,
+    args: RescheduleArgs,
+) -> Answer<AppointmentView> {
+    desk.reschedule_appointment(&args)
 }
 
 #[tauri::command]

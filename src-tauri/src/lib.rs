@@ -65,6 +65,7 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::appointment_day,
             commands::booking_conflicts,
             commands::rebook,
+            commands::reschedule_appointment,
             commands::print_day_list,
             commands::export_calendar,
             commands::verify_doctor,

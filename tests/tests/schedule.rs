@@ -270,6 +270,62 @@ async fn desks_book_by_keyboard_and_an_offline_desk_rebooks_the_slot_it_lost() -
     a.click("#week-next").await?;
     a.wait_for_text("#week-view", |t| t.contains(&follow_up))
         .await?;
+    // That visit moves to the next day: the week shows it there, and the server takes the move.
+    let day_of = |who: String| {
+        let a = &a;
+        async move {
+            a.client()
+                .find(Locator::XPath(&format!(
+                    "//section[contains(@class,'week-day')][.//li[contains(., '{who}')]]"
+                )))
+                .await?
+                .attr("data-day")
+                .await?
+                .context("a week day says which day it is")
+        }
+    };
+    let before: chrono::NaiveDate = day_of(follow_up.clone()).await?.parse()?;
+    a.client()
+        .find(Locator::XPath(&format!(
+            "//li[contains(@class,'week-entry')][contains(., '{follow_up}')]//button[contains(@class,'move')]"
+        )))
+        .await?
+        .click()
+        .await?;
+    a.wait_for_text("#move-title", |t| t.contains(&follow_up))
+        .await?;
+    a.click("#move-later").await?;
+    let target = a
+        .wait_for("#move-slot-0")
+        .await?
+        .attr("data-start")
+        .await?
+        .context("a slot says when it starts")?;
+    let target: DateTime<Utc> = target.parse()?;
+    anyhow::ensure!(
+        target.with_timezone(&chrono_tz::Asia::Dhaka).date_naive() == before.succ_opt().unwrap(),
+        "the slots offered are the next day's: {target}"
+    );
+    a.screenshot("36-move-an-appointment").await?;
+    a.click("#move-slot-0").await?;
+    a.wait_for_text("#moved-message", |t| {
+        t.contains(&follow_up) && t.contains("Moved")
+    })
+    .await?;
+    a.wait_for_text("#sync-state", |t| t.contains("All changes synced"))
+        .await?;
+    let start = Instant::now();
+    while day_of(follow_up.clone())
+        .await?
+        .parse::<chrono::NaiveDate>()?
+        != before.succ_opt().unwrap()
+    {
+        anyhow::ensure!(
+            start.elapsed() < Duration::from_secs(20),
+            "the week never showed the visit on its new day"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     a.click("#view-day").await?;
     a.wait_for("#waiting-room").await?;
 

@@ -193,6 +193,12 @@ pub async fn rebook(
     call("rebook", Some(&args)).await
 }
 
+pub async fn reschedule_appointment(
+    args: clinic_core::ipc::RescheduleArgs,
+) -> Result<clinic_core::ipc::AppointmentView, IpcError> {
+    call("reschedule_appointment", Some(&args)).await
+}
+
 pub async fn print_day_list(
     args: clinic_core::ipc::PrintDayListArgs,
 ) -> Result<clinic_core::ipc::PrintedDocument, IpcError> {

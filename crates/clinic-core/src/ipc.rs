@@ -260,6 +260,15 @@ pub struct RebookArgs {
     pub start: DateTime<Utc>,
 }
 
+/// `reschedule_appointment`: move a booked appointment to another free slot of the same doctor.
+/// The old appointment stays in the book as "rescheduled" (its history kept); the new one is a
+/// booking that names it, judged by the server like any booking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RescheduleArgs {
+    pub appointment: crate::AppointmentId,
+    pub start: DateTime<Utc>,
+}
+
 /// `print_day_list`: a clinic day's list as a PDF in the desk's documents folder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrintDayListArgs {

@@ -28,6 +28,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0005_doctors_and_appointments",
         include_str!("../../../migrations/local/0005_doctors_and_appointments.sql"),
     ),
+    (
+        "0006_moves",
+        include_str!("../../../migrations/local/0006_moves.sql"),
+    ),
 ];
 
 /// Set on every connection once the key is verified. The page cache matters more under SQLCipher

@@ -270,15 +270,23 @@ impl Store {
         let mut touched_appointments = Vec::new();
         for outcome in outcomes {
             let Some(id) = outcome.id else { continue };
-            let row: Option<(String, Option<String>, Option<String>)> = tx
+            type Row = (String, Option<String>, Option<String>, Option<String>);
+            let row: Option<Row> = tx
                 .prepare_cached(
-                    "SELECT envelope, patient_id, appointment_id FROM outbox WHERE command_id = ?1",
+                    "SELECT envelope, patient_id, appointment_id, replaces_id FROM outbox
+                     WHERE command_id = ?1",
                 )?
-                .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .query_row([id.to_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
                 .optional()?;
-            let Some((envelope, patient, appointment)) = row else {
+            let Some((envelope, patient, appointment, replaces)) = row else {
                 continue;
             };
+            if let (CommandResult::Rejected(_), Some(old)) = (&outcome.result, replaces) {
+                // A refused move: the appointment it would have moved stands again.
+                touched_appointments.push(old);
+            }
             if let Some(appointment) = appointment {
                 // Refused: the provisional appointment goes (the refusal stays, with the slots
                 // offered instead). Applied after a pull overtook it: shown from the server's.
@@ -370,7 +378,9 @@ impl Store {
                 .collect::<Result<_, _>>()?
         };
         let pending_appointments: std::collections::HashSet<String> = {
-            let mut statement = tx.prepare_cached("SELECT DISTINCT appointment_id FROM outbox")?;
+            let mut statement = tx.prepare_cached(
+                "SELECT appointment_id FROM outbox UNION SELECT replaces_id FROM outbox",
+            )?;
             let rows = statement.query_map([], |r| r.get::<_, Option<String>>(0))?;
             rows.filter_map(|r| r.transpose())
                 .collect::<Result<_, _>>()?
@@ -630,15 +640,21 @@ fn record_in(tx: &Transaction<'_>, envelope: &CommandEnvelope) -> Result<(), Rec
         Some(_) => None,
         None => envelope.command.patient().map(|p| p.to_string()),
     };
+    let replaces = match &envelope.command {
+        Command::BookAppointment { replaces, .. } => replaces.map(|r| r.to_string()),
+        _ => None,
+    };
     tx.execute(
-        "INSERT INTO outbox (command_id, envelope, created_at, patient_id, appointment_id)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO outbox (command_id, envelope, created_at, patient_id, appointment_id,
+           replaces_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         (
             envelope.id.to_string(),
             text,
             envelope.issued_at.to_rfc3339(),
             patient,
             appointment.map(|a| a.to_string()),
+            replaces,
         ),
     )?;
     Ok(())

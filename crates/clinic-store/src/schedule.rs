@@ -172,13 +172,35 @@ pub(crate) fn rebuild_appointment(tx: &Transaction<'_>, id: &str) -> Result<(), 
         show(tx, &record, &text)?;
     }
     let pending: Vec<String> = {
-        let mut statement =
-            tx.prepare("SELECT envelope FROM outbox WHERE appointment_id = ?1 ORDER BY seq")?;
+        let mut statement = tx.prepare(
+            "SELECT envelope FROM outbox WHERE appointment_id = ?1 OR replaces_id = ?1
+                 ORDER BY seq",
+        )?;
         let rows = statement.query_map([id], |r| r.get(0))?;
         rows.collect::<Result<_, _>>()?
     };
     for text in pending {
         let envelope: CommandEnvelope = decode(&text)?;
+        if let Command::BookAppointment {
+            appointment,
+            replaces: Some(old),
+            ..
+        } = &envelope.command
+        {
+            if old.to_string() == id && appointment.to_string() != id {
+                // A pending move of this appointment: it shows as moved.
+                if let Some(moved) = shown_record(tx, id)? {
+                    let moved = moved.moved_to(
+                        Status::Rescheduled,
+                        envelope.issued_at,
+                        envelope.issued_by,
+                        None,
+                    );
+                    show(tx, &moved, &encode(&moved)?)?;
+                }
+                continue;
+            }
+        }
         match apply_appointment(tx, &envelope) {
             Ok(()) => {}
             Err(RecordError::Store(e)) => return Err(e),

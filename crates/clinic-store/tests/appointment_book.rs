@@ -268,3 +268,72 @@ fn news_from_the_server_is_the_base_and_pending_steps_stay_on_top() {
     assert_eq!(store.appointment(id(10)).unwrap(), Some(checked_in));
     assert!(store.pending_commands(10).unwrap().is_empty());
 }
+
+fn move_to(n: u128, appointment: u128, start: DateTime<Utc>, old: u128) -> CommandEnvelope {
+    let mut envelope = book(n, appointment, Some(start));
+    if let Command::BookAppointment { replaces, .. } = &mut envelope.command {
+        *replaces = Some(id(old));
+    }
+    envelope
+}
+
+#[test]
+fn a_move_shows_the_old_time_as_moved_until_the_server_refuses_it() {
+    let (_dir, mut store) = store();
+    store
+        .apply_pulled(
+            &pulled(
+                vec![(
+                    2,
+                    ChangeBody::Appointment(confirmed(10, at(9, 15), Status::Confirmed)),
+                )],
+                2,
+            ),
+            at(8, 0),
+        )
+        .unwrap();
+    let moving = move_to(3, 11, at(10, 0), 10);
+    store.record(&moving).unwrap();
+    let shown = |store: &Store, n: u128| store.appointment(id(n)).unwrap().map(|a| a.status);
+    assert_eq!(shown(&store, 10), Some(Status::Rescheduled));
+    assert_eq!(shown(&store, 11), Some(Status::Confirmed));
+    assert_eq!(
+        store.busy(Some(id(50)), at(0, 0), at(23, 0)).unwrap().len(),
+        1,
+        "only the new time holds a slot"
+    );
+    // News about the old appointment while the move is pending: it stays moved.
+    let mut newer = confirmed(10, at(9, 15), Status::Confirmed);
+    newer.reason = Some("Follow-up".into());
+    store
+        .apply_pulled(
+            &pulled(vec![(3, ChangeBody::Appointment(newer))], 3),
+            at(8, 1),
+        )
+        .unwrap();
+    let old = store.appointment(id(10)).unwrap().unwrap();
+    assert_eq!(old.status, Status::Rescheduled);
+    assert_eq!(
+        old.reason.as_deref(),
+        Some("Follow-up"),
+        "on the server's news"
+    );
+    // The server gave 10:00 to another desk: the move is a conflict, the old time stands.
+    store
+        .settle_pushed(
+            &[CommandOutcome {
+                id: Some(moving.id),
+                result: CommandResult::Rejected(Rejection::new(RejectionReason::SlotTaken, vec![])),
+            }],
+            at(8, 2),
+        )
+        .unwrap();
+    assert_eq!(shown(&store, 10), Some(Status::Confirmed));
+    assert_eq!(shown(&store, 11), None);
+    let conflicts = store.rejected_commands().unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(
+        conflicts[0].envelope, moving,
+        "the move is kept to try again"
+    );
+}

@@ -12,8 +12,8 @@ use clinic_core::booking::check_booking;
 use clinic_core::doctor::{Directory, DirectoryPage, DirectoryQuery, DoctorRecord};
 use clinic_core::ipc::{
     AppointmentView, BookArgs, BookSeriesArgs, BookingConflict, DayArgs, ExportCalendarArgs,
-    FreeSlotsArgs, IpcError, PrintDayListArgs, PrintedDocument, RebookArgs, ScheduleDay,
-    ScheduleWeek, SeriesBooked, StepArgs, VerifyDoctorArgs, WeekArgs,
+    FreeSlotsArgs, IpcError, PrintDayListArgs, PrintedDocument, RebookArgs, RescheduleArgs,
+    ScheduleDay, ScheduleWeek, SeriesBooked, StepArgs, VerifyDoctorArgs, WeekArgs,
 };
 use clinic_core::sync::{Command, CommandEnvelope};
 use clinic_core::wire::ErrorCode;
@@ -120,7 +120,7 @@ impl Desk {
     /// Book a slot, or queue a walk-in, here and now (offline too). A time the rules refuse is
     /// a field message on the slot; the server judges the booking again when it syncs.
     pub fn book_appointment(&self, args: &BookArgs) -> Result<AppointmentView, IpcError> {
-        let envelope = self.booking(args)?;
+        let envelope = self.booking(args, None)?;
         self.locked_store()?
             .record(&envelope)
             .map_err(Self::record_error)?;
@@ -179,7 +179,7 @@ impl Desk {
                     _ => None,
                 })
             };
-            match self.booking(&visit) {
+            match self.booking(&visit, None) {
                 Ok(envelope) => {
                     self.locked_store()?
                         .record(&envelope)
@@ -204,8 +204,64 @@ impl Desk {
         })
     }
 
-    /// The command for a booking, checked against this desk's copy of the book.
-    fn booking(&self, args: &BookArgs) -> Result<CommandEnvelope, IpcError> {
+    /// Move a booked appointment to another free slot of its doctor (offline too). The old one
+    /// shows as rescheduled at once; if the server gives the new slot to another desk, the move
+    /// becomes a conflict and the old appointment stands again.
+    pub fn reschedule_appointment(
+        &self,
+        args: &RescheduleArgs,
+    ) -> Result<AppointmentView, IpcError> {
+        let user = self.working_user()?;
+        let current = self
+            .with_store(|s| s.appointment(args.appointment))?
+            .ok_or_else(|| {
+                IpcError::new(
+                    ErrorCode::NotFound,
+                    "This appointment is not in the appointment book on this computer.",
+                )
+            })?;
+        Appointment {
+            status: current.status,
+        }
+        .apply(clinic_core::appointment::Step::Reschedule, user.role)
+        .map_err(|refused| match refused {
+            StepRefused::NotYourStep => IpcError::new(ErrorCode::Forbidden, refused.to_string()),
+            other => IpcError::new(ErrorCode::Validation, other.to_string()),
+        })?;
+        if current.slot.is_some_and(|s| s.start == args.start) {
+            let mut error =
+                IpcError::validation(vec![FieldError::new("start", FieldProblem::NotAChoice)]);
+            error.message = "The appointment is already at this time. Pick another slot.".into();
+            return Err(error);
+        }
+        let envelope = self.booking(
+            &BookArgs {
+                patient: current.patient,
+                doctor: current.doctor,
+                consultation: current.consultation,
+                start: Some(args.start),
+                reason: current.reason.clone(),
+            },
+            Some(&current),
+        )?;
+        self.locked_store()?
+            .record(&envelope)
+            .map_err(Self::record_error)?;
+        self.sync_wake.notify_one();
+        let id = envelope
+            .command
+            .appointment()
+            .expect("a booking names its appointment");
+        self.appointment_view(id)
+    }
+
+    /// The command for a booking, checked against this desk's copy of the book; `replaces` is
+    /// the appointment a reschedule moves (its own slot does not count as busy).
+    fn booking(
+        &self,
+        args: &BookArgs,
+        replaces: Option<&AppointmentRecord>,
+    ) -> Result<CommandEnvelope, IpcError> {
         let user = self.working_user()?;
         let origin = match args.start {
             Some(_) => Origin::Booked,
@@ -246,7 +302,10 @@ impl Desk {
         if let Some(start) = args.start {
             let tz = self.clinic_zone()?;
             let around = Duration::hours(36);
-            let busy = self.busy_between(Some(doctor.id), start - around, start + around)?;
+            let mut busy = self.busy_between(Some(doctor.id), start - around, start + around)?;
+            if let Some(slot) = replaces.and_then(|r| r.slot) {
+                busy.retain(|b| !(b.doctor == doctor.id && b.start == slot.start));
+            }
             check_booking(&doctor.pattern, tz, args.consultation, start, now, &busy).map_err(
                 |problem| {
                     let mut error = IpcError::validation(vec![FieldError::new(
@@ -270,7 +329,7 @@ impl Desk {
                 origin,
                 start: args.start,
                 reason,
-                replaces: None,
+                replaces: replaces.map(|r| r.id),
             },
         ))
     }
@@ -639,6 +698,7 @@ impl Desk {
             doctor,
             consultation,
             reason,
+            replaces,
             ..
         } = refused.envelope.command
         else {
@@ -647,13 +707,21 @@ impl Desk {
                 "Only a refused booking can be booked again.",
             ));
         };
-        let envelope = self.booking(&BookArgs {
-            patient,
-            doctor,
-            consultation,
-            start: Some(args.start),
-            reason,
-        })?;
+        // A refused move is tried again as a move: the old appointment stands until then.
+        let moved = match replaces {
+            Some(old) => self.with_store(|s| s.appointment(old))?,
+            None => None,
+        };
+        let envelope = self.booking(
+            &BookArgs {
+                patient,
+                doctor,
+                consultation,
+                start: Some(args.start),
+                reason,
+            },
+            moved.as_ref(),
+        )?;
         self.locked_store()?
             .record_resolving(&envelope, args.command)
             .map_err(Self::record_error)?;

@@ -10,7 +10,8 @@ use clinic_core::availability::{ConsultationType, Slot};
 use clinic_core::doctor::DoctorRecord;
 use clinic_core::ipc::{
     AppointmentView, BookArgs, BookSeriesArgs, BookingConflict, DayArgs, ExportCalendarArgs,
-    FreeSlotsArgs, Language, PrintDayListArgs, RebookArgs, ScheduleDay, SeriesBooked, StepArgs,
+    FreeSlotsArgs, Language, PrintDayListArgs, RebookArgs, RescheduleArgs, ScheduleDay,
+    SeriesBooked, StepArgs,
 };
 use clinic_core::registry::PatientSummary;
 use clinic_core::sync::RejectionReason;
@@ -668,6 +669,9 @@ fn DayList(props: &DayListProps) -> Html {
         });
     }
     let printed = use_state(|| None::<String>);
+    // The appointment being moved to another time, and what the last move did.
+    let moving = use_state(|| None::<AppointmentView>);
+    let moved = use_state(|| None::<String>);
     let print = {
         let (submission, printed, doctor) = (submission.clone(), printed.clone(), props.doctor);
         Callback::from(move |_| {
@@ -686,10 +690,43 @@ fn DayList(props: &DayListProps) -> Html {
         return html! {};
     };
     let tz = zone(&today.time_zone);
+    // The desk moves appointments; a doctor's screen does not.
+    let on_move = (props.role != Role::Doctor).then(|| {
+        let (moving, moved) = (moving.clone(), moved.clone());
+        Callback::from(move |view: AppointmentView| {
+            moved.set(None);
+            moving.set(Some(view));
+            focus("move-day");
+        })
+    });
+    let mover = html! {
+        <>
+            if let Some(view) = &*moving {
+                <MoveAppointment language={lang} view={view.clone()} time_zone={today.time_zone.clone()}
+                    on_close={{ let moving = moving.clone(); Callback::from(move |_| moving.set(None)) }}
+                    on_moved={{ let (moving, moved, on_changed) = (moving.clone(), moved.clone(), props.on_changed.clone());
+                                Callback::from(move |done: AppointmentView| {
+                                    moved.set(Some(text_with(lang, "move-saved", &[
+                                        ("patient", done.patient_name.clone().into()),
+                                        ("doctor", done.doctor_name.clone().into()),
+                                        ("time", done.appointment.slot.map(|s| day_and_clock(lang, tz, s.start)).unwrap_or_default().into()),
+                                    ])));
+                                    moving.set(None);
+                                    on_changed.emit(());
+                                }) }} />
+            }
+            if let Some(message) = &*moved {
+                <p class="banner ok" role="status" id="moved-message">{ message.clone() }</p>
+            }
+        </>
+    };
     if let Some(from) = *week_from {
         return html! {
-            <WeekView language={lang} doctor={props.doctor} {from} changed={props.changed}
-                      on_from={{ let week_from = week_from.clone(); Callback::from(move |f| week_from.set(f)) }} />
+            <>
+                { mover }
+                <WeekView language={lang} doctor={props.doctor} {from} changed={props.changed} on_move={on_move}
+                          on_from={{ let week_from = week_from.clone(); Callback::from(move |f| week_from.set(f)) }} />
+            </>
         };
     }
     let step = {
@@ -748,6 +785,7 @@ fn DayList(props: &DayListProps) -> Html {
                 </p>
             }
             <ErrorBanner error={submission.error()} language={lang} />
+            { mover }
             if today.appointments.is_empty() {
                 <p class="empty" id="no-appointments">{ text(lang, "waiting-room-empty") }</p>
             } else {
@@ -763,7 +801,7 @@ fn DayList(props: &DayListProps) -> Html {
                     </tr></thead>
                     <tbody>
                         for view in today.appointments.iter() {
-                            { appointment_row(lang, tz, today.now, view, props.doctor.is_none(), steps_for(view.appointment.status), &step) }
+                            { appointment_row(lang, tz, today.now, view, props.doctor.is_none(), steps_for(view.appointment.status), &step, on_move.as_ref()) }
                         }
                     </tbody>
                 </table>
@@ -780,6 +818,7 @@ fn appointment_row(
     show_doctor: bool,
     steps: Vec<Step>,
     on_step: &Callback<(clinic_core::AppointmentId, Step)>,
+    on_move: Option<&Callback<AppointmentView>>,
 ) -> Html {
     let a = &view.appointment;
     let token = match (a.token, a.status, view.pending) {
@@ -821,8 +860,142 @@ fn appointment_row(
                         { text(lang, &format!("step-{}", step_key(step))) }
                     </button>
                 }
+                if let Some(on_move) = on_move.filter(|_| movable(view)) {
+                    <button type="button" class="step reschedule"
+                            onclick={{ let (on_move, view) = (on_move.clone(), view.clone()); move |_| on_move.emit(view.clone()) }}>
+                        { text(lang, "step-reschedule") }
+                    </button>
+                }
             </td>
         </tr>
+    }
+}
+
+/// A booked time that can still be moved (not a walk-in, not yet checked in).
+fn movable(view: &AppointmentView) -> bool {
+    view.appointment.slot.is_some()
+        && matches!(
+            view.appointment.status,
+            Status::Requested | Status::Confirmed
+        )
+}
+
+#[derive(Properties, PartialEq)]
+struct MoveAppointmentProps {
+    language: Language,
+    view: AppointmentView,
+    time_zone: String,
+    on_moved: Callback<AppointmentView>,
+    on_close: Callback<()>,
+}
+
+/// Move an appointment to another free slot of the same doctor: pick a day, then a time.
+/// Escape (or "Keep the time") leaves it where it is.
+#[component]
+fn MoveAppointment(props: &MoveAppointmentProps) -> Html {
+    let lang = props.language;
+    let tz = zone(&props.time_zone);
+    let a = &props.view.appointment;
+    let from = a.slot.map(|s| s.start.with_timezone(&tz).date_naive());
+    let day = use_state(|| from.unwrap_or(a.day));
+    let slots = use_state(|| None::<Vec<Slot>>);
+    let submission = use_submission();
+    {
+        let (slots, doctor, consultation) = (slots.clone(), a.doctor, a.consultation);
+        use_effect_with(*day, move |&day| {
+            slots.set(None);
+            spawn_local(async move {
+                let found = backend::free_slots(FreeSlotsArgs {
+                    doctor: Some(doctor),
+                    specialty: None,
+                    consultation,
+                    from: Some(day),
+                    days: 1,
+                    limit: 24,
+                })
+                .await
+                .unwrap_or_default();
+                slots.set(Some(found));
+            });
+        });
+    }
+    let go = |days: i64| {
+        let day = day.clone();
+        move |_| day.set(*day + chrono::Duration::days(days))
+    };
+    let on_day = {
+        let day = day.clone();
+        move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            if let Ok(picked) = chrono::NaiveDate::parse_from_str(&input.value(), "%Y-%m-%d") {
+                day.set(picked);
+            }
+        }
+    };
+    let pick = {
+        let (submission, on_moved, appointment) =
+            (submission.clone(), props.on_moved.clone(), a.id);
+        Callback::from(move |start: DateTime<Utc>| {
+            let on_moved = on_moved.clone();
+            submission.run(
+                backend::reschedule_appointment(RescheduleArgs { appointment, start }),
+                move |view| on_moved.emit(view),
+            );
+        })
+    };
+    let onkeydown = {
+        let on_close = props.on_close.clone();
+        move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                on_close.emit(());
+            }
+        }
+    };
+    let offered = match &*slots {
+        None => html! { <span class="empty">{ "…" }</span> },
+        Some(found) if found.is_empty() => html! {
+            <span class="empty" id="move-no-slots">{ text(lang, "move-no-slots") }</span>
+        },
+        Some(found) => found
+            .iter()
+            .enumerate()
+            .map(|(i, slot)| {
+                html! {
+                    <button type="button" id={format!("move-slot-{i}")} class="slot"
+                            disabled={submission.busy()} data-start={slot.start.to_rfc3339()}
+                            onclick={{ let (pick, start) = (pick.clone(), slot.start); move |_| pick.emit(start) }}>
+                        { clock(tz, slot.start) }
+                    </button>
+                }
+            })
+            .collect::<Html>(),
+    };
+    let time = a
+        .slot
+        .map(|s| day_and_clock(lang, tz, s.start))
+        .unwrap_or_default();
+    html! {
+        <div class="move-appointment" id="move-appointment" role="dialog" aria-labelledby="move-title" {onkeydown}>
+            <h3 id="move-title">{ text_with(lang, "move-title", &[
+                ("patient", props.view.patient_name.clone().into()),
+                ("time", time.into()),
+                ("doctor", props.view.doctor_name.clone().into()),
+            ]) }</h3>
+            <div class="move-day">
+                <button type="button" class="secondary" id="move-earlier" onclick={go(-1)}>{ "←" }</button>
+                <label for="move-day" class="visually-hidden">{ text(lang, "move-day") }</label>
+                <input id="move-day" type="date" value={day.format("%Y-%m-%d").to_string()} onchange={on_day} />
+                <button type="button" class="secondary" id="move-later" onclick={go(1)}>{ "→" }</button>
+            </div>
+            <div class="slots" role="group" aria-label={text(lang, "booking-slots")}>
+                { offered }
+            </div>
+            <ErrorBanner error={submission.error()} language={lang} />
+            <button type="button" class="secondary" id="move-keep"
+                    onclick={{ let on_close = props.on_close.clone(); move |_| on_close.emit(()) }}>
+                { text(lang, "move-keep") }
+            </button>
+        </div>
     }
 }
 
@@ -847,6 +1020,8 @@ struct WeekViewProps {
     changed: u32,
     /// Another week (`Some(first day)`), or back to the day (`None`).
     on_from: Callback<Option<chrono::NaiveDate>>,
+    /// Move a booked appointment (the desk); `None` where appointments are not moved here.
+    on_move: Option<Callback<AppointmentView>>,
 }
 
 /// Seven days side by side: each appointment that still stands, by time.
@@ -901,6 +1076,12 @@ fn WeekView(props: &WeekViewProps) -> Html {
                                     { format!(" {}", v.patient_name) }
                                     if props.doctor.is_none() {
                                         <span class="who">{ format!(" · {}", v.doctor_name) }</span>
+                                    }
+                                    if let Some(on_move) = props.on_move.as_ref().filter(|_| movable(v)) {
+                                        <button type="button" class="link-button move" title={text(lang, "step-reschedule")}
+                                                onclick={{ let (on_move, v) = (on_move.clone(), v.clone()); move |_| on_move.emit(v.clone()) }}>
+                                            { text(lang, "step-reschedule") }
+                                        </button>
                                     }
                                 </li>
                             }
