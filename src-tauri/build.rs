@@ -33,6 +33,8 @@ fn main() {
             "appointment_day",
             "booking_conflicts",
             "rebook",
+            "my_doctor_profile",
+            "save_doctor_profile",
             "reschedule_appointment",
             "print_day_list",
             "export_calendar",

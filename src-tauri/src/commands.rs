@@ -186,6 +186,21 @@ pub fn rebook(desk: State<'_, Desk>, args: RebookArgs) -> Answer<AppointmentView
 }
 
 #[tauri::command]
+pub fn my_doctor_profile(
+    desk: State<'_, Desk>,
+) -> Answer<Option<clinic_core::doctor::DoctorRecord>> {
+    desk.my_doctor_profile()
+}
+
+#[tauri::command]
+pub async fn save_doctor_profile(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::DoctorProfileForm,
+) -> Answer<clinic_core::doctor::DoctorRecord> {
+    desk.save_doctor_profile(&args).await
+}
+
+#[tauri::command]
 pub fn reschedule_appointment(
     desk: State<'_, Desk>,
     args: RescheduleArgs,

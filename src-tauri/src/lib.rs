@@ -65,6 +65,8 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::appointment_day,
             commands::booking_conflicts,
             commands::rebook,
+            commands::my_doctor_profile,
+            commands::save_doctor_profile,
             commands::reschedule_appointment,
             commands::print_day_list,
             commands::export_calendar,

@@ -10,9 +10,9 @@ use clinic_core::availability::{
     free_slots, ClinicDays, ConsultationType, Slot, SlotQuery, WorkingPattern,
 };
 use clinic_core::doctor::{
-    search_directory, DirectoryPage, DirectoryQuery, DirectorySort, DoctorProfile, DoctorRecord,
-    Verification,
+    search_directory, DirectoryPage, DirectoryQuery, DirectorySort, DoctorRecord, Verification,
 };
+use clinic_core::ipc::DoctorProfileForm;
 use clinic_core::{decide, Action, Actor, Role, UserId};
 use serde::Deserialize;
 
@@ -23,12 +23,6 @@ use crate::storage::Storage;
 /// How far ahead the directory and slot lists look, at most.
 pub const MAX_DAYS_AHEAD: u32 = 60;
 const DEFAULT_DAYS_AHEAD: u32 = 14;
-
-#[derive(Debug, Deserialize)]
-pub struct DoctorProfileForm {
-    pub profile: DoctorProfile,
-    pub pattern: WorkingPattern,
-}
 
 fn is_patient(actor: Actor) -> bool {
     matches!(

@@ -1,6 +1,8 @@
 //! The staff build end to end: sign in by keyboard, see who is signed in, switch to Bangla,
 //! sign out; wrong password; server unreachable; a wrong store key.
 
+use std::time::{Duration, Instant};
+
 use clinic_tests::{Build, SyncServer, Workstation, ENTER, TAB};
 
 fn is_bangla(text: &str) -> bool {
@@ -353,7 +355,7 @@ async fn an_idle_desk_locks_and_only_the_password_unlocks_it() -> anyhow::Result
 }
 
 #[tokio::test]
-async fn a_doctor_sees_their_own_working_hours() -> anyhow::Result<()> {
+async fn a_doctor_edits_their_profile_and_working_hours() -> anyhow::Result<()> {
     let server = SyncServer::start_demo()?;
     let doctor = server.login("doctor")?;
     let station = Workstation::new(&server.url)?;
@@ -363,16 +365,86 @@ async fn a_doctor_sees_their_own_working_hours() -> anyhow::Result<()> {
     app.wait_for_text("#welcome", |t| t == format!("Welcome, {}", doctor.name))
         .await?;
     assert_eq!(app.text("#who-role").await?, "Doctor");
-    let rows = app
-        .wait_for_text("#doctors tbody", |t| !t.is_empty())
+    app.click("#edit-my-profile").await?;
+    let value = |css: &'static str| {
+        let app = &app;
+        async move {
+            anyhow::Ok(
+                app.wait_for(css)
+                    .await?
+                    .prop("value")
+                    .await?
+                    .unwrap_or_default(),
+            )
+        }
+    };
+    // The editor opens on the doctor's own record, from this desk's copy.
+    let start = Instant::now();
+    while value("#display_name").await? != doctor.name {
+        anyhow::ensure!(
+            start.elapsed() < Duration::from_secs(20),
+            "the editor never showed the doctor"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(app.text("#my-verification").await?.contains("Verified"));
+    anyhow::ensure!(
+        !value("#weekly-0").await?.is_empty(),
+        "the demo doctor works on Mondays"
+    );
+
+    // Hours that cannot be read are named under the day, and nothing is saved.
+    let monday = app.wait_for("#weekly-0").await?;
+    monday.clear().await?;
+    monday.send_keys("9 to 5").await?;
+    app.click("#my-profile-save").await?;
+    let message = app
+        .wait_for_text("#weekly-0-error", |t| !t.is_empty())
         .await?;
-    assert!(rows.starts_with(&doctor.name), "{rows}");
-    let count = app
-        .client()
-        .find_all(fantoccini::Locator::Css("#doctors tbody tr"))
-        .await?
-        .len();
-    assert_eq!(count, 1, "only the doctor's own hours: {rows}");
+    assert!(
+        message.starts_with("Write the hours like 09:00-13:00"),
+        "{message}"
+    );
+    app.screenshot("16-doctor-hours-error").await?;
+
+    // Monday mornings with a break, Fridays off, and a week of leave.
+    monday.clear().await?;
+    monday.send_keys("09:00-12:00 break 10:00-10:15").await?;
+    app.wait_for("#weekly-4").await?.clear().await?;
+    for (id, day) in [("leave-from", "2027-01-04"), ("leave-to", "2027-01-08")] {
+        app.client()
+            .execute(
+                "const e = document.getElementById(arguments[0]); e.value = arguments[1];
+                 e.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![id.into(), day.into()],
+            )
+            .await?;
+    }
+    app.click("#add-leave").await?;
+    app.wait_for_text("#leave-list", |t| t.contains("04.01.2027 – 08.01.2027"))
+        .await?;
+    app.click("#my-profile-save").await?;
+    app.wait_for("#my-profile-saved").await?;
+    app.screenshot("17-doctor-profile-saved").await?;
+
+    // What the editor shows again is the record as the server sent it back to this desk.
+    app.click("#edit-my-profile").await?;
+    app.click("#edit-my-profile").await?;
+    let start = Instant::now();
+    while value("#weekly-0").await? != "09:00-12:00 break 10:00-10:15" {
+        anyhow::ensure!(
+            start.elapsed() < Duration::from_secs(20),
+            "the new hours never came back"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(value("#weekly-4").await?, "", "Fridays off");
+    app.wait_for_text("#leave-list", |t| t.contains("04.01.2027 – 08.01.2027"))
+        .await?;
+    assert!(
+        app.text("#my-verification").await?.contains("Verified"),
+        "the registration number did not change"
+    );
     app.close().await?;
     Ok(())
 }

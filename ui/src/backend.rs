@@ -187,6 +187,16 @@ pub async fn booking_conflicts() -> Result<Vec<clinic_core::ipc::BookingConflict
     call0("booking_conflicts").await
 }
 
+pub async fn my_doctor_profile() -> Result<Option<clinic_core::doctor::DoctorRecord>, IpcError> {
+    call0("my_doctor_profile").await
+}
+
+pub async fn save_doctor_profile(
+    form: clinic_core::ipc::DoctorProfileForm,
+) -> Result<clinic_core::doctor::DoctorRecord, IpcError> {
+    call("save_doctor_profile", Some(&form)).await
+}
+
 pub async fn rebook(
     args: clinic_core::ipc::RebookArgs,
 ) -> Result<clinic_core::ipc::AppointmentView, IpcError> {

@@ -79,6 +79,8 @@ pub fn field_message(lang: Language, error: &FieldError) -> String {
         ),
         FieldProblem::EndsBeforeItStarts => ("field-ends_before_it_starts", vec![]),
         FieldProblem::NotAChoice => ("field-not_a_choice", vec![]),
+        FieldProblem::NotWorkingHours => ("field-not_working_hours", vec![]),
+        FieldProblem::Overlapping => ("field-overlapping", vec![]),
         FieldProblem::SlotUnavailable { booking } => (
             match booking {
                 BookingProblem::InThePast => "slot-in_the_past",

@@ -43,6 +43,10 @@ pub enum FieldProblem {
     EndsBeforeItStarts,
     /// Not one of the values offered (a language code, say).
     NotAChoice,
+    /// Working hours that could not be read (`09:00-13:00 break 11:00-11:15; 17:00-20:00`).
+    NotWorkingHours,
+    /// Two sessions of a day overlap.
+    Overlapping,
     /// A time that cannot be booked, and why.
     SlotUnavailable {
         booking: crate::booking::BookingProblem,
@@ -88,6 +92,10 @@ impl FieldError {
                 "ends before it starts (or a break lies outside its hours)".to_owned()
             }
             FieldProblem::NotAChoice => "is not one of the choices offered".to_owned(),
+            FieldProblem::NotWorkingHours => {
+                "is not working hours (like 09:00-13:00 break 11:00-11:15; 17:00-20:00)".to_owned()
+            }
+            FieldProblem::Overlapping => "has sessions that overlap".to_owned(),
             FieldProblem::SlotUnavailable { booking } => {
                 format!("cannot be booked: {booking}")
             }

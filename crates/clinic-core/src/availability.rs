@@ -138,6 +138,20 @@ impl WorkingPattern {
         if !hours_ok {
             out.push(FieldError::new("hours", FieldProblem::EndsBeforeItStarts));
         }
+        let overlapping = self
+            .weekly
+            .iter()
+            .chain(self.exceptions.iter().map(|e| &e.sessions))
+            .any(|day| {
+                day.iter().enumerate().any(|(i, a)| {
+                    day[i + 1..]
+                        .iter()
+                        .any(|b| a.hours.start < b.hours.end && b.hours.start < a.hours.end)
+                })
+            });
+        if hours_ok && overlapping {
+            out.push(FieldError::new("hours", FieldProblem::Overlapping));
+        }
         if self.leave.iter().any(|l| l.first_day > l.last_day) {
             out.push(FieldError::new("leave", FieldProblem::EndsBeforeItStarts));
         }

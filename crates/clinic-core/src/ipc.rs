@@ -260,6 +260,14 @@ pub struct RebookArgs {
     pub start: DateTime<Utc>,
 }
 
+/// `save_doctor_profile` (and the body of `PUT /api/v1/doctors/{id}`): a doctor's profile and
+/// how they work. The pattern's doctor is the one the path names, whatever the body says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoctorProfileForm {
+    pub profile: crate::doctor::DoctorProfile,
+    pub pattern: crate::availability::WorkingPattern,
+}
+
 /// `reschedule_appointment`: move a booked appointment to another free slot of the same doctor.
 /// The old appointment stays in the book as "rescheduled" (its history kept); the new one is a
 /// booking that names it, judged by the server like any booking.

@@ -17,6 +17,7 @@ pub mod registry;
 pub mod role;
 pub mod sync;
 pub mod wire;
+pub mod working_hours;
 
 pub use ids::{AppointmentId, CommandId, PatientId, UserId};
 pub use policy::{decide, registry_scope, Action, Actor, Denied, RegistryScope};

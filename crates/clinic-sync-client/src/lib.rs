@@ -229,6 +229,22 @@ impl SyncClient {
         self.answer(self.http.get(url).bearer_auth(token)).await
     }
 
+    /// A doctor's profile and working pattern (the doctor, or an admin).
+    pub async fn save_doctor_profile(
+        &self,
+        token: &str,
+        doctor: clinic_core::UserId,
+        form: &clinic_core::ipc::DoctorProfileForm,
+    ) -> Result<clinic_core::doctor::DoctorRecord, ClientError> {
+        self.answer(
+            self.http
+                .put(self.url(&format!("/api/v1/doctors/{doctor}")))
+                .bearer_auth(token)
+                .json(form),
+        )
+        .await
+    }
+
     /// An admin's decision on a doctor's credentials.
     pub async fn verify_doctor(
         &self,

@@ -11,9 +11,9 @@ use clinic_core::availability::{free_slots_for, Busy, Slot, SlotQuery};
 use clinic_core::booking::check_booking;
 use clinic_core::doctor::{Directory, DirectoryPage, DirectoryQuery, DoctorRecord};
 use clinic_core::ipc::{
-    AppointmentView, BookArgs, BookSeriesArgs, BookingConflict, DayArgs, ExportCalendarArgs,
-    FreeSlotsArgs, IpcError, PrintDayListArgs, PrintedDocument, RebookArgs, RescheduleArgs,
-    ScheduleDay, ScheduleWeek, SeriesBooked, StepArgs, VerifyDoctorArgs, WeekArgs,
+    AppointmentView, BookArgs, BookSeriesArgs, BookingConflict, DayArgs, DoctorProfileForm,
+    ExportCalendarArgs, FreeSlotsArgs, IpcError, PrintDayListArgs, PrintedDocument, RebookArgs,
+    RescheduleArgs, ScheduleDay, ScheduleWeek, SeriesBooked, StepArgs, VerifyDoctorArgs, WeekArgs,
 };
 use clinic_core::sync::{Command, CommandEnvelope};
 use clinic_core::wire::ErrorCode;
@@ -60,6 +60,36 @@ impl Desk {
         // The new record arrives by pull, like every change.
         let _ = self.sync_now().await;
         self.with_store(|s| s.doctors())
+    }
+
+    /// The signed-in doctor's own record as this desk knows it (offline too); `None` before
+    /// they first save a profile.
+    pub fn my_doctor_profile(&self) -> Result<Option<DoctorRecord>, IpcError> {
+        let user = self.working_user()?;
+        decide(actor(&user), Action::EditDoctorProfile { doctor: user.id })?;
+        self.with_store(|s| s.doctor(user.id))
+    }
+
+    /// Save the signed-in doctor's profile and working pattern (online: the server checks it
+    /// and tells every desk); the record as this desk then holds it.
+    pub async fn save_doctor_profile(
+        &self,
+        form: &DoctorProfileForm,
+    ) -> Result<DoctorRecord, IpcError> {
+        let user = self.working_user()?;
+        decide(actor(&user), Action::EditDoctorProfile { doctor: user.id })?;
+        let mut fields = form.profile.check().err().unwrap_or_default();
+        fields.extend(form.pattern.check().err().unwrap_or_default());
+        if !fields.is_empty() {
+            return Err(IpcError::validation(fields));
+        }
+        let (doctor, form) = (user.id, form.clone());
+        let saved = self
+            .authed(|c, t| async move { c.save_doctor_profile(&t, doctor, &form).await })
+            .await?;
+        // Every desk hears of it by pull, this one too.
+        let _ = self.sync_now().await;
+        Ok(self.with_store(|s| s.doctor(user.id))?.unwrap_or(saved))
     }
 
     /// The clinic's doctors as this desk knows them (works offline).

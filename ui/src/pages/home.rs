@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::appointments::{DoctorDay, FrontDeskAppointments};
 use super::directory::DoctorDirectory;
+use super::doctor_profile::DoctorProfileEditor;
 use super::new_staff::NewStaffAccount;
 use super::patient_booking::PatientAppointments;
 use super::profile::Profile;
@@ -86,18 +87,9 @@ pub fn Home() -> Html {
                 </>
             }
         }
-        HomeData::Doctors(doctors) => {
-            let shown: Vec<DoctorView> = if role == Role::Doctor {
-                doctors
-                    .iter()
-                    .filter(|d| d.id == account.id)
-                    .cloned()
-                    .collect()
-            } else {
-                doctors.clone()
-            };
-            doctors_table(lang, &shown)
-        }
+        // A doctor edits their own profile and hours below their day.
+        HomeData::Doctors(_) if role == Role::Doctor => html! {},
+        HomeData::Doctors(doctors) => doctors_table(lang, doctors),
         HomeData::Me(me) => match &me.patient_profile {
             Some(profile) => html! { <Profile profile={profile.clone()} language={lang} /> },
             None => html! {},
@@ -113,7 +105,10 @@ pub fn Home() -> Html {
                 <FrontDeskAppointments />
                 <DoctorDirectory />
             }
-            if role == Role::Doctor { <DoctorDay doctor={account.id} /> }
+            if role == Role::Doctor {
+                <DoctorDay doctor={account.id} />
+                <DoctorProfileEditor doctor={account.id} name={account.display_name.clone()} />
+            }
             if role == Role::Patient { <PatientAppointments /> }
             <div class="home-body">{ body }</div>
         </section>
