@@ -11,7 +11,7 @@ use clinic_core::ipc::{
 };
 use clinic_core::registry::PatientSummary;
 use clinic_core::sync::PatientRecord;
-use clinic_core::wire::{AccountView, DoctorView, Me, PatientProfileView};
+use clinic_core::wire::{AccountView, DoctorView, ErrorCode, Me, PatientProfileView};
 use tauri::State;
 
 use crate::desk::Desk;
@@ -198,6 +198,49 @@ pub async fn save_doctor_profile(
     args: clinic_core::ipc::DoctorProfileForm,
 ) -> Answer<clinic_core::doctor::DoctorRecord> {
     desk.save_doctor_profile(&args).await
+}
+
+/// The file is the request's raw body (no JSON on the way); what it is for, a header.
+#[tauri::command]
+pub async fn upload_doctor_document(
+    desk: State<'_, Desk>,
+    request: tauri::ipc::Request<'_>,
+) -> Answer<clinic_core::doctor::DoctorDocument> {
+    let purpose = request
+        .headers()
+        .get("purpose")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|p| serde_json::from_value(serde_json::Value::String(p.to_owned())).ok())
+        .ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::BadRequest,
+                "Say what the file is for: a credential or a photo.",
+            )
+        })?;
+    let tauri::ipc::InvokeBody::Raw(content) = request.body() else {
+        return Err(IpcError::new(
+            ErrorCode::BadRequest,
+            "The file did not arrive as a file.",
+        ));
+    };
+    let content = content.clone();
+    desk.upload_doctor_document(purpose, content).await
+}
+
+#[tauri::command]
+pub async fn doctor_files(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::DoctorArgs,
+) -> Answer<clinic_core::ipc::DoctorFiles> {
+    desk.doctor_files(&args).await
+}
+
+#[tauri::command]
+pub async fn open_doctor_document(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::DoctorDocumentArgs,
+) -> Answer<clinic_core::ipc::PrintedDocument> {
+    desk.open_doctor_document(&args).await
 }
 
 #[tauri::command]

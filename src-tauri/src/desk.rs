@@ -2,6 +2,7 @@
 //! server, remember preferences, report the connection. Commands call these.
 
 mod appointments;
+mod doctor_documents;
 mod patient_booking;
 
 use std::path::Path;

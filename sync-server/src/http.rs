@@ -127,6 +127,18 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
         )
         .route("/api/v1/directory", get(crate::directory::directory::<S>))
         .route(
+            "/api/v1/doctors/{id}/documents",
+            get(crate::doctor_documents::list::<S>)
+                .post(crate::doctor_documents::upload::<S>)
+                .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(
+                    clinic_core::doctor::CREDENTIAL_MAX_BYTES as usize,
+                )),
+        )
+        .route(
+            "/api/v1/doctors/{id}/documents/{document}",
+            get(crate::doctor_documents::download::<S>),
+        )
+        .route(
             "/api/v1/sync/push",
             post(push::<S>)
                 .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod directory;
+pub mod doctor_documents;
 pub mod error;
 pub mod http;
 pub mod password;

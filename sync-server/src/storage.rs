@@ -7,7 +7,7 @@
 use std::future::Future;
 
 use clinic_core::account::{PatientDemographics, Sex};
-use clinic_core::doctor::DoctorRecord;
+use clinic_core::doctor::{DoctorDocument, DoctorRecord, DocumentPurpose};
 use clinic_core::wire::WorkingHours;
 use clinic_core::UserId;
 
@@ -155,6 +155,66 @@ pub trait Storage: Send + Sync + 'static {
     fn backfill_change_log(&self) -> impl Future<Output = Result<u64, StorageError>> + Send;
     /// Move doctors of the first schema (specialty and weekly hours) into doctor records.
     fn backfill_doctors(&self) -> impl Future<Output = Result<u64, StorageError>> + Send;
+    /// Keep a file a doctor uploaded (already checked).
+    fn save_doctor_document(
+        &self,
+        document: &DoctorDocument,
+        content: &[u8],
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    /// A doctor's files for one purpose, newest first (without their content).
+    fn doctor_documents(
+        &self,
+        doctor: UserId,
+        purpose: DocumentPurpose,
+    ) -> impl Future<Output = Result<Vec<DoctorDocument>, StorageError>> + Send;
+    /// One of a doctor's files with its content; `None` when that doctor has no such file.
+    fn doctor_document(
+        &self,
+        doctor: UserId,
+        id: uuid::Uuid,
+    ) -> impl Future<Output = Result<Option<(DoctorDocument, Vec<u8>)>, StorageError>> + Send;
+}
+
+pub(crate) type DocumentRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    i64,
+    String,
+);
+
+/// The columns of a [`DocumentRow`], for `concat!` (sqlx takes only static SQL).
+macro_rules! document_columns {
+    () => {
+        "id, doctor_id, purpose, kind, size, sha256, file_name, uploaded_at, uploaded_by"
+    };
+}
+
+pub(crate) fn document_from_row(
+    (id, doctor, purpose, kind, size, sha256, file_name, at, by): DocumentRow,
+) -> Result<DoctorDocument, StorageError> {
+    fn word<T: serde::de::DeserializeOwned>(what: &str, text: String) -> Result<T, StorageError> {
+        serde_json::from_value(serde_json::Value::String(text))
+            .map_err(|_| StorageError::Corrupt(format!("document {what}")))
+    }
+    Ok(DoctorDocument {
+        id: id
+            .parse()
+            .map_err(|_| StorageError::Corrupt(format!("document id {id:?}")))?,
+        doctor: parse_id(&doctor)?,
+        purpose: word("purpose", purpose)?,
+        kind: word("kind", kind)?,
+        size: size as u64,
+        sha256,
+        file_name,
+        uploaded_at: chrono::DateTime::from_timestamp_millis(at)
+            .ok_or_else(|| StorageError::Corrupt("document time".into()))?,
+        uploaded_by: parse_id(&by)?,
+    })
 }
 
 fn map_insert_error(e: sqlx::Error) -> StorageError {
@@ -190,6 +250,68 @@ macro_rules! shared_sql_storage {
         impl $crate::storage::Storage for $backend {
             fn backend(&self) -> &'static str {
                 $name
+            }
+
+            async fn save_doctor_document(
+                &self,
+                d: &DoctorDocument,
+                content: &[u8],
+            ) -> Result<(), StorageError> {
+                sqlx::query(
+                    "INSERT INTO doctor_document (id, doctor_id, purpose, kind, size, sha256,
+                       file_name, content, uploaded_at, uploaded_by)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(d.id.to_string())
+                .bind(d.doctor.to_string())
+                .bind(d.purpose.as_str())
+                .bind(d.kind.as_str())
+                .bind(d.size as i64)
+                .bind(&d.sha256)
+                .bind(&d.file_name)
+                .bind(content)
+                .bind(d.uploaded_at.timestamp_millis())
+                .bind(d.uploaded_by.to_string())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn doctor_documents(
+                &self,
+                doctor: UserId,
+                purpose: DocumentPurpose,
+            ) -> Result<Vec<DoctorDocument>, StorageError> {
+                let rows: Vec<$crate::storage::DocumentRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    document_columns!(),
+                    " FROM doctor_document WHERE doctor_id = $1 AND purpose = $2
+                     ORDER BY uploaded_at DESC, id DESC"
+                ))
+                .bind(doctor.to_string())
+                .bind(purpose.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map($crate::storage::document_from_row).collect()
+            }
+
+            async fn doctor_document(
+                &self,
+                doctor: UserId,
+                id: uuid::Uuid,
+            ) -> Result<Option<(DoctorDocument, Vec<u8>)>, StorageError> {
+                let row: Option<($crate::storage::DocumentRow, Vec<u8>)> = sqlx::query_as::<_, (String, String, String, String, i64, String, String, i64, String, Vec<u8>)>(concat!(
+                    "SELECT ",
+                    document_columns!(),
+                    ", content FROM doctor_document WHERE doctor_id = $1 AND id = $2"
+                ))
+                .bind(doctor.to_string())
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|(a, b, c, d, e, f, g, h, i, content)| ((a, b, c, d, e, f, g, h, i), content));
+                row.map(|(r, content)| Ok(($crate::storage::document_from_row(r)?, content)))
+                    .transpose()
             }
 
             async fn migrate(&self) -> Result<(), StorageError> {

@@ -445,6 +445,78 @@ async fn a_doctor_edits_their_profile_and_working_hours() -> anyhow::Result<()> 
         app.text("#my-verification").await?.contains("Verified"),
         "the registration number did not change"
     );
+
+    // Credentials and a photo. A zip archive named like a PDF is refused for what it is.
+    let pick = |input: &'static str, name: &'static str, bytes: Vec<u8>| {
+        let app = &app;
+        async move {
+            app.client()
+                .execute(
+                    "const [id, name, bytes] = arguments;
+                     const file = new File([new Uint8Array(bytes)], name);
+                     const picked = new DataTransfer(); picked.items.add(file);
+                     const input = document.getElementById(id); input.files = picked.files;
+                     input.dispatchEvent(new Event('change', { bubbles: true }));",
+                    vec![input.into(), name.into(), serde_json::json!(bytes)],
+                )
+                .await?;
+            anyhow::Ok(())
+        }
+    };
+    app.wait_for_text("#credentials-list", |t| t.contains("No credentials"))
+        .await?;
+    pick(
+        "upload-credential",
+        "degree.pdf",
+        b"PK\x03\x04\x14\x00\x00\x00\x08\x00an archive".to_vec(),
+    )
+    .await?;
+    let refused = app
+        .wait_for_text("#upload-credential-error", |t| !t.is_empty())
+        .await?;
+    assert!(
+        refused.contains("not a PDF, JPEG or PNG") && refused.contains("application/zip"),
+        "{refused}"
+    );
+    pick("upload-credential", "degree.pdf", CREDENTIAL.to_vec()).await?;
+    app.wait_for_text("#file-uploaded", |t| t.contains("credential-"))
+        .await?;
+    app.wait_for_text("#credentials-list", |t| t.contains(".pdf"))
+        .await?;
+    pick(
+        "upload-photo",
+        "me.png",
+        std::fs::read(clinic_tests::workspace_root().join("tests/fixtures/doctor-photo.png"))?,
+    )
+    .await?;
+    app.wait_for("#doctor-photo").await?;
+    app.screenshot("18-doctor-credentials-and-photo").await?;
     app.close().await?;
+
+    // An admin opens the credential from the verification list: the same bytes, saved here.
+    let admin = server.login("admin")?;
+    let admin_station = Workstation::new(&server.url)?;
+    let desk = admin_station.launch(Build::Staff).await?;
+    desk.sign_in_by_keyboard(&admin.email, &admin.password)
+        .await?;
+    desk.click(&format!(
+        "#doctors-to-verify tr[data-name='{}'] button.show-files",
+        doctor.name
+    ))
+    .await?;
+    desk.click("button.open-credential").await?;
+    let saved = desk
+        .wait_for_text("#file-opened", |t| t.contains(".pdf"))
+        .await?;
+    let path = saved
+        .split_once(": ")
+        .map(|(_, p)| p.trim().to_owned())
+        .unwrap_or_default();
+    assert_eq!(std::fs::read(&path)?, CREDENTIAL, "{path}");
+    desk.wait_for("#doctor-photo").await?;
+    desk.screenshot("19-admin-reads-credentials").await?;
+    desk.close().await?;
     Ok(())
 }
+
+const CREDENTIAL: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";

@@ -17,6 +17,13 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], catch)]
     async fn invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+    /// The same, with a raw body (a file's bytes) and request headers.
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = invoke, catch)]
+    async fn invoke_with_options(
+        cmd: &str,
+        payload: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue>;
 }
 
 #[derive(Serialize)]
@@ -34,7 +41,12 @@ async fn call<A: Serialize, R: DeserializeOwned>(
         None => Ok(js_sys_object()),
     }
     .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
-    match invoke(command, js_args).await {
+    answer(invoke(command, js_args).await)
+}
+
+/// A command's answer, or its error as the desk sent it.
+fn answer<R: DeserializeOwned>(result: Result<JsValue, JsValue>) -> Result<R, IpcError> {
+    match result {
         Ok(value) => serde_wasm_bindgen::from_value(value)
             .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string())),
         Err(error) => Err(serde_wasm_bindgen::from_value::<IpcError>(error.clone())
@@ -195,6 +207,39 @@ pub async fn save_doctor_profile(
     form: clinic_core::ipc::DoctorProfileForm,
 ) -> Result<clinic_core::doctor::DoctorRecord, IpcError> {
     call("save_doctor_profile", Some(&form)).await
+}
+
+/// A file picked in a form, as bytes (read in the page; nothing is written anywhere).
+pub async fn file_bytes(file: &web_sys::File) -> Result<Vec<u8>, IpcError> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| IpcError::new(ErrorCode::BadRequest, "The file could not be read."))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// Upload a file for the signed-in doctor: the bytes travel as the request body.
+pub async fn upload_doctor_document(
+    purpose: clinic_core::doctor::DocumentPurpose,
+    content: &[u8],
+) -> Result<clinic_core::doctor::DoctorDocument, IpcError> {
+    let headers = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&headers, &"purpose".into(), &purpose.as_str().into());
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"headers".into(), &headers);
+    let payload = js_sys::Uint8Array::from(content);
+    answer(invoke_with_options("upload_doctor_document", payload.into(), options.into()).await)
+}
+
+pub async fn doctor_files(
+    args: clinic_core::ipc::DoctorArgs,
+) -> Result<clinic_core::ipc::DoctorFiles, IpcError> {
+    call("doctor_files", Some(&args)).await
+}
+
+pub async fn open_doctor_document(
+    args: clinic_core::ipc::DoctorDocumentArgs,
+) -> Result<clinic_core::ipc::PrintedDocument, IpcError> {
+    call("open_doctor_document", Some(&args)).await
 }
 
 pub async fn rebook(

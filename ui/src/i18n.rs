@@ -81,6 +81,17 @@ pub fn field_message(lang: Language, error: &FieldError) -> String {
         FieldProblem::NotAChoice => ("field-not_a_choice", vec![]),
         FieldProblem::NotWorkingHours => ("field-not_working_hours", vec![]),
         FieldProblem::Overlapping => ("field-overlapping", vec![]),
+        FieldProblem::FileTooLarge { max_kib } => (
+            "field-file_too_large",
+            vec![("megabytes", max_kib.div_ceil(1024).into())],
+        ),
+        FieldProblem::NotAcceptedFile { found } => (
+            "field-not_accepted_file",
+            vec![(
+                "found",
+                found.clone().unwrap_or_else(|| "?".to_owned()).into(),
+            )],
+        ),
         FieldProblem::SlotUnavailable { booking } => (
             match booking {
                 BookingProblem::InThePast => "slot-in_the_past",

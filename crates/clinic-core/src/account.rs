@@ -47,6 +47,14 @@ pub enum FieldProblem {
     NotWorkingHours,
     /// Two sessions of a day overlap.
     Overlapping,
+    /// A file larger than the limit.
+    FileTooLarge {
+        max_kib: u64,
+    },
+    /// A file whose content is not an accepted kind; `found` names what it is, when known.
+    NotAcceptedFile {
+        found: Option<String>,
+    },
     /// A time that cannot be booked, and why.
     SlotUnavailable {
         booking: crate::booking::BookingProblem,
@@ -96,6 +104,13 @@ impl FieldError {
                 "is not working hours (like 09:00-13:00 break 11:00-11:15; 17:00-20:00)".to_owned()
             }
             FieldProblem::Overlapping => "has sessions that overlap".to_owned(),
+            FieldProblem::FileTooLarge { max_kib } => {
+                format!("is too large: at most {} MB", max_kib.div_ceil(1024))
+            }
+            FieldProblem::NotAcceptedFile { found } => format!(
+                "is not a PDF, JPEG or PNG file (its content is {})",
+                found.as_deref().unwrap_or("of an unknown kind")
+            ),
             FieldProblem::SlotUnavailable { booking } => {
                 format!("cannot be booked: {booking}")
             }

@@ -701,3 +701,72 @@ mod tests {
         assert_eq!(fields, ["display_name", "fee_video", "languages"]);
     }
 }
+
+/// What a doctor's uploaded file is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentPurpose {
+    /// A degree, a registration certificate: read by the admins who verify the doctor.
+    Credential,
+    /// The picture the directory shows.
+    Photo,
+}
+
+pub const CREDENTIAL_MAX_BYTES: u64 = 10 * 1024 * 1024;
+pub const PHOTO_MAX_BYTES: u64 = 2 * 1024 * 1024;
+
+impl DocumentPurpose {
+    pub fn rule(self) -> crate::upload::UploadRule {
+        use crate::upload::{FileKind, UploadRule};
+        match self {
+            DocumentPurpose::Credential => UploadRule {
+                kinds: &[FileKind::Pdf, FileKind::Jpeg, FileKind::Png],
+                max_bytes: CREDENTIAL_MAX_BYTES,
+            },
+            DocumentPurpose::Photo => UploadRule {
+                kinds: &[FileKind::Jpeg, FileKind::Png],
+                max_bytes: PHOTO_MAX_BYTES,
+            },
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentPurpose::Credential => "credential",
+            DocumentPurpose::Photo => "photo",
+        }
+    }
+}
+
+/// A file a doctor uploaded, as the server keeps it. The name is made by the server (never the
+/// one the file came with); the hash names the content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoctorDocument {
+    pub id: uuid::Uuid,
+    pub doctor: UserId,
+    pub purpose: DocumentPurpose,
+    pub kind: crate::upload::FileKind,
+    pub size: u64,
+    pub sha256: String,
+    pub file_name: String,
+    pub uploaded_at: chrono::DateTime<chrono::Utc>,
+    pub uploaded_by: UserId,
+}
+
+impl DoctorDocument {
+    /// `credential-2026-11-24-1a2b3c4d.pdf`: the purpose, the day and the start of the hash.
+    pub fn server_file_name(
+        purpose: DocumentPurpose,
+        kind: crate::upload::FileKind,
+        sha256: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> String {
+        format!(
+            "{}-{}-{}.{}",
+            purpose.as_str(),
+            at.format("%Y-%m-%d"),
+            &sha256[..sha256.len().min(8)],
+            kind.extension()
+        )
+    }
+}

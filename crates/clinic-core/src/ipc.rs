@@ -268,6 +268,29 @@ pub struct DoctorProfileForm {
     pub pattern: crate::availability::WorkingPattern,
 }
 
+/// `doctor_files`: a doctor's credentials (for the doctor and the admins) and photo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoctorFiles {
+    /// Newest first; empty for anyone who may not read them.
+    pub credentials: Vec<crate::doctor::DoctorDocument>,
+    /// The newest photo as a `data:` URL, ready for an `<img>`.
+    #[serde(default)]
+    pub photo: Option<String>,
+}
+
+/// `doctor_files`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoctorArgs {
+    pub doctor: crate::UserId,
+}
+
+/// `open_doctor_document`: save one of a doctor's files in this desk's documents folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoctorDocumentArgs {
+    pub doctor: crate::UserId,
+    pub document: uuid::Uuid,
+}
+
 /// `reschedule_appointment`: move a booked appointment to another free slot of the same doctor.
 /// The old appointment stays in the book as "rescheduled" (its history kept); the new one is a
 /// booking that names it, judged by the server like any booking.

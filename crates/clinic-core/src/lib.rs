@@ -16,6 +16,7 @@ pub mod policy;
 pub mod registry;
 pub mod role;
 pub mod sync;
+pub mod upload;
 pub mod wire;
 pub mod working_hours;
 

@@ -65,6 +65,11 @@ pub enum Action {
     },
     /// Verify a doctor's credentials, or reject them with a reason.
     VerifyDoctor,
+    /// Read the credentials a doctor uploaded (their degree, their registration): the doctor
+    /// and the admins who verify them. A doctor's photo is part of the directory instead.
+    ReadDoctorCredentials {
+        doctor: UserId,
+    },
 }
 
 /// Which part of the registry a device receives when it pulls.
@@ -152,6 +157,9 @@ pub fn decide(actor: Actor, action: Action) -> Result<(), Denied> {
             role == Role::Admin || (role == Role::Doctor && doctor == id)
         }
         VerifyDoctor => role == Role::Admin,
+        ReadDoctorCredentials { doctor } => {
+            role == Role::Admin || (role == Role::Doctor && doctor == id)
+        }
     };
     if allowed {
         Ok(())
@@ -287,6 +295,16 @@ mod tests {
             Err(Denied::NotPermitted)
         );
         assert_eq!(decide(user(9, Role::Admin), Action::VerifyDoctor), Ok(()));
+        let credentials = Action::ReadDoctorCredentials { doctor: id(5) };
+        assert_eq!(decide(user(5, Role::Doctor), credentials), Ok(()));
+        assert_eq!(decide(user(9, Role::Admin), credentials), Ok(()));
+        for other in [
+            user(6, Role::Doctor),
+            user(7, Role::FrontDesk),
+            user(8, Role::Patient),
+        ] {
+            assert_eq!(decide(other, credentials), Err(Denied::NotPermitted));
+        }
     }
 
     #[test]

@@ -245,6 +245,70 @@ impl SyncClient {
         .await
     }
 
+    /// Upload a doctor's credential or photo (the server checks it again).
+    pub async fn upload_doctor_document(
+        &self,
+        token: &str,
+        doctor: clinic_core::UserId,
+        purpose: clinic_core::doctor::DocumentPurpose,
+        content: Vec<u8>,
+    ) -> Result<clinic_core::doctor::DoctorDocument, ClientError> {
+        let url = reqwest::Url::parse_with_params(
+            &self.url(&format!("/api/v1/doctors/{doctor}/documents")),
+            &[("purpose", purpose.as_str())],
+        )
+        .map_err(|e| ClientError::Unexpected(e.to_string()))?;
+        self.answer(
+            self.http
+                .post(url)
+                .bearer_auth(token)
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(content),
+        )
+        .await
+    }
+
+    /// A doctor's files of one purpose, newest first.
+    pub async fn doctor_documents(
+        &self,
+        token: &str,
+        doctor: clinic_core::UserId,
+        purpose: clinic_core::doctor::DocumentPurpose,
+    ) -> Result<Vec<clinic_core::doctor::DoctorDocument>, ClientError> {
+        let url = reqwest::Url::parse_with_params(
+            &self.url(&format!("/api/v1/doctors/{doctor}/documents")),
+            &[("purpose", purpose.as_str())],
+        )
+        .map_err(|e| ClientError::Unexpected(e.to_string()))?;
+        self.answer(self.http.get(url).bearer_auth(token)).await
+    }
+
+    /// One of a doctor's files, its bytes.
+    pub async fn doctor_document(
+        &self,
+        token: &str,
+        doctor: clinic_core::UserId,
+        document: uuid::Uuid,
+    ) -> Result<Vec<u8>, ClientError> {
+        let response = self
+            .send(
+                self.http
+                    .get(self.url(&format!("/api/v1/doctors/{doctor}/documents/{document}")))
+                    .bearer_auth(token),
+            )
+            .await?;
+        if !response.status().is_success() {
+            return Err(self.refusal(response).await);
+        }
+        response
+            .bytes()
+            .await
+            .map(|b| b.to_vec())
+            .map_err(|_| ClientError::Unreachable {
+                url: self.base_url.clone(),
+            })
+    }
+
     /// An admin's decision on a doctor's credentials.
     pub async fn verify_doctor(
         &self,

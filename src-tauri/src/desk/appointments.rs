@@ -586,7 +586,11 @@ impl Desk {
     }
 
     /// Write a document into the desk's documents folder, whole or not at all.
-    fn save_document(&self, name: &str, bytes: &[u8]) -> Result<PrintedDocument, IpcError> {
+    pub(super) fn save_document(
+        &self,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<PrintedDocument, IpcError> {
         let folder = self
             .locked_store()?
             .path()

@@ -13,6 +13,7 @@ use clinic_core::UserId;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+use super::doctor_files::DoctorFilesSection;
 use crate::backend;
 use crate::components::{ErrorBanner, TextField};
 use crate::hooks::use_submission;
@@ -344,6 +345,7 @@ pub fn DoctorProfileEditor(props: &DoctorProfileEditorProps) -> Html {
             </p>
             <ErrorBanner error={submission.error()} language={lang} />
             { saved_banner }
+            <DoctorFilesSection doctor={props.doctor} editable=true />
             <form {onsubmit} novalidate=true class="doctor-profile">
                 <h3>{ text(lang, "my-profile-directory") }</h3>
                 <div class="columns">

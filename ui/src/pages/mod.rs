@@ -1,5 +1,6 @@
 mod appointments;
 mod directory;
+mod doctor_files;
 mod doctor_profile;
 mod home;
 mod lock;

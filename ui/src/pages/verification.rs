@@ -6,6 +6,7 @@ use clinic_core::ipc::{Language, VerifyDoctorArgs};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+use super::doctor_files::DoctorFilesSection;
 use crate::backend;
 use crate::components::ErrorBanner;
 use crate::hooks::use_submission;
@@ -21,6 +22,8 @@ pub fn DoctorVerification() -> Html {
     // The doctor being rejected, and the reason typed so far.
     let rejecting = use_state(|| None::<clinic_core::UserId>);
     let reason = use_state(String::new);
+    // The doctor whose files are shown under their row.
+    let viewing = use_state(|| None::<clinic_core::UserId>);
     let submission = use_submission();
     {
         let doctors = doctors.clone();
@@ -73,12 +76,18 @@ pub fn DoctorVerification() -> Html {
                 </tr></thead>
                 <tbody>
                     for d in doctors.iter() {
+                        <>
                         <tr class="doctor-row" data-name={d.profile.display_name.clone()}>
                             <td>{ d.profile.display_name.clone() }</td>
                             <td>{ d.profile.specialty.clone() }</td>
                             <td>{ d.profile.registration_number.clone() }</td>
                             <td class="verification">{ verification_text(lang, &d.verification) }</td>
                             <td class="actions">
+                                <button type="button" class="secondary show-files"
+                                        onclick={{ let (viewing, id) = (viewing.clone(), d.id);
+                                                   move |_| viewing.set(if *viewing == Some(id) { None } else { Some(id) }) }}>
+                                    { text(lang, "files-credentials") }
+                                </button>
                                 if !d.verification.is_verified() {
                                     <button type="button" class="primary verify"
                                             onclick={{ let (decide, id) = (decide.clone(), d.id); move |_| decide.emit((id, Verification::Verified)) }}>
@@ -110,6 +119,12 @@ pub fn DoctorVerification() -> Html {
                                 }
                             </td>
                         </tr>
+                        if *viewing == Some(d.id) {
+                            <tr class="files-row-of"><td colspan="5">
+                                <DoctorFilesSection doctor={d.id} />
+                            </td></tr>
+                        }
+                        </>
                     }
                 </tbody>
             </table>
