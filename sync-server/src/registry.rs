@@ -269,8 +269,8 @@ pub(crate) struct BatchWrites {
     patient_index: std::collections::HashMap<PatientId, usize>,
     /// (seq, patient id, body, command id)
     pub changes: Vec<(i64, String, String, String)>,
-    /// (command id, outcome)
-    pub answers: Vec<(String, String)>,
+    /// (command id, the account that pushed it, outcome)
+    pub answers: Vec<(String, String, String)>,
     /// Patients with accounts whose name changed: the account's display name follows.
     pub renamed_accounts: Vec<(String, String)>,
 }
@@ -301,6 +301,15 @@ impl BatchWrites {
         self.actor
     }
 
+    /// The next push of the group is judged as its own user's.
+    pub(crate) fn set_actor(&mut self, actor: Actor) {
+        self.actor = actor;
+        self.actor_id = match actor {
+            Actor::User { id, .. } | Actor::UnrecognisedRole { id } => id.to_string(),
+            Actor::Anonymous => String::new(),
+        };
+    }
+
     /// The answer given when this command was pushed before.
     pub(crate) fn answered_before(
         &self,
@@ -325,7 +334,8 @@ impl BatchWrites {
     ) -> Result<CommandOutcome, StorageError> {
         let text =
             serde_json::to_string(&result).map_err(|e| StorageError::Corrupt(e.to_string()))?;
-        self.answers.push((envelope.id.to_string(), text));
+        self.answers
+            .push((envelope.id.to_string(), self.actor_id.clone(), text));
         lookup.answered.insert(envelope.id, result.clone());
         Ok(CommandOutcome {
             id: Some(envelope.id),
@@ -471,19 +481,19 @@ macro_rules! registry_sql_methods {
                 sqlx::query_as("UPDATE change_head SET seq = seq WHERE id = 1 RETURNING seq")
                     .fetch_one(&mut *tx)
                     .await?;
-            let mut seq = start;
             let mut answered = Vec::with_capacity(pushes.len());
             let mut doctors: std::collections::HashMap<
                 UserId,
                 Option<clinic_core::doctor::DoctorRecord>,
             > = Default::default();
-            // Each push is judged as a batch of its own, one after another, in one transaction
-            // (pushes that arrive together share one commit).
-            for (actor, parsed) in pushes {
-            let envelopes: Vec<&clinic_core::sync::CommandEnvelope> =
-                parsed.iter().filter_map(|p| p.as_ref().ok()).collect();
-
-            // What the batch needs to know, read in three queries rather than three per command.
+            // Pushes that arrive together share one transaction and one commit, and the reads
+            // and writes of the whole group are made together: what the group needs to know is
+            // read in three queries, and each table is written in a few statements at the end.
+            // Each push is still judged as its own user's, one command after another.
+            let envelopes: Vec<&clinic_core::sync::CommandEnvelope> = pushes
+                .iter()
+                .flat_map(|(_, parsed)| parsed.iter().filter_map(|p| p.as_ref().ok()))
+                .collect();
             let mut lookup = BatchLookup::default();
             if !envelopes.is_empty() {
                 let mut q = sqlx::QueryBuilder::new(
@@ -547,7 +557,104 @@ macro_rules! registry_sql_methods {
                 }
             }
 
-            let mut batch = BatchWrites::new(seq, now, actor);
+            // The appointments and doctors the group's appointment commands name, in two
+            // queries; the judging keeps this copy current as it writes.
+            let mut appointments: std::collections::HashMap<
+                String,
+                Option<clinic_core::appointment::AppointmentRecord>,
+            > = Default::default();
+            let mut ids = Vec::new();
+            let mut doctor_ids = Vec::new();
+            for e in &envelopes {
+                if let clinic_core::sync::Command::BookAppointment { doctor, replaces, .. } =
+                    &e.command
+                {
+                    doctor_ids.push(doctor.to_string());
+                    ids.extend(replaces.map(|r| r.to_string()));
+                }
+                ids.extend(e.command.appointment().map(|a| a.to_string()));
+            }
+            if !ids.is_empty() {
+                let mut q = sqlx::QueryBuilder::new("SELECT id, record FROM appointment WHERE id IN (");
+                let mut list = q.separated(", ");
+                for id in &ids {
+                    list.push_bind(id.clone());
+                }
+                list.push_unseparated(")");
+                let found = q.build_query_as::<(String, String)>().fetch_all(&mut *tx).await?;
+                for id in ids {
+                    appointments.insert(id, None);
+                }
+                for (id, text) in found {
+                    appointments.insert(id, Some($crate::schedule::read_record("appointment", &text)?));
+                }
+            }
+            if !doctor_ids.is_empty() {
+                let mut q = sqlx::QueryBuilder::new("SELECT id, record FROM doctor WHERE id IN (");
+                let mut list = q.separated(", ");
+                for id in &doctor_ids {
+                    list.push_bind(id.clone());
+                }
+                list.push_unseparated(")");
+                let found = q.build_query_as::<(String, String)>().fetch_all(&mut *tx).await?;
+                for id in doctor_ids {
+                    if let Ok(id) = id.parse() {
+                        doctors.insert(id, None);
+                    }
+                }
+                for (_, text) in found {
+                    let record: clinic_core::doctor::DoctorRecord =
+                        $crate::schedule::read_record("doctor", &text)?;
+                    doctors.insert(record.id, Some(record));
+                }
+            }
+            // The booked doctors' slot-holding times around the group's bookings, in one query.
+            let mut busy = $crate::schedule::GroupBusy::default();
+            let wanted = $crate::schedule::GroupBusy::wanted(envelopes.iter().filter_map(|e| {
+                match &e.command {
+                    clinic_core::sync::Command::BookAppointment {
+                        doctor,
+                        start: Some(start),
+                        ..
+                    } => Some((*doctor, *start)),
+                    _ => None,
+                }
+            }));
+            let wanted: Vec<(UserId, (i64, i64))> = wanted.into_iter().collect();
+            for chunk in wanted.chunks(300) {
+                let mut q = sqlx::QueryBuilder::new(concat!(
+                    "SELECT id, doctor_id, slot_start, slot_end FROM appointment WHERE status IN ",
+                    $crate::schedule::slot_holding!(),
+                    " AND ("
+                ));
+                for (i, (doctor, (from, to))) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        q.push(" OR ");
+                    }
+                    q.push("(doctor_id = ")
+                        .push_bind(doctor.to_string())
+                        .push(" AND slot_start >= ")
+                        .push_bind(*from)
+                        .push(" AND slot_start < ")
+                        .push_bind(*to)
+                        .push(")");
+                    busy.cover(*doctor, (*from, *to));
+                }
+                q.push(")");
+                for (id, doctor, start, end) in q
+                    .build_query_as::<(String, String, i64, i64)>()
+                    .fetch_all(&mut *tx)
+                    .await?
+                {
+                    busy.add_row(parse_id(&doctor)?, id, start, end);
+                }
+            }
+            drop(envelopes);
+            // Bookings judged and waiting to be written together (see `flush_bookings`).
+            let mut pending: Vec<clinic_core::appointment::AppointmentRecord> = Vec::new();
+            let mut batch = BatchWrites::new(start, now, clinic_core::Actor::Anonymous);
+            for (actor, parsed) in pushes {
+            batch.set_actor(actor);
             let mut outcomes = Vec::with_capacity(parsed.len());
             for item in parsed {
                 match item {
@@ -557,13 +664,16 @@ macro_rules! registry_sql_methods {
                     }),
                     Ok(envelope) if envelope.command.appointment().is_some() => {
                         outcomes.push($crate::schedule::schedule_command!(
-                            tx, batch, lookup, envelope, doctors, tz, now
+                            tx, batch, lookup, envelope, doctors, appointments, busy, pending, tz, now
                         )?)
                     }
                     Ok(envelope) => outcomes.push(batch.judge(&mut lookup, &envelope)?),
                 }
             }
+            answered.push(outcomes);
+            }
 
+            $crate::schedule::flush_bookings!(tx, pending, batch.at);
             for chunk in batch.patients.chunks(500) {
                 let mut q = sqlx::QueryBuilder::new(
                     "INSERT INTO patient (id, patient_number, account_id, full_name, sex,
@@ -609,9 +719,9 @@ macro_rules! registry_sql_methods {
                 let mut q = sqlx::QueryBuilder::new(
                     "INSERT INTO applied_command (command_id, account_id, outcome, created_at) ",
                 );
-                q.push_values(chunk, |mut row, (command, outcome)| {
+                q.push_values(chunk, |mut row, (command, account, outcome)| {
                     row.push_bind(command.clone())
-                        .push_bind(batch.actor_id.clone())
+                        .push_bind(account.clone())
                         .push_bind(outcome.clone())
                         .push_bind(batch.at);
                 });
@@ -624,9 +734,7 @@ macro_rules! registry_sql_methods {
                     .execute(&mut *tx)
                     .await?;
             }
-            seq = batch.seq;
-            answered.push(outcomes);
-            }
+            let seq = batch.seq;
             if seq != start {
                 sqlx::query("UPDATE change_head SET seq = $1 WHERE id = 1")
                     .bind(seq)

@@ -272,27 +272,106 @@ pub(crate) fn from_millis(ms: i64) -> Result<DateTime<Utc>, StorageError> {
     DateTime::from_timestamp_millis(ms).ok_or_else(|| StorageError::Corrupt(format!("time {ms}")))
 }
 
+/// How far either side of a booking's start its doctor's bookings are read: a day and a half
+/// covers the clinic's local day (for the daily cap) and the buffers.
+pub(crate) const AROUND_MS: i64 = 36 * 3_600_000;
+
+/// The slot-holding times of the doctors a group of pushes books, read once for the whole group
+/// (one query) and kept current as the group writes appointments, so judging a booking needs no
+/// query of its own.
+#[derive(Default)]
+pub(crate) struct GroupBusy {
+    /// Per doctor, the range of starts `[from, to)` read.
+    covered: std::collections::HashMap<UserId, (i64, i64)>,
+    /// Per doctor: (appointment id, slot start, slot end).
+    rows: std::collections::HashMap<UserId, Vec<(String, i64, i64)>>,
+}
+
+impl GroupBusy {
+    /// The range each doctor's bookings in the group need read.
+    pub(crate) fn wanted<'a>(
+        bookings: impl Iterator<Item = (UserId, DateTime<Utc>)> + 'a,
+    ) -> std::collections::HashMap<UserId, (i64, i64)> {
+        let mut out: std::collections::HashMap<UserId, (i64, i64)> = Default::default();
+        for (doctor, start) in bookings {
+            let (from, to) = (millis(start) - AROUND_MS, millis(start) + AROUND_MS);
+            let range = out.entry(doctor).or_insert((from, to));
+            range.0 = range.0.min(from);
+            range.1 = range.1.max(to);
+        }
+        out
+    }
+
+    /// What was read for `doctor` over `range`.
+    pub(crate) fn cover(&mut self, doctor: UserId, range: (i64, i64)) {
+        self.covered.insert(doctor, range);
+        self.rows.entry(doctor).or_default();
+    }
+
+    pub(crate) fn add_row(&mut self, doctor: UserId, id: String, start: i64, end: i64) {
+        self.rows.entry(doctor).or_default().push((id, start, end));
+    }
+
+    /// The doctor's slot-holding times starting in `[from, to)` (leaving out `skip`), if the
+    /// group read that range; `None` means ask the database.
+    pub(crate) fn around(
+        &self,
+        doctor: UserId,
+        from: i64,
+        to: i64,
+        skip: Option<&str>,
+    ) -> Result<Option<Vec<Busy>>, StorageError> {
+        match self.covered.get(&doctor) {
+            Some(&(lo, hi)) if lo <= from && to <= hi => {
+                let mut out = Vec::new();
+                for (id, s, e) in self.rows.get(&doctor).into_iter().flatten() {
+                    if *s >= from && *s < to && skip != Some(id.as_str()) {
+                        out.push(Busy {
+                            doctor,
+                            start: from_millis(*s)?,
+                            end: from_millis(*e)?,
+                        });
+                    }
+                }
+                Ok(Some(out))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// An appointment as just written: it holds its slot or no longer does.
+    pub(crate) fn written(&mut self, record: &AppointmentRecord) {
+        if !self.covered.contains_key(&record.doctor) {
+            return;
+        }
+        let id = record.id.to_string();
+        let rows = self.rows.entry(record.doctor).or_default();
+        rows.retain(|(held, _, _)| *held != id);
+        if let (true, Some(slot)) = (record.status.holds_slot(), record.slot) {
+            rows.push((id, millis(slot.start), millis(slot.end)));
+        }
+    }
+}
+
 /// Judge and write one appointment command inside `apply_pushes`'s transaction. Expands to an
 /// expression of type `Result<CommandOutcome, StorageError>`.
 macro_rules! schedule_command {
-    ($tx:ident, $batch:ident, $lookup:ident, $envelope:ident, $doctors:ident, $tz:expr, $now:expr) => {
+    ($tx:ident, $batch:ident, $lookup:ident, $envelope:ident, $doctors:ident, $appointments:ident, $busy:ident, $pending:ident, $tz:expr, $now:expr) => {
         async {
             use clinic_core::sync::{ChangeBody, Command, CommandResult, Rejection, RejectionReason};
             use $crate::schedule::*;
             if let Some(outcome) = $batch.answered_before(&$lookup, &$envelope) {
                 return Ok::<_, StorageError>(outcome);
             }
+            // Anything but a booking of a slot reads or changes appointments in the database:
+            // the bookings judged so far are written first.
+            if !matches!(&$envelope.command, Command::BookAppointment { start: Some(_), replaces: None, .. }) {
+                flush_bookings!($tx, $pending, $batch.at);
+            }
             let tz: chrono_tz::Tz = $tz;
             let now: chrono::DateTime<chrono::Utc> = $now;
             let id = $envelope.command.appointment().map(|a| a.to_string()).unwrap_or_default();
-            let stored: Option<(String,)> =
-                sqlx::query_as("SELECT record FROM appointment WHERE id = $1")
-                    .bind(&id)
-                    .fetch_optional(&mut *$tx)
-                    .await?;
-            let stored: Option<clinic_core::appointment::AppointmentRecord> = stored
-                .map(|(text,)| read_record("appointment", &text))
-                .transpose()?;
+            let stored = appointment_in!($tx, $appointments, &id);
             // The doctor a command concerns, read once per push.
             let doctor_id = match (&$envelope.command, &stored) {
                 (Command::BookAppointment { doctor, .. }, _) => Some(*doctor),
@@ -338,23 +417,25 @@ macro_rules! schedule_command {
                         };
                         let replaced: Option<clinic_core::appointment::AppointmentRecord> =
                             match replaces {
-                                Some(old) => {
-                                    let row: Option<(String,)> = sqlx::query_as(
-                                        "SELECT record FROM appointment WHERE id = $1",
-                                    )
-                                    .bind(old.to_string())
-                                    .fetch_optional(&mut *$tx)
-                                    .await?;
-                                    row.map(|(text,)| read_record("appointment", &text))
-                                        .transpose()?
-                                }
+                                Some(old) => appointment_in!($tx, $appointments, &old.to_string()),
                                 None => None,
                             };
                         // The doctor's slot-holding times around the start (a day and a half
                         // either side covers the local day and the buffer).
                         let mut busy = Vec::new();
-                        if let Some(start) = start {
-                            let around = chrono::Duration::hours(36);
+                        let known = match start {
+                            Some(start) => $busy.around(
+                                *doctor_id,
+                                millis(*start) - AROUND_MS,
+                                millis(*start) + AROUND_MS,
+                                replaces.map(|r| r.to_string()).as_deref(),
+                            )?,
+                            None => None,
+                        };
+                        if let Some(known) = known {
+                            busy = known;
+                        } else if let Some(start) = start {
+                            let around = chrono::Duration::milliseconds(AROUND_MS);
                             let rows: Vec<(String, i64, i64)> = sqlx::query_as(concat!(
                                 "SELECT id, slot_start, slot_end FROM appointment
                                  WHERE doctor_id = $1 AND slot_start >= $2 AND slot_start < $3
@@ -390,6 +471,7 @@ macro_rules! schedule_command {
                                     // The offers were worked out from the bookings around the
                                     // start only: look again with two weeks of bookings.
                                     if let (Some(start), Some(d)) = (start, doctor.as_ref()) {
+                                        flush_bookings!($tx, $pending, $batch.at);
                                         let from = (*start).max(now);
                                         let rows: Vec<(i64, i64)> = sqlx::query_as(concat!(
                                             "SELECT slot_start, slot_end FROM appointment
@@ -451,16 +533,26 @@ macro_rules! schedule_command {
                                     .bind(moved.id.to_string())
                                     .execute(&mut *$tx)
                                     .await?;
+                                    $appointments.insert(moved.id.to_string(), Some(moved.clone()));
+                                    $busy.written(&moved);
                                     changed.push(moved);
                                 }
                                 if needs_token(&record) {
+                                    flush_bookings!($tx, $pending, $batch.at);
                                     record.token = Some(
                                         next_token!($tx, record.doctor, record.day),
                                     );
                                 }
-                                // The database has the last word: an insert the slot index
+                                // A slot judged free against the group's copy of the doctor's
+                                // bookings is written with the group's other bookings in one
+                                // statement (the slot index checks them all again there).
+                                // Anything else is written now, and an insert the slot index
                                 // refuses is a slot taken.
-                                let inserted = sqlx::query(
+                                let inserted = if record.slot.is_some() && replaced.is_none() {
+                                    $pending.push(record.clone());
+                                    true
+                                } else {
+                                sqlx::query(
                                     "INSERT INTO appointment (id, patient_id, doctor_id, status,
                                        slot_start, slot_end, local_day, token, record, booked_at,
                                        updated_at)
@@ -479,8 +571,13 @@ macro_rules! schedule_command {
                                 .bind($batch.at)
                                 .bind($batch.at)
                                 .execute(&mut *$tx)
-                                .await?;
-                                if inserted.rows_affected() == 1 {
+                                .await?
+                                .rows_affected()
+                                    == 1
+                                };
+                                if inserted {
+                                    $appointments.insert(record.id.to_string(), Some(record.clone()));
+                                    $busy.written(&record);
                                     changed.push(record.clone());
                                     Ok(record)
                                 } else {
@@ -496,6 +593,8 @@ macro_rules! schedule_command {
                                         .bind(old.id.to_string())
                                         .execute(&mut *$tx)
                                         .await?;
+                                        $appointments.insert(old.id.to_string(), Some(old.clone()));
+                                        $busy.written(old);
                                         changed.clear();
                                     }
                                     Err(Rejection::new(RejectionReason::SlotTaken, vec![]))
@@ -539,6 +638,8 @@ macro_rules! schedule_command {
                                 .bind(record.id.to_string())
                                 .execute(&mut *$tx)
                                 .await?;
+                                $appointments.insert(record.id.to_string(), Some(record.clone()));
+                                $busy.written(&record);
                                 changed.push(record.clone());
                                 Ok(record)
                             }
@@ -569,6 +670,74 @@ macro_rules! schedule_command {
     };
 }
 pub(crate) use schedule_command;
+
+/// Write the bookings a group judged free, in one statement per few hundred. The slot index
+/// has the last word: a booking it refuses here means the group's copy of the book was wrong,
+/// and the whole group is undone (nothing is answered; the devices push again).
+macro_rules! flush_bookings {
+    ($tx:ident, $pending:ident, $at:expr) => {
+        if !$pending.is_empty() {
+            for chunk in $pending.chunks(250) {
+                let texts = chunk
+                    .iter()
+                    .map($crate::schedule::write_record)
+                    .collect::<Result<Vec<_>, _>>()?;
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO appointment (id, patient_id, doctor_id, status, slot_start,
+                       slot_end, local_day, token, record, booked_at, updated_at) ",
+                );
+                q.push_values(chunk.iter().zip(texts), |mut row, (record, text)| {
+                    row.push_bind(record.id.to_string())
+                        .push_bind(record.patient.to_string())
+                        .push_bind(record.doctor.to_string())
+                        .push_bind(record.status.as_str())
+                        .push_bind(record.slot.map(|s| $crate::schedule::millis(s.start)))
+                        .push_bind(record.slot.map(|s| $crate::schedule::millis(s.end)))
+                        .push_bind(record.day.to_string())
+                        .push_bind(record.token.map(i64::from))
+                        .push_bind(text)
+                        .push_bind($at)
+                        .push_bind($at);
+                });
+                q.push(" ON CONFLICT DO NOTHING RETURNING id");
+                let written = q.build_query_as::<(String,)>().fetch_all(&mut *$tx).await?;
+                if written.len() != chunk.len() {
+                    return Err(StorageError::Invariant(format!(
+                        "{} of {} bookings judged free were refused by the slot index",
+                        chunk.len() - written.len(),
+                        chunk.len()
+                    )));
+                }
+            }
+            $pending.clear();
+        }
+    };
+}
+pub(crate) use flush_bookings;
+
+/// An appointment as the group knows it: from the group's copy (read with the group and kept
+/// current by its writes), else from the database (and kept).
+macro_rules! appointment_in {
+    ($tx:ident, $appointments:ident, $id:expr) => {{
+        let id: &str = $id;
+        match $appointments.get(id) {
+            Some(known) => known.clone(),
+            None => {
+                let row: Option<(String,)> =
+                    sqlx::query_as("SELECT record FROM appointment WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *$tx)
+                        .await?;
+                let record: Option<clinic_core::appointment::AppointmentRecord> = row
+                    .map(|(text,)| $crate::schedule::read_record("appointment", &text))
+                    .transpose()?;
+                $appointments.insert(id.to_owned(), record.clone());
+                record
+            }
+        }
+    }};
+}
+pub(crate) use appointment_in;
 
 /// The next token in a doctor's queue for a day (inside the push's transaction).
 macro_rules! next_token {

@@ -21,6 +21,10 @@ pub enum StorageError {
     Database(#[from] sqlx::Error),
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A rule the database enforces refused what the code had judged right: the transaction is
+    /// undone rather than answered wrongly.
+    #[error("a database rule refused the write: {0}")]
+    Invariant(String),
 }
 
 /// An account as stored. `role` is kept as text: a value this version does not know must not make
