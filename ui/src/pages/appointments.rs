@@ -756,6 +756,14 @@ fn DayList(props: &DayListProps) -> Html {
             _ => vec![],
         }
     };
+    let row = RowContext {
+        lang,
+        tz,
+        now: today.now,
+        show_doctor: props.doctor.is_none(),
+        on_step: &step,
+        on_move: on_move.as_ref(),
+    };
     html! {
         <div class="day-list">
             <div class="day-head">
@@ -801,7 +809,7 @@ fn DayList(props: &DayListProps) -> Html {
                     </tr></thead>
                     <tbody>
                         for view in today.appointments.iter() {
-                            { appointment_row(lang, tz, today.now, view, props.doctor.is_none(), steps_for(view.appointment.status), &step, on_move.as_ref()) }
+                            { appointment_row(&row, view, steps_for(view.appointment.status)) }
                         }
                     </tbody>
                 </table>
@@ -810,16 +818,25 @@ fn DayList(props: &DayListProps) -> Html {
     }
 }
 
-fn appointment_row(
+/// What every row of a day's list shares.
+struct RowContext<'a> {
     lang: Language,
     tz: Tz,
     now: DateTime<Utc>,
-    view: &AppointmentView,
     show_doctor: bool,
-    steps: Vec<Step>,
-    on_step: &Callback<(clinic_core::AppointmentId, Step)>,
-    on_move: Option<&Callback<AppointmentView>>,
-) -> Html {
+    on_step: &'a Callback<(clinic_core::AppointmentId, Step)>,
+    on_move: Option<&'a Callback<AppointmentView>>,
+}
+
+fn appointment_row(row: &RowContext<'_>, view: &AppointmentView, steps: Vec<Step>) -> Html {
+    let RowContext {
+        lang,
+        tz,
+        now,
+        show_doctor,
+        on_step,
+        on_move,
+    } = *row;
     let a = &view.appointment;
     let token = match (a.token, a.status, view.pending) {
         (Some(t), _, _) => t.to_string(),

@@ -192,7 +192,7 @@ pub fn DoctorProfileEditor(props: &DoctorProfileEditorProps) -> Html {
         });
     }
     let status = match record.as_ref().map(|r| &r.verification) {
-        Some(Verification::Verified { .. }) => html! {
+        Some(Verification::Verified) => html! {
             <span class="verified" id="my-verification">{ text(lang, "verified") }</span>
         },
         Some(Verification::Rejected { reason }) => html! {
