@@ -30,6 +30,9 @@ pub enum ApiError {
     NotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// What was asked cannot be done in the state things are in; the message says why.
+    #[error("conflict: {0}")]
+    Conflict(String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -70,6 +73,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -115,6 +119,7 @@ impl ApiError {
                 ErrorCode::BadRequest,
                 "This address does not accept that kind of request.".to_owned(),
             ),
+            ApiError::Conflict(why) => (ErrorCode::Conflict, why.clone()),
             ApiError::Internal(_) => (
                 ErrorCode::Internal,
                 "The server could not finish this. Nothing was changed; try again.".to_owned(),

@@ -127,6 +127,10 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
         )
         .route("/api/v1/directory", get(crate::directory::directory::<S>))
         .route(
+            "/api/v1/appointments/{id}/meeting",
+            get(crate::meetings::join::<S>),
+        )
+        .route(
             "/api/v1/doctors/{id}/documents",
             get(crate::doctor_documents::list::<S>)
                 .post(crate::doctor_documents::upload::<S>)

@@ -9,6 +9,7 @@ pub mod directory;
 pub mod doctor_documents;
 pub mod error;
 pub mod http;
+pub mod meetings;
 pub mod password;
 pub mod push_queue;
 pub mod registry;

@@ -273,6 +273,8 @@ pub(crate) struct BatchWrites {
     pub answers: Vec<(String, String, String)>,
     /// Patients with accounts whose name changed: the account's display name follows.
     pub renamed_accounts: Vec<(String, String)>,
+    /// Video appointments confirmed by the group: each gets its meeting room.
+    pub meetings: Vec<String>,
 }
 
 impl BatchWrites {
@@ -294,6 +296,7 @@ impl BatchWrites {
             changes: Vec::new(),
             answers: Vec::new(),
             renamed_accounts: Vec::new(),
+            meetings: Vec::new(),
         }
     }
 
@@ -725,6 +728,18 @@ macro_rules! registry_sql_methods {
                         .push_bind(outcome.clone())
                         .push_bind(batch.at);
                 });
+                q.build().execute(&mut *tx).await?;
+            }
+            for chunk in batch.meetings.chunks(500) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO meeting (appointment_id, room, created_at) ",
+                );
+                q.push_values(chunk, |mut row, appointment| {
+                    row.push_bind(appointment.clone())
+                        .push_bind($crate::storage::new_room())
+                        .push_bind(batch.at);
+                });
+                q.push(" ON CONFLICT (appointment_id) DO NOTHING");
                 q.build().execute(&mut *tx).await?;
             }
             for (account, name) in &batch.renamed_accounts {

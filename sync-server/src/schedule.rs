@@ -655,6 +655,12 @@ macro_rules! schedule_command {
                 Ok(_) => {
                     let mut seq = 0;
                     for record in &changed {
+                        if record.status == clinic_core::appointment::Status::Confirmed
+                            && record.consultation
+                                == clinic_core::availability::ConsultationType::Video
+                        {
+                            $batch.meetings.push(record.id.to_string());
+                        }
                         seq = $batch.append(
                             record.patient.to_string(),
                             write_record(&ChangeBody::Appointment(record.clone()))?,

@@ -27,6 +27,11 @@ pub struct Settings {
     pub lock_after_minutes: u32,
     /// The clinic's time zone (IANA name): doctors' hours are read on its wall clock.
     pub clinic_time_zone: String,
+    /// The Jitsi server video calls open (`https://…`; `http://` only on the loopback).
+    pub jitsi_url: String,
+    /// A self-hosted Jitsi's app id and secret, for signed tokens; both or neither.
+    pub jitsi_app_id: Option<String>,
+    pub jitsi_app_secret: Option<String>,
 }
 
 impl Default for Settings {
@@ -41,6 +46,9 @@ impl Default for Settings {
             max_request_bytes: 64 * 1024,
             lock_after_minutes: 10,
             clinic_time_zone: "Asia/Dhaka".to_owned(),
+            jitsi_url: "https://meet.jit.si".to_owned(),
+            jitsi_app_id: None,
+            jitsi_app_secret: None,
         }
     }
 }
@@ -112,6 +120,22 @@ impl Settings {
                 fix: "use an address and port such as 127.0.0.1:8750",
             })?;
         }
+        for (var, field) in [("CLINIC_SYNC_JITSI_URL", &mut settings.jitsi_url)] {
+            if let Some(value) = env(var).filter(|v| !v.trim().is_empty()) {
+                *field = value.trim().to_owned();
+            }
+        }
+        for (var, field) in [
+            ("CLINIC_SYNC_JITSI_APP_ID", &mut settings.jitsi_app_id),
+            (
+                "CLINIC_SYNC_JITSI_APP_SECRET",
+                &mut settings.jitsi_app_secret,
+            ),
+        ] {
+            if let Some(value) = env(var).filter(|v| !v.trim().is_empty()) {
+                *field = Some(value.trim().to_owned());
+            }
+        }
         if let Some(listen) = sources.listen {
             settings.listen = listen;
         }
@@ -145,6 +169,30 @@ impl Settings {
                 "clinic_time_zone {:?} is not a time zone: use an IANA name such as Asia/Dhaka",
                 self.clinic_time_zone
             )));
+        }
+        let jitsi = clinic_core::meeting::JitsiServer {
+            base_url: self.jitsi_url.clone(),
+            app_id: None,
+        };
+        let scheme = self.jitsi_url.split_once("://").map_or("", |(s, _)| s);
+        if self.jitsi_url.trim_end_matches('/') != format!("{scheme}://{}", jitsi.host())
+            || !jitsi.may_navigate(scheme, jitsi.host())
+            || jitsi.host().is_empty()
+        {
+            return Err(SettingsError::Rule(format!(
+                "jitsi_url {:?} must be https://host (no path), or http:// on 127.0.0.1 for a test",
+                self.jitsi_url
+            )));
+        }
+        match (&self.jitsi_app_id, &self.jitsi_app_secret) {
+            (None, None) => {}
+            (Some(id), Some(secret)) if !id.trim().is_empty() && secret.len() >= 32 => {}
+            (Some(_), Some(_)) => {
+                return rule(
+                    "jitsi_app_secret must be at least 32 characters (and jitsi_app_id not empty)",
+                )
+            }
+            _ => return rule("set both jitsi_app_id and jitsi_app_secret, or neither (no tokens)"),
         }
         if self.data_dir.as_os_str().is_empty() {
             return rule("data_dir (CLINIC_SYNC_DATA) must name a folder");
@@ -252,6 +300,47 @@ mod tests {
 
         let err = load(Some(&dir.path().join("missing.toml")), &[]).unwrap_err();
         assert!(matches!(err, SettingsError::Unreadable { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn a_jitsi_server_is_https_and_its_tokens_need_both_id_and_secret() {
+        let ok = load(
+            None,
+            &[
+                ("CLINIC_SYNC_JITSI_URL", "https://meet.clinic.example"),
+                ("CLINIC_SYNC_JITSI_APP_ID", "clinic-desk"),
+                (
+                    "CLINIC_SYNC_JITSI_APP_SECRET",
+                    "0123456789abcdef0123456789abcdef",
+                ),
+            ],
+        )
+        .unwrap();
+        assert_eq!(ok.jitsi_url, "https://meet.clinic.example");
+        assert_eq!(ok.jitsi_app_id.as_deref(), Some("clinic-desk"));
+        for (vars, says) in [
+            (
+                vec![("CLINIC_SYNC_JITSI_URL", "http://meet.clinic.example")],
+                "https://host",
+            ),
+            (
+                vec![("CLINIC_SYNC_JITSI_URL", "https://meet.example/room")],
+                "no path",
+            ),
+            (vec![("CLINIC_SYNC_JITSI_APP_ID", "clinic-desk")], "both"),
+            (
+                vec![
+                    ("CLINIC_SYNC_JITSI_APP_ID", "clinic-desk"),
+                    ("CLINIC_SYNC_JITSI_APP_SECRET", "short"),
+                ],
+                "32 characters",
+            ),
+        ] {
+            let err = load(None, &vars).unwrap_err().to_string();
+            assert!(err.contains(says), "{vars:?}: {err}");
+        }
+        let stand_in = load(None, &[("CLINIC_SYNC_JITSI_URL", "http://127.0.0.1:4000")]).unwrap();
+        assert_eq!(stand_in.jitsi_url, "http://127.0.0.1:4000");
     }
 
     #[test]

@@ -159,6 +159,25 @@ pub trait Storage: Send + Sync + 'static {
     fn backfill_change_log(&self) -> impl Future<Output = Result<u64, StorageError>> + Send;
     /// Move doctors of the first schema (specialty and weekly hours) into doctor records.
     fn backfill_doctors(&self) -> impl Future<Output = Result<u64, StorageError>> + Send;
+    /// One appointment as stored.
+    fn appointment(
+        &self,
+        id: clinic_core::AppointmentId,
+    ) -> impl Future<
+        Output = Result<Option<clinic_core::appointment::AppointmentRecord>, StorageError>,
+    > + Send;
+    /// The patient's own account, if they have one.
+    fn patient_account(
+        &self,
+        patient: clinic_core::PatientId,
+    ) -> impl Future<Output = Result<Option<UserId>, StorageError>> + Send;
+    /// An appointment's meeting room: the one made at confirmation, or (for an appointment
+    /// confirmed before rooms were made) a new one now.
+    fn meeting_room(
+        &self,
+        appointment: clinic_core::AppointmentId,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<String, StorageError>> + Send;
     /// Keep a file a doctor uploaded (already checked).
     fn save_doctor_document(
         &self,
@@ -177,6 +196,14 @@ pub trait Storage: Send + Sync + 'static {
         doctor: UserId,
         id: uuid::Uuid,
     ) -> impl Future<Output = Result<Option<(DoctorDocument, Vec<u8>)>, StorageError>> + Send;
+}
+
+/// A new meeting room's name, from the operating system's random source.
+pub(crate) fn new_room() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    clinic_core::meeting::room_name(bytes)
 }
 
 pub(crate) type DocumentRow = (
@@ -254,6 +281,53 @@ macro_rules! shared_sql_storage {
         impl $crate::storage::Storage for $backend {
             fn backend(&self) -> &'static str {
                 $name
+            }
+
+            async fn appointment(
+                &self,
+                id: clinic_core::AppointmentId,
+            ) -> Result<Option<clinic_core::appointment::AppointmentRecord>, StorageError> {
+                let row: Option<(String,)> =
+                    sqlx::query_as("SELECT record FROM appointment WHERE id = $1")
+                        .bind(id.to_string())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(|(text,)| $crate::schedule::read_record("appointment", &text))
+                    .transpose()
+            }
+
+            async fn patient_account(
+                &self,
+                patient: clinic_core::PatientId,
+            ) -> Result<Option<UserId>, StorageError> {
+                let row: Option<(Option<String>,)> =
+                    sqlx::query_as("SELECT account_id FROM patient WHERE id = $1")
+                        .bind(patient.to_string())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.and_then(|(a,)| a).map(|a| parse_id(&a)).transpose()
+            }
+
+            async fn meeting_room(
+                &self,
+                appointment: clinic_core::AppointmentId,
+                at_ms: i64,
+            ) -> Result<String, StorageError> {
+                sqlx::query(
+                    "INSERT INTO meeting (appointment_id, room, created_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (appointment_id) DO NOTHING",
+                )
+                .bind(appointment.to_string())
+                .bind($crate::storage::new_room())
+                .bind(at_ms)
+                .execute(&self.pool)
+                .await?;
+                let (room,): (String,) =
+                    sqlx::query_as("SELECT room FROM meeting WHERE appointment_id = $1")
+                        .bind(appointment.to_string())
+                        .fetch_one(&self.pool)
+                        .await?;
+                Ok(room)
             }
 
             async fn save_doctor_document(

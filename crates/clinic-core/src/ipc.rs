@@ -291,6 +291,39 @@ pub struct DoctorDocumentArgs {
     pub document: uuid::Uuid,
 }
 
+/// What `GET /api/v1/appointments/{id}/meeting` answers: where the call is, for this person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingAccess {
+    /// The whole address to open (room, token, Jitsi options).
+    pub url: String,
+    /// The Jitsi server (`https://host`): the only place the call window may go.
+    pub jitsi_url: String,
+    pub room: String,
+    /// The doctor: moderator, admits the patient from the lobby.
+    pub moderator: bool,
+    /// A token was minted (a self-hosted Jitsi with token authentication).
+    pub with_token: bool,
+    /// The call (and the token) close then.
+    pub open_until: DateTime<Utc>,
+}
+
+/// `join_call`: open an appointment's call in a window of the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinCallArgs {
+    pub appointment: crate::AppointmentId,
+    /// Open it in the system's browser instead (when this computer's webview cannot do video).
+    #[serde(default)]
+    pub in_browser: bool,
+}
+
+/// What `join_call` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallOpened {
+    /// "window" or "browser".
+    pub opened_in: String,
+    pub open_until: DateTime<Utc>,
+}
+
 /// `reschedule_appointment`: move a booked appointment to another free slot of the same doctor.
 /// The old appointment stays in the book as "rescheduled" (its history kept); the new one is a
 /// booking that names it, judged by the server like any booking.

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod doctor;
 pub mod ids;
 pub mod ipc;
+pub mod meeting;
 pub mod policy;
 pub mod registry;
 pub mod role;

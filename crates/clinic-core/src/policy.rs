@@ -70,6 +70,12 @@ pub enum Action {
     ReadDoctorCredentials {
         doctor: UserId,
     },
+    /// Join an appointment's video call: its doctor, or the patient whose own account it is.
+    /// Nobody else, not even an admin: the call is the consultation.
+    JoinCall {
+        doctor: UserId,
+        patient_account: Option<UserId>,
+    },
 }
 
 /// Which part of the registry a device receives when it pulls.
@@ -160,6 +166,14 @@ pub fn decide(actor: Actor, action: Action) -> Result<(), Denied> {
         ReadDoctorCredentials { doctor } => {
             role == Role::Admin || (role == Role::Doctor && doctor == id)
         }
+        JoinCall {
+            doctor,
+            patient_account,
+        } => match role {
+            Role::Doctor => doctor == id,
+            Role::Patient => patient_account == Some(id),
+            Role::Admin | Role::FrontDesk => false,
+        },
     };
     if allowed {
         Ok(())
@@ -304,6 +318,20 @@ mod tests {
             user(8, Role::Patient),
         ] {
             assert_eq!(decide(other, credentials), Err(Denied::NotPermitted));
+        }
+        let call = Action::JoinCall {
+            doctor: id(5),
+            patient_account: Some(id(8)),
+        };
+        assert_eq!(decide(user(5, Role::Doctor), call), Ok(()));
+        assert_eq!(decide(user(8, Role::Patient), call), Ok(()));
+        for other in [
+            user(6, Role::Doctor),
+            user(9, Role::Patient),
+            user(7, Role::FrontDesk),
+            user(1, Role::Admin),
+        ] {
+            assert_eq!(decide(other, call), Err(Denied::NotPermitted), "{other:?}");
         }
     }
 

@@ -26,6 +26,8 @@ pub enum ErrorCode {
     BadRequest,
     PayloadTooLarge,
     NotFound,
+    /// What was asked cannot be done in the state things are in (a closed call, say).
+    Conflict,
     Internal,
     /// Desk only: the sync server did not answer.
     ServerUnreachable,
