@@ -33,6 +33,8 @@ fn main() {
             "appointment_day",
             "booking_conflicts",
             "rebook",
+            "join_call",
+            "call_status",
             "upload_doctor_document",
             "doctor_files",
             "open_doctor_document",

@@ -200,6 +200,42 @@ pub async fn save_doctor_profile(
     desk.save_doctor_profile(&args).await
 }
 
+/// Open an appointment's video call in its own window (or the system's browser).
+#[tauri::command]
+pub async fn join_call(
+    app: tauri::AppHandle,
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::JoinCallArgs,
+) -> Answer<clinic_core::ipc::CallOpened> {
+    let access = desk.meeting_access(args.appointment).await?;
+    let opened_in = if args.in_browser {
+        crate::call_window::open_in_browser(&access)?;
+        "browser"
+    } else {
+        crate::call_window::open(
+            &app,
+            args.appointment,
+            &access,
+            "Video consultation · Clinic Desk",
+        )?;
+        "window"
+    };
+    Ok(clinic_core::ipc::CallOpened {
+        opened_in: opened_in.to_owned(),
+        open_until: access.open_until,
+    })
+}
+
+#[tauri::command]
+pub fn call_status(
+    calls: State<'_, crate::call_window::Calls>,
+    args: clinic_core::ipc::AppointmentArgs,
+) -> Answer<clinic_core::ipc::CallStatus> {
+    Ok(clinic_core::ipc::CallStatus {
+        without_video: calls.without_video(args.appointment),
+    })
+}
+
 /// The file is the request's raw body (no JSON on the way); what it is for, a header.
 #[tauri::command]
 pub async fn upload_doctor_document(

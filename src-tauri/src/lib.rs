@@ -3,6 +3,7 @@
 //! Invariant: commands are thin — parse, call [`desk::Desk`], return `{code, message}`.
 //! Invariant: each window may call only the commands its capability lists (capabilities/).
 
+mod call_window;
 mod commands;
 pub mod desk;
 mod offline;
@@ -46,6 +47,7 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
                 launched_at,
             );
             app.manage(desk);
+            app.manage(call_window::Calls::default());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 handle.state::<desk::Desk>().run_sync_loop().await;
@@ -65,6 +67,8 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::appointment_day,
             commands::booking_conflicts,
             commands::rebook,
+            commands::join_call,
+            commands::call_status,
             commands::upload_doctor_document,
             commands::doctor_files,
             commands::open_doctor_document,

@@ -191,3 +191,52 @@ fn chrono_in_the_core_has_no_clock() {
         "clinic-core must not turn on chrono's clock: {core_line}"
     );
 }
+
+/// The call window holds a remote page: no capability may reach it (no capability, no IPC),
+/// none may grant remote pages anything, and every command the desk has is declared in the
+/// build script (undeclared commands skip the checks for local pages).
+#[test]
+fn no_capability_reaches_a_call_window_or_a_remote_page() {
+    let root = clinic_tests::workspace_root().join("src-tauri");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(root.join("capabilities")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let capability: serde_json::Value = serde_json::from_str(&text).unwrap();
+        seen += 1;
+        assert!(
+            capability.get("remote").is_none(),
+            "{} grants remote pages",
+            path.display()
+        );
+        assert!(
+            capability.get("webviews").is_none(),
+            "{}: capabilities name windows, not webviews",
+            path.display()
+        );
+        for window in capability["windows"].as_array().unwrap() {
+            let window = window.as_str().unwrap();
+            assert!(
+                window == "main" || window == "patient",
+                "{} names window {window:?}: only the app's own windows get commands",
+                path.display()
+            );
+            assert!(!window.contains('*'), "{}: no patterns", path.display());
+        }
+    }
+    assert!(seen >= 2, "the desk and patient capabilities were read");
+    let build = std::fs::read_to_string(root.join("build.rs")).unwrap();
+    let commands = std::fs::read_to_string(root.join("src/commands.rs")).unwrap();
+    for name in commands
+        .split("#[tauri::command]")
+        .skip(1)
+        .filter_map(|rest| rest.split("pub ").nth(1))
+        .filter_map(|rest| rest.trim_start_matches("async ").strip_prefix("fn "))
+        .filter_map(|rest| rest.split('(').next())
+    {
+        assert!(
+            build.contains(&format!("\"{name}\"")),
+            "the command {name} is not declared in src-tauri/build.rs"
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! One integration-test binary: the architecture rules, and the desk apps end to end.
 
 mod architecture;
+mod call;
 mod desk;
 mod patient;
 mod registry;

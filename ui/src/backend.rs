@@ -242,6 +242,18 @@ pub async fn open_doctor_document(
     call("open_doctor_document", Some(&args)).await
 }
 
+pub async fn join_call(
+    args: clinic_core::ipc::JoinCallArgs,
+) -> Result<clinic_core::ipc::CallOpened, IpcError> {
+    call("join_call", Some(&args)).await
+}
+
+pub async fn call_status(
+    args: clinic_core::ipc::AppointmentArgs,
+) -> Result<clinic_core::ipc::CallStatus, IpcError> {
+    call("call_status", Some(&args)).await
+}
+
 pub async fn rebook(
     args: clinic_core::ipc::RebookArgs,
 ) -> Result<clinic_core::ipc::AppointmentView, IpcError> {

@@ -324,6 +324,13 @@ pub struct CallOpened {
     pub open_until: DateTime<Utc>,
 }
 
+/// `call_status`: what the call window found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallStatus {
+    /// This computer's webview has no WebRTC: offer the system's browser.
+    pub without_video: bool,
+}
+
 /// `reschedule_appointment`: move a booked appointment to another free slot of the same doctor.
 /// The old appointment stays in the book as "rescheduled" (its history kept); the new one is a
 /// booking that names it, judged by the server like any booking.

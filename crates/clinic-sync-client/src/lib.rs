@@ -309,6 +309,20 @@ impl SyncClient {
             })
     }
 
+    /// Where an appointment's video call is, for the signed-in doctor or patient.
+    pub async fn meeting(
+        &self,
+        token: &str,
+        appointment: clinic_core::AppointmentId,
+    ) -> Result<clinic_core::ipc::MeetingAccess, ClientError> {
+        self.answer(
+            self.http
+                .get(self.url(&format!("/api/v1/appointments/{appointment}/meeting")))
+                .bearer_auth(token),
+        )
+        .await
+    }
+
     /// An admin's decision on a doctor's credentials.
     pub async fn verify_doctor(
         &self,

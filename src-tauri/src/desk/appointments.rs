@@ -92,6 +92,17 @@ impl Desk {
         Ok(self.with_store(|s| s.doctor(user.id))?.unwrap_or(saved))
     }
 
+    /// Where an appointment's video call is, for the signed-in doctor or patient (online: the
+    /// server decides who may join and makes the token).
+    pub async fn meeting_access(
+        &self,
+        appointment: AppointmentId,
+    ) -> Result<clinic_core::ipc::MeetingAccess, IpcError> {
+        self.working_user()?;
+        self.authed(|c, t| async move { c.meeting(&t, appointment).await })
+            .await
+    }
+
     /// The clinic's doctors as this desk knows them (works offline).
     pub fn clinic_doctors(&self) -> Result<Vec<DoctorRecord>, IpcError> {
         self.working_user()?;

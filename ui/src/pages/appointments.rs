@@ -44,7 +44,7 @@ pub(crate) fn clinic_zone(model: &AppModel) -> Tz {
 }
 
 /// `10:30`, on the clinic's clock.
-fn clock(tz: Tz, t: DateTime<Utc>) -> String {
+pub(crate) fn clock(tz: Tz, t: DateTime<Utc>) -> String {
     t.with_timezone(&tz).format("%H:%M").to_string()
 }
 
@@ -763,6 +763,8 @@ fn DayList(props: &DayListProps) -> Html {
         show_doctor: props.doctor.is_none(),
         on_step: &step,
         on_move: on_move.as_ref(),
+        calls: props.role == Role::Doctor,
+        time_zone: &today.time_zone,
     };
     html! {
         <div class="day-list">
@@ -826,6 +828,9 @@ struct RowContext<'a> {
     show_doctor: bool,
     on_step: &'a Callback<(clinic_core::AppointmentId, Step)>,
     on_move: Option<&'a Callback<AppointmentView>>,
+    /// The doctor's own list: video appointments have "Join call".
+    calls: bool,
+    time_zone: &'a str,
 }
 
 fn appointment_row(row: &RowContext<'_>, view: &AppointmentView, steps: Vec<Step>) -> Html {
@@ -836,6 +841,8 @@ fn appointment_row(row: &RowContext<'_>, view: &AppointmentView, steps: Vec<Step
         show_doctor,
         on_step,
         on_move,
+        calls,
+        time_zone,
     } = *row;
     let a = &view.appointment;
     let token = match (a.token, a.status, view.pending) {
@@ -876,6 +883,9 @@ fn appointment_row(row: &RowContext<'_>, view: &AppointmentView, steps: Vec<Step
                             onclick={{ let (on_step, id) = (on_step.clone(), a.id); move |_| on_step.emit((id, step)) }}>
                         { text(lang, &format!("step-{}", step_key(step))) }
                     </button>
+                }
+                if calls && super::call::has_call(a) {
+                    <super::call::JoinCall appointment={a.id} language={lang} time_zone={time_zone.to_owned()} />
                 }
                 if let Some(on_move) = on_move.filter(|_| movable(view)) {
                     <button type="button" class="step reschedule"

@@ -1,4 +1,5 @@
 mod appointments;
+mod call;
 mod directory;
 mod doctor_files;
 mod doctor_profile;

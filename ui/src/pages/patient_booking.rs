@@ -227,6 +227,10 @@ fn my_list(
                             if item.pending { <span class="pending-mark" title={text(lang, "appointment-pending")}>{ " ⟳" }</span> }
                         </td>
                         <td class="actions">
+                            if super::call::has_call(&item.appointment) && !item.pending {
+                                <super::call::JoinCall appointment={item.appointment.id} language={lang}
+                                                       time_zone={tz.name().to_owned()} />
+                            }
                             if matches!(item.appointment.status, Status::Requested | Status::Confirmed) && !item.pending {
                                 <button type="button" class="secondary cancel"
                                         onclick={{ let (cancel, id) = (cancel.clone(), item.appointment.id); move |_| cancel.emit(id) }}>

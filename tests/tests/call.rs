@@ -1,0 +1,238 @@
+//! A video call end to end: the server is set to a self-hosted Jitsi with tokens — a stand-in
+//! page on the loopback. The doctor's desk joins a video appointment; the real call window loads
+//! the stand-in, which reports the room and token it was opened with (the test checks both
+//! against the server's secret), that the app's commands do not answer there, and that it could
+//! neither open a window nor go elsewhere.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use clinic_tests::{Build, JitsiStandIn, SyncServer, Workstation};
+use serde_json::{json, Value};
+
+const DUTY_DOCTOR: &str = "Dr. Shafiq Hasan";
+const APP_ID: &str = "clinic-desk-test";
+const SECRET: &str = "a stand-in secret of at least thirty-two characters";
+
+/// The server's API as a front desk would use it, to put a video appointment in the book.
+struct Api {
+    http: reqwest::Client,
+    url: String,
+    token: String,
+}
+
+impl Api {
+    async fn sign_in(url: &str, email: &str, password: &str) -> anyhow::Result<Api> {
+        let http = reqwest::Client::new();
+        let grant: Value = http
+            .post(format!("{url}/api/v1/sessions"))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        Ok(Api {
+            http,
+            url: url.to_owned(),
+            token: grant["token"]
+                .as_str()
+                .context("a session token")?
+                .to_owned(),
+        })
+    }
+
+    async fn get(&self, path: &str) -> anyhow::Result<Value> {
+        Ok(self
+            .http
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
+            .send()
+            .await?
+            .json()
+            .await?)
+    }
+
+    async fn push(&self, command: Value) -> anyhow::Result<Value> {
+        let envelope = json!({"version": 1, "id": uuid::Uuid::now_v7(), "issued_at": Utc::now(),
+                              "issued_by": uuid::Uuid::nil(), "command": command});
+        let answer: Value = self
+            .http
+            .post(format!("{}/api/v1/sync/push", self.url))
+            .bearer_auth(&self.token)
+            .json(&json!({"commands": [envelope]}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        Ok(answer["outcomes"][0].clone())
+    }
+}
+
+fn is_today_in_dhaka(start: &DateTime<Utc>) -> bool {
+    let tz = chrono_tz::Asia::Dhaka;
+    start.with_timezone(&tz).date_naive() == Utc::now().with_timezone(&tz).date_naive()
+}
+
+#[tokio::test]
+async fn the_doctor_joins_a_video_call_in_a_window_that_holds_only_the_call() -> anyhow::Result<()>
+{
+    let stand_in = JitsiStandIn::start().await?;
+    let server = SyncServer::start_demo_with(&[
+        ("CLINIC_SYNC_JITSI_URL", stand_in.url.as_str()),
+        ("CLINIC_SYNC_JITSI_APP_ID", APP_ID),
+        ("CLINIC_SYNC_JITSI_APP_SECRET", SECRET),
+    ])?;
+    let logins = server.logins()?;
+    let desk = logins
+        .iter()
+        .find(|l| l.role == "front_desk")
+        .context("a front desk")?;
+    let duty = logins
+        .iter()
+        .find(|l| l.name == DUTY_DOCTOR)
+        .context("the demo clinic has a duty doctor")?;
+
+    // A video appointment with the duty doctor in the next free slot (a video walk-in when the
+    // next slot is already tomorrow in Dhaka, so the doctor's day shows it either way).
+    let api = Api::sign_in(&server.url, &desk.email, &desk.password).await?;
+    let doctors = api.get("/api/v1/doctors").await?;
+    let doctor = doctors
+        .as_array()
+        .context("doctors")?
+        .iter()
+        .find(|d| d["display_name"] == DUTY_DOCTOR)
+        .and_then(|d| d["id"].as_str())
+        .context("the duty doctor's id")?
+        .to_owned();
+    let slots = api
+        .get(&format!("/api/v1/doctors/{doctor}/slots?kind=video&days=1"))
+        .await?;
+    let start: DateTime<Utc> = slots[0]["start"]
+        .as_str()
+        .context("a free video slot")?
+        .parse()?;
+    let pulled = api.get("/api/v1/sync/pull?after=0&limit=500").await?;
+    let patient = pulled["changes"]
+        .as_array()
+        .context("changes")?
+        .iter()
+        .find(|c| c["kind"] == "patient")
+        .context("a demo patient")?
+        .clone();
+    let walk_in = !is_today_in_dhaka(&start);
+    let outcome = api
+        .push(
+            json!({"kind": "book_appointment", "appointment": uuid::Uuid::now_v7(),
+                     "patient": patient["id"], "doctor": doctor, "consultation": "video",
+                     "origin": if walk_in { "walk_in" } else { "booked" },
+                     "start": if walk_in { Value::Null } else { json!(start) }}),
+        )
+        .await?;
+    anyhow::ensure!(outcome["outcome"] == "applied", "{outcome}");
+    let name = patient["demographics"]["full_name"]
+        .as_str()
+        .context("the patient's name")?
+        .to_owned();
+
+    // The doctor joins from their day.
+    let station = Workstation::new(&server.url)?;
+    let app = station.launch(Build::Staff).await?;
+    app.sign_in_by_keyboard(&duty.email, &duty.password).await?;
+    let row = format!("#waiting-room tr[data-patient='{name}']");
+    app.wait_for(&format!("{row} button.join-call")).await?;
+    app.click(&format!("{row} button.join-call")).await?;
+    app.wait_for_text(&format!("{row} .call-state"), |t| {
+        t.contains("open in its own window")
+    })
+    .await?;
+
+    // The call window loaded the stand-in with the room and the doctor's token.
+    let report = stand_in.report(Duration::from_secs(30)).await?;
+    let room = report["path"]
+        .as_str()
+        .context("the page's path")?
+        .trim_start_matches('/')
+        .to_owned();
+    anyhow::ensure!(
+        clinic_core::meeting::is_room_name(&room),
+        "a room name: {report}"
+    );
+    let token = report["search"]
+        .as_str()
+        .and_then(|s| s.strip_prefix("?jwt="))
+        .context("the token in the address")?;
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_audience(&["jitsi"]);
+    validation.set_issuer(&[APP_ID]);
+    let claims = jsonwebtoken::decode::<clinic_core::meeting::JitsiClaims>(
+        token,
+        &jsonwebtoken::DecodingKey::from_secret(SECRET.as_bytes()),
+        &validation,
+    )
+    .context("a token signed with the clinic's secret")?
+    .claims;
+    assert_eq!(claims.room, room);
+    assert_eq!(claims.sub, "127.0.0.1");
+    assert_eq!(claims.context.user.name, DUTY_DOCTOR);
+    assert!(claims.moderator, "the doctor moderates");
+    assert_eq!(claims.context.user.affiliation, "owner");
+    let hash = report["hash"].as_str().unwrap_or_default();
+    assert!(
+        hash.contains("config.prejoinConfig.enabled=false") && hash.contains(DUTY_DOCTOR),
+        "{hash}"
+    );
+    // No app commands from the call page.
+    let invoke = report["invoke"].as_str().unwrap_or_default();
+    assert_ne!(
+        invoke, "allowed",
+        "the call page reached the app's commands: {report}"
+    );
+    eprintln!("call window: {report}");
+
+    // The page tried to open a window and to leave: neither got anywhere.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        stand_in.elsewhere_hits(),
+        0,
+        "the call window left the call"
+    );
+
+    // Without WebRTC in this webview, the app offers the browser; with it, it does not.
+    if report["rtc"] == true && report["media"] == true {
+        assert!(app
+            .client()
+            .find(fantoccini::Locator::Css(&format!(
+                "{row} .call-without-video"
+            )))
+            .await
+            .is_err());
+    } else {
+        app.wait_for_text(&format!("{row} .call-without-video"), |t| {
+            t.contains("cannot show video")
+        })
+        .await?;
+        app.wait_for(&format!("{row} button.open-in-browser"))
+            .await?;
+    }
+    app.screenshot("40-doctor-joined-a-call").await?;
+    // The call window as the doctor sees it (WebDriver lists it as a second window).
+    let main = app.client().window().await?;
+    let windows = app.client().windows().await?;
+    anyhow::ensure!(windows.len() == 2, "the app and its call window: {windows:?}");
+    for handle in windows.into_iter().filter(|w| *w != main) {
+        app.client().switch_to_window(handle).await?;
+        let title = app.client().title().await?;
+        assert_eq!(title, "Stand-in Jitsi", "the call window shows the call");
+        app.screenshot("41-call-window").await?;
+    }
+    app.client().switch_to_window(main).await?;
+
+    // Joining again brings the same window forward: the page is not loaded twice.
+    let loads = stand_in.reports();
+    app.click(&format!("{row} button.join-call")).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(stand_in.reports(), loads, "one window per call");
+    app.close().await?;
+    Ok(())
+}
