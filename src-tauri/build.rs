@@ -35,6 +35,7 @@ fn main() {
             "rebook",
             "join_call",
             "call_status",
+            "record_consent",
             "upload_doctor_document",
             "doctor_files",
             "open_doctor_document",

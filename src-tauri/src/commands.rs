@@ -227,6 +227,14 @@ pub async fn join_call(
 }
 
 #[tauri::command]
+pub async fn record_consent(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::RecordConsentArgs,
+) -> Answer<clinic_core::consent::ConsentRecord> {
+    desk.record_consent(&args).await
+}
+
+#[tauri::command]
 pub fn call_status(
     calls: State<'_, crate::call_window::Calls>,
     args: clinic_core::ipc::AppointmentArgs,

@@ -69,6 +69,7 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::rebook,
             commands::join_call,
             commands::call_status,
+            commands::record_consent,
             commands::upload_doctor_document,
             commands::doctor_files,
             commands::open_doctor_document,

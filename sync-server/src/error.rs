@@ -33,6 +33,9 @@ pub enum ApiError {
     /// What was asked cannot be done in the state things are in; the message says why.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The patient has not agreed to this; the message says what to do.
+    #[error("consent required: {0}")]
+    ConsentRequired(String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -73,7 +76,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::ConsentRequired(_) => StatusCode::CONFLICT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -120,6 +123,7 @@ impl ApiError {
                 "This address does not accept that kind of request.".to_owned(),
             ),
             ApiError::Conflict(why) => (ErrorCode::Conflict, why.clone()),
+            ApiError::ConsentRequired(why) => (ErrorCode::ConsentRequired, why.clone()),
             ApiError::Internal(_) => (
                 ErrorCode::Internal,
                 "The server could not finish this. Nothing was changed; try again.".to_owned(),

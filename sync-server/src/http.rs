@@ -127,6 +127,10 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
         )
         .route("/api/v1/directory", get(crate::directory::directory::<S>))
         .route(
+            "/api/v1/patients/{id}/consents",
+            get(crate::consents::list::<S>).post(crate::consents::record::<S>),
+        )
+        .route(
             "/api/v1/appointments/{id}/meeting",
             get(crate::meetings::join::<S>),
         )

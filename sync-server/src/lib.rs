@@ -5,6 +5,7 @@
 //! Invariant: an error answer never carries internals; they go to the log.
 
 pub mod accounts;
+pub mod consents;
 pub mod directory;
 pub mod doctor_documents;
 pub mod error;

@@ -7,6 +7,7 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use chrono::Utc;
+use clinic_core::consent::ConsentPurpose;
 use clinic_core::ipc::MeetingAccess;
 use clinic_core::meeting::{call_open, JitsiClaims, JitsiServer, Participant};
 use clinic_core::{decide, Action, AppointmentId, Role};
@@ -37,7 +38,11 @@ pub async fn join<S: Storage>(
         .appointment(id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let patient_account = state.storage.patient_account(appointment.patient).await?;
+    let patient_account = state
+        .storage
+        .patient_account(appointment.patient)
+        .await?
+        .flatten();
     decide(
         caller.actor,
         Action::JoinCall {
@@ -49,6 +54,20 @@ pub async fn join<S: Storage>(
     let now = Utc::now();
     let until =
         call_open(&appointment, now).map_err(|refused| ApiError::Conflict(refused.to_string()))?;
+    // No call without the patient's consent to a video consultation.
+    let consented = state
+        .storage
+        .consents(appointment.patient)
+        .await?
+        .iter()
+        .any(|c| c.purpose == ConsentPurpose::VideoConsultation);
+    if !consented {
+        return Err(ApiError::ConsentRequired(
+            "The patient has not agreed to a video consultation yet, so the call does not start. \
+             The patient agrees in their app, or tell us they agreed by phone or in person."
+                .to_owned(),
+        ));
+    }
     let room = state
         .storage
         .meeting_room(id, now.timestamp_millis())

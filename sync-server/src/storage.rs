@@ -166,11 +166,20 @@ pub trait Storage: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<Option<clinic_core::appointment::AppointmentRecord>, StorageError>,
     > + Send;
-    /// The patient's own account, if they have one.
+    /// `None`: no such patient; `Some(account)`: the patient, and their own account if any.
     fn patient_account(
         &self,
         patient: clinic_core::PatientId,
-    ) -> impl Future<Output = Result<Option<UserId>, StorageError>> + Send;
+    ) -> impl Future<Output = Result<Option<Option<UserId>>, StorageError>> + Send;
+    fn save_consent(
+        &self,
+        consent: &clinic_core::consent::ConsentRecord,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    /// A patient's consents, newest first.
+    fn consents(
+        &self,
+        patient: clinic_core::PatientId,
+    ) -> impl Future<Output = Result<Vec<clinic_core::consent::ConsentRecord>, StorageError>> + Send;
     /// An appointment's meeting room: the one made at confirmation, or (for an appointment
     /// confirmed before rooms were made) a new one now.
     fn meeting_room(
@@ -299,13 +308,66 @@ macro_rules! shared_sql_storage {
             async fn patient_account(
                 &self,
                 patient: clinic_core::PatientId,
-            ) -> Result<Option<UserId>, StorageError> {
+            ) -> Result<Option<Option<UserId>>, StorageError> {
                 let row: Option<(Option<String>,)> =
                     sqlx::query_as("SELECT account_id FROM patient WHERE id = $1")
                         .bind(patient.to_string())
                         .fetch_optional(&self.pool)
                         .await?;
-                row.and_then(|(a,)| a).map(|a| parse_id(&a)).transpose()
+                row.map(|(a,)| a.map(|a| parse_id(&a)).transpose()).transpose()
+            }
+
+            async fn save_consent(
+                &self,
+                c: &clinic_core::consent::ConsentRecord,
+            ) -> Result<(), StorageError> {
+                sqlx::query(
+                    "INSERT INTO consent (id, patient_id, purpose, given, recorded_by, recorded_at, note)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(c.id.to_string())
+                .bind(c.patient.to_string())
+                .bind(c.purpose.as_str())
+                .bind(match c.given {
+                    clinic_core::consent::ConsentGiven::ByThePatient => "by_the_patient",
+                    clinic_core::consent::ConsentGiven::Spoken => "spoken",
+                })
+                .bind(c.recorded_by.to_string())
+                .bind(c.recorded_at.timestamp_millis())
+                .bind(c.note.as_deref())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn consents(
+                &self,
+                patient: clinic_core::PatientId,
+            ) -> Result<Vec<clinic_core::consent::ConsentRecord>, StorageError> {
+                let rows: Vec<(String, String, String, String, i64, Option<String>)> = sqlx::query_as(
+                    "SELECT id, purpose, given, recorded_by, recorded_at, note FROM consent
+                     WHERE patient_id = $1 ORDER BY recorded_at DESC, id DESC",
+                )
+                .bind(patient.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(id, purpose, given, by, at, note)| {
+                        let word = |w: String| serde_json::Value::String(w);
+                        Ok(clinic_core::consent::ConsentRecord {
+                            id: id.parse().map_err(|_| StorageError::Corrupt("consent id".into()))?,
+                            patient,
+                            purpose: serde_json::from_value(word(purpose))
+                                .map_err(|_| StorageError::Corrupt("consent purpose".into()))?,
+                            given: serde_json::from_value(word(given))
+                                .map_err(|_| StorageError::Corrupt("consent given".into()))?,
+                            recorded_by: parse_id(&by)?,
+                            recorded_at: chrono::DateTime::from_timestamp_millis(at)
+                                .ok_or_else(|| StorageError::Corrupt("consent time".into()))?,
+                            note,
+                        })
+                    })
+                    .collect()
             }
 
             async fn meeting_room(

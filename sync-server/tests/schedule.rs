@@ -948,6 +948,49 @@ async fn video_calls_open_for_the_appointments_doctor_and_patient_only(b: Backen
     );
     assert_eq!(s.scalar("SELECT COUNT(*) FROM meeting".into()).await, 1);
 
+    // No call before the patient agrees to a video consultation.
+    let (status, body) = meeting(s, &c.doctor_token, &appointment).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["code"], "consent_required", "{body}");
+    let consents = format!("/api/v1/patients/{own}/consents");
+    let video = json!({"purpose": "video_consultation"});
+    let (status, body) = s.post(&consents, Some(&c.desk_a), video.clone()).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "staff say how: {body}"
+    );
+    assert_eq!(body["fields"][0]["field"], "note");
+    let (status, _) = s.post(&consents, Some(&c.admin), video.clone()).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "an admin does not speak for patients"
+    );
+    let (status, body) = s
+        .post(
+            &format!("/api/v1/patients/{}/consents", uuid(0x9000, 999)),
+            Some(&c.desk_a),
+            json!({"purpose": "video_consultation", "note": "by phone"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, spoken) = s
+        .post(
+            &consents,
+            Some(&c.desk_a),
+            json!({"purpose": "video_consultation", "note": "By phone, the patient herself"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{spoken}");
+    assert_eq!(spoken["given"], "spoken");
+    let (status, own_consent) = s.post(&consents, Some(&patient), video).await;
+    assert_eq!(status, StatusCode::CREATED, "{own_consent}");
+    assert_eq!(own_consent["given"], "by_the_patient");
+    assert_eq!(own_consent["recorded_by"], own.as_str());
+    let (_, listed) = s.get(&consents, Some(&patient)).await;
+    assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
+
     let (status, doctor_call) = meeting(s, &c.doctor_token, &appointment).await;
     assert_eq!(status, StatusCode::OK, "{doctor_call}");
     let room = doctor_call["room"].as_str().unwrap().to_owned();
@@ -1023,6 +1066,12 @@ async fn video_calls_open_for_the_appointments_doctor_and_patient_only(b: Backen
     }
     let (status, _) = meeting(s, &patient, &uuid(0xa000, 999)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = s.get(&consents, Some(&other_patient)).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "another patient's consents are theirs"
+    );
 
     // An in-person visit has no call; a cancelled one's call is closed.
     let mut in_person = book(3, 3, &own, &c.doctor, Some(&second));

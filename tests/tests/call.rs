@@ -1,5 +1,6 @@
 //! A video call end to end: the server is set to a self-hosted Jitsi with tokens — a stand-in
-//! page on the loopback. The doctor's desk joins a video appointment; the real call window loads
+//! page on the loopback. The doctor's desk joins a video appointment (first noting the patient's
+//! spoken consent, without which no call opens); the real call window loads
 //! the stand-in, which reports the room and token it was opened with (the test checks both
 //! against the server's secret), that the app's commands do not answer there, and that it could
 //! neither open a window nor go elsewhere.
@@ -142,6 +143,22 @@ async fn the_doctor_joins_a_video_call_in_a_window_that_holds_only_the_call() ->
     let row = format!("#waiting-room tr[data-patient='{name}']");
     app.wait_for(&format!("{row} button.join-call")).await?;
     app.click(&format!("{row} button.join-call")).await?;
+    // No call without the patient's consent: the doctor notes how the patient agreed (a note is
+    // required), and the call opens.
+    app.wait_for_text(&format!("{row} .call-consent"), |t| {
+        t.contains("has not agreed to video consultations")
+    })
+    .await?;
+    anyhow::ensure!(stand_in.reports() == 0, "no call before consent");
+    app.click(&format!("{row} button.record-consent")).await?;
+    app.wait_for_text(&format!("{row} .call-consent .field-error"), |t| {
+        !t.is_empty()
+    })
+    .await?;
+    app.screenshot("39-consent-before-the-call").await?;
+    app.click(&format!("{row} input.consent-note")).await?;
+    app.type_keys("By phone this morning").await?;
+    app.click(&format!("{row} button.record-consent")).await?;
     app.wait_for_text(&format!("{row} .call-state"), |t| {
         t.contains("open in its own window")
     })
@@ -219,7 +236,10 @@ async fn the_doctor_joins_a_video_call_in_a_window_that_holds_only_the_call() ->
     // The call window as the doctor sees it (WebDriver lists it as a second window).
     let main = app.client().window().await?;
     let windows = app.client().windows().await?;
-    anyhow::ensure!(windows.len() == 2, "the app and its call window: {windows:?}");
+    anyhow::ensure!(
+        windows.len() == 2,
+        "the app and its call window: {windows:?}"
+    );
     for handle in windows.into_iter().filter(|w| *w != main) {
         app.client().switch_to_window(handle).await?;
         let title = app.client().title().await?;

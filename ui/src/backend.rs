@@ -242,6 +242,12 @@ pub async fn open_doctor_document(
     call("open_doctor_document", Some(&args)).await
 }
 
+pub async fn record_consent(
+    args: clinic_core::ipc::RecordConsentArgs,
+) -> Result<clinic_core::consent::ConsentRecord, IpcError> {
+    call("record_consent", Some(&args)).await
+}
+
 pub async fn join_call(
     args: clinic_core::ipc::JoinCallArgs,
 ) -> Result<clinic_core::ipc::CallOpened, IpcError> {

@@ -307,6 +307,13 @@ pub struct MeetingAccess {
     pub open_until: DateTime<Utc>,
 }
 
+/// `record_consent`: the patient agrees (patient build), or staff note that they agreed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordConsentArgs {
+    pub patient: crate::PatientId,
+    pub form: crate::consent::ConsentForm,
+}
+
 /// `join_call`: open an appointment's call in a window of the app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JoinCallArgs {

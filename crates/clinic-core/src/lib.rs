@@ -8,6 +8,7 @@ pub mod account;
 pub mod appointment;
 pub mod availability;
 pub mod booking;
+pub mod consent;
 pub mod demo;
 pub mod doctor;
 pub mod ids;

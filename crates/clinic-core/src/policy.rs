@@ -76,6 +76,15 @@ pub enum Action {
         doctor: UserId,
         patient_account: Option<UserId>,
     },
+    /// Record a patient's consent: the patient themself, or a doctor or the front desk noting
+    /// that the patient agreed (an admin does not speak for patients).
+    RecordConsent {
+        patient_account: Option<UserId>,
+    },
+    /// Read whether a patient consented: the patient, and the staff who care for them.
+    ReadConsent {
+        patient_account: Option<UserId>,
+    },
 }
 
 /// Which part of the registry a device receives when it pulls.
@@ -166,6 +175,15 @@ pub fn decide(actor: Actor, action: Action) -> Result<(), Denied> {
         ReadDoctorCredentials { doctor } => {
             role == Role::Admin || (role == Role::Doctor && doctor == id)
         }
+        RecordConsent { patient_account } => match role {
+            Role::Patient => patient_account == Some(id),
+            Role::Doctor | Role::FrontDesk => true,
+            Role::Admin => false,
+        },
+        ReadConsent { patient_account } => match role {
+            Role::Patient => patient_account == Some(id),
+            Role::Doctor | Role::FrontDesk | Role::Admin => true,
+        },
         JoinCall {
             doctor,
             patient_account,
@@ -319,6 +337,21 @@ mod tests {
         ] {
             assert_eq!(decide(other, credentials), Err(Denied::NotPermitted));
         }
+        let consent = Action::RecordConsent {
+            patient_account: Some(id(8)),
+        };
+        assert_eq!(decide(user(8, Role::Patient), consent), Ok(()));
+        assert_eq!(decide(user(5, Role::Doctor), consent), Ok(()));
+        assert_eq!(decide(user(7, Role::FrontDesk), consent), Ok(()));
+        assert_eq!(
+            decide(user(9, Role::Patient), consent),
+            Err(Denied::NotPermitted),
+            "not for another patient"
+        );
+        assert_eq!(
+            decide(user(1, Role::Admin), consent),
+            Err(Denied::NotPermitted)
+        );
         let call = Action::JoinCall {
             doctor: id(5),
             patient_account: Some(id(8)),

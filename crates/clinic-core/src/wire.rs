@@ -28,6 +28,8 @@ pub enum ErrorCode {
     NotFound,
     /// What was asked cannot be done in the state things are in (a closed call, say).
     Conflict,
+    /// The patient has not agreed to this (a video consultation, keeping uploads): ask them.
+    ConsentRequired,
     Internal,
     /// Desk only: the sync server did not answer.
     ServerUnreachable,

@@ -309,6 +309,22 @@ impl SyncClient {
             })
     }
 
+    /// Record a patient's consent (the patient themself, or staff noting spoken consent).
+    pub async fn record_consent(
+        &self,
+        token: &str,
+        patient: clinic_core::PatientId,
+        form: &clinic_core::consent::ConsentForm,
+    ) -> Result<clinic_core::consent::ConsentRecord, ClientError> {
+        self.answer(
+            self.http
+                .post(self.url(&format!("/api/v1/patients/{patient}/consents")))
+                .bearer_auth(token)
+                .json(form),
+        )
+        .await
+    }
+
     /// Where an appointment's video call is, for the signed-in doctor or patient.
     pub async fn meeting(
         &self,

@@ -92,6 +92,19 @@ impl Desk {
         Ok(self.with_store(|s| s.doctor(user.id))?.unwrap_or(saved))
     }
 
+    /// Record a patient's consent (online: the server keeps consents and checks them).
+    pub async fn record_consent(
+        &self,
+        args: &clinic_core::ipc::RecordConsentArgs,
+    ) -> Result<clinic_core::consent::ConsentRecord, IpcError> {
+        let user = self.working_user()?;
+        let spoken = user.role != clinic_core::Role::Patient;
+        args.form.check(spoken).map_err(IpcError::validation)?;
+        let (patient, form) = (args.patient, args.form.clone());
+        self.authed(|c, t| async move { c.record_consent(&t, patient, &form).await })
+            .await
+    }
+
     /// Where an appointment's video call is, for the signed-in doctor or patient (online: the
     /// server decides who may join and makes the token).
     pub async fn meeting_access(

@@ -885,7 +885,7 @@ fn appointment_row(row: &RowContext<'_>, view: &AppointmentView, steps: Vec<Step
                     </button>
                 }
                 if calls && super::call::has_call(a) {
-                    <super::call::JoinCall appointment={a.id} language={lang} time_zone={time_zone.to_owned()} />
+                    <super::call::JoinCall appointment={a.id} patient={a.patient} language={lang} time_zone={time_zone.to_owned()} />
                 }
                 if let Some(on_move) = on_move.filter(|_| movable(view)) {
                     <button type="button" class="step reschedule"

@@ -4,7 +4,11 @@
 
 use clinic_core::appointment::{AppointmentRecord, Status};
 use clinic_core::availability::ConsultationType;
-use clinic_core::ipc::{AppointmentArgs, CallOpened, IpcError, JoinCallArgs, Language};
+use clinic_core::consent::{ConsentForm, ConsentPurpose};
+use clinic_core::ipc::{
+    AppointmentArgs, CallOpened, IpcError, JoinCallArgs, Language, RecordConsentArgs,
+};
+use clinic_core::wire::ErrorCode;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -25,8 +29,12 @@ pub fn has_call(appointment: &AppointmentRecord) -> bool {
 #[derive(Properties, PartialEq)]
 pub struct JoinCallProps {
     pub appointment: clinic_core::AppointmentId,
+    pub patient: clinic_core::PatientId,
     pub language: Language,
     pub time_zone: AttrValue,
+    /// The patient build: the patient agrees themself; staff note how the patient agreed.
+    #[prop_or_default]
+    pub as_patient: bool,
 }
 
 #[component]
@@ -36,32 +44,39 @@ pub fn JoinCall(props: &JoinCallProps) -> Html {
     let without_video = use_state(|| false);
     let error = use_state(|| None::<IpcError>);
     let busy = use_state(|| false);
+    // The server asked for the patient's consent first.
+    let consent_needed = use_state(|| false);
+    let note = use_state(String::new);
+    let consent_error = use_state(|| None::<IpcError>);
     let join = {
-        let (opened, without_video, error, busy, appointment) = (
+        let (opened, without_video, error, busy, consent_needed, appointment) = (
             opened.clone(),
             without_video.clone(),
             error.clone(),
             busy.clone(),
+            consent_needed.clone(),
             props.appointment,
         );
         move |in_browser: bool| {
-            let (opened, without_video, error, busy) = (
+            let (opened, without_video, error, busy, consent_needed) = (
                 opened.clone(),
                 without_video.clone(),
                 error.clone(),
                 busy.clone(),
+                consent_needed.clone(),
             );
-            move |_| {
+            Callback::from(move |_: ()| {
                 if *busy {
                     return;
                 }
                 busy.set(true);
                 error.set(None);
-                let (opened, without_video, error, busy) = (
+                let (opened, without_video, error, busy, consent_needed) = (
                     opened.clone(),
                     without_video.clone(),
                     error.clone(),
                     busy.clone(),
+                    consent_needed.clone(),
                 );
                 spawn_local(async move {
                     match backend::join_call(JoinCallArgs {
@@ -87,19 +102,60 @@ pub fn JoinCall(props: &JoinCallProps) -> Html {
                                 }
                             }
                         }
+                        Err(e) if e.code == ErrorCode::ConsentRequired => {
+                            consent_needed.set(true);
+                            busy.set(false);
+                        }
                         Err(e) => {
                             error.set(Some(e));
                             busy.set(false);
                         }
                     }
                 });
-            }
+            })
         }
     };
+    // Record the consent, then join.
+    let agree = {
+        let (consent_needed, consent_error, note, join_now, patient, as_patient) = (
+            consent_needed.clone(),
+            consent_error.clone(),
+            note.clone(),
+            join(false),
+            props.patient,
+            props.as_patient,
+        );
+        move |_| {
+            let (consent_needed, consent_error, join_now) = (
+                consent_needed.clone(),
+                consent_error.clone(),
+                join_now.clone(),
+            );
+            let form = ConsentForm {
+                purpose: ConsentPurpose::VideoConsultation,
+                note: (!as_patient).then(|| (*note).clone()),
+            };
+            spawn_local(async move {
+                match backend::record_consent(RecordConsentArgs { patient, form }).await {
+                    Ok(_) => {
+                        consent_error.set(None);
+                        consent_needed.set(false);
+                        join_now.emit(());
+                    }
+                    Err(e) => consent_error.set(Some(e)),
+                }
+            });
+        }
+    };
+    let note_error = consent_error
+        .as_ref()
+        .and_then(|e| e.fields.iter().find(|f| f.field == "note"))
+        .map(|f| crate::i18n::field_message(lang, f));
     let tz = zone(&props.time_zone);
     html! {
         <span class="join-call-box">
-            <button type="button" class="primary join-call" disabled={*busy} onclick={join(false)}>
+            <button type="button" class="primary join-call" disabled={*busy}
+                    onclick={{ let join = join(false); move |_| join.emit(()) }}>
                 { text(lang, "call-join") }
             </button>
             if let Some(done) = &*opened {
@@ -111,12 +167,37 @@ pub fn JoinCall(props: &JoinCallProps) -> Html {
             if *without_video {
                 <span class="call-without-video" role="alert">
                     { text(lang, "call-without-video") }
-                    <button type="button" class="secondary open-in-browser" onclick={join(true)}>
+                    <button type="button" class="secondary open-in-browser"
+                            onclick={{ let join = join(true); move |_| join.emit(()) }}>
                         { text(lang, "call-open-in-browser") }
                     </button>
                 </span>
             }
-            <ErrorBanner error={(*error).clone()} language={lang} />
+            if *consent_needed {
+                <span class="call-consent" role="alert">
+                    if props.as_patient {
+                        <span class="consent-text">{ text(lang, "consent-video-patient") }</span>
+                        <button type="button" class="primary give-consent" onclick={agree}>
+                            { text(lang, "consent-agree-and-join") }
+                        </button>
+                    } else {
+                        <span class="consent-text">{ text(lang, "consent-video-staff") }</span>
+                        <input type="text" class="consent-note" aria-label={text(lang, "consent-note")}
+                               placeholder={text(lang, "consent-note")} value={(*note).clone()}
+                               oninput={{ let note = note.clone(); move |e: InputEvent| {
+                                   let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                                   note.set(input.value());
+                               } }} />
+                        <button type="button" class="secondary record-consent" onclick={agree}>
+                            { text(lang, "consent-record-and-join") }
+                        </button>
+                    }
+                    if let Some(message) = note_error {
+                        <small class="field-error">{ message }</small>
+                    }
+                </span>
+            }
+            <ErrorBanner error={(*error).clone().or_else(|| (*consent_error).clone().filter(|e| e.fields.is_empty()))} language={lang} />
         </span>
     }
 }

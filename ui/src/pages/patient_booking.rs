@@ -228,8 +228,9 @@ fn my_list(
                         </td>
                         <td class="actions">
                             if super::call::has_call(&item.appointment) && !item.pending {
-                                <super::call::JoinCall appointment={item.appointment.id} language={lang}
-                                                       time_zone={tz.name().to_owned()} />
+                                <super::call::JoinCall appointment={item.appointment.id} patient={item.appointment.patient}
+                                                       language={lang} time_zone={tz.name().to_owned()}
+                                                       as_patient=true />
                             }
                             if matches!(item.appointment.status, Status::Requested | Status::Confirmed) && !item.pending {
                                 <button type="button" class="secondary cancel"

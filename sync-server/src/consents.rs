@@ -1,0 +1,74 @@
+//! Patients' consents over HTTP: `POST /api/v1/patients/{id}/consents` (the patient themself, or a
+//! doctor or the front desk recording spoken consent, which must say how) and `GET` the list.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::Utc;
+use clinic_core::consent::{ConsentForm, ConsentGiven, ConsentRecord};
+use clinic_core::{decide, Action, Actor, PatientId, Role};
+
+use crate::error::ApiError;
+use crate::http::{ApiJson, AppState, Caller};
+use crate::storage::Storage;
+
+pub async fn record<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(patient): Path<PatientId>,
+    ApiJson(form): ApiJson<ConsentForm>,
+) -> Result<(StatusCode, Json<ConsentRecord>), ApiError> {
+    let account = state.storage.patient_account(patient).await?;
+    // The policy first: probing ids hears "not allowed", never "unknown".
+    decide(
+        caller.actor,
+        Action::RecordConsent {
+            patient_account: account.flatten(),
+        },
+    )?;
+    if account.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let (Actor::User { id, role }, Some(_)) = (caller.actor, caller.account.as_ref()) else {
+        return Err(ApiError::NotSignedIn);
+    };
+    let given = if role == Role::Patient {
+        ConsentGiven::ByThePatient
+    } else {
+        ConsentGiven::Spoken
+    };
+    form.check(given == ConsentGiven::Spoken)
+        .map_err(ApiError::Validation)?;
+    let consent = ConsentRecord {
+        id: uuid::Uuid::now_v7(),
+        patient,
+        purpose: form.purpose,
+        given,
+        recorded_by: id,
+        recorded_at: Utc::now(),
+        note: form
+            .note
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty()),
+    };
+    state.storage.save_consent(&consent).await?;
+    Ok((StatusCode::CREATED, Json(consent)))
+}
+
+pub async fn list<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(patient): Path<PatientId>,
+) -> Result<Json<Vec<ConsentRecord>>, ApiError> {
+    let account = state.storage.patient_account(patient).await?;
+    decide(
+        caller.actor,
+        Action::ReadConsent {
+            patient_account: account.flatten(),
+        },
+    )?;
+    if account.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    Ok(Json(state.storage.consents(patient).await?))
+}
