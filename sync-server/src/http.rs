@@ -127,6 +127,14 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
         )
         .route("/api/v1/directory", get(crate::directory::directory::<S>))
         .route(
+            "/api/v1/appointments/{id}/note",
+            get(crate::consultations::read::<S>).put(crate::consultations::write::<S>),
+        )
+        .route(
+            "/api/v1/patients/{id}/consultations",
+            get(crate::consultations::history::<S>),
+        )
+        .route(
             "/api/v1/patients/{id}/consents",
             get(crate::consents::list::<S>).post(crate::consents::record::<S>),
         )

@@ -5,7 +5,9 @@
 //! Invariant: an error answer never carries internals; they go to the log.
 
 pub mod accounts;
+pub mod audit;
 pub mod consents;
+pub mod consultations;
 pub mod directory;
 pub mod doctor_documents;
 pub mod error;

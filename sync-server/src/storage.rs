@@ -171,6 +171,48 @@ pub trait Storage: Send + Sync + 'static {
         &self,
         patient: clinic_core::PatientId,
     ) -> impl Future<Output = Result<Option<Option<UserId>>, StorageError>> + Send;
+    fn note(
+        &self,
+        appointment: clinic_core::AppointmentId,
+    ) -> impl Future<Output = Result<Option<clinic_core::consultation::NoteRecord>, StorageError>> + Send;
+    /// Write a note and its audit entry together.
+    fn save_note(
+        &self,
+        record: &clinic_core::consultation::NoteRecord,
+        event: &crate::audit::AuditEvent,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    /// A patient's appointments that became consultations (in consultation or completed), newest
+    /// first, each with its note if it has one.
+    #[allow(clippy::type_complexity)]
+    fn consultations(
+        &self,
+        patient: clinic_core::PatientId,
+    ) -> impl Future<
+        Output = Result<
+            Vec<(
+                clinic_core::appointment::AppointmentRecord,
+                Option<clinic_core::consultation::NoteRecord>,
+            )>,
+            StorageError,
+        >,
+    > + Send;
+    /// Whether `doctor` has or had an appointment with `patient` (one that was not refused).
+    fn cares_for(
+        &self,
+        doctor: UserId,
+        patient: clinic_core::PatientId,
+    ) -> impl Future<Output = Result<bool, StorageError>> + Send;
+    /// Append an entry to the audit chain.
+    fn audit(
+        &self,
+        event: &crate::audit::AuditEvent,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    /// The whole chain, in order.
+    fn audit_entries(
+        &self,
+    ) -> impl Future<Output = Result<Vec<crate::audit::AuditEntry>, StorageError>> + Send;
     fn save_consent(
         &self,
         consent: &clinic_core::consent::ConsentRecord,
@@ -206,6 +248,44 @@ pub trait Storage: Send + Sync + 'static {
         id: uuid::Uuid,
     ) -> impl Future<Output = Result<Option<(DoctorDocument, Vec<u8>)>, StorageError>> + Send;
 }
+
+/// Append `$event` to the audit chain inside transaction `$tx`. The chain's last entry is read
+/// with the row locked where the database can (PostgreSQL: the `change_head` row serialises
+/// writers; SQLite allows one writer at a time anyway), so no two entries take the same place.
+macro_rules! append_audit {
+    ($tx:ident, $event:expr, $at_ms:expr) => {{
+        let event: &$crate::audit::AuditEvent = $event;
+        // Serialise appenders on the change-log head row (held briefly).
+        sqlx::query("UPDATE change_head SET seq = seq WHERE id = 1")
+            .execute(&mut *$tx)
+            .await?;
+        let last: Option<(i64, String)> =
+            sqlx::query_as("SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(&mut *$tx)
+                .await?;
+        let (seq, prev) = match last {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => (1, $crate::audit::GENESIS.to_owned()),
+        };
+        let hash = $crate::audit::entry_hash(&prev, seq, $at_ms, event);
+        sqlx::query(
+            "INSERT INTO audit_entry (seq, at, actor, role, action, subject, patient_id, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(seq)
+        .bind($at_ms)
+        .bind(&event.actor)
+        .bind(&event.role)
+        .bind(&event.action)
+        .bind(&event.subject)
+        .bind(&event.patient)
+        .bind(&prev)
+        .bind(&hash)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+pub(crate) use append_audit;
 
 /// A new meeting room's name, from the operating system's random source.
 pub(crate) fn new_room() -> String {
@@ -315,6 +395,127 @@ macro_rules! shared_sql_storage {
                         .fetch_optional(&self.pool)
                         .await?;
                 row.map(|(a,)| a.map(|a| parse_id(&a)).transpose()).transpose()
+            }
+
+            async fn note(
+                &self,
+                appointment: clinic_core::AppointmentId,
+            ) -> Result<Option<clinic_core::consultation::NoteRecord>, StorageError> {
+                let row: Option<(String,)> =
+                    sqlx::query_as("SELECT record FROM consultation_note WHERE appointment_id = $1")
+                        .bind(appointment.to_string())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(|(text,)| $crate::schedule::read_record("consultation note", &text))
+                    .transpose()
+            }
+
+            async fn save_note(
+                &self,
+                record: &clinic_core::consultation::NoteRecord,
+                event: &$crate::audit::AuditEvent,
+                at_ms: i64,
+            ) -> Result<(), StorageError> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "INSERT INTO consultation_note (appointment_id, patient_id, doctor_id, record, updated_at)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (appointment_id) DO UPDATE SET record = excluded.record,
+                       updated_at = excluded.updated_at",
+                )
+                .bind(record.appointment.to_string())
+                .bind(record.patient.to_string())
+                .bind(record.doctor.to_string())
+                .bind($crate::schedule::write_record(record)?)
+                .bind(at_ms)
+                .execute(&mut *tx)
+                .await?;
+                $crate::storage::append_audit!(tx, event, at_ms);
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn consultations(
+                &self,
+                patient: clinic_core::PatientId,
+            ) -> Result<
+                Vec<(
+                    clinic_core::appointment::AppointmentRecord,
+                    Option<clinic_core::consultation::NoteRecord>,
+                )>,
+                StorageError,
+            > {
+                let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+                    "SELECT a.record, n.record FROM appointment a
+                     LEFT JOIN consultation_note n ON n.appointment_id = a.id
+                     WHERE a.patient_id = $1 AND a.status IN ('in_consultation', 'completed')
+                     ORDER BY COALESCE(a.slot_start, a.booked_at) DESC",
+                )
+                .bind(patient.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(a, n)| {
+                        Ok((
+                            $crate::schedule::read_record("appointment", &a)?,
+                            n.map(|n| $crate::schedule::read_record("consultation note", &n))
+                                .transpose()?,
+                        ))
+                    })
+                    .collect()
+            }
+
+            async fn cares_for(
+                &self,
+                doctor: UserId,
+                patient: clinic_core::PatientId,
+            ) -> Result<bool, StorageError> {
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM appointment WHERE doctor_id = $1 AND patient_id = $2
+                       AND status NOT IN ('rejected', 'cancelled', 'rescheduled')",
+                )
+                .bind(doctor.to_string())
+                .bind(patient.to_string())
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(n > 0)
+            }
+
+            async fn audit(
+                &self,
+                event: &$crate::audit::AuditEvent,
+                at_ms: i64,
+            ) -> Result<(), StorageError> {
+                let mut tx = self.pool.begin().await?;
+                $crate::storage::append_audit!(tx, event, at_ms);
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn audit_entries(&self) -> Result<Vec<$crate::audit::AuditEntry>, StorageError> {
+                let rows: Vec<(i64, i64, String, String, String, String, String, String, String)> =
+                    sqlx::query_as(
+                        "SELECT seq, at, actor, role, action, subject, patient_id, prev_hash, hash
+                         FROM audit_entry ORDER BY seq",
+                    )
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(seq, at_ms, actor, role, action, subject, patient, prev_hash, hash)| {
+                        $crate::audit::AuditEntry {
+                            seq,
+                            at_ms,
+                            actor,
+                            role,
+                            action,
+                            subject,
+                            patient,
+                            prev_hash,
+                            hash,
+                        }
+                    })
+                    .collect())
             }
 
             async fn save_consent(

@@ -1098,6 +1098,148 @@ async fn video_calls_open_for_the_appointments_doctor_and_patient_only(b: Backen
     );
 }
 
+async fn audit_chain(s: &TestServer) -> Vec<clinic_sync::audit::AuditEntry> {
+    use clinic_sync::Storage;
+    match &s.storage {
+        AnyStorage::Sqlite(st) => st.audit_entries().await.unwrap(),
+        AnyStorage::Postgres(st) => st.audit_entries().await.unwrap(),
+    }
+}
+
+async fn notes_lock_at_completion_and_later_changes_are_amendments(b: Backend) {
+    let c = clinic(b, 1).await;
+    let s = &c.s;
+    let patient = &c.patients[0];
+    assert_eq!(
+        push_one(
+            s,
+            &c.desk_a,
+            book(1, 1, patient, &c.doctor, Some(&local(1, 9, 0)))
+        )
+        .await["outcome"],
+        "applied"
+    );
+    let path = format!("/api/v1/appointments/{}/note", uuid(0xa000, 1));
+    let note = |plan: &str| {
+        json!({"note": {"subjective": "Fever for three days", "objective": "Throat red",
+                        "assessment": "Pharyngitis", "plan": plan,
+                        "vitals": {"systolic_mmhg": 120, "diastolic_mmhg": 80,
+                                   "temperature_decidegrees_c": 384, "pulse_bpm": 96}}})
+    };
+    let (status, body) = s.put(&path, Some(&c.doctor_token), note("Rest")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("start it first"),
+        "{body}"
+    );
+
+    for (token, step_name, n) in [(&c.desk_a, "check_in", 2), (&c.doctor_token, "start", 3)] {
+        assert_eq!(
+            push_one(s, token, step(n, 1, step_name, None)).await["outcome"],
+            "applied"
+        );
+    }
+    // A draft while the consultation runs: written, then simply rewritten.
+    let (status, view) = s.put(&path, Some(&c.doctor_token), note("Rest")).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["locked"], false);
+    let (status, view) = s
+        .put(&path, Some(&c.doctor_token), note("Rest, fluids"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(view["record"]["note"]["plan"], "Rest, fluids");
+    assert_eq!(view["record"]["amendments"], json!([]));
+    // Implausible vitals are named, and nothing is written.
+    let mut wrong = note("Rest");
+    wrong["note"]["vitals"]["pulse_bpm"] = json!(700);
+    wrong["note"]["vitals"]["diastolic_mmhg"] = json!(130);
+    let (status, body) = s.put(&path, Some(&c.doctor_token), wrong).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["pulse_bpm", "diastolic_mmhg"], "{body}");
+    assert_eq!(body["fields"][1]["problem"], "not_below_systolic");
+
+    // Nobody else writes or reads it.
+    staff(s, &c.admin, "dr.other@clinic.test", "doctor", DOCTOR_PW).await;
+    let other = s.sign_in("dr.other@clinic.test", DOCTOR_PW).await;
+    for token in [&c.desk_a, &other, &c.admin] {
+        assert_eq!(
+            s.put(&path, Some(token), note("x")).await.0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(s.get(&path, Some(token)).await.0, StatusCode::FORBIDDEN);
+    }
+
+    // Completed: the note is locked. A change needs a reason and becomes an amendment.
+    assert_eq!(
+        push_one(s, &c.doctor_token, step(4, 1, "complete", None)).await["outcome"],
+        "applied"
+    );
+    let (status, body) = s
+        .put(&path, Some(&c.doctor_token), note("Antibiotics"))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["fields"][0]["field"], "reason");
+    let mut amended = note("Antibiotics");
+    amended["reason"] = json!("The throat swab came back positive");
+    let (status, view) = s.put(&path, Some(&c.doctor_token), amended).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["locked"], true);
+    assert_eq!(
+        view["record"]["note"]["plan"], "Rest, fluids",
+        "the original stays"
+    );
+    assert_eq!(
+        view["record"]["amendments"][0]["note"]["plan"],
+        "Antibiotics"
+    );
+    assert_eq!(view["record"]["amendments"][0]["changed"], json!(["plan"]));
+    assert_eq!(view["record"]["amendments"][0]["by"], c.doctor.as_str());
+
+    // The history: the treating doctor reads it, the note as it reads now; others may not.
+    let history = format!("/api/v1/patients/{patient}/consultations");
+    let (status, list) = s.get(&history, Some(&c.doctor_token)).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["note"]["plan"], "Antibiotics");
+    assert_eq!(list[0]["amendments"], 1);
+    assert_eq!(list[0]["doctor_name"], "Dr. Mizanur Rahman");
+    for token in [&other, &c.desk_a, &c.admin] {
+        assert_eq!(s.get(&history, Some(token)).await.0, StatusCode::FORBIDDEN);
+    }
+
+    // Every read and change was audited, in an unbroken chain; a removed or edited entry is
+    // found, and where.
+    let chain = audit_chain(s).await;
+    let actions: Vec<&str> = chain.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["write_note", "write_note", "amend_note", "read_history"],
+        "{chain:?}"
+    );
+    assert!(chain.iter().all(|e| e.patient == *patient));
+    assert_eq!(clinic_sync::audit::verify(&chain), Ok(()));
+    let (status, _) = s.get(&path, Some(&c.doctor_token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(audit_chain(s).await.last().unwrap().action, "read_note");
+    s.exec("UPDATE audit_entry SET actor = 'someone else' WHERE seq = 2")
+        .await;
+    assert_eq!(
+        clinic_sync::audit::verify(&audit_chain(s).await),
+        Err(clinic_sync::audit::ChainBroken::Altered { seq: 2 })
+    );
+    s.exec("DELETE FROM audit_entry WHERE seq = 2").await;
+    assert!(matches!(
+        clinic_sync::audit::verify(&audit_chain(s).await),
+        Err(clinic_sync::audit::ChainBroken::Missing { seq: 2, .. })
+    ));
+}
+
 /// Send only the head of an upload that declares `length` bytes (and a few of them), and read
 /// what the server answers while the rest has not come.
 async fn declared_upload(c: &Clinic, purpose: &str, length: usize) -> String {
@@ -1274,6 +1416,7 @@ on_both_backends!(
     pushes_written_together_are_each_judged_as_their_own_user,
     doctors_upload_credentials_checked_by_content_that_only_admins_and_they_read,
     video_calls_open_for_the_appointments_doctor_and_patient_only,
+    notes_lock_at_completion_and_later_changes_are_amendments,
     a_slot_goes_to_the_first_booking_and_the_other_desk_hears_who_took_it_when,
     each_bad_booking_gets_its_own_reason,
     the_lifecycle_gives_tokens_and_each_role_its_steps,

@@ -89,6 +89,7 @@ field-ends_before_it_starts = শেষ হওয়ার সময় শু�
 field-not_a_choice = দেওয়া বিকল্পগুলোর একটি বেছে নিন।
 field-not_working_hours = সময় এভাবে লিখুন: 09:00-13:00 বিরতি 11:00-11:15; 17:00-20:00 (ছুটির দিনে খালি রাখুন)।
 field-overlapping = এই দিনের দুটি সেশন একটির ওপর আরেকটি পড়েছে।
+field-not_below_systolic = নিচের (ডায়াস্টোলিক) সংখ্যা ওপরের (সিস্টোলিক) সংখ্যার চেয়ে কম হতে হবে।
 field-file_too_large = ফাইলটি খুব বড়: সর্বোচ্চ { $megabytes } মেগাবাইট। কিছুই আপলোড হয়নি।
 field-not_accepted_file = নাম যা-ই হোক, এই ফাইলটি PDF, JPEG বা PNG নয় (এর ভেতরে আছে { $found })। কিছুই আপলোড হয়নি।
 field-invalid_characters = এতে অদৃশ্য অক্ষর আছে (ট্যাব বা লাইন ভাঙা)। আবার লিখুন।

@@ -89,6 +89,7 @@ field-ends_before_it_starts = Ends before it starts, or a break lies outside the
 field-not_a_choice = Choose one of the options offered.
 field-not_working_hours = Write the hours like 09:00-13:00 break 11:00-11:15; 17:00-20:00 (or leave it empty for a day off).
 field-overlapping = Two sessions of this day overlap.
+field-not_below_systolic = The lower (diastolic) number must be below the upper (systolic) one.
 field-file_too_large = This file is too large: at most { $megabytes } MB. Nothing was uploaded.
 field-not_accepted_file = This file is not a PDF, JPEG or PNG, whatever its name says (its content is { $found }). Nothing was uploaded.
 field-invalid_characters = This has invisible characters (a tab or a line break). Retype it.

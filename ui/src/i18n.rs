@@ -81,6 +81,7 @@ pub fn field_message(lang: Language, error: &FieldError) -> String {
         FieldProblem::NotAChoice => ("field-not_a_choice", vec![]),
         FieldProblem::NotWorkingHours => ("field-not_working_hours", vec![]),
         FieldProblem::Overlapping => ("field-overlapping", vec![]),
+        FieldProblem::NotBelowSystolic => ("field-not_below_systolic", vec![]),
         FieldProblem::FileTooLarge { max_kib } => (
             "field-file_too_large",
             vec![("megabytes", max_kib.div_ceil(1024).into())],

@@ -47,6 +47,8 @@ pub enum FieldProblem {
     NotWorkingHours,
     /// Two sessions of a day overlap.
     Overlapping,
+    /// A blood pressure's lower number is not below its upper one.
+    NotBelowSystolic,
     /// A file larger than the limit.
     FileTooLarge {
         max_kib: u64,
@@ -104,6 +106,9 @@ impl FieldError {
                 "is not working hours (like 09:00-13:00 break 11:00-11:15; 17:00-20:00)".to_owned()
             }
             FieldProblem::Overlapping => "has sessions that overlap".to_owned(),
+            FieldProblem::NotBelowSystolic => {
+                "must be below the systolic (upper) pressure".to_owned()
+            }
             FieldProblem::FileTooLarge { max_kib } => {
                 format!("is too large: at most {} MB", max_kib.div_ceil(1024))
             }

@@ -307,6 +307,38 @@ pub struct MeetingAccess {
     pub open_until: DateTime<Utc>,
 }
 
+/// A consultation's note as the server answers it: the record (none yet), and whether it is
+/// locked (the consultation is completed: changes are amendments and need a reason).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteView {
+    #[serde(default)]
+    pub record: Option<crate::consultation::NoteRecord>,
+    pub status: crate::appointment::Status,
+    pub locked: bool,
+}
+
+/// `PUT /api/v1/appointments/{id}/note`, and the desk's `save_note`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteForm {
+    pub note: crate::consultation::ConsultationNote,
+    /// Why a locked note is changed (required then).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// One consultation in a patient's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsultationSummary {
+    pub appointment: crate::appointment::AppointmentRecord,
+    pub doctor_name: String,
+    /// The note as it reads now (with its amendments applied).
+    #[serde(default)]
+    pub note: Option<crate::consultation::ConsultationNote>,
+    /// How many times it was amended after it was locked.
+    #[serde(default)]
+    pub amendments: usize,
+}
+
 /// `record_consent`: the patient agrees (patient build), or staff note that they agreed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordConsentArgs {

@@ -9,6 +9,7 @@ pub mod appointment;
 pub mod availability;
 pub mod booking;
 pub mod consent;
+pub mod consultation;
 pub mod demo;
 pub mod doctor;
 pub mod ids;

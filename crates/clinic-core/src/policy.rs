@@ -76,6 +76,22 @@ pub enum Action {
         doctor: UserId,
         patient_account: Option<UserId>,
     },
+    /// Write a consultation's note: the appointment's doctor only.
+    WriteConsultationNote {
+        doctor: UserId,
+    },
+    /// Read a consultation's note: the appointment's doctor, or the patient whose own account
+    /// it is. (Other doctors read a patient's history through [`Action::ReadPatientHistory`].)
+    ReadConsultationNote {
+        doctor: UserId,
+        patient_account: Option<UserId>,
+    },
+    /// Read a patient's consultations: the patient, or a doctor who has or had an appointment
+    /// with them (`cares_for`). Not the front desk, not an admin: no clinical content.
+    ReadPatientHistory {
+        patient_account: Option<UserId>,
+        cares_for: bool,
+    },
     /// Record a patient's consent: the patient themself, or a doctor or the front desk noting
     /// that the patient agreed (an admin does not speak for patients).
     RecordConsent {
@@ -175,6 +191,23 @@ pub fn decide(actor: Actor, action: Action) -> Result<(), Denied> {
         ReadDoctorCredentials { doctor } => {
             role == Role::Admin || (role == Role::Doctor && doctor == id)
         }
+        WriteConsultationNote { doctor } => role == Role::Doctor && doctor == id,
+        ReadConsultationNote {
+            doctor,
+            patient_account,
+        } => match role {
+            Role::Doctor => doctor == id,
+            Role::Patient => patient_account == Some(id),
+            Role::Admin | Role::FrontDesk => false,
+        },
+        ReadPatientHistory {
+            patient_account,
+            cares_for,
+        } => match role {
+            Role::Doctor => cares_for,
+            Role::Patient => patient_account == Some(id),
+            Role::Admin | Role::FrontDesk => false,
+        },
         RecordConsent { patient_account } => match role {
             Role::Patient => patient_account == Some(id),
             Role::Doctor | Role::FrontDesk => true,
@@ -337,6 +370,44 @@ mod tests {
         ] {
             assert_eq!(decide(other, credentials), Err(Denied::NotPermitted));
         }
+        let write = Action::WriteConsultationNote { doctor: id(5) };
+        assert_eq!(decide(user(5, Role::Doctor), write), Ok(()));
+        assert_eq!(
+            decide(user(6, Role::Doctor), write),
+            Err(Denied::NotPermitted)
+        );
+        assert_eq!(
+            decide(user(8, Role::Patient), write),
+            Err(Denied::NotPermitted)
+        );
+        let read = Action::ReadConsultationNote {
+            doctor: id(5),
+            patient_account: Some(id(8)),
+        };
+        for (who, allowed) in [
+            (user(5, Role::Doctor), true),
+            (user(8, Role::Patient), true),
+            (user(6, Role::Doctor), false),
+            (user(9, Role::Patient), false),
+            (user(7, Role::FrontDesk), false),
+            (user(1, Role::Admin), false),
+        ] {
+            assert_eq!(decide(who, read).is_ok(), allowed, "{who:?}");
+        }
+        let history = |cares_for| Action::ReadPatientHistory {
+            patient_account: Some(id(8)),
+            cares_for,
+        };
+        assert_eq!(decide(user(6, Role::Doctor), history(true)), Ok(()));
+        assert_eq!(
+            decide(user(6, Role::Doctor), history(false)),
+            Err(Denied::NotPermitted)
+        );
+        assert_eq!(
+            decide(user(7, Role::FrontDesk), history(true)),
+            Err(Denied::NotPermitted)
+        );
+        assert_eq!(decide(user(8, Role::Patient), history(false)), Ok(()));
         let consent = Action::RecordConsent {
             patient_account: Some(id(8)),
         };

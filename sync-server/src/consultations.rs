@@ -1,0 +1,176 @@
+//! Consultation notes and a patient's consultation history over HTTP. Every read and write of a
+//! note, and every read of a history, is audited in the same breath (a write in the same
+//! transaction).
+
+use axum::extract::{Path, State};
+use axum::Json;
+use chrono::Utc;
+use clinic_core::account::{FieldError, FieldProblem};
+use clinic_core::appointment::Status;
+use clinic_core::consultation::{NoteRecord, NoteRefused};
+use clinic_core::ipc::{ConsultationSummary, NoteForm, NoteView};
+use clinic_core::{decide, Action, AppointmentId, PatientId, Role};
+
+use crate::audit::AuditEvent;
+use crate::error::ApiError;
+use crate::http::{ApiJson, AppState, Caller};
+use crate::storage::{Storage, StoredAccount};
+
+fn event(account: &StoredAccount, action: &str, subject: String, patient: PatientId) -> AuditEvent {
+    AuditEvent {
+        actor: account.id.to_string(),
+        role: account.role.clone(),
+        action: action.to_owned(),
+        subject,
+        patient: patient.to_string(),
+    }
+}
+
+fn locked(status: Status) -> bool {
+    status == Status::Completed
+}
+
+/// `GET /api/v1/appointments/{id}/note`: the appointment's doctor, or the patient's own.
+pub async fn read<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(id): Path<AppointmentId>,
+) -> Result<Json<NoteView>, ApiError> {
+    decide(caller.actor, Action::ReadOwnAccount)?;
+    let appointment = state
+        .storage
+        .appointment(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let patient_account = state
+        .storage
+        .patient_account(appointment.patient)
+        .await?
+        .flatten();
+    decide(
+        caller.actor,
+        Action::ReadConsultationNote {
+            doctor: appointment.doctor,
+            patient_account,
+        },
+    )?;
+    let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
+    let record = state.storage.note(id).await?;
+    state
+        .storage
+        .audit(
+            &event(account, "read_note", id.to_string(), appointment.patient),
+            Utc::now().timestamp_millis(),
+        )
+        .await?;
+    Ok(Json(NoteView {
+        record,
+        status: appointment.status,
+        locked: locked(appointment.status),
+    }))
+}
+
+/// `PUT /api/v1/appointments/{id}/note`: the appointment's doctor. A draft while the
+/// consultation runs; once it is completed, an amendment with a reason — never an overwrite.
+pub async fn write<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(id): Path<AppointmentId>,
+    ApiJson(form): ApiJson<NoteForm>,
+) -> Result<Json<NoteView>, ApiError> {
+    decide(caller.actor, Action::ReadOwnAccount)?;
+    let appointment = state
+        .storage
+        .appointment(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    decide(
+        caller.actor,
+        Action::WriteConsultationNote {
+            doctor: appointment.doctor,
+        },
+    )?;
+    let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
+    let existing = state.storage.note(id).await?;
+    let amending = existing.is_some() && locked(appointment.status);
+    let now = Utc::now();
+    let record = NoteRecord::write(
+        existing,
+        (id, appointment.patient, appointment.doctor),
+        appointment.status,
+        form.note,
+        form.reason.as_deref(),
+        account.id,
+        now,
+    )
+    .map_err(|refused| match refused {
+        NoteRefused::Invalid(fields) => ApiError::Validation(fields),
+        NoteRefused::ReasonRequired => {
+            ApiError::Validation(vec![FieldError::new("reason", FieldProblem::Required)])
+        }
+        other => ApiError::Conflict(other.to_string()),
+    })?;
+    let action = if amending { "amend_note" } else { "write_note" };
+    state
+        .storage
+        .save_note(
+            &record,
+            &event(account, action, id.to_string(), appointment.patient),
+            now.timestamp_millis(),
+        )
+        .await?;
+    Ok(Json(NoteView {
+        record: Some(record),
+        status: appointment.status,
+        locked: locked(appointment.status),
+    }))
+}
+
+/// `GET /api/v1/patients/{id}/consultations`: the patient, or a doctor who has or had an
+/// appointment with them; newest first, each note as it reads now.
+pub async fn history<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(patient): Path<PatientId>,
+) -> Result<Json<Vec<ConsultationSummary>>, ApiError> {
+    decide(caller.actor, Action::ReadOwnAccount)?;
+    let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
+    let patient_account = state.storage.patient_account(patient).await?;
+    let cares_for = account.role == Role::Doctor.as_str()
+        && state.storage.cares_for(account.id, patient).await?;
+    decide(
+        caller.actor,
+        Action::ReadPatientHistory {
+            patient_account: patient_account.flatten(),
+            cares_for,
+        },
+    )?;
+    if patient_account.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    let doctors = state.storage.doctors().await?;
+    let list = state
+        .storage
+        .consultations(patient)
+        .await?
+        .into_iter()
+        .map(|(appointment, note)| ConsultationSummary {
+            doctor_name: doctors
+                .iter()
+                .find(|d| d.id == appointment.doctor)
+                .map(|d| d.profile.display_name.clone())
+                .unwrap_or_default(),
+            note: note.as_ref().map(|n| n.current().clone()),
+            amendments: note.as_ref().map_or(0, |n| n.amendments.len()),
+            appointment,
+        })
+        .collect();
+    state
+        .storage
+        .audit(
+            &event(account, "read_history", patient.to_string(), patient),
+            Utc::now().timestamp_millis(),
+        )
+        .await?;
+    Ok(Json(list))
+}
