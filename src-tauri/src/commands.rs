@@ -227,6 +227,30 @@ pub async fn join_call(
 }
 
 #[tauri::command]
+pub async fn consultation_note(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::AppointmentArgs,
+) -> Answer<clinic_core::ipc::NoteView> {
+    desk.consultation_note(args.appointment).await
+}
+
+#[tauri::command]
+pub async fn save_note(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::SaveNoteArgs,
+) -> Answer<clinic_core::ipc::NoteView> {
+    desk.save_note(&args).await
+}
+
+#[tauri::command]
+pub async fn patient_history(
+    desk: State<'_, Desk>,
+    args: PatientArgs,
+) -> Answer<Vec<clinic_core::ipc::ConsultationSummary>> {
+    desk.patient_history(args.patient).await
+}
+
+#[tauri::command]
 pub async fn record_consent(
     desk: State<'_, Desk>,
     args: clinic_core::ipc::RecordConsentArgs,

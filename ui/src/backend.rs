@@ -242,6 +242,24 @@ pub async fn open_doctor_document(
     call("open_doctor_document", Some(&args)).await
 }
 
+pub async fn consultation_note(
+    args: clinic_core::ipc::AppointmentArgs,
+) -> Result<clinic_core::ipc::NoteView, IpcError> {
+    call("consultation_note", Some(&args)).await
+}
+
+pub async fn save_note(
+    args: clinic_core::ipc::SaveNoteArgs,
+) -> Result<clinic_core::ipc::NoteView, IpcError> {
+    call("save_note", Some(&args)).await
+}
+
+pub async fn patient_history(
+    patient: PatientId,
+) -> Result<Vec<clinic_core::ipc::ConsultationSummary>, IpcError> {
+    call("patient_history", Some(&PatientArgs { patient })).await
+}
+
 pub async fn record_consent(
     args: clinic_core::ipc::RecordConsentArgs,
 ) -> Result<clinic_core::consent::ConsentRecord, IpcError> {

@@ -326,6 +326,13 @@ pub struct NoteForm {
     pub reason: Option<String>,
 }
 
+/// `save_note`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveNoteArgs {
+    pub appointment: crate::AppointmentId,
+    pub form: NoteForm,
+}
+
 /// One consultation in a patient's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsultationSummary {

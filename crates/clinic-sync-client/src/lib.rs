@@ -309,6 +309,50 @@ impl SyncClient {
             })
     }
 
+    /// A consultation's note (audited by the server).
+    pub async fn note(
+        &self,
+        token: &str,
+        appointment: clinic_core::AppointmentId,
+    ) -> Result<clinic_core::ipc::NoteView, ClientError> {
+        self.answer(
+            self.http
+                .get(self.url(&format!("/api/v1/appointments/{appointment}/note")))
+                .bearer_auth(token),
+        )
+        .await
+    }
+
+    /// Write a consultation's note: a draft, or an amendment once it is locked.
+    pub async fn save_note(
+        &self,
+        token: &str,
+        appointment: clinic_core::AppointmentId,
+        form: &clinic_core::ipc::NoteForm,
+    ) -> Result<clinic_core::ipc::NoteView, ClientError> {
+        self.answer(
+            self.http
+                .put(self.url(&format!("/api/v1/appointments/{appointment}/note")))
+                .bearer_auth(token)
+                .json(form),
+        )
+        .await
+    }
+
+    /// A patient's consultations, newest first (audited by the server).
+    pub async fn consultations(
+        &self,
+        token: &str,
+        patient: clinic_core::PatientId,
+    ) -> Result<Vec<clinic_core::ipc::ConsultationSummary>, ClientError> {
+        self.answer(
+            self.http
+                .get(self.url(&format!("/api/v1/patients/{patient}/consultations")))
+                .bearer_auth(token),
+        )
+        .await
+    }
+
     /// Record a patient's consent (the patient themself, or staff noting spoken consent).
     pub async fn record_consent(
         &self,

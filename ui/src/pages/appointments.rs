@@ -671,6 +671,8 @@ fn DayList(props: &DayListProps) -> Html {
     let printed = use_state(|| None::<String>);
     // The appointment being moved to another time, and what the last move did.
     let moving = use_state(|| None::<AppointmentView>);
+    // The doctor's consultation screen, when open.
+    let consulting = use_state(|| None::<clinic_core::AppointmentId>);
     let moved = use_state(|| None::<String>);
     let print = {
         let (submission, printed, doctor) = (submission.clone(), printed.clone(), props.doctor);
@@ -720,6 +722,19 @@ fn DayList(props: &DayListProps) -> Html {
             }
         </>
     };
+    if let Some(id) = *consulting {
+        if let Some(view) = today.appointments.iter().find(|v| v.appointment.id == id) {
+            return html! {
+                <super::consultation::ConsultationScreen view={view.clone()} time_zone={today.time_zone.clone()}
+                    on_close={{ let consulting = consulting.clone(); Callback::from(move |_| consulting.set(None)) }}
+                    on_changed={props.on_changed.clone()} />
+            };
+        }
+    }
+    let on_consult = (props.role == Role::Doctor).then(|| {
+        let consulting = consulting.clone();
+        Callback::from(move |id: clinic_core::AppointmentId| consulting.set(Some(id)))
+    });
     if let Some(from) = *week_from {
         return html! {
             <>
@@ -765,6 +780,7 @@ fn DayList(props: &DayListProps) -> Html {
         on_move: on_move.as_ref(),
         calls: props.role == Role::Doctor,
         time_zone: &today.time_zone,
+        on_consult: on_consult.as_ref(),
     };
     html! {
         <div class="day-list">
@@ -830,6 +846,8 @@ struct RowContext<'a> {
     on_move: Option<&'a Callback<AppointmentView>>,
     /// The doctor's own list: video appointments have "Join call".
     calls: bool,
+    /// The doctor opens a consultation's screen.
+    on_consult: Option<&'a Callback<clinic_core::AppointmentId>>,
     time_zone: &'a str,
 }
 
@@ -843,6 +861,7 @@ fn appointment_row(row: &RowContext<'_>, view: &AppointmentView, steps: Vec<Step
         on_move,
         calls,
         time_zone,
+        on_consult,
     } = *row;
     let a = &view.appointment;
     let token = match (a.token, a.status, view.pending) {
@@ -882,6 +901,12 @@ fn appointment_row(row: &RowContext<'_>, view: &AppointmentView, steps: Vec<Step
                     <button type="button" class={classes!("step", step_key(step))}
                             onclick={{ let (on_step, id) = (on_step.clone(), a.id); move |_| on_step.emit((id, step)) }}>
                         { text(lang, &format!("step-{}", step_key(step))) }
+                    </button>
+                }
+                if let Some(on_consult) = on_consult.filter(|_| matches!(a.status, Status::InConsultation | Status::Completed)) {
+                    <button type="button" class="step open-consultation"
+                            onclick={{ let (on_consult, id) = (on_consult.clone(), a.id); move |_| on_consult.emit(id) }}>
+                        { text(lang, "consultation-open") }
                     </button>
                 }
                 if calls && super::call::has_call(a) {

@@ -1,5 +1,6 @@
 mod appointments;
 mod call;
+mod consultation;
 mod directory;
 mod doctor_files;
 mod doctor_profile;
