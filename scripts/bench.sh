@@ -30,6 +30,9 @@ cargo bench -q -p clinic-sync --bench sync
 echo "== bookings (64 concurrent desks; SQLite and PostgreSQL)"
 cargo bench -q -p clinic-sync --bench booking
 
+echo "== the consultation screen's data with a 5-year history (SQLite and PostgreSQL)"
+cargo bench -q -p clinic-sync --bench consultation
+
 echo "== desk app launch and idle memory (release build, Xvfb)"
 PROFILE=release bash scripts/build-desk.sh
 cargo build -q --release -p clinic-sync --bins
