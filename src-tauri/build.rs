@@ -39,6 +39,7 @@ fn main() {
             "consultation_note",
             "save_note",
             "patient_history",
+            "my_consultations",
             "upload_doctor_document",
             "doctor_files",
             "open_doctor_document",

@@ -251,6 +251,13 @@ pub async fn patient_history(
 }
 
 #[tauri::command]
+pub async fn my_consultations(
+    desk: State<'_, Desk>,
+) -> Answer<Vec<clinic_core::ipc::ConsultationSummary>> {
+    desk.my_consultations().await
+}
+
+#[tauri::command]
 pub async fn record_consent(
     desk: State<'_, Desk>,
     args: clinic_core::ipc::RecordConsentArgs,

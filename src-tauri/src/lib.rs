@@ -73,6 +73,7 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::consultation_note,
             commands::save_note,
             commands::patient_history,
+            commands::my_consultations,
             commands::upload_doctor_document,
             commands::doctor_files,
             commands::open_doctor_document,

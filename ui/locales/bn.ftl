@@ -346,3 +346,4 @@ vital-pulse = নাড়ি (/মিনিট)
 vital-temperature = তাপমাত্রা (°C)
 vital-weight = ওজন (কেজি)
 vital-spo2 = SpO₂ (%)
+my-consultations-title = আমার পরামর্শগুলো

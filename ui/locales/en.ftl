@@ -358,3 +358,4 @@ vital-pulse = Pulse (/min)
 vital-temperature = Temperature (°C)
 vital-weight = Weight (kg)
 vital-spo2 = SpO₂ (%)
+my-consultations-title = My consultations

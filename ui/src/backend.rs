@@ -260,6 +260,11 @@ pub async fn patient_history(
     call("patient_history", Some(&PatientArgs { patient })).await
 }
 
+pub async fn my_consultations() -> Result<Vec<clinic_core::ipc::ConsultationSummary>, IpcError>
+{
+    call0("my_consultations").await
+}
+
 pub async fn record_consent(
     args: clinic_core::ipc::RecordConsentArgs,
 ) -> Result<clinic_core::consent::ConsentRecord, IpcError> {

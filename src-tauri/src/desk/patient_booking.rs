@@ -131,6 +131,27 @@ impl Desk {
     }
 
     /// The patient's own appointments, the ones to come first.
+    /// The patient's own consultations with their notes, newest first (online; the server
+    /// audits the read).
+    pub async fn my_consultations(
+        &self,
+    ) -> Result<Vec<clinic_core::ipc::ConsultationSummary>, IpcError> {
+        let user = self.patient_user()?;
+        // The patient's own registry record, which this device receives by sync.
+        let own = self
+            .with_store(|s| s.patient_records())?
+            .into_iter()
+            .find(|p| p.account == Some(user.id))
+            .map(|p| p.id)
+            .ok_or_else(|| {
+                IpcError::new(
+                    ErrorCode::NotFound,
+                    "Your record has not reached this computer yet. Connect and try again.",
+                )
+            })?;
+        self.patient_history(own).await
+    }
+
     pub async fn my_appointments(&self) -> Result<MyAppointments, IpcError> {
         self.patient_user()?;
         let mut records = self.with_store(|s| s.appointment_records())?;

@@ -132,6 +132,7 @@ pub fn PatientAppointments() -> Html {
             <ErrorBanner error={submission.error().filter(|e| e.fields.is_empty())} language={lang} />
             { my_list(lang, tz, mine.as_ref(), &cancel) }
 
+            <MyConsultations language={lang} time_zone={tz.name().to_owned()} />
             <h3>{ text(lang, "find-doctor-title") }</h3>
             <div class="booking-row">
                 <div class="field">
@@ -283,5 +284,53 @@ fn doctor_item(
             </div>
             <button type="button" class="primary choose" onclick={choose}>{ text(lang, "see-times") }</button>
         </li>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct MyConsultationsProps {
+    language: Language,
+    time_zone: AttrValue,
+}
+
+/// The patient's own consultations: when, with whom, what the doctor found and advised.
+#[component]
+fn MyConsultations(props: &MyConsultationsProps) -> Html {
+    let lang = props.language;
+    let list = use_state(|| None::<Vec<clinic_core::ipc::ConsultationSummary>>);
+    {
+        let list = list.clone();
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                if let Ok(found) = backend::my_consultations().await {
+                    list.set(Some(found));
+                }
+            });
+        });
+    }
+    let Some(found) = &*list else {
+        return html! {};
+    };
+    let tz = super::appointments::zone(&props.time_zone);
+    html! {
+        <div class="my-consultations" id="my-consultations">
+            <h3>{ text(lang, "my-consultations-title") }</h3>
+            if found.is_empty() {
+                <p class="empty">{ text(lang, "history-empty") }</p>
+            }
+            <ul>
+                for c in found.iter() {
+                    <li class="past-consultation">
+                        <strong>{ c.appointment.slot.map(|s| day_and_clock(lang, tz, s.start)).unwrap_or_else(|| c.appointment.day.format("%d.%m.%Y").to_string()) }</strong>
+                        { format!(" · {}", c.doctor_name) }
+                        if let Some(n) = &c.note {
+                            <p>{ n.assessment.clone() }</p>
+                            <p class="plan">{ n.plan.clone() }</p>
+                        }
+                        if c.amendments > 0 { <span class="amended">{ text(lang, "history-amended") }</span> }
+                    </li>
+                }
+            </ul>
+        </div>
     }
 }
