@@ -26,16 +26,15 @@ fn event(account: &StoredAccount, action: &str, subject: String, patient: Patien
     }
 }
 
-fn locked(status: Status) -> bool {
-    status == Status::Completed
-}
-
-/// `GET /api/v1/appointments/{id}/note`: the appointment's doctor, or the patient's own.
-pub async fn read<S: Storage>(
-    State(state): State<AppState<S>>,
-    caller: Caller,
-    Path(id): Path<AppointmentId>,
-) -> Result<Json<NoteView>, ApiError> {
+/// An appointment, for a caller the policy lets do `action` with it (built from the
+/// appointment's doctor and its patient's own account). Signed-out callers and unknown ids are
+/// told apart from refusals only after the caller is known to be signed in.
+pub(crate) async fn appointment_for<S: Storage>(
+    state: &AppState<S>,
+    caller: &Caller,
+    id: AppointmentId,
+    action: impl Fn(clinic_core::UserId, Option<clinic_core::UserId>) -> Action,
+) -> Result<clinic_core::appointment::AppointmentRecord, ApiError> {
     decide(caller.actor, Action::ReadOwnAccount)?;
     let appointment = state
         .storage
@@ -47,13 +46,27 @@ pub async fn read<S: Storage>(
         .patient_account(appointment.patient)
         .await?
         .flatten();
-    decide(
-        caller.actor,
+    decide(caller.actor, action(appointment.doctor, patient_account))?;
+    Ok(appointment)
+}
+
+fn locked(status: Status) -> bool {
+    status == Status::Completed
+}
+
+/// `GET /api/v1/appointments/{id}/note`: the appointment's doctor, or the patient's own.
+pub async fn read<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(id): Path<AppointmentId>,
+) -> Result<Json<NoteView>, ApiError> {
+    let appointment = appointment_for(&state, &caller, id, |doctor, patient_account| {
         Action::ReadConsultationNote {
-            doctor: appointment.doctor,
+            doctor,
             patient_account,
-        },
-    )?;
+        }
+    })
+    .await?;
     let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
     let record = state.storage.note(id).await?;
     state
@@ -78,18 +91,10 @@ pub async fn write<S: Storage>(
     Path(id): Path<AppointmentId>,
     ApiJson(form): ApiJson<NoteForm>,
 ) -> Result<Json<NoteView>, ApiError> {
-    decide(caller.actor, Action::ReadOwnAccount)?;
-    let appointment = state
-        .storage
-        .appointment(id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    decide(
-        caller.actor,
-        Action::WriteConsultationNote {
-            doctor: appointment.doctor,
-        },
-    )?;
+    let appointment = appointment_for(&state, &caller, id, |doctor, _| {
+        Action::WriteConsultationNote { doctor }
+    })
+    .await?;
     let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
     let existing = state.storage.note(id).await?;
     let amending = existing.is_some() && locked(appointment.status);

@@ -10,7 +10,7 @@ use chrono::Utc;
 use clinic_core::consent::ConsentPurpose;
 use clinic_core::ipc::MeetingAccess;
 use clinic_core::meeting::{call_open, JitsiClaims, JitsiServer, Participant};
-use clinic_core::{decide, Action, AppointmentId, Role};
+use clinic_core::{Action, AppointmentId, Role};
 
 use crate::error::ApiError;
 use crate::http::{AppState, Caller};
@@ -32,24 +32,14 @@ pub async fn join<S: Storage>(
     caller: Caller,
     Path(id): Path<AppointmentId>,
 ) -> Result<Json<MeetingAccess>, ApiError> {
-    decide(caller.actor, Action::ReadOwnAccount)?;
-    let appointment = state
-        .storage
-        .appointment(id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let patient_account = state
-        .storage
-        .patient_account(appointment.patient)
-        .await?
-        .flatten();
-    decide(
-        caller.actor,
-        Action::JoinCall {
-            doctor: appointment.doctor,
-            patient_account,
-        },
-    )?;
+    let appointment =
+        crate::consultations::appointment_for(&state, &caller, id, |doctor, patient_account| {
+            Action::JoinCall {
+                doctor,
+                patient_account,
+            }
+        })
+        .await?;
     let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
     let now = Utc::now();
     let until =

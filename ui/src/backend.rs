@@ -260,8 +260,7 @@ pub async fn patient_history(
     call("patient_history", Some(&PatientArgs { patient })).await
 }
 
-pub async fn my_consultations() -> Result<Vec<clinic_core::ipc::ConsultationSummary>, IpcError>
-{
+pub async fn my_consultations() -> Result<Vec<clinic_core::ipc::ConsultationSummary>, IpcError> {
     call0("my_consultations").await
 }
 

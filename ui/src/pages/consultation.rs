@@ -382,19 +382,28 @@ fn history_list(
             }
             html! {
                 <ul>
-                    for c in earlier {
-                        <li class="past-consultation">
-                            <strong>{ c.appointment.slot.map(|s| day_and_clock(lang, tz, s.start)).unwrap_or_else(|| c.appointment.day.format("%d.%m.%Y").to_string()) }</strong>
-                            { format!(" · {}", c.doctor_name) }
-                            if let Some(n) = &c.note {
-                                <p>{ n.assessment.clone() }</p>
-                                <p class="plan">{ n.plan.clone() }</p>
-                            }
-                            if c.amendments > 0 { <span class="amended">{ text(lang, "history-amended") }</span> }
-                        </li>
-                    }
+                    for c in earlier { { past_consultation(lang, tz, c) } }
                 </ul>
             }
         }
+    }
+}
+
+/// One past consultation: when, with whom, the assessment and plan as they read now.
+pub(crate) fn past_consultation(
+    lang: clinic_core::ipc::Language,
+    tz: chrono_tz::Tz,
+    c: &ConsultationSummary,
+) -> Html {
+    html! {
+        <li class="past-consultation">
+            <strong>{ c.appointment.slot.map(|s| day_and_clock(lang, tz, s.start)).unwrap_or_else(|| c.appointment.day.format("%d.%m.%Y").to_string()) }</strong>
+            { format!(" · {}", c.doctor_name) }
+            if let Some(n) = &c.note {
+                <p>{ n.assessment.clone() }</p>
+                <p class="plan">{ n.plan.clone() }</p>
+            }
+            if c.amendments > 0 { <span class="amended">{ text(lang, "history-amended") }</span> }
+        </li>
     }
 }

@@ -319,17 +319,7 @@ fn MyConsultations(props: &MyConsultationsProps) -> Html {
                 <p class="empty">{ text(lang, "history-empty") }</p>
             }
             <ul>
-                for c in found.iter() {
-                    <li class="past-consultation">
-                        <strong>{ c.appointment.slot.map(|s| day_and_clock(lang, tz, s.start)).unwrap_or_else(|| c.appointment.day.format("%d.%m.%Y").to_string()) }</strong>
-                        { format!(" · {}", c.doctor_name) }
-                        if let Some(n) = &c.note {
-                            <p>{ n.assessment.clone() }</p>
-                            <p class="plan">{ n.plan.clone() }</p>
-                        }
-                        if c.amendments > 0 { <span class="amended">{ text(lang, "history-amended") }</span> }
-                    </li>
-                }
+                for c in found.iter() { { super::consultation::past_consultation(lang, tz, c) } }
             </ul>
         </div>
     }
