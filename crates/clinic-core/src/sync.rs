@@ -417,6 +417,10 @@ pub enum ChangeBody {
     Doctor(Box<DoctorRecord>),
     /// The appointment after the change.
     Appointment(AppointmentRecord),
+    /// A kind of change this version does not know (a newer server's): skipped, so that one
+    /// new kind never stops a device from syncing everything else. Never sent.
+    #[serde(other)]
+    Unknown,
 }
 
 /// `GET /api/v1/sync/pull?after=N&limit=M`.

@@ -409,6 +409,9 @@ impl Store {
                         touched_appointments.insert(id);
                     }
                 }
+                ChangeBody::Unknown => {
+                    tracing::warn!(seq = change.seq, "a change of a kind this desk does not know was skipped");
+                }
             }
         }
         for patient in &touched {

@@ -337,3 +337,30 @@ fn a_move_shows_the_old_time_as_moved_until_the_server_refuses_it() {
         "the move is kept to try again"
     );
 }
+
+#[test]
+fn a_change_of_a_kind_this_desk_does_not_know_is_skipped_and_the_rest_applied() {
+    let (_dir, mut store) = store();
+    let mut page = serde_json::to_value(pulled(
+        vec![(
+            3,
+            ChangeBody::Appointment(confirmed(10, at(9, 15), Status::Confirmed)),
+        )],
+        4,
+    ))
+    .unwrap();
+    // A newer server's kind of change, between known ones.
+    page["changes"]
+        .as_array_mut()
+        .unwrap()
+        .insert(0, serde_json::json!({"seq": 2, "kind": "message", "id": "x", "body": "Hello"}));
+    let page: PullResponse = serde_json::from_value(page).expect("an unknown kind still parses");
+    assert_eq!(page.changes[0].body, ChangeBody::Unknown);
+    store.apply_pulled(&page, at(8, 0)).unwrap();
+    assert_eq!(store.sync_cursor().unwrap(), 4, "the cursor moves past it");
+    assert_eq!(
+        store.appointment(id(10)).unwrap().map(|a| a.status),
+        Some(Status::Confirmed),
+        "the known change is applied"
+    );
+}
