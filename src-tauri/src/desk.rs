@@ -694,10 +694,11 @@ impl Desk {
                     Command::UpdatePatient { demographics, .. } => {
                         ("update_patient", None, demographics)
                     }
-                    // Booking conflicts are listed with the appointment book.
-                    Command::BookAppointment { .. } | Command::StepAppointment { .. } => {
-                        return None
-                    }
+                    // Booking conflicts are listed with the appointment book; messages with
+                    // their conversation.
+                    Command::BookAppointment { .. }
+                    | Command::StepAppointment { .. }
+                    | Command::SendMessage { .. } => return None,
                 };
                 Some(RejectedChange {
                     command: r.envelope.id,

@@ -200,9 +200,9 @@ pub(crate) fn judge(
             })
         }
         // Appointment commands are judged by the appointment book (`schedule`).
-        Command::BookAppointment { .. } | Command::StepAppointment { .. } => {
-            Err(refuse(RejectionReason::Malformed))
-        }
+        Command::BookAppointment { .. }
+        | Command::StepAppointment { .. }
+        | Command::SendMessage { .. } => Err(refuse(RejectionReason::Malformed)),
     }
 }
 
@@ -267,8 +267,10 @@ pub(crate) struct BatchWrites {
     /// The final record of each patient the batch changed, in first-touched order.
     pub patients: Vec<PatientRecord>,
     patient_index: std::collections::HashMap<PatientId, usize>,
-    /// (seq, patient id, body, command id)
-    pub changes: Vec<(i64, String, String, String)>,
+    /// (seq, patient id, body, command id, audience: the one staff account that may pull it)
+    pub changes: Vec<(i64, String, String, String, Option<String>)>,
+    /// Messages the group took, written at its end.
+    pub messages: Vec<clinic_core::chat::MessageRecord>,
     /// (command id, the account that pushed it, outcome)
     pub answers: Vec<(String, String, String)>,
     /// Patients with accounts whose name changed: the account's display name follows.
@@ -297,6 +299,7 @@ impl BatchWrites {
             answers: Vec::new(),
             renamed_accounts: Vec::new(),
             meetings: Vec::new(),
+            messages: Vec::new(),
         }
     }
 
@@ -348,8 +351,20 @@ impl BatchWrites {
 
     /// Add a change-log entry about `patient` (the next sequence number, which it returns).
     pub(crate) fn append(&mut self, patient: String, body: String, command: String) -> i64 {
+        self.append_for(patient, body, command, None)
+    }
+
+    /// Add a change-log entry that, among staff, only `audience` may pull (clinical content).
+    pub(crate) fn append_for(
+        &mut self,
+        patient: String,
+        body: String,
+        command: String,
+        audience: Option<String>,
+    ) -> i64 {
         self.seq += 1;
-        self.changes.push((self.seq, patient, body, command));
+        self.changes
+            .push((self.seq, patient, body, command, audience));
         self.seq
     }
 
@@ -665,6 +680,16 @@ macro_rules! registry_sql_methods {
                         id,
                         result: clinic_core::sync::CommandResult::Rejected(rejection),
                     }),
+                    Ok(envelope)
+                        if matches!(
+                            envelope.command,
+                            clinic_core::sync::Command::SendMessage { .. }
+                        ) =>
+                    {
+                        outcomes.push($crate::schedule::message_command!(
+                            tx, batch, lookup, envelope, appointments, now
+                        )?)
+                    }
                     Ok(envelope) if envelope.command.appointment().is_some() => {
                         outcomes.push($crate::schedule::schedule_command!(
                             tx, batch, lookup, envelope, doctors, appointments, busy, pending, tz, now
@@ -707,14 +732,15 @@ macro_rules! registry_sql_methods {
             }
             for chunk in batch.changes.chunks(500) {
                 let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO change_log (seq, patient_id, body, command_id, created_at) ",
+                    "INSERT INTO change_log (seq, patient_id, body, command_id, created_at, audience) ",
                 );
-                q.push_values(chunk, |mut row, (seq, patient, body, command)| {
+                q.push_values(chunk, |mut row, (seq, patient, body, command, audience)| {
                     row.push_bind(*seq)
                         .push_bind(patient.clone())
                         .push_bind(body.clone())
                         .push_bind(command.clone())
-                        .push_bind(batch.at);
+                        .push_bind(batch.at)
+                        .push_bind(audience.clone());
                 });
                 q.build().execute(&mut *tx).await?;
             }
@@ -728,6 +754,25 @@ macro_rules! registry_sql_methods {
                         .push_bind(outcome.clone())
                         .push_bind(batch.at);
                 });
+                q.build().execute(&mut *tx).await?;
+            }
+            for chunk in batch.messages.chunks(500) {
+                let texts = chunk
+                    .iter()
+                    .map($crate::schedule::write_record)
+                    .collect::<Result<Vec<_>, _>>()?;
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO message (id, appointment_id, patient_id, doctor_id, record, received_at) ",
+                );
+                q.push_values(chunk.iter().zip(texts), |mut row, (m, text)| {
+                    row.push_bind(m.id.to_string())
+                        .push_bind(m.appointment.to_string())
+                        .push_bind(m.patient.to_string())
+                        .push_bind(m.doctor.to_string())
+                        .push_bind(text)
+                        .push_bind(batch.at);
+                });
+                q.push(" ON CONFLICT (id) DO NOTHING");
                 q.build().execute(&mut *tx).await?;
             }
             for chunk in batch.meetings.chunks(500) {
@@ -778,14 +823,16 @@ macro_rules! registry_sql_methods {
             let restarted = after > head;
             let after = if restarted { 0 } else { after };
             let rows: Vec<(i64, String)> = match scope {
-                clinic_core::RegistryScope::WholeRegistry => {
+                clinic_core::RegistryScope::WholeRegistry { account } => {
                     sqlx::query_as(
                         "SELECT seq, body FROM change_log WHERE seq > $1 AND seq <= $2
+                           AND (audience IS NULL OR audience = $4)
                          ORDER BY seq LIMIT $3",
                     )
                     .bind(after)
                     .bind(head)
                     .bind(fetch)
+                    .bind(account.to_string())
                     .fetch_all(&self.pool)
                     .await?
                 }

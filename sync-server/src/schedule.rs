@@ -677,6 +677,111 @@ macro_rules! schedule_command {
 }
 pub(crate) use schedule_command;
 
+/// Judge a message against its appointment (as stored) and the patient's own account: the
+/// appointment's doctor or its patient, an open conversation, a body within the rules. The
+/// message's id is the command's; its time is when it was written (a patient's: when it
+/// arrived), and when the server took it.
+pub(crate) fn judge_message(
+    actor: Actor,
+    envelope: &CommandEnvelope,
+    appointment: Option<&AppointmentRecord>,
+    patient_account: Option<UserId>,
+    now: DateTime<Utc>,
+) -> Result<clinic_core::chat::MessageRecord, Rejection> {
+    let Command::SendMessage { body, .. } = &envelope.command else {
+        return Err(refuse(RejectionReason::Malformed));
+    };
+    let Some(appointment) = appointment else {
+        // A patient probing ids hears "not allowed", never "unknown".
+        return Err(match role_of(actor) {
+            Some(Role::Patient) | None => refuse(RejectionReason::Forbidden),
+            Some(_) => refuse(RejectionReason::UnknownAppointment),
+        });
+    };
+    decide(
+        actor,
+        Action::Converse {
+            doctor: appointment.doctor,
+            patient_account,
+        },
+    )
+    .map_err(|_| refuse(RejectionReason::Forbidden))?;
+    let (Some(role), Some(from)) = (role_of(actor), actor_id(actor)) else {
+        return Err(refuse(RejectionReason::Forbidden));
+    };
+    if !clinic_core::chat::conversation_open(appointment.status) {
+        return Err(refuse(RejectionReason::ConversationClosed));
+    }
+    let body = clinic_core::chat::check_body(body)
+        .map_err(|field| Rejection::new(RejectionReason::Invalid, vec![field]))?;
+    Ok(clinic_core::chat::MessageRecord {
+        id: *envelope.id.as_uuid(),
+        appointment: appointment.id,
+        patient: appointment.patient,
+        doctor: appointment.doctor,
+        from,
+        from_role: role,
+        body,
+        sent_at: made_at(actor, envelope, now),
+        received_at: Some(now),
+    })
+}
+
+/// Judge and gather one `SendMessage` inside `apply_pushes`'s transaction (written with the
+/// group). Expands to an expression of type `Result<CommandOutcome, StorageError>`.
+macro_rules! message_command {
+    ($tx:ident, $batch:ident, $lookup:ident, $envelope:ident, $appointments:ident, $now:expr) => {
+        async {
+            use clinic_core::sync::{ChangeBody, Command, CommandResult};
+            use $crate::schedule::*;
+            if let Some(outcome) = $batch.answered_before(&$lookup, &$envelope) {
+                return Ok::<_, StorageError>(outcome);
+            }
+            let id = match &$envelope.command {
+                Command::SendMessage { appointment, .. } => appointment.to_string(),
+                _ => String::new(),
+            };
+            let appointment = appointment_in!($tx, $appointments, &id);
+            let account = match &appointment {
+                Some(a) => match $lookup.patient_account(&a.patient) {
+                    Some(account) => account,
+                    None => {
+                        let row: Option<(Option<String>,)> =
+                            sqlx::query_as("SELECT account_id FROM patient WHERE id = $1")
+                                .bind(a.patient.to_string())
+                                .fetch_optional(&mut *$tx)
+                                .await?;
+                        row.and_then(|(a,)| a).and_then(|a| a.parse().ok())
+                    }
+                },
+                None => None,
+            };
+            let result = match judge_message(
+                $batch.actor(),
+                &$envelope,
+                appointment.as_ref(),
+                account,
+                $now,
+            ) {
+                Err(rejection) => CommandResult::Rejected(rejection),
+                Ok(message) => {
+                    let seq = $batch.append_for(
+                        message.patient.to_string(),
+                        write_record(&ChangeBody::Message(message.clone()))?,
+                        $envelope.id.to_string(),
+                        Some(message.doctor.to_string()),
+                    );
+                    $batch.messages.push(message);
+                    CommandResult::Applied { seq: seq as u64 }
+                }
+            };
+            $batch.answer(&mut $lookup, &$envelope, result)
+        }
+        .await
+    };
+}
+pub(crate) use message_command;
+
 /// Write the bookings a group judged free, in one statement per few hundred. The slot index
 /// has the last word: a booking it refuses here means the group's copy of the book was wrong,
 /// and the whole group is undone (nothing is answered; the devices push again).

@@ -1240,6 +1240,117 @@ async fn notes_lock_at_completion_and_later_changes_are_amendments(b: Backend) {
     ));
 }
 
+fn message(n: u32, appointment: u32, body: &str) -> Value {
+    envelope(
+        n,
+        json!({"kind": "send_message", "appointment": uuid(0xa000, appointment), "body": body}),
+    )
+}
+
+async fn pulled_messages(s: &TestServer, token: &str) -> Vec<Value> {
+    let (status, page) = s
+        .get("/api/v1/sync/pull?after=0&limit=1000", Some(token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "message")
+        .cloned()
+        .collect()
+}
+
+async fn messages_reach_only_the_doctor_and_the_patient_of_the_appointment(b: Backend) {
+    let c = clinic(b, 1).await;
+    let s = &c.s;
+    s.sign_up("rahima@example.com", "Rahima Khatun").await;
+    let patient = s
+        .sign_in("rahima@example.com", "a long patient password")
+        .await;
+    let (_, me) = s.get("/api/v1/me", Some(&patient)).await;
+    let own = me["account"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        push_one(
+            s,
+            &c.desk_a,
+            book(1, 1, &own, &c.doctor, Some(&local(1, 9, 0)))
+        )
+        .await["outcome"],
+        "applied"
+    );
+
+    // The patient writes, the doctor answers; a repeated push is answered the same, once.
+    let question = message(2, 1, "  Should I take the tablets before or after food?  ");
+    let first = push_one(s, &patient, question.clone()).await;
+    assert_eq!(first["outcome"], "applied", "{first}");
+    assert_eq!(push_one(s, &patient, question).await, first, "never twice");
+    assert_eq!(
+        push_one(
+            s,
+            &c.doctor_token,
+            message(3, 1, "After food, twice a day.")
+        )
+        .await["outcome"],
+        "applied"
+    );
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM message".into()).await, 2);
+
+    // Delivered to the appointment's doctor and patient; the front desk, another doctor and
+    // another patient receive nothing of it.
+    for token in [&c.doctor_token, &patient] {
+        let got = pulled_messages(s, token).await;
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(
+            got[0]["body"], "Should I take the tablets before or after food?",
+            "trimmed"
+        );
+        assert_eq!(got[0]["from_role"], "patient");
+        assert_eq!(got[1]["from_role"], "doctor");
+        assert_eq!(got[0]["id"], uuid(0x8000, 2), "the message is its command");
+    }
+    staff(s, &c.admin, "dr.other@clinic.test", "doctor", DOCTOR_PW).await;
+    let other_doctor = s.sign_in("dr.other@clinic.test", DOCTOR_PW).await;
+    s.sign_up("karim@example.com", "Karim Uddin").await;
+    let other_patient = s
+        .sign_in("karim@example.com", "a long patient password")
+        .await;
+    for token in [&c.desk_a, &c.admin, &other_doctor, &other_patient] {
+        assert_eq!(pulled_messages(s, token).await, Vec::<Value>::new());
+    }
+
+    // Nobody else writes in it; an empty message is named; unknown appointments are not told
+    // apart from forbidden ones for patients.
+    for (token, n) in [(&c.desk_a, 4), (&other_doctor, 5), (&other_patient, 6)] {
+        assert_eq!(
+            reason(&push_one(s, token, message(n, 1, "Hello")).await),
+            "forbidden"
+        );
+    }
+    let empty = push_one(s, &patient, message(7, 1, "   ")).await;
+    assert_eq!(reason(&empty), "invalid");
+    assert_eq!(empty["fields"][0]["field"], "body");
+    assert_eq!(
+        reason(&push_one(s, &patient, message(8, 99, "Hi")).await),
+        "forbidden"
+    );
+    assert_eq!(
+        reason(&push_one(s, &c.doctor_token, message(9, 99, "Hi")).await),
+        "unknown_appointment"
+    );
+
+    // A cancelled appointment's conversation is closed.
+    assert_eq!(
+        push_one(s, &patient, step(10, 1, "cancel", None)).await["outcome"],
+        "applied"
+    );
+    assert_eq!(
+        reason(&push_one(s, &patient, message(11, 1, "One more thing")).await),
+        "conversation_closed"
+    );
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM message".into()).await, 2);
+}
+
 /// Send only the head of an upload that declares `length` bytes (and a few of them), and read
 /// what the server answers while the rest has not come.
 async fn declared_upload(c: &Clinic, purpose: &str, length: usize) -> String {
@@ -1417,6 +1528,7 @@ on_both_backends!(
     doctors_upload_credentials_checked_by_content_that_only_admins_and_they_read,
     video_calls_open_for_the_appointments_doctor_and_patient_only,
     notes_lock_at_completion_and_later_changes_are_amendments,
+    messages_reach_only_the_doctor_and_the_patient_of_the_appointment,
     a_slot_goes_to_the_first_booking_and_the_other_desk_hears_who_took_it_when,
     each_bad_booking_gets_its_own_reason,
     the_lifecycle_gives_tokens_and_each_role_its_steps,

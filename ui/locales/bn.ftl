@@ -156,6 +156,7 @@ rejected-reason-day_full = ডাক্তারের সেদিনের অ
 rejected-reason-slot_taken = অন্য একটি বুকিং স্লটটি পেয়েছে।
 rejected-reason-overlapping = এটি ডাক্তারের অন্য একটি অ্যাপয়েন্টমেন্টের সাথে মিলে যায়।
 rejected-reason-not_a_slot_time = এটি ডাক্তারের কোনো স্লটের সময় নয়।
+rejected-reason-conversation_closed = অ্যাপয়েন্টমেন্টটি বাতিল বা সরানো হয়েছে, তাই এর কথোপকথন বন্ধ।
 
 appointments-title = অ্যাপয়েন্টমেন্ট
 doctor-day-title = আমার দিন

@@ -162,6 +162,7 @@ rejected-reason-day_full = the doctor's day is full.
 rejected-reason-slot_taken = another booking has the slot.
 rejected-reason-overlapping = it overlaps another appointment of the doctor.
 rejected-reason-not_a_slot_time = it is not one of the doctor's slot times.
+rejected-reason-conversation_closed = the appointment was cancelled or moved, so its conversation is closed.
 
 appointments-title = Appointments
 doctor-day-title = My day

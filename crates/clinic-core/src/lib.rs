@@ -8,6 +8,7 @@ pub mod account;
 pub mod appointment;
 pub mod availability;
 pub mod booking;
+pub mod chat;
 pub mod consent;
 pub mod consultation;
 pub mod demo;

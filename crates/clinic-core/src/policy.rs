@@ -76,6 +76,12 @@ pub enum Action {
         doctor: UserId,
         patient_account: Option<UserId>,
     },
+    /// Write in an appointment's conversation, or read it: its doctor, or the patient whose own
+    /// account it is. The front desk and admins do not read clinical conversations.
+    Converse {
+        doctor: UserId,
+        patient_account: Option<UserId>,
+    },
     /// Write a consultation's note: the appointment's doctor only.
     WriteConsultationNote {
         doctor: UserId,
@@ -106,8 +112,9 @@ pub enum Action {
 /// Which part of the registry a device receives when it pulls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegistryScope {
-    /// Staff: every patient's demographics (no clinical content travels in the registry).
-    WholeRegistry,
+    /// Staff: every patient's demographics, the doctors and the appointment book; clinical rows
+    /// (conversations) only where `account` is their audience (the appointment's doctor).
+    WholeRegistry { account: UserId },
     /// A patient: only the record linked to their own account.
     OwnRecord { account: UserId },
 }
@@ -120,7 +127,7 @@ pub fn registry_scope(actor: Actor) -> Result<RegistryScope, Denied> {
             id,
             role: Role::Patient,
         } => Ok(RegistryScope::OwnRecord { account: id }),
-        Actor::User { .. } => Ok(RegistryScope::WholeRegistry),
+        Actor::User { id, .. } => Ok(RegistryScope::WholeRegistry { account: id }),
         Actor::Anonymous => Err(Denied::NotSignedIn),
         Actor::UnrecognisedRole { .. } => Err(Denied::NotPermitted),
     }
@@ -191,6 +198,14 @@ pub fn decide(actor: Actor, action: Action) -> Result<(), Denied> {
         ReadDoctorCredentials { doctor } => {
             role == Role::Admin || (role == Role::Doctor && doctor == id)
         }
+        Converse {
+            doctor,
+            patient_account,
+        } => match role {
+            Role::Doctor => doctor == id,
+            Role::Patient => patient_account == Some(id),
+            Role::Admin | Role::FrontDesk => false,
+        },
         WriteConsultationNote { doctor } => role == Role::Doctor && doctor == id,
         ReadConsultationNote {
             doctor,
@@ -370,6 +385,20 @@ mod tests {
         ] {
             assert_eq!(decide(other, credentials), Err(Denied::NotPermitted));
         }
+        let converse = Action::Converse {
+            doctor: id(5),
+            patient_account: Some(id(8)),
+        };
+        for (who, allowed) in [
+            (user(5, Role::Doctor), true),
+            (user(8, Role::Patient), true),
+            (user(6, Role::Doctor), false),
+            (user(9, Role::Patient), false),
+            (user(7, Role::FrontDesk), false),
+            (user(1, Role::Admin), false),
+        ] {
+            assert_eq!(decide(who, converse).is_ok(), allowed, "{who:?}");
+        }
         let write = Action::WriteConsultationNote { doctor: id(5) };
         assert_eq!(decide(user(5, Role::Doctor), write), Ok(()));
         assert_eq!(
@@ -448,7 +477,7 @@ mod tests {
         for role in [Role::Admin, Role::Doctor, Role::FrontDesk] {
             assert_eq!(
                 registry_scope(user(1, role)),
-                Ok(RegistryScope::WholeRegistry)
+                Ok(RegistryScope::WholeRegistry { account: id(1) })
             );
         }
         assert_eq!(registry_scope(Actor::Anonymous), Err(Denied::NotSignedIn));

@@ -65,6 +65,12 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// A message in an appointment's conversation, from its doctor or its patient. The
+    /// message's id is the command's id.
+    SendMessage {
+        appointment: AppointmentId,
+        body: String,
+    },
 }
 
 /// A command with who made it, when and where it can be told apart from every other.
@@ -102,7 +108,7 @@ impl Command {
             Command::RegisterPatient { patient, .. }
             | Command::UpdatePatient { patient, .. }
             | Command::BookAppointment { patient, .. } => Some(*patient),
-            Command::StepAppointment { .. } => None,
+            Command::StepAppointment { .. } | Command::SendMessage { .. } => None,
         }
     }
 
@@ -268,6 +274,8 @@ pub enum RejectionReason {
     SlotTaken,
     Overlapping,
     NotASlotTime,
+    /// The appointment was cancelled, rejected or moved: its conversation is closed.
+    ConversationClosed,
 }
 
 impl From<BookingProblem> for RejectionReason {
@@ -324,6 +332,10 @@ impl Rejection {
                 (409, "This time overlaps another appointment of the doctor.")
             }
             RejectionReason::NotASlotTime => (422, "This is not one of the doctor's slot times."),
+            RejectionReason::ConversationClosed => (
+                409,
+                "This appointment was cancelled or moved: its conversation is closed.",
+            ),
         };
         Rejection {
             status,
@@ -417,6 +429,8 @@ pub enum ChangeBody {
     Doctor(Box<DoctorRecord>),
     /// The appointment after the change.
     Appointment(AppointmentRecord),
+    /// A message of an appointment's conversation (its doctor's and its patient's devices only).
+    Message(crate::chat::MessageRecord),
     /// A kind of change this version does not know (a newer server's): skipped, so that one
     /// new kind never stops a device from syncing everything else. Never sent.
     #[serde(other)]

@@ -32,6 +32,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_moves",
         include_str!("../../../migrations/local/0006_moves.sql"),
     ),
+    (
+        "0007_messages",
+        include_str!("../../../migrations/local/0007_messages.sql"),
+    ),
 ];
 
 /// Set on every connection once the key is verified. The page cache matters more under SQLCipher

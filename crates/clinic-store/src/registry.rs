@@ -47,6 +47,9 @@ pub enum RecordError {
     AlreadyBooked,
     #[error("{0}")]
     StepNotPossible(String),
+    /// A field breaks the rules (the English sentence of the field message).
+    #[error("{0}")]
+    Invalid(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -60,7 +63,9 @@ impl From<rusqlite::Error> for RecordError {
 fn apply(tx: &Transaction<'_>, command: &Command, at: DateTime<Utc>) -> Result<(), RecordError> {
     match command {
         // Appointment commands are applied by the appointment book (`schedule`).
-        Command::BookAppointment { .. } | Command::StepAppointment { .. } => {
+        Command::BookAppointment { .. }
+        | Command::StepAppointment { .. }
+        | Command::SendMessage { .. } => {
             return Err(RecordError::UnknownAppointment);
         }
         Command::RegisterPatient {
@@ -409,8 +414,12 @@ impl Store {
                         touched_appointments.insert(id);
                     }
                 }
+                ChangeBody::Message(record) => crate::chat::confirm_message(&tx, record)?,
                 ChangeBody::Unknown => {
-                    tracing::warn!(seq = change.seq, "a change of a kind this desk does not know was skipped");
+                    tracing::warn!(
+                        seq = change.seq,
+                        "a change of a kind this desk does not know was skipped"
+                    );
                 }
             }
         }
@@ -633,9 +642,10 @@ pub struct RejectedCommand {
 fn record_in(tx: &Transaction<'_>, envelope: &CommandEnvelope) -> Result<(), RecordError> {
     let text = serde_json::to_string(envelope).map_err(|e| StoreError::Encoding(e.to_string()))?;
     let appointment = envelope.command.appointment();
-    match appointment {
-        Some(_) => crate::schedule::apply_appointment(tx, envelope)?,
-        None => apply(tx, &envelope.command, envelope.issued_at)?,
+    match (appointment, &envelope.command) {
+        (_, Command::SendMessage { .. }) => crate::chat::record_message(tx, envelope)?,
+        (Some(_), _) => crate::schedule::apply_appointment(tx, envelope)?,
+        (None, _) => apply(tx, &envelope.command, envelope.issued_at)?,
     }
     // A command is replayed with the record it changes: a registry command with its patient,
     // an appointment command with its appointment.

@@ -350,10 +350,10 @@ fn a_change_of_a_kind_this_desk_does_not_know_is_skipped_and_the_rest_applied() 
     ))
     .unwrap();
     // A newer server's kind of change, between known ones.
-    page["changes"]
-        .as_array_mut()
-        .unwrap()
-        .insert(0, serde_json::json!({"seq": 2, "kind": "message", "id": "x", "body": "Hello"}));
+    page["changes"].as_array_mut().unwrap().insert(
+        0,
+        serde_json::json!({"seq": 2, "kind": "prescription", "id": "x", "items": []}),
+    );
     let page: PullResponse = serde_json::from_value(page).expect("an unknown kind still parses");
     assert_eq!(page.changes[0].body, ChangeBody::Unknown);
     store.apply_pulled(&page, at(8, 0)).unwrap();
@@ -363,4 +363,82 @@ fn a_change_of_a_kind_this_desk_does_not_know_is_skipped_and_the_rest_applied() 
         Some(Status::Confirmed),
         "the known change is applied"
     );
+}
+
+#[test]
+fn a_message_written_here_shows_at_once_and_the_servers_copy_replaces_it() {
+    let (_dir, mut store) = store();
+    store
+        .apply_pulled(
+            &pulled(
+                vec![(
+                    2,
+                    ChangeBody::Appointment(confirmed(10, at(9, 15), Status::Confirmed)),
+                )],
+                2,
+            ),
+            at(8, 0),
+        )
+        .unwrap();
+    // The doctor (id 50) writes, offline: shown at once, waiting to be sent.
+    let written = CommandEnvelope::new(
+        id::<CommandId>(20),
+        at(8, 5),
+        id::<UserId>(50),
+        Command::SendMessage {
+            appointment: id(10),
+            body: " Please bring your old prescriptions. ".into(),
+        },
+    );
+    store.record(&written).unwrap();
+    let shown = store.messages(id(10)).unwrap();
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].body, "Please bring your old prescriptions.");
+    assert_eq!(shown[0].from_role, clinic_core::Role::Doctor);
+    assert_eq!(shown[0].received_at, None, "not yet taken by the server");
+    assert_eq!(
+        store.pending_commands(10).unwrap().len(),
+        1,
+        "in the outbox"
+    );
+    let empty = CommandEnvelope::new(
+        id::<CommandId>(21),
+        at(8, 6),
+        id::<UserId>(50),
+        Command::SendMessage {
+            appointment: id(10),
+            body: "  ".into(),
+        },
+    );
+    assert!(matches!(store.record(&empty), Err(RecordError::Invalid(_))));
+
+    // The server's copy of it, and the patient's answer, arrive by pull.
+    let mut taken = shown[0].clone();
+    taken.received_at = Some(at(8, 7));
+    let answer = clinic_core::chat::MessageRecord {
+        id: uuid::Uuid::from_u128(22),
+        from: id(7),
+        from_role: clinic_core::Role::Patient,
+        body: "I will.".into(),
+        sent_at: at(8, 9),
+        received_at: Some(at(8, 9)),
+        ..taken.clone()
+    };
+    store
+        .apply_pulled(
+            &pulled(
+                vec![
+                    (3, ChangeBody::Message(taken.clone())),
+                    (4, ChangeBody::Message(answer.clone())),
+                ],
+                4,
+            ),
+            at(8, 10),
+        )
+        .unwrap();
+    assert_eq!(store.messages(id(10)).unwrap(), vec![taken, answer.clone()]);
+    // One unread for the doctor (the patient's answer); none once read.
+    assert_eq!(store.unread_counts(id(50)).unwrap(), vec![(id(10), 1)]);
+    store.mark_read(id(10), answer.sent_at).unwrap();
+    assert_eq!(store.unread_counts(id(50)).unwrap(), vec![]);
 }

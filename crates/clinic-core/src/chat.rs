@@ -1,0 +1,130 @@
+//! Messages between a doctor and a patient about one consultation (its appointment). A message is
+//! a command like any other: written here with its outbox entry, sent in order when the device is
+//! online, applied once by the server (a repeated push gets the first answer), and delivered to
+//! the appointment's doctor and patient only — never to the front desk.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::account::{FieldError, FieldProblem};
+use crate::appointment::Status;
+use crate::{AppointmentId, PatientId, Role, UserId};
+
+pub const MESSAGE_MAX_CHARS: usize = 4_000;
+
+/// A message as kept on the server and on the devices of its two people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageRecord {
+    pub id: uuid::Uuid,
+    pub appointment: AppointmentId,
+    pub patient: PatientId,
+    pub doctor: UserId,
+    pub from: UserId,
+    pub from_role: Role,
+    pub body: String,
+    /// When it was written (on the device, perhaps offline).
+    pub sent_at: DateTime<Utc>,
+    /// When the server took it; `None` while it waits in this device's outbox.
+    #[serde(default)]
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+/// A message's text as it will be kept (trimmed), or why not.
+pub fn check_body(body: &str) -> Result<String, FieldError> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(FieldError::new("body", FieldProblem::Required));
+    }
+    if body.chars().count() > MESSAGE_MAX_CHARS {
+        return Err(FieldError::new(
+            "body",
+            FieldProblem::TooLong {
+                max: MESSAGE_MAX_CHARS,
+            },
+        ));
+    }
+    if body
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(FieldError::new("body", FieldProblem::InvalidCharacters));
+    }
+    Ok(body.to_owned())
+}
+
+/// Whether an appointment in `status` has an open conversation: from the request until the
+/// consultation is over (and after, for the questions that follow it); not when it was
+/// cancelled, rejected or moved (the new appointment has its own).
+pub fn conversation_open(status: Status) -> bool {
+    !matches!(
+        status,
+        Status::Cancelled | Status::Rejected | Status::Rescheduled
+    )
+}
+
+/// How many of `messages` `me` has not read: those from the other person after `read_up_to`.
+pub fn unread(messages: &[MessageRecord], me: UserId, read_up_to: Option<DateTime<Utc>>) -> usize {
+    messages
+        .iter()
+        .filter(|m| m.from != me)
+        .filter(|m| read_up_to.is_none_or(|t| m.sent_at > t))
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn message(from: u128, minute: u32) -> MessageRecord {
+        MessageRecord {
+            id: uuid::Uuid::from_u128(u128::from(minute)),
+            appointment: uuid::Uuid::from_u128(1).to_string().parse().unwrap(),
+            patient: uuid::Uuid::from_u128(2).to_string().parse().unwrap(),
+            doctor: UserId::from_uuid(uuid::Uuid::from_u128(3)),
+            from: UserId::from_uuid(uuid::Uuid::from_u128(from)),
+            from_role: Role::Doctor,
+            body: "Hello".into(),
+            sent_at: Utc.with_ymd_and_hms(2026, 12, 1, 10, minute, 0).unwrap(),
+            received_at: None,
+        }
+    }
+
+    #[test]
+    fn bodies_are_trimmed_and_checked() {
+        assert_eq!(
+            check_body("  Take it after food.\n ").unwrap(),
+            "Take it after food."
+        );
+        assert_eq!(
+            check_body("   ").unwrap_err().problem,
+            FieldProblem::Required
+        );
+        assert!(matches!(
+            check_body(&"x".repeat(4_001)).unwrap_err().problem,
+            FieldProblem::TooLong { .. }
+        ));
+        assert_eq!(
+            check_body("bell\u{7}").unwrap_err().problem,
+            FieldProblem::InvalidCharacters
+        );
+        assert!(check_body("দুই বেলা খাবারের পরে").is_ok());
+    }
+
+    #[test]
+    fn unread_counts_the_other_persons_messages_after_the_last_read() {
+        let me = UserId::from_uuid(uuid::Uuid::from_u128(3));
+        let list = [message(3, 1), message(9, 2), message(9, 3)];
+        assert_eq!(unread(&list, me, None), 2);
+        let read = Utc.with_ymd_and_hms(2026, 12, 1, 10, 2, 0).unwrap();
+        assert_eq!(unread(&list, me, Some(read)), 1);
+    }
+
+    #[test]
+    fn a_cancelled_appointment_has_no_conversation() {
+        assert!(conversation_open(Status::Requested));
+        assert!(conversation_open(Status::Completed));
+        assert!(!conversation_open(Status::Cancelled));
+        assert!(!conversation_open(Status::Rescheduled));
+    }
+}

@@ -1,0 +1,151 @@
+//! Conversations on this device: a message written here is shown at once and waits in the outbox
+//! like any change; the server's copy replaces it when it arrives; read markers are this
+//! device's own.
+
+use chrono::{DateTime, Utc};
+use clinic_core::chat::{check_body, MessageRecord};
+use clinic_core::sync::{Command, CommandEnvelope};
+use clinic_core::{AppointmentId, Role, UserId};
+use rusqlite::{OptionalExtension, Transaction};
+
+use crate::registry::RecordError;
+use crate::{Store, StoreError};
+
+fn encode(record: &MessageRecord) -> Result<String, StoreError> {
+    serde_json::to_string(record).map_err(|e| StoreError::Encoding(e.to_string()))
+}
+
+/// Show a message written here (not yet taken by the server).
+pub(crate) fn record_message(
+    tx: &Transaction<'_>,
+    envelope: &CommandEnvelope,
+) -> Result<(), RecordError> {
+    let Command::SendMessage { appointment, body } = &envelope.command else {
+        return Err(RecordError::UnknownAppointment);
+    };
+    let body = check_body(body).map_err(|f| RecordError::Invalid(f.english()))?;
+    let text: Option<String> = tx
+        .prepare_cached("SELECT record FROM appointment WHERE id = ?1")?
+        .query_row([appointment.to_string()], |r| r.get(0))
+        .optional()?;
+    let Some(text) = text else {
+        return Err(RecordError::UnknownAppointment);
+    };
+    let shown: clinic_core::appointment::AppointmentRecord =
+        serde_json::from_str(&text).map_err(|e| StoreError::Encoding(e.to_string()))?;
+    let record = MessageRecord {
+        id: *envelope.id.as_uuid(),
+        appointment: *appointment,
+        patient: shown.patient,
+        doctor: shown.doctor,
+        from: envelope.issued_by,
+        from_role: if envelope.issued_by == shown.doctor {
+            Role::Doctor
+        } else {
+            Role::Patient
+        },
+        body,
+        sent_at: envelope.issued_at,
+        received_at: None,
+    };
+    tx.prepare_cached(
+        "INSERT INTO message (id, appointment_id, sent_at, record, confirmed)
+         VALUES (?1, ?2, ?3, ?4, 0) ON CONFLICT (id) DO NOTHING",
+    )?
+    .execute((
+        record.id.to_string(),
+        record.appointment.to_string(),
+        record.sent_at.to_rfc3339(),
+        encode(&record)?,
+    ))?;
+    Ok(())
+}
+
+/// Keep a message as the server sent it.
+pub(crate) fn confirm_message(
+    tx: &Transaction<'_>,
+    record: &MessageRecord,
+) -> Result<(), StoreError> {
+    tx.prepare_cached(
+        "INSERT INTO message (id, appointment_id, sent_at, record, confirmed)
+         VALUES (?1, ?2, ?3, ?4, 1)
+         ON CONFLICT (id) DO UPDATE SET record = excluded.record, sent_at = excluded.sent_at,
+           confirmed = 1",
+    )?
+    .execute((
+        record.id.to_string(),
+        record.appointment.to_string(),
+        record.sent_at.to_rfc3339(),
+        encode(record)?,
+    ))?;
+    Ok(())
+}
+
+impl Store {
+    /// An appointment's messages, oldest first (those still waiting to be sent included).
+    pub fn messages(&self, appointment: AppointmentId) -> Result<Vec<MessageRecord>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT record FROM message WHERE appointment_id = ?1 ORDER BY sent_at, id",
+        )?;
+        let rows = statement.query_map([appointment.to_string()], |r| r.get::<_, String>(0))?;
+        rows.map(|text| {
+            serde_json::from_str(&text?).map_err(|e| StoreError::Encoding(e.to_string()))
+        })
+        .collect()
+    }
+
+    /// The conversation is read on this device up to `up_to`.
+    pub fn mark_read(
+        &self,
+        appointment: AppointmentId,
+        up_to: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO message_read (appointment_id, read_up_to) VALUES (?1, ?2)
+             ON CONFLICT (appointment_id) DO UPDATE SET read_up_to =
+               max(message_read.read_up_to, excluded.read_up_to)",
+            (appointment.to_string(), up_to.to_rfc3339()),
+        )?;
+        Ok(())
+    }
+
+    /// Messages `me` has not read, per appointment (those with none left out).
+    pub fn unread_counts(&self, me: UserId) -> Result<Vec<(AppointmentId, usize)>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT m.appointment_id, m.record, r.read_up_to FROM message m
+             LEFT JOIN message_read r ON r.appointment_id = m.appointment_id
+             ORDER BY m.appointment_id",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })?;
+        let mut out: Vec<(AppointmentId, usize)> = Vec::new();
+        for row in rows {
+            let (appointment, text, read) = row?;
+            let message: MessageRecord =
+                serde_json::from_str(&text).map_err(|e| StoreError::Encoding(e.to_string()))?;
+            let read: Option<DateTime<Utc>> = read
+                .map(|t| {
+                    DateTime::parse_from_rfc3339(&t)
+                        .map(|t| t.with_timezone(&Utc))
+                        .map_err(|e| StoreError::Encoding(e.to_string()))
+                })
+                .transpose()?;
+            if clinic_core::chat::unread(std::slice::from_ref(&message), me, read) == 0 {
+                continue;
+            }
+            let id: AppointmentId = appointment
+                .parse()
+                .map_err(|_| StoreError::Encoding(format!("appointment id {appointment:?}")))?;
+            match out.last_mut() {
+                Some((last, n)) if *last == id => *n += 1,
+                _ => out.push((id, 1)),
+            }
+        }
+        Ok(out)
+    }
+}
