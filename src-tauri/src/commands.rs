@@ -227,6 +227,27 @@ pub async fn join_call(
 }
 
 #[tauri::command]
+pub fn conversation(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::AppointmentArgs,
+) -> Answer<clinic_core::ipc::Conversation> {
+    desk.conversation(args.appointment)
+}
+
+#[tauri::command]
+pub fn send_message(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::SendMessageArgs,
+) -> Answer<clinic_core::ipc::Conversation> {
+    desk.send_message(&args)
+}
+
+#[tauri::command]
+pub fn unread_messages(desk: State<'_, Desk>) -> Answer<Vec<(clinic_core::AppointmentId, usize)>> {
+    desk.unread_messages()
+}
+
+#[tauri::command]
 pub async fn consultation_note(
     desk: State<'_, Desk>,
     args: clinic_core::ipc::AppointmentArgs,

@@ -2,6 +2,7 @@
 
 mod architecture;
 mod call;
+mod chat;
 mod consultation;
 mod desk;
 mod patient;

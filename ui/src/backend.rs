@@ -264,6 +264,18 @@ pub async fn my_consultations() -> Result<Vec<clinic_core::ipc::ConsultationSumm
     call0("my_consultations").await
 }
 
+pub async fn conversation(
+    args: clinic_core::ipc::AppointmentArgs,
+) -> Result<clinic_core::ipc::Conversation, IpcError> {
+    call("conversation", Some(&args)).await
+}
+
+pub async fn send_message(
+    args: clinic_core::ipc::SendMessageArgs,
+) -> Result<clinic_core::ipc::Conversation, IpcError> {
+    call("send_message", Some(&args)).await
+}
+
 pub async fn record_consent(
     args: clinic_core::ipc::RecordConsentArgs,
 ) -> Result<clinic_core::consent::ConsentRecord, IpcError> {

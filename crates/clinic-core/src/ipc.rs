@@ -346,6 +346,23 @@ pub struct ConsultationSummary {
     pub amendments: usize,
 }
 
+/// An appointment's conversation as this device holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub appointment: crate::AppointmentId,
+    /// Oldest first; a message not yet taken by the server has no `received_at`.
+    pub messages: Vec<crate::chat::MessageRecord>,
+    /// The signed-in user (their messages are shown as theirs).
+    pub me: crate::UserId,
+}
+
+/// `send_message`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendMessageArgs {
+    pub appointment: crate::AppointmentId,
+    pub body: String,
+}
+
 /// `record_consent`: the patient agrees (patient build), or staff note that they agreed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordConsentArgs {

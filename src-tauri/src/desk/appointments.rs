@@ -92,6 +92,59 @@ impl Desk {
         Ok(self.with_store(|s| s.doctor(user.id))?.unwrap_or(saved))
     }
 
+    /// An appointment's conversation from this device's copy (offline too), read up to now.
+    pub fn conversation(
+        &self,
+        appointment: AppointmentId,
+    ) -> Result<clinic_core::ipc::Conversation, IpcError> {
+        let user = self.session()?.account;
+        if self.session()?.locked {
+            return Err(IpcError::new(
+                ErrorCode::Locked,
+                "The screen is locked. Unlock it with your password.",
+            ));
+        }
+        let messages = self.with_store(|s| s.messages(appointment))?;
+        if let Some(last) = messages.iter().map(|m| m.sent_at).max() {
+            self.with_store(|s| s.mark_read(appointment, last))?;
+        }
+        Ok(clinic_core::ipc::Conversation {
+            appointment,
+            messages,
+            me: user.id,
+        })
+    }
+
+    /// Write a message (offline too): shown at once, sent in order when the server is reachable.
+    pub fn send_message(
+        &self,
+        args: &clinic_core::ipc::SendMessageArgs,
+    ) -> Result<clinic_core::ipc::Conversation, IpcError> {
+        let user = self.session()?.account;
+        let body = clinic_core::chat::check_body(&args.body)
+            .map_err(|field| IpcError::validation(vec![field]))?;
+        let envelope = CommandEnvelope::new(
+            CommandId::from_uuid(uuid::Uuid::now_v7()),
+            Utc::now(),
+            user.id,
+            Command::SendMessage {
+                appointment: args.appointment,
+                body,
+            },
+        );
+        self.locked_store()?
+            .record(&envelope)
+            .map_err(Self::record_error)?;
+        self.sync_wake.notify_one();
+        self.conversation(args.appointment)
+    }
+
+    /// Unread messages per appointment, for the signed-in user.
+    pub fn unread_messages(&self) -> Result<Vec<(AppointmentId, usize)>, IpcError> {
+        let user = self.session()?.account;
+        self.with_store(|s| s.unread_counts(user.id))
+    }
+
     /// A consultation's note (online: the server decides who reads it, and audits the read).
     pub async fn consultation_note(
         &self,

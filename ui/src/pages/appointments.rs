@@ -673,6 +673,8 @@ fn DayList(props: &DayListProps) -> Html {
     let moving = use_state(|| None::<AppointmentView>);
     // The doctor's consultation screen, when open.
     let consulting = use_state(|| None::<clinic_core::AppointmentId>);
+    // The doctor's conversation with a patient, when open (under the list).
+    let chatting = use_state(|| None::<clinic_core::AppointmentId>);
     let moved = use_state(|| None::<String>);
     let print = {
         let (submission, printed, doctor) = (submission.clone(), printed.clone(), props.doctor);
@@ -731,6 +733,10 @@ fn DayList(props: &DayListProps) -> Html {
             };
         }
     }
+    let on_chat = (props.role == Role::Doctor).then(|| {
+        let chatting = chatting.clone();
+        Callback::from(move |id: clinic_core::AppointmentId| chatting.set(Some(id)))
+    });
     let on_consult = (props.role == Role::Doctor).then(|| {
         let consulting = consulting.clone();
         Callback::from(move |id: clinic_core::AppointmentId| consulting.set(Some(id)))
@@ -781,6 +787,7 @@ fn DayList(props: &DayListProps) -> Html {
         calls: props.role == Role::Doctor,
         time_zone: &today.time_zone,
         on_consult: on_consult.as_ref(),
+        on_chat: on_chat.as_ref(),
     };
     html! {
         <div class="day-list">
@@ -832,6 +839,9 @@ fn DayList(props: &DayListProps) -> Html {
                     </tbody>
                 </table>
             }
+            if let Some(appointment) = *chatting {
+                <super::chat::ChatPanel {appointment} language={lang} time_zone={today.time_zone.clone()} />
+            }
         </div>
     }
 }
@@ -848,6 +858,8 @@ struct RowContext<'a> {
     calls: bool,
     /// The doctor opens a consultation's screen.
     on_consult: Option<&'a Callback<clinic_core::AppointmentId>>,
+    /// The doctor opens a conversation.
+    on_chat: Option<&'a Callback<clinic_core::AppointmentId>>,
     time_zone: &'a str,
 }
 
@@ -862,6 +874,7 @@ fn appointment_row(row: &RowContext<'_>, view: &AppointmentView, steps: Vec<Step
         calls,
         time_zone,
         on_consult,
+        on_chat,
     } = *row;
     let a = &view.appointment;
     let token = match (a.token, a.status, view.pending) {
@@ -907,6 +920,12 @@ fn appointment_row(row: &RowContext<'_>, view: &AppointmentView, steps: Vec<Step
                     <button type="button" class="step open-consultation"
                             onclick={{ let (on_consult, id) = (on_consult.clone(), a.id); move |_| on_consult.emit(id) }}>
                         { text(lang, "consultation-open") }
+                    </button>
+                }
+                if let Some(on_chat) = on_chat.filter(|_| clinic_core::chat::conversation_open(a.status)) {
+                    <button type="button" class="step open-chat"
+                            onclick={{ let (on_chat, id) = (on_chat.clone(), a.id); move |_| on_chat.emit(id) }}>
+                        { text(lang, "chat-open") }
                     </button>
                 }
                 if calls && super::call::has_call(a) {

@@ -308,6 +308,7 @@ pub fn ConsultationScreen(props: &ConsultationProps) -> Html {
             }
             <div class="consultation-columns">
                 <aside class="history" id="history">
+                    <super::chat::ChatPanel appointment={a.id} language={lang} time_zone={props.time_zone.clone()} />
                     <h4>{ text(lang, "history-title") }</h4>
                     { history_list(lang, tz, history.as_ref(), a.id) }
                 </aside>

@@ -1,5 +1,6 @@
 mod appointments;
 mod call;
+mod chat;
 mod consultation;
 mod directory;
 mod doctor_files;

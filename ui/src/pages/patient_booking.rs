@@ -110,6 +110,8 @@ pub fn PatientAppointments() -> Html {
             });
         })
     };
+    // The appointment whose conversation is open.
+    let chatting = use_state(|| None::<clinic_core::AppointmentId>);
     let cancel = {
         let (submission, mine) = (submission.clone(), mine.clone());
         Callback::from(move |appointment| {
@@ -130,7 +132,10 @@ pub fn PatientAppointments() -> Html {
         <section class="card appointments" id="patient-appointments">
             <h2>{ text(lang, "my-appointments-title") }</h2>
             <ErrorBanner error={submission.error().filter(|e| e.fields.is_empty())} language={lang} />
-            { my_list(lang, tz, mine.as_ref(), &cancel) }
+            { my_list(lang, tz, mine.as_ref(), &cancel, &chatting) }
+            if let Some(appointment) = *chatting {
+                <super::chat::ChatPanel {appointment} language={lang} time_zone={tz.name().to_owned()} />
+            }
 
             <MyConsultations language={lang} time_zone={tz.name().to_owned()} />
             <h3>{ text(lang, "find-doctor-title") }</h3>
@@ -197,6 +202,7 @@ fn my_list(
     tz: chrono_tz::Tz,
     mine: Option<&MyAppointments>,
     cancel: &Callback<clinic_core::AppointmentId>,
+    chatting: &UseStateHandle<Option<clinic_core::AppointmentId>>,
 ) -> Html {
     let Some(mine) = mine else {
         return html! {};
@@ -228,6 +234,12 @@ fn my_list(
                             if item.pending { <span class="pending-mark" title={text(lang, "appointment-pending")}>{ " ⟳" }</span> }
                         </td>
                         <td class="actions">
+                            if clinic_core::chat::conversation_open(item.appointment.status) && !item.pending {
+                                <button type="button" class="secondary open-chat"
+                                        onclick={{ let (chatting, id) = (chatting.clone(), item.appointment.id); move |_| chatting.set(Some(id)) }}>
+                                    { text(lang, "chat-open") }
+                                </button>
+                            }
                             if super::call::has_call(&item.appointment) && !item.pending {
                                 <super::call::JoinCall appointment={item.appointment.id} patient={item.appointment.patient}
                                                        language={lang} time_zone={tz.name().to_owned()}
