@@ -33,6 +33,9 @@ cargo bench -q -p clinic-sync --bench booking
 echo "== the consultation screen's data with a 5-year history (SQLite and PostgreSQL)"
 cargo bench -q -p clinic-sync --bench consultation
 
+echo "== messages doctor → patient, one and 1,000 conversations at once (SQLite and PostgreSQL)"
+cargo bench -q -p clinic-sync --bench chat
+
 echo "== desk app launch and idle memory (release build, Xvfb)"
 PROFILE=release bash scripts/build-desk.sh
 cargo build -q --release -p clinic-sync --bins
