@@ -34,7 +34,7 @@ pub struct AppState<S> {
     pub sign_in_limit: Arc<SignInLimit>,
     /// The change-log head as last announced: devices listening on `/sync/events` pull when it
     /// moves.
-    pub changes: Arc<tokio::sync::watch::Sender<u64>>,
+    pub changes: Arc<tokio::sync::watch::Sender<crate::events::Announcement>>,
     /// Set when the server is shutting down, so that event streams end and shutdown can finish.
     pub closing: Arc<tokio::sync::watch::Sender<bool>>,
     /// Pushes are written through here, several to a commit.
@@ -70,7 +70,9 @@ impl<S: Storage> AppState<S> {
             pushes,
             settings: Arc::new(settings),
             sign_in_limit: Arc::new(limit),
-            changes: Arc::new(tokio::sync::watch::channel(0).0),
+            changes: Arc::new(
+                tokio::sync::watch::channel(crate::events::Announcement::default()).0,
+            ),
             closing: Arc::new(tokio::sync::watch::channel(false).0),
         }
     }
@@ -84,10 +86,19 @@ impl<S: Storage> AppState<S> {
     }
 
     pub(crate) fn announce(&self, head: u64) {
+        self.announce_to(head, crate::events::Concerned::Everyone);
+    }
+
+    /// Announce a commit that moved the log to `head`, concerning `concerned` only.
+    pub(crate) fn announce_to(&self, head: u64, concerned: crate::events::Concerned) {
         self.changes.send_if_modified(|current| {
-            let moved = head > *current;
+            let moved = head > current.head;
             if moved {
-                *current = head;
+                *current = crate::events::Announcement {
+                    from: current.head,
+                    head,
+                    concerned,
+                };
             }
             moved
         });
@@ -431,8 +442,8 @@ async fn push<S: Storage>(
         .iter()
         .map(|raw| read_command_text(raw.get()))
         .collect();
-    let (outcomes, head) = state.pushes.push(caller.actor, parsed).await?;
-    state.announce(head);
+    let (outcomes, head, concerned) = state.pushes.push(caller.actor, parsed).await?;
+    state.announce_to(head, concerned);
     Ok(Json(PushResponse { outcomes }))
 }
 
@@ -484,24 +495,53 @@ async fn events<S: Storage>(
     State(state): State<AppState<S>>,
     caller: Caller,
 ) -> Result<impl IntoResponse, ApiError> {
-    registry_scope(caller.actor)?;
-    let mut changes = state.changes.subscribe();
-    // The first event goes out at once, with the current head.
-    changes.mark_changed();
+    let listener = match registry_scope(caller.actor)? {
+        clinic_core::RegistryScope::WholeRegistry { account } => crate::events::Listener::Staff {
+            account: account.to_string(),
+        },
+        clinic_core::RegistryScope::OwnRecord { account } => crate::events::Listener::Patient {
+            patients: state
+                .storage
+                .patient_profile(account)
+                .await?
+                .map(|record| record.id.to_string())
+                .into_iter()
+                .collect(),
+        },
+    };
+    let changes = state.changes.subscribe();
     let closing = state.closing.subscribe();
+    // The first event goes out at once, with the current head; after it, only commits that
+    // concern this device (or one it may have missed).
+    let first = changes.borrow().head;
     let stream = futures_util::stream::unfold(
-        (changes, closing),
-        |(mut changes, mut closing)| async move {
-            if *closing.borrow() {
-                return None;
+        (changes, closing, listener, Some(first), first),
+        |(mut changes, mut closing, listener, first, mut seen)| async move {
+            if let Some(head) = first {
+                let event = Event::default().event("changes").data(head.to_string());
+                return Some((
+                    Ok::<_, std::convert::Infallible>(event),
+                    (changes, closing, listener, None, seen),
+                ));
             }
-            tokio::select! {
-                changed = changes.changed() => changed.ok()?,
-                _ = closing.changed() => return None,
+            loop {
+                if *closing.borrow() {
+                    return None;
+                }
+                tokio::select! {
+                    changed = changes.changed() => changed.ok()?,
+                    _ = closing.changed() => return None,
+                }
+                let announced = changes.borrow_and_update().clone();
+                let wake = announced.wakes(&listener, seen);
+                seen = announced.head;
+                if wake {
+                    let event = Event::default()
+                        .event("changes")
+                        .data(announced.head.to_string());
+                    return Some((Ok(event), (changes, closing, listener, None, seen)));
+                }
             }
-            let head = *changes.borrow_and_update();
-            let event = Event::default().event("changes").data(head.to_string());
-            Some((Ok::<_, std::convert::Infallible>(event), (changes, closing)))
         },
     );
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15))))

@@ -11,6 +11,7 @@ pub mod consultations;
 pub mod directory;
 pub mod doctor_documents;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod meetings;
 pub mod password;

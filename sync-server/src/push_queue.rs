@@ -15,7 +15,7 @@ use crate::storage::Storage;
 /// At most this many commands are written in one transaction (a full push is 1,000).
 const MAX_COMMANDS_PER_COMMIT: usize = 2_000;
 
-type Answer = Result<(Vec<CommandOutcome>, u64), String>;
+type Answer = Result<(Vec<CommandOutcome>, u64, crate::events::Concerned), String>;
 
 struct Waiting {
     actor: Actor,
@@ -52,9 +52,9 @@ impl PushQueue {
                     .unzip();
                 let written = storage.apply_pushes(pushes, chrono::Utc::now(), tz).await;
                 match written {
-                    Ok((answers, head)) => {
+                    Ok((answers, head, concerned)) => {
                         for (reply, outcomes) in replies.into_iter().zip(answers) {
-                            let _ = reply.send(Ok((outcomes, head)));
+                            let _ = reply.send(Ok((outcomes, head, concerned.clone())));
                         }
                     }
                     Err(e) => {
@@ -74,7 +74,7 @@ impl PushQueue {
         &self,
         actor: Actor,
         commands: Vec<PushedCommand>,
-    ) -> Result<(Vec<CommandOutcome>, u64), ApiError> {
+    ) -> Result<(Vec<CommandOutcome>, u64, crate::events::Concerned), ApiError> {
         let (reply, answer) = oneshot::channel();
         self.sender
             .send(Waiting {

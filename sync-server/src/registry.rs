@@ -490,7 +490,14 @@ macro_rules! registry_sql_methods {
             pushes: Vec<(clinic_core::Actor, Vec<clinic_core::sync::PushedCommand>)>,
             now: chrono::DateTime<chrono::Utc>,
             tz: chrono_tz::Tz,
-        ) -> Result<(Vec<Vec<clinic_core::sync::CommandOutcome>>, u64), StorageError> {
+        ) -> Result<
+            (
+                Vec<Vec<clinic_core::sync::CommandOutcome>>,
+                u64,
+                $crate::events::Concerned,
+            ),
+            StorageError,
+        > {
             use clinic_core::sync::CommandOutcome;
             use $crate::registry::*;
             let mut tx = self.pool.begin().await?;
@@ -802,7 +809,13 @@ macro_rules! registry_sql_methods {
                     .await?;
             }
             tx.commit().await?;
-            Ok((answered, seq as u64))
+            let concerned = $crate::events::Concerned::of(
+                batch
+                    .changes
+                    .iter()
+                    .map(|(_, patient, _, _, audience)| (patient.as_str(), audience.as_deref())),
+            );
+            Ok((answered, seq as u64, concerned))
         }
 
         async fn pull(

@@ -137,8 +137,16 @@ pub trait Storage: Send + Sync + 'static {
         pushes: Vec<(clinic_core::Actor, Vec<clinic_core::sync::PushedCommand>)>,
         now: chrono::DateTime<chrono::Utc>,
         tz: chrono_tz::Tz,
-    ) -> impl Future<Output = Result<(Vec<Vec<clinic_core::sync::CommandOutcome>>, u64), StorageError>>
-           + Send;
+    ) -> impl Future<
+        Output = Result<
+            (
+                Vec<Vec<clinic_core::sync::CommandOutcome>>,
+                u64,
+                crate::events::Concerned,
+            ),
+            StorageError,
+        >,
+    > + Send;
     /// Changes after `after` that `scope` may see, at most `limit`.
     fn pull(
         &self,

@@ -800,7 +800,7 @@ async fn pushes_written_together_are_each_judged_as_their_own_user(b: Backend) {
         (desk_actor, parsed(vec![register(4, 78, "9-0002")])),
     ];
     let tz = chrono_tz::Asia::Dhaka;
-    let (answers, head) = match &c.s.storage {
+    let (answers, head, _) = match &c.s.storage {
         AnyStorage::Sqlite(s) => s.apply_pushes(pushes, Utc::now(), tz).await,
         AnyStorage::Postgres(s) => s.apply_pushes(pushes, Utc::now(), tz).await,
     }
