@@ -202,6 +202,30 @@ async fn a_doctor_and_a_patient_converse_while_the_patient_is_offline_for_a_whil
     assert_eq!(on_patient, on_doctor);
     patient_app.screenshot("45-patient-back-online").await?;
     doctor_app.screenshot("46-doctor-conversation").await?;
+
+    // The doctor closes the conversation; the patient writes again: the doctor's day shows it
+    // unread, and opening it reads it.
+    doctor_app.click("#chat-close").await?;
+    patient_app.click("#chat-input").await?;
+    patient_app.type_keys("Thank you, doctor.").await?;
+    patient_app.type_keys(ENTER).await?;
+    let button = format!(
+        "#waiting-room tr[data-patient='{}'] button.open-chat",
+        patient.name
+    );
+    doctor_app
+        .wait_for_text(&button, |t| t.ends_with("(1)"))
+        .await?;
+    doctor_app.screenshot("47-unread-message").await?;
+    doctor_app.click(&button).await?;
+    wait_for_messages(&doctor_app, |m| {
+        m.len() == 3 && m[2].0 == "Thank you, doctor."
+    })
+    .await?;
+    doctor_app.click("#chat-close").await?;
+    doctor_app
+        .wait_for_text(&button, |t| !t.contains('('))
+        .await?;
     for app in [patient_app, doctor_app] {
         app.close().await?;
     }

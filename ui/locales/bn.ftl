@@ -354,3 +354,4 @@ chat-write = বার্তা লিখুন (Enter চাপলে যাব
 chat-send = পাঠান
 chat-waiting = পাঠানোর অপেক্ষায়
 chat-open = বার্তা
+chat-close = বন্ধ করুন

@@ -366,3 +366,4 @@ chat-write = Write a message (Enter sends, Shift+Enter for a new line)
 chat-send = Send
 chat-waiting = waiting to send
 chat-open = Messages
+chat-close = Close

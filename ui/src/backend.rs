@@ -270,6 +270,10 @@ pub async fn conversation(
     call("conversation", Some(&args)).await
 }
 
+pub async fn unread_messages() -> Result<Vec<(clinic_core::AppointmentId, usize)>, IpcError> {
+    call0("unread_messages").await
+}
+
 pub async fn send_message(
     args: clinic_core::ipc::SendMessageArgs,
 ) -> Result<clinic_core::ipc::Conversation, IpcError> {

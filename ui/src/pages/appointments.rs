@@ -675,6 +675,18 @@ fn DayList(props: &DayListProps) -> Html {
     let consulting = use_state(|| None::<clinic_core::AppointmentId>);
     // The doctor's conversation with a patient, when open (under the list).
     let chatting = use_state(|| None::<clinic_core::AppointmentId>);
+    // Unread messages per appointment, read again with the day.
+    let unread = use_state(Vec::<(clinic_core::AppointmentId, usize)>::new);
+    {
+        let unread = unread.clone();
+        use_effect_with((props.changed, tick, *chatting), move |_| {
+            spawn_local(async move {
+                if let Ok(found) = backend::unread_messages().await {
+                    unread.set(found);
+                }
+            });
+        });
+    }
     let moved = use_state(|| None::<String>);
     let print = {
         let (submission, printed, doctor) = (submission.clone(), printed.clone(), props.doctor);
@@ -788,6 +800,7 @@ fn DayList(props: &DayListProps) -> Html {
         time_zone: &today.time_zone,
         on_consult: on_consult.as_ref(),
         on_chat: on_chat.as_ref(),
+        unread: &unread,
     };
     html! {
         <div class="day-list">
@@ -840,7 +853,8 @@ fn DayList(props: &DayListProps) -> Html {
                 </table>
             }
             if let Some(appointment) = *chatting {
-                <super::chat::ChatPanel {appointment} language={lang} time_zone={today.time_zone.clone()} />
+                <super::chat::ChatPanel {appointment} language={lang} time_zone={today.time_zone.clone()}
+                    on_close={{ let chatting = chatting.clone(); Callback::from(move |_| chatting.set(None)) }} />
             }
         </div>
     }
@@ -860,6 +874,8 @@ struct RowContext<'a> {
     on_consult: Option<&'a Callback<clinic_core::AppointmentId>>,
     /// The doctor opens a conversation.
     on_chat: Option<&'a Callback<clinic_core::AppointmentId>>,
+    /// Unread messages per appointment.
+    unread: &'a [(clinic_core::AppointmentId, usize)],
     time_zone: &'a str,
 }
 
@@ -875,6 +891,7 @@ fn appointment_row(row: &RowContext<'_>, view: &AppointmentView, steps: Vec<Step
         time_zone,
         on_consult,
         on_chat,
+        unread,
     } = *row;
     let a = &view.appointment;
     let token = match (a.token, a.status, view.pending) {
@@ -923,9 +940,10 @@ fn appointment_row(row: &RowContext<'_>, view: &AppointmentView, steps: Vec<Step
                     </button>
                 }
                 if let Some(on_chat) = on_chat.filter(|_| clinic_core::chat::conversation_open(a.status)) {
-                    <button type="button" class="step open-chat"
+                    <button type="button" class={classes!("step", "open-chat", unread_of(unread, a.id).map(|_| "has-unread"))}
                             onclick={{ let (on_chat, id) = (on_chat.clone(), a.id); move |_| on_chat.emit(id) }}>
                         { text(lang, "chat-open") }
+                        if let Some(n) = unread_of(unread, a.id) { <span class="unread">{ format!(" ({n})") }</span> }
                     </button>
                 }
                 if calls && super::call::has_call(a) {
@@ -940,6 +958,17 @@ fn appointment_row(row: &RowContext<'_>, view: &AppointmentView, steps: Vec<Step
             </td>
         </tr>
     }
+}
+
+/// How many messages of `appointment` are unread, if any.
+pub(crate) fn unread_of(
+    unread: &[(clinic_core::AppointmentId, usize)],
+    appointment: clinic_core::AppointmentId,
+) -> Option<usize> {
+    unread
+        .iter()
+        .find(|(id, n)| *id == appointment && *n > 0)
+        .map(|(_, n)| *n)
 }
 
 /// A booked time that can still be moved (not a walk-in, not yet checked in).

@@ -20,6 +20,9 @@ pub struct ChatProps {
     pub appointment: clinic_core::AppointmentId,
     pub language: Language,
     pub time_zone: AttrValue,
+    /// Shown as a Close button when given.
+    #[prop_or_default]
+    pub on_close: Option<Callback<()>>,
 }
 
 #[component]
@@ -90,7 +93,14 @@ pub fn ChatPanel(props: &ChatProps) -> Html {
         .unwrap_or_default();
     html! {
         <div class="chat" id="chat">
-            <h4>{ text(lang, "chat-title") }</h4>
+            <div class="chat-head">
+                <h4>{ text(lang, "chat-title") }</h4>
+                if let Some(on_close) = props.on_close.clone() {
+                    <button type="button" class="link-button" id="chat-close" onclick={move |_| on_close.emit(())}>
+                        { text(lang, "chat-close") }
+                    </button>
+                }
+            </div>
             <ol class="messages" id="messages" aria-live="polite">
                 if list.is_empty() {
                     <li class="empty">{ text(lang, "chat-empty") }</li>

@@ -134,7 +134,8 @@ pub fn PatientAppointments() -> Html {
             <ErrorBanner error={submission.error().filter(|e| e.fields.is_empty())} language={lang} />
             { my_list(lang, tz, mine.as_ref(), &cancel, &chatting) }
             if let Some(appointment) = *chatting {
-                <super::chat::ChatPanel {appointment} language={lang} time_zone={tz.name().to_owned()} />
+                <super::chat::ChatPanel {appointment} language={lang} time_zone={tz.name().to_owned()}
+                    on_close={{ let chatting = chatting.clone(); Callback::from(move |_| chatting.set(None)) }} />
             }
 
             <MyConsultations language={lang} time_zone={tz.name().to_owned()} />
