@@ -540,8 +540,9 @@ impl Desk {
         chrono::Local::now().date_naive()
     }
 
-    /// The signed-in, unlocked user (registry work needs one).
-    fn working_user(&self) -> Result<AccountView, IpcError> {
+    /// The signed-in user, if the screen is not locked (either build, any role: what they may do
+    /// is the policy's and the server's to decide).
+    fn unlocked_user(&self) -> Result<AccountView, IpcError> {
         let session = self.session()?;
         if session.locked {
             return Err(IpcError::new(
@@ -549,13 +550,19 @@ impl Desk {
                 "The screen is locked. Unlock it with your password.",
             ));
         }
-        if self.edition != Edition::Staff || !session.account.role.is_staff() {
+        Ok(session.account)
+    }
+
+    /// The signed-in, unlocked staff user at a staff desk (registry work needs one).
+    fn working_user(&self) -> Result<AccountView, IpcError> {
+        let account = self.unlocked_user()?;
+        if self.edition != Edition::Staff || !account.role.is_staff() {
             return Err(IpcError::new(
                 ErrorCode::Forbidden,
                 "The patient registry is kept at the clinic's desks.",
             ));
         }
-        Ok(session.account)
+        Ok(account)
     }
 
     fn record_error(e: RecordError) -> IpcError {

@@ -11,6 +11,8 @@
 //!
 //! `CLINIC_BENCH_BOOKINGS` (per client) scales it down for a quick look.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use chrono::{Days, NaiveTime, TimeZone, Utc};
@@ -328,16 +330,7 @@ async fn main() {
 
     if let Ok(admin_url) = std::env::var("CLINIC_BENCH_POSTGRES_URL") {
         println!("bookings, 64 clients, on PostgreSQL");
-        let pool = sqlx::PgPool::connect(&admin_url).await.unwrap();
-        let name = format!("clinic_bench_{}", uuid::Uuid::new_v4().simple());
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&pool)
-            .await
-            .unwrap();
-        let (base, _) = admin_url.rsplit_once('/').unwrap();
-        let postgres = PostgresStorage::connect(&format!("{base}/{name}"))
-            .await
-            .unwrap();
+        let postgres = common::fresh_postgres(&admin_url).await;
         run(postgres, async |s: &PostgresStorage| {
             sqlx::query_scalar(DOUBLED)
                 .fetch_one(&s.pool)

@@ -8,6 +8,8 @@
 //!    the same moment, five times over; each message is timed from its push until its patient has
 //!    pulled it. Reported: deliveries per second and the delivery latency's p50 / p99.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -261,9 +263,6 @@ async fn run<S: Storage + Clone>(
     );
 }
 
-const INSERT: &str = "INSERT INTO appointment (id, patient_id, doctor_id, status, slot_start, slot_end,
-    local_day, token, record, booked_at, updated_at) VALUES ($1, $2, $3, 'confirmed', NULL, NULL, $4, NULL, $5, 0, 0)";
-
 #[tokio::main]
 async fn main() {
     let chats: usize = std::env::var("CLINIC_BENCH_CHATS")
@@ -278,44 +277,17 @@ async fn main() {
     run(
         sqlite,
         chats,
-        async |s: &SqliteStorage, a: &AppointmentRecord| {
-            sqlx::query(INSERT)
-                .bind(a.id.to_string())
-                .bind(a.patient.to_string())
-                .bind(a.doctor.to_string())
-                .bind(a.day.to_string())
-                .bind(serde_json::to_string(a).unwrap())
-                .execute(&s.pool)
-                .await
-                .unwrap();
-        },
+        async |s: &SqliteStorage, a: &AppointmentRecord| common::insert_appointment!(&s.pool, a),
     )
     .await;
     if let Ok(admin_url) = std::env::var("CLINIC_BENCH_POSTGRES_URL") {
         println!("messages on PostgreSQL");
-        let pool = sqlx::PgPool::connect(&admin_url).await.unwrap();
-        let name = format!("clinic_bench_{}", uuid::Uuid::new_v4().simple());
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&pool)
-            .await
-            .unwrap();
-        let (base, _) = admin_url.rsplit_once('/').unwrap();
-        let postgres = PostgresStorage::connect(&format!("{base}/{name}"))
-            .await
-            .unwrap();
+        let postgres = common::fresh_postgres(&admin_url).await;
         run(
             postgres,
             chats,
             async |s: &PostgresStorage, a: &AppointmentRecord| {
-                sqlx::query(INSERT)
-                    .bind(a.id.to_string())
-                    .bind(a.patient.to_string())
-                    .bind(a.doctor.to_string())
-                    .bind(a.day.to_string())
-                    .bind(serde_json::to_string(a).unwrap())
-                    .execute(&s.pool)
-                    .await
-                    .unwrap();
+                common::insert_appointment!(&s.pool, a)
             },
         )
         .await;

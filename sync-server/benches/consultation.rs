@@ -6,6 +6,8 @@
 //! The history: 260 completed consultations over five years (about one a week), each with a
 //! full SOAP note and vitals, a tenth of them amended.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use chrono::{Duration as Span, Utc};
@@ -246,9 +248,6 @@ async fn run<S: Storage + Clone>(storage: S, insert: impl AsyncFn(&S, &Appointme
     );
 }
 
-const INSERT: &str = "INSERT INTO appointment (id, patient_id, doctor_id, status, slot_start, slot_end,
-    local_day, token, record, booked_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)";
-
 #[tokio::main]
 async fn main() {
     println!("consultation screen data, 5-year history, on SQLite (embedded)");
@@ -257,53 +256,16 @@ async fn main() {
         .await
         .unwrap();
     run(sqlite, async |s: &SqliteStorage, a: &AppointmentRecord| {
-        let slot = a.slot.unwrap();
-        sqlx::query(INSERT)
-            .bind(a.id.to_string())
-            .bind(a.patient.to_string())
-            .bind(a.doctor.to_string())
-            .bind("completed")
-            .bind(slot.start.timestamp_millis())
-            .bind(slot.end.timestamp_millis())
-            .bind(a.day.to_string())
-            .bind(1_i64)
-            .bind(serde_json::to_string(a).unwrap())
-            .bind(slot.start.timestamp_millis())
-            .execute(&s.pool)
-            .await
-            .unwrap();
+        common::insert_appointment!(&s.pool, a)
     })
     .await;
     if let Ok(admin_url) = std::env::var("CLINIC_BENCH_POSTGRES_URL") {
         println!("consultation screen data, 5-year history, on PostgreSQL");
-        let pool = sqlx::PgPool::connect(&admin_url).await.unwrap();
-        let name = format!("clinic_bench_{}", uuid::Uuid::new_v4().simple());
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&pool)
-            .await
-            .unwrap();
-        let (base, _) = admin_url.rsplit_once('/').unwrap();
-        let postgres = PostgresStorage::connect(&format!("{base}/{name}"))
-            .await
-            .unwrap();
+        let postgres = common::fresh_postgres(&admin_url).await;
         run(
             postgres,
             async |s: &PostgresStorage, a: &AppointmentRecord| {
-                let slot = a.slot.unwrap();
-                sqlx::query(INSERT)
-                    .bind(a.id.to_string())
-                    .bind(a.patient.to_string())
-                    .bind(a.doctor.to_string())
-                    .bind("completed")
-                    .bind(slot.start.timestamp_millis())
-                    .bind(slot.end.timestamp_millis())
-                    .bind(a.day.to_string())
-                    .bind(1_i64)
-                    .bind(serde_json::to_string(a).unwrap())
-                    .bind(slot.start.timestamp_millis())
-                    .execute(&s.pool)
-                    .await
-                    .unwrap();
+                common::insert_appointment!(&s.pool, a)
             },
         )
         .await;

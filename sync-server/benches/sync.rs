@@ -9,6 +9,8 @@
 //!
 //! `CLINIC_BENCH_COMMANDS` and `CLINIC_BENCH_INITIAL_ROWS` scale 1 and 2 down for a quick look.
 
+mod common;
+
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -284,16 +286,7 @@ async fn main() {
 
     if let Ok(admin_url) = std::env::var("CLINIC_BENCH_POSTGRES_URL") {
         println!("sync on PostgreSQL");
-        let pool = sqlx::PgPool::connect(&admin_url).await.unwrap();
-        let name = format!("clinic_bench_{}", uuid::Uuid::new_v4().simple());
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&pool)
-            .await
-            .unwrap();
-        let (base, _) = admin_url.rsplit_once('/').unwrap();
-        let postgres = PostgresStorage::connect(&format!("{base}/{name}"))
-            .await
-            .unwrap();
+        let postgres = common::fresh_postgres(&admin_url).await;
         run(postgres, async |s: &PostgresStorage, rows| {
             seed_postgres(s, rows).await
         })

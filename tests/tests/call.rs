@@ -9,66 +9,12 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use clinic_tests::{Build, JitsiStandIn, SyncServer, Workstation};
+use clinic_tests::{Build, JitsiStandIn, ServerApi, SyncServer, Workstation};
 use serde_json::{json, Value};
 
 const DUTY_DOCTOR: &str = "Dr. Shafiq Hasan";
 const APP_ID: &str = "clinic-desk-test";
 const SECRET: &str = "a stand-in secret of at least thirty-two characters";
-
-/// The server's API as a front desk would use it, to put a video appointment in the book.
-struct Api {
-    http: reqwest::Client,
-    url: String,
-    token: String,
-}
-
-impl Api {
-    async fn sign_in(url: &str, email: &str, password: &str) -> anyhow::Result<Api> {
-        let http = reqwest::Client::new();
-        let grant: Value = http
-            .post(format!("{url}/api/v1/sessions"))
-            .json(&json!({"email": email, "password": password}))
-            .send()
-            .await?
-            .json()
-            .await?;
-        Ok(Api {
-            http,
-            url: url.to_owned(),
-            token: grant["token"]
-                .as_str()
-                .context("a session token")?
-                .to_owned(),
-        })
-    }
-
-    async fn get(&self, path: &str) -> anyhow::Result<Value> {
-        Ok(self
-            .http
-            .get(format!("{}{path}", self.url))
-            .bearer_auth(&self.token)
-            .send()
-            .await?
-            .json()
-            .await?)
-    }
-
-    async fn push(&self, command: Value) -> anyhow::Result<Value> {
-        let envelope = json!({"version": 1, "id": uuid::Uuid::now_v7(), "issued_at": Utc::now(),
-                              "issued_by": uuid::Uuid::nil(), "command": command});
-        let answer: Value = self
-            .http
-            .post(format!("{}/api/v1/sync/push", self.url))
-            .bearer_auth(&self.token)
-            .json(&json!({"commands": [envelope]}))
-            .send()
-            .await?
-            .json()
-            .await?;
-        Ok(answer["outcomes"][0].clone())
-    }
-}
 
 fn is_today_in_dhaka(start: &DateTime<Utc>) -> bool {
     let tz = chrono_tz::Asia::Dhaka;
@@ -96,16 +42,8 @@ async fn the_doctor_joins_a_video_call_in_a_window_that_holds_only_the_call() ->
 
     // A video appointment with the duty doctor in the next free slot (a video walk-in when the
     // next slot is already tomorrow in Dhaka, so the doctor's day shows it either way).
-    let api = Api::sign_in(&server.url, &desk.email, &desk.password).await?;
-    let doctors = api.get("/api/v1/doctors").await?;
-    let doctor = doctors
-        .as_array()
-        .context("doctors")?
-        .iter()
-        .find(|d| d["display_name"] == DUTY_DOCTOR)
-        .and_then(|d| d["id"].as_str())
-        .context("the duty doctor's id")?
-        .to_owned();
+    let api = ServerApi::sign_in(&server.url, desk).await?;
+    let doctor = api.doctor_id(DUTY_DOCTOR).await?;
     let slots = api
         .get(&format!("/api/v1/doctors/{doctor}/slots?kind=video&days=1"))
         .await?;
@@ -113,14 +51,12 @@ async fn the_doctor_joins_a_video_call_in_a_window_that_holds_only_the_call() ->
         .as_str()
         .context("a free video slot")?
         .parse()?;
-    let pulled = api.get("/api/v1/sync/pull?after=0&limit=500").await?;
-    let patient = pulled["changes"]
-        .as_array()
-        .context("changes")?
-        .iter()
-        .find(|c| c["kind"] == "patient")
-        .context("a demo patient")?
-        .clone();
+    let patient = api
+        .patients()
+        .await?
+        .into_iter()
+        .next()
+        .context("a demo patient")?;
     let walk_in = !is_today_in_dhaka(&start);
     let outcome = api
         .push(
@@ -253,6 +189,72 @@ async fn the_doctor_joins_a_video_call_in_a_window_that_holds_only_the_call() ->
     app.click(&format!("{row} button.join-call")).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(stand_in.reports(), loads, "one window per call");
+    app.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_patient_agrees_and_joins_from_the_patient_app() -> anyhow::Result<()> {
+    let stand_in = JitsiStandIn::start().await?;
+    let server = SyncServer::start_demo_with(&[
+        ("CLINIC_SYNC_JITSI_URL", stand_in.url.as_str()),
+        ("CLINIC_SYNC_JITSI_APP_ID", APP_ID),
+        ("CLINIC_SYNC_JITSI_APP_SECRET", SECRET),
+    ])?;
+    let patient = server.login("patient")?;
+    let own = ServerApi::sign_in(&server.url, &patient)
+        .await?
+        .patients()
+        .await?;
+    let own_id = own
+        .first()
+        .and_then(|p| p["id"].as_str())
+        .context("the patient's own record")?;
+    let desk = ServerApi::sign_in(&server.url, &server.login("front_desk")?).await?;
+    let doctor = desk.doctor_id(DUTY_DOCTOR).await?;
+    desk.walk_in(own_id, &doctor, "video").await?;
+
+    let station = Workstation::new(&server.url)?;
+    let app = station.launch(Build::Patient).await?;
+    app.sign_in_by_keyboard(&patient.email, &patient.password)
+        .await?;
+    // The patient's own consultations (none yet) are read from the server.
+    app.wait_for_text("#my-consultations", |t| {
+        t.contains("No earlier consultations")
+    })
+    .await?;
+    // The patient agrees to a video consultation themself, and the call opens.
+    app.click("#my-appointments button.join-call").await?;
+    app.wait_for_text("#my-appointments .call-consent", |t| {
+        t.contains("do you agree")
+    })
+    .await?;
+    anyhow::ensure!(stand_in.reports() == 0, "no call before consent");
+    app.click("#my-appointments button.give-consent").await?;
+    app.wait_for_text("#my-appointments .call-state", |t| {
+        t.contains("open in its own window")
+    })
+    .await?;
+    let report = stand_in.report(Duration::from_secs(30)).await?;
+    let token = report["search"]
+        .as_str()
+        .and_then(|s| s.strip_prefix("?jwt="))
+        .context("the token in the address")?;
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_audience(&["jitsi"]);
+    validation.set_issuer(&[APP_ID]);
+    let claims = jsonwebtoken::decode::<clinic_core::meeting::JitsiClaims>(
+        token,
+        &jsonwebtoken::DecodingKey::from_secret(SECRET.as_bytes()),
+        &validation,
+    )
+    .context("a token signed with the clinic's secret")?
+    .claims;
+    assert_eq!(claims.context.user.name, patient.name);
+    assert!(!claims.moderator, "the patient waits to be admitted");
+    assert_eq!(claims.context.user.affiliation, "member");
+    assert_ne!(report["invoke"], "allowed", "{report}");
+    app.screenshot("48-patient-joins-a-call").await?;
     app.close().await?;
     Ok(())
 }

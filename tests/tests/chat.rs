@@ -6,28 +6,10 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chrono::Utc;
-use clinic_tests::{App, Build, Relay, SyncServer, Workstation, ENTER};
+use clinic_tests::{App, Build, Relay, ServerApi, SyncServer, Workstation, ENTER};
 use fantoccini::Locator;
-use serde_json::{json, Value};
 
 const DUTY_DOCTOR: &str = "Dr. Shafiq Hasan";
-
-async fn api(
-    server: &SyncServer,
-    email: &str,
-    password: &str,
-) -> anyhow::Result<(reqwest::Client, String)> {
-    let http = reqwest::Client::new();
-    let grant: Value = http
-        .post(format!("{}/api/v1/sessions", server.url))
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    Ok((http, grant["token"].as_str().context("a token")?.to_owned()))
-}
 
 /// The conversation as a screen shows it: (text, waiting to send), top to bottom.
 async fn shown(app: &App) -> anyhow::Result<Vec<(String, bool)>> {
@@ -78,52 +60,17 @@ async fn a_doctor_and_a_patient_converse_while_the_patient_is_offline_for_a_whil
     let patient = server.login("patient")?;
 
     // The front desk queues the demo patient as a walk-in for the duty doctor (today, always).
-    let (http, token) = api(&server, &patient.email, &patient.password).await?;
-    let own: Value = http
-        .get(format!("{}/api/v1/sync/pull?after=0&limit=500", server.url))
-        .bearer_auth(&token)
-        .send()
+    let own = ServerApi::sign_in(&server.url, &patient)
         .await?
-        .json()
+        .patients()
         .await?;
-    let own_id = own["changes"]
-        .as_array()
-        .context("changes")?
-        .iter()
-        .find(|c| c["kind"] == "patient")
-        .and_then(|c| c["id"].as_str())
-        .context("the patient's own record")?
-        .to_owned();
-    let (http, token) = api(&server, &desk.email, &desk.password).await?;
-    let doctors: Value = http
-        .get(format!("{}/api/v1/doctors", server.url))
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .json()
-        .await?;
-    let doctor = doctors
-        .as_array()
-        .context("doctors")?
-        .iter()
-        .find(|d| d["display_name"] == DUTY_DOCTOR)
-        .and_then(|d| d["id"].as_str())
-        .context("the duty doctor")?
-        .to_owned();
-    let envelope = json!({"version": 1, "id": uuid::Uuid::now_v7(), "issued_at": Utc::now(),
-        "issued_by": uuid::Uuid::nil(),
-        "command": {"kind": "book_appointment", "appointment": uuid::Uuid::now_v7(),
-                    "patient": own_id, "doctor": doctor, "consultation": "in_person",
-                    "origin": "walk_in", "start": null}});
-    let answer: Value = http
-        .post(format!("{}/api/v1/sync/push", server.url))
-        .bearer_auth(&token)
-        .json(&json!({"commands": [envelope]}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    anyhow::ensure!(answer["outcomes"][0]["outcome"] == "applied", "{answer}");
+    let own_id = own
+        .first()
+        .and_then(|p| p["id"].as_str())
+        .context("the patient's own record")?;
+    let api = ServerApi::sign_in(&server.url, desk).await?;
+    let doctor = api.doctor_id(DUTY_DOCTOR).await?;
+    api.walk_in(own_id, &doctor, "in_person").await?;
 
     // The patient's computer reaches the server through a path that can be cut.
     let relay = Relay::start(server.port).await?;

@@ -3,29 +3,11 @@
 //! and a later change needs a reason and is kept as an amendment beside the original.
 
 use anyhow::Context;
-use chrono::Utc;
-use clinic_tests::{Build, SyncServer, Workstation};
-use serde_json::{json, Value};
+use clinic_tests::{Build, ServerApi, SyncServer, Workstation};
 
 const DUTY_DOCTOR: &str = "Dr. Shafiq Hasan";
 const ALT_S: &str = "\u{E00A}s\u{E000}";
 const SELECT_ALL: &str = "\u{E009}a\u{E000}";
-
-async fn desk_api(
-    server: &SyncServer,
-    email: &str,
-    password: &str,
-) -> anyhow::Result<(reqwest::Client, String)> {
-    let http = reqwest::Client::new();
-    let grant: Value = http
-        .post(format!("{}/api/v1/sessions", server.url))
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    Ok((http, grant["token"].as_str().context("a token")?.to_owned()))
-}
 
 #[tokio::test]
 async fn the_doctor_writes_notes_and_vitals_that_lock_when_the_consultation_completes(
@@ -42,52 +24,16 @@ async fn the_doctor_writes_notes_and_vitals_that_lock_when_the_consultation_comp
         .context("the duty doctor")?;
 
     // The front desk queues a walk-in for the duty doctor.
-    let (http, token) = desk_api(&server, &desk.email, &desk.password).await?;
-    let get = |path: String| {
-        let (http, token) = (http.clone(), token.clone());
-        async move {
-            anyhow::Ok(
-                http.get(path)
-                    .bearer_auth(token)
-                    .send()
-                    .await?
-                    .json::<Value>()
-                    .await?,
-            )
-        }
-    };
-    let doctors = get(format!("{}/api/v1/doctors", server.url)).await?;
-    let doctor = doctors
-        .as_array()
-        .context("doctors")?
-        .iter()
-        .find(|d| d["display_name"] == DUTY_DOCTOR)
-        .and_then(|d| d["id"].as_str())
-        .context("the duty doctor's id")?
-        .to_owned();
-    let pulled = get(format!("{}/api/v1/sync/pull?after=0&limit=500", server.url)).await?;
-    let patient = pulled["changes"]
-        .as_array()
-        .context("changes")?
-        .iter()
-        .filter(|c| c["kind"] == "patient")
-        .nth(1)
-        .context("a demo patient")?
-        .clone();
-    let envelope = json!({"version": 1, "id": uuid::Uuid::now_v7(), "issued_at": Utc::now(),
-        "issued_by": uuid::Uuid::nil(),
-        "command": {"kind": "book_appointment", "appointment": uuid::Uuid::now_v7(),
-                    "patient": patient["id"], "doctor": doctor, "consultation": "in_person",
-                    "origin": "walk_in", "start": null}});
-    let answer: Value = http
-        .post(format!("{}/api/v1/sync/push", server.url))
-        .bearer_auth(&token)
-        .json(&json!({"commands": [envelope]}))
-        .send()
+    let api = ServerApi::sign_in(&server.url, desk).await?;
+    let doctor = api.doctor_id(DUTY_DOCTOR).await?;
+    let patient = api
+        .patients()
         .await?
-        .json()
-        .await?;
-    anyhow::ensure!(answer["outcomes"][0]["outcome"] == "applied", "{answer}");
+        .into_iter()
+        .nth(1)
+        .context("a demo patient")?;
+    let patient_id = patient["id"].as_str().context("an id")?;
+    api.walk_in(patient_id, &doctor, "in_person").await?;
     let name = patient["demographics"]["full_name"]
         .as_str()
         .context("a name")?

@@ -94,6 +94,24 @@ impl Store {
         .collect()
     }
 
+    /// How far the conversation has been read on this device.
+    pub fn read_up_to(
+        &self,
+        appointment: AppointmentId,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .prepare_cached("SELECT read_up_to FROM message_read WHERE appointment_id = ?1")?
+            .query_row([appointment.to_string()], |r| r.get(0))
+            .optional()?;
+        text.map(|t| {
+            DateTime::parse_from_rfc3339(&t)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| StoreError::Encoding(e.to_string()))
+        })
+        .transpose()
+    }
+
     /// The conversation is read on this device up to `up_to`.
     pub fn mark_read(
         &self,

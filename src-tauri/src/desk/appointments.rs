@@ -97,16 +97,14 @@ impl Desk {
         &self,
         appointment: AppointmentId,
     ) -> Result<clinic_core::ipc::Conversation, IpcError> {
-        let user = self.session()?.account;
-        if self.session()?.locked {
-            return Err(IpcError::new(
-                ErrorCode::Locked,
-                "The screen is locked. Unlock it with your password.",
-            ));
-        }
+        let user = self.unlocked_user()?;
         let messages = self.with_store(|s| s.messages(appointment))?;
-        if let Some(last) = messages.iter().map(|m| m.sent_at).max() {
-            self.with_store(|s| s.mark_read(appointment, last))?;
+        // Read up to now: written only when something was unread (the screen asks every second).
+        let read_up_to = self.with_store(|s| s.read_up_to(appointment))?;
+        if clinic_core::chat::unread(&messages, user.id, read_up_to) > 0 {
+            if let Some(last) = messages.iter().map(|m| m.sent_at).max() {
+                self.with_store(|s| s.mark_read(appointment, last))?;
+            }
         }
         Ok(clinic_core::ipc::Conversation {
             appointment,
@@ -120,7 +118,7 @@ impl Desk {
         &self,
         args: &clinic_core::ipc::SendMessageArgs,
     ) -> Result<clinic_core::ipc::Conversation, IpcError> {
-        let user = self.session()?.account;
+        let user = self.unlocked_user()?;
         let body = clinic_core::chat::check_body(&args.body)
             .map_err(|field| IpcError::validation(vec![field]))?;
         let envelope = CommandEnvelope::new(
@@ -141,7 +139,7 @@ impl Desk {
 
     /// Unread messages per appointment, for the signed-in user.
     pub fn unread_messages(&self) -> Result<Vec<(AppointmentId, usize)>, IpcError> {
-        let user = self.session()?.account;
+        let user = self.unlocked_user()?;
         self.with_store(|s| s.unread_counts(user.id))
     }
 
@@ -150,7 +148,7 @@ impl Desk {
         &self,
         appointment: AppointmentId,
     ) -> Result<clinic_core::ipc::NoteView, IpcError> {
-        self.working_user()?;
+        self.unlocked_user()?;
         self.authed(|c, t| async move { c.note(&t, appointment).await })
             .await
     }
@@ -172,7 +170,7 @@ impl Desk {
         &self,
         patient: clinic_core::PatientId,
     ) -> Result<Vec<clinic_core::ipc::ConsultationSummary>, IpcError> {
-        self.working_user()?;
+        self.unlocked_user()?;
         self.authed(|c, t| async move { c.consultations(&t, patient).await })
             .await
     }
@@ -182,7 +180,7 @@ impl Desk {
         &self,
         args: &clinic_core::ipc::RecordConsentArgs,
     ) -> Result<clinic_core::consent::ConsentRecord, IpcError> {
-        let user = self.working_user()?;
+        let user = self.unlocked_user()?;
         let spoken = user.role != clinic_core::Role::Patient;
         args.form.check(spoken).map_err(IpcError::validation)?;
         let (patient, form) = (args.patient, args.form.clone());
@@ -196,9 +194,19 @@ impl Desk {
         &self,
         appointment: AppointmentId,
     ) -> Result<clinic_core::ipc::MeetingAccess, IpcError> {
-        self.working_user()?;
+        self.unlocked_user()?;
         self.authed(|c, t| async move { c.meeting(&t, appointment).await })
             .await
+    }
+
+    /// An appointment as this desk's book holds it.
+    fn stored_appointment(&self, id: AppointmentId) -> Result<AppointmentRecord, IpcError> {
+        self.with_store(|s| s.appointment(id))?.ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::NotFound,
+                "This appointment is not in the appointment book on this computer.",
+            )
+        })
     }
 
     /// The clinic's doctors as this desk knows them (works offline).
@@ -351,14 +359,7 @@ impl Desk {
         args: &RescheduleArgs,
     ) -> Result<AppointmentView, IpcError> {
         let user = self.working_user()?;
-        let current = self
-            .with_store(|s| s.appointment(args.appointment))?
-            .ok_or_else(|| {
-                IpcError::new(
-                    ErrorCode::NotFound,
-                    "This appointment is not in the appointment book on this computer.",
-                )
-            })?;
+        let current = self.stored_appointment(args.appointment)?;
         Appointment {
             status: current.status,
         }
@@ -476,14 +477,7 @@ impl Desk {
     /// A lifecycle step (check in, start, complete, no-show, cancel, confirm, reject).
     pub fn step_appointment(&self, args: &StepArgs) -> Result<AppointmentView, IpcError> {
         let user = self.working_user()?;
-        let current = self
-            .with_store(|s| s.appointment(args.appointment))?
-            .ok_or_else(|| {
-                IpcError::new(
-                    ErrorCode::NotFound,
-                    "This appointment is not in the appointment book on this computer.",
-                )
-            })?;
+        let current = self.stored_appointment(args.appointment)?;
         let patient_account = self.patient(current.patient).ok().and_then(|p| p.account);
         decide(
             actor(&user),

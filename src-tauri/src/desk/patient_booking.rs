@@ -23,20 +23,14 @@ const DAYS_AHEAD: u32 = 14;
 impl Desk {
     /// The signed-in patient (the patient build's own user).
     fn patient_user(&self) -> Result<clinic_core::wire::AccountView, IpcError> {
-        let session = self.session()?;
-        if session.locked {
-            return Err(IpcError::new(
-                ErrorCode::Locked,
-                "The screen is locked. Unlock it with your password.",
-            ));
-        }
-        if session.account.role != Role::Patient {
+        let account = self.unlocked_user()?;
+        if account.role != Role::Patient {
             return Err(IpcError::new(
                 ErrorCode::Forbidden,
                 "Appointments are requested from the patient app.",
             ));
         }
-        Ok(session.account)
+        Ok(account)
     }
 
     /// Verified doctors matching `text`, soonest free first.
