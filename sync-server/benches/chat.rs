@@ -42,6 +42,7 @@ fn message(doctor: UserId, appointment: AppointmentId, n: usize) -> CommandEnvel
         Command::SendMessage {
             appointment,
             body: format!("Message {n}: take the tablets after food."),
+            attachment: None,
         },
     )
 }

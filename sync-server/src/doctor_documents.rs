@@ -5,8 +5,8 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, StatusCode};
+use axum::response::Response;
 use axum::Json;
 use chrono::Utc;
 use clinic_core::doctor::{DoctorDocument, DocumentPurpose, Verification};
@@ -148,24 +148,5 @@ pub async fn download<S: Storage>(
         .await?
         .ok_or(ApiError::NotFound)?;
     decide(caller.actor, read_action(doctor, document.purpose))?;
-    let disposition = format!("attachment; filename=\"{}\"", document.file_name);
-    let mut response = content.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(document.kind.mime()),
-    );
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition).map_err(|e| ApiError::Internal(e.to_string()))?,
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    Ok(response)
+    crate::http::file_answer(content, document.kind, &document.file_name)
 }

@@ -39,6 +39,8 @@ pub struct AppState<S> {
     pub closing: Arc<tokio::sync::watch::Sender<bool>>,
     /// Pushes are written through here, several to a commit.
     pub pushes: crate::push_queue::PushQueue,
+    /// Seals and opens stored files.
+    pub blob_key: Arc<crate::blobs::BlobKey>,
 }
 
 impl<S> Clone for AppState<S> {
@@ -50,12 +52,13 @@ impl<S> Clone for AppState<S> {
             changes: self.changes.clone(),
             closing: self.closing.clone(),
             pushes: self.pushes.clone(),
+            blob_key: self.blob_key.clone(),
         }
     }
 }
 
 impl<S: Storage> AppState<S> {
-    pub fn new(storage: S, settings: Settings) -> Self {
+    pub fn new(storage: S, settings: Settings, blob_key: crate::blobs::BlobKey) -> Self {
         let nz = |n: u32| std::num::NonZeroU32::new(n).unwrap_or(std::num::NonZeroU32::MIN);
         let limit = SignInLimit::new(
             nz(settings.sign_in_attempts_per_minute_per_account),
@@ -68,6 +71,7 @@ impl<S: Storage> AppState<S> {
         Self {
             storage,
             pushes,
+            blob_key: Arc::new(blob_key),
             settings: Arc::new(settings),
             sign_in_limit: Arc::new(limit),
             changes: Arc::new(
@@ -166,6 +170,16 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
             get(crate::doctor_documents::download::<S>),
         )
         .route(
+            "/api/v1/appointments/{id}/attachments",
+            post(crate::attachments::upload::<S>).layer::<_, std::convert::Infallible>(
+                DefaultBodyLimit::max(clinic_core::chat::ATTACHMENT_MAX_BYTES as usize),
+            ),
+        )
+        .route(
+            "/api/v1/attachments/{id}",
+            get(crate::attachments::download::<S>),
+        )
+        .route(
             "/api/v1/sync/push",
             post(push::<S>)
                 .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(
@@ -183,6 +197,33 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
         .layer(axum::Extension(MaxBytes(limit)))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A stored file as a download: the server's name, the type its content was found to be,
+/// `nosniff` so nothing is run, and never cached.
+pub(crate) fn file_answer(
+    content: Vec<u8>,
+    kind: clinic_core::upload::FileKind,
+    file_name: &str,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::{header, HeaderValue};
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    let mut response = axum::response::IntoResponse::into_response(content);
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.mime()));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(response)
 }
 
 fn now_ms(now: DateTime<Utc>) -> i64 {

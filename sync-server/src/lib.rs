@@ -5,7 +5,9 @@
 //! Invariant: an error answer never carries internals; they go to the log.
 
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
+pub mod blobs;
 pub mod consents;
 pub mod consultations;
 pub mod directory;
@@ -105,7 +107,8 @@ pub async fn serve<S: Storage>(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let state = AppState::new(storage, settings);
+    let blob_key = blobs::BlobKey::load_or_create(&settings.blob_key_path())?;
+    let state = AppState::new(storage, settings, blob_key);
     // Devices connecting to the event stream hear the current head at once.
     state.announce_changes().await;
     let limit = state.sign_in_limit.clone();

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use clinic_core::account::{FieldError, FieldProblem};
 use clinic_core::appointment::{Appointment, AppointmentRecord, Status, StepRefused};
 use clinic_core::availability::Busy;
 use clinic_core::booking::{alternatives, check_booking};
@@ -686,9 +687,15 @@ pub(crate) fn judge_message(
     envelope: &CommandEnvelope,
     appointment: Option<&AppointmentRecord>,
     patient_account: Option<UserId>,
+    attachment: Option<clinic_core::chat::Attachment>,
     now: DateTime<Utc>,
 ) -> Result<clinic_core::chat::MessageRecord, Rejection> {
-    let Command::SendMessage { body, .. } = &envelope.command else {
+    let Command::SendMessage {
+        body,
+        attachment: attached,
+        ..
+    } = &envelope.command
+    else {
         return Err(refuse(RejectionReason::Malformed));
     };
     let Some(appointment) = appointment else {
@@ -712,8 +719,25 @@ pub(crate) fn judge_message(
     if !clinic_core::chat::conversation_open(appointment.status) {
         return Err(refuse(RejectionReason::ConversationClosed));
     }
-    let body = clinic_core::chat::check_body(body)
+    let body = clinic_core::chat::check_message(body, attached.is_some())
         .map_err(|field| Rejection::new(RejectionReason::Invalid, vec![field]))?;
+    // A file goes only with a message from the person who uploaded it to this conversation.
+    let attachment = match (attached, attachment) {
+        (None, _) => None,
+        (Some(id), Some(found))
+            if found.id == *id
+                && found.appointment == appointment.id
+                && found.uploaded_by == from =>
+        {
+            Some(found)
+        }
+        (Some(_), _) => {
+            return Err(Rejection::new(
+                RejectionReason::Invalid,
+                vec![FieldError::new("attachment", FieldProblem::NotAChoice)],
+            ))
+        }
+    };
     Ok(clinic_core::chat::MessageRecord {
         id: *envelope.id.as_uuid(),
         appointment: appointment.id,
@@ -722,6 +746,7 @@ pub(crate) fn judge_message(
         from,
         from_role: role,
         body,
+        attachment,
         sent_at: made_at(actor, envelope, now),
         received_at: Some(now),
     })
@@ -756,11 +781,27 @@ macro_rules! message_command {
                 },
                 None => None,
             };
+            let attachment = match &$envelope.command {
+                Command::SendMessage {
+                    attachment: Some(file),
+                    ..
+                } => {
+                    let row: Option<(String,)> =
+                        sqlx::query_as("SELECT record FROM attachment WHERE id = $1")
+                            .bind(file.to_string())
+                            .fetch_optional(&mut *$tx)
+                            .await?;
+                    row.map(|(text,)| read_record("attachment", &text))
+                        .transpose()?
+                }
+                _ => None,
+            };
             let result = match judge_message(
                 $batch.actor(),
                 &$envelope,
                 appointment.as_ref(),
                 account,
+                attachment,
                 $now,
             ) {
                 Err(rejection) => CommandResult::Rejected(rejection),

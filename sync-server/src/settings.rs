@@ -32,6 +32,9 @@ pub struct Settings {
     /// A self-hosted Jitsi's app id and secret, for signed tokens; both or neither.
     pub jitsi_app_id: Option<String>,
     pub jitsi_app_secret: Option<String>,
+    /// The key stored files are sealed with; by default `<data dir>/blob.key`, made on first
+    /// start. Back it up with the database.
+    pub blob_key_file: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -49,6 +52,7 @@ impl Default for Settings {
             jitsi_url: "https://meet.jit.si".to_owned(),
             jitsi_app_id: None,
             jitsi_app_secret: None,
+            blob_key_file: None,
         }
     }
 }
@@ -136,6 +140,9 @@ impl Settings {
                 *field = Some(value.trim().to_owned());
             }
         }
+        if let Some(path) = env("CLINIC_SYNC_BLOB_KEY_FILE").filter(|v| !v.trim().is_empty()) {
+            settings.blob_key_file = Some(PathBuf::from(path.trim()));
+        }
         if let Some(listen) = sources.listen {
             settings.listen = listen;
         }
@@ -203,6 +210,13 @@ impl Settings {
     /// The clinic's time zone (checked by [`Settings::validate`]; UTC if it was never checked).
     pub fn time_zone(&self) -> chrono_tz::Tz {
         self.clinic_time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
+    /// Where the blob key is kept.
+    pub fn blob_key_path(&self) -> PathBuf {
+        self.blob_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("blob.key"))
     }
 
     /// The embedded SQLite file, used when no `database_url` is set.

@@ -237,6 +237,27 @@ pub trait Storage: Send + Sync + 'static {
         appointment: clinic_core::AppointmentId,
         at_ms: i64,
     ) -> impl Future<Output = Result<String, StorageError>> + Send;
+    /// Keep a conversation's file: its blob (sealed; once per content) and its record.
+    fn save_attachment(
+        &self,
+        attachment: &clinic_core::chat::Attachment,
+        patient: clinic_core::PatientId,
+        sealed: &[u8],
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    /// A conversation's file with its patient and its sealed blob.
+    fn attachment(
+        &self,
+        id: uuid::Uuid,
+    ) -> impl Future<
+        Output = Result<
+            Option<(
+                clinic_core::chat::Attachment,
+                clinic_core::PatientId,
+                Vec<u8>,
+            )>,
+            StorageError,
+        >,
+    > + Send;
     /// Keep a file a doctor uploaded (already checked).
     fn save_doctor_document(
         &self,
@@ -599,6 +620,66 @@ macro_rules! shared_sql_storage {
                         .fetch_one(&self.pool)
                         .await?;
                 Ok(room)
+            }
+
+            async fn save_attachment(
+                &self,
+                a: &clinic_core::chat::Attachment,
+                patient: clinic_core::PatientId,
+                sealed: &[u8],
+            ) -> Result<(), StorageError> {
+                let mut tx = self.pool.begin().await?;
+                let at = a.uploaded_at.timestamp_millis();
+                sqlx::query(
+                    "INSERT INTO blob (sha256, size, sealed, created_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (sha256) DO NOTHING",
+                )
+                .bind(&a.sha256)
+                .bind(a.size as i64)
+                .bind(sealed)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO attachment (id, appointment_id, patient_id, sha256, record,
+                       uploaded_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(a.id.to_string())
+                .bind(a.appointment.to_string())
+                .bind(patient.to_string())
+                .bind(&a.sha256)
+                .bind($crate::schedule::write_record(a)?)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn attachment(
+                &self,
+                id: uuid::Uuid,
+            ) -> Result<
+                Option<(clinic_core::chat::Attachment, clinic_core::PatientId, Vec<u8>)>,
+                StorageError,
+            > {
+                let row: Option<(String, String, Vec<u8>)> = sqlx::query_as(
+                    "SELECT a.record, a.patient_id, b.sealed FROM attachment a
+                     JOIN blob b ON b.sha256 = a.sha256 WHERE a.id = $1",
+                )
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(record, patient, sealed)| {
+                    Ok((
+                        $crate::schedule::read_record("attachment", &record)?,
+                        patient
+                            .parse()
+                            .map_err(|_| StorageError::Corrupt("attachment patient".into()))?,
+                        sealed,
+                    ))
+                })
+                .transpose()
             }
 
             async fn save_doctor_document(

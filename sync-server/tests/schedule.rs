@@ -1351,16 +1351,242 @@ async fn messages_reach_only_the_doctor_and_the_patient_of_the_appointment(b: Ba
     assert_eq!(s.scalar("SELECT COUNT(*) FROM message".into()).await, 2);
 }
 
-/// Send only the head of an upload that declares `length` bytes (and a few of them), and read
-/// what the server answers while the rest has not come.
 async fn declared_upload(c: &Clinic, purpose: &str, length: usize) -> String {
+    let path = format!("/api/v1/doctors/{}/documents?purpose={purpose}", c.doctor);
+    declared_post(&c.s, &path, &c.doctor_token, length).await
+}
+
+async fn attach(
+    s: &TestServer,
+    token: &str,
+    appointment: &str,
+    content: &[u8],
+) -> (StatusCode, Value) {
+    let response = s
+        .http
+        .post(format!(
+            "{}/api/v1/appointments/{appointment}/attachments",
+            s.url
+        ))
+        .bearer_auth(token)
+        .body(content.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn message_with(n: u32, appointment: u32, body: &str, attachment: &Value) -> Value {
+    envelope(
+        n,
+        json!({"kind": "send_message", "appointment": uuid(0xa000, appointment), "body": body,
+               "attachment": attachment}),
+    )
+}
+
+async fn files_in_a_conversation_are_checked_consented_sealed_and_read_by_the_two_only(b: Backend) {
+    let c = clinic(b, 1).await;
+    let s = &c.s;
+    s.sign_up("rahima@example.com", "Rahima Khatun").await;
+    let patient = s
+        .sign_in("rahima@example.com", "a long patient password")
+        .await;
+    let (_, me) = s.get("/api/v1/me", Some(&patient)).await;
+    let own = me["account"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        push_one(
+            s,
+            &c.desk_a,
+            book(1, 1, &own, &c.doctor, Some(&local(1, 9, 0)))
+        )
+        .await["outcome"],
+        "applied"
+    );
+    let appointment = uuid(0xa000, 1);
+    let report = b"%PDF-1.4\n1 0 obj << /Title (Blood count: haemoglobin 13.2) >> endobj\n%%EOF\n";
+
+    // Not stored before the patient agrees to the clinic keeping uploaded files.
+    let (status, body) = attach(s, &patient, &appointment, report).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["code"], "consent_required", "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("not stored"),
+        "{body}"
+    );
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM blob".into()).await, 0);
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/patients/{own}/consents"),
+            Some(&patient),
+            json!({"purpose": "store_uploaded_records"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // Disguised or cut short: refused with what it is, nothing kept; too large: refused from
+    // the declared length while the body is still on its way.
+    let zip = b"PK\x03\x04\x14\x00\x00\x00\x08\x00an archive called report.pdf";
+    let (status, body) = attach(s, &patient, &appointment, zip).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["fields"][0]["found"], "application/zip", "{body}");
+    let (status, _) = attach(s, &patient, &appointment, &report[..30]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let path = format!("/api/v1/appointments/{appointment}/attachments");
+    let answer = declared_post(s, &path, &patient, 11 * 1024 * 1024).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("10240 KiB"), "{answer}");
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM blob".into()).await, 0);
+
+    // Nobody but the appointment's two sends one.
+    s.sign_up("karim@example.com", "Karim Uddin").await;
+    let other_patient = s
+        .sign_in("karim@example.com", "a long patient password")
+        .await;
+    staff(s, &c.admin, "dr.other@clinic.test", "doctor", DOCTOR_PW).await;
+    let other_doctor = s.sign_in("dr.other@clinic.test", DOCTOR_PW).await;
+    for token in [&c.desk_a, &c.admin, &other_doctor, &other_patient] {
+        assert_eq!(
+            attach(s, token, &appointment, report).await.0,
+            StatusCode::FORBIDDEN
+        );
+    }
+
+    // Kept: the server's name, what the content is, the same content once.
+    let (status, file) = attach(s, &patient, &appointment, report).await;
+    assert_eq!(status, StatusCode::CREATED, "{file}");
+    assert_eq!(file["kind"], "pdf");
+    assert_eq!(file["size"], report.len());
+    assert!(file["file_name"].as_str().unwrap().starts_with("message-"));
+    let (status, again) = attach(s, &c.doctor_token, &appointment, report).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_ne!(again["id"], file["id"]);
+    assert_eq!(
+        s.scalar("SELECT COUNT(*) FROM blob".into()).await,
+        1,
+        "one blob per content"
+    );
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM attachment".into()).await, 2);
+    // Sealed at rest: the database holds nothing of the report in the clear.
+    let in_the_clear = s
+        .scalar(match b {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) FROM blob WHERE instr(sealed, CAST('haemoglobin' AS BLOB)) > 0"
+                    .into()
+            }
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM blob WHERE position('haemoglobin'::bytea in sealed) > 0"
+                    .into()
+            }
+        })
+        .await;
+    assert_eq!(in_the_clear, 0);
+
+    // The message carries it; a file uploaded by someone else cannot be passed off as one's own.
+    let sent = push_one(s, &patient, message_with(2, 1, "  ", &file["id"])).await;
+    assert_eq!(sent["outcome"], "applied", "{sent}");
+    let stolen = push_one(s, &patient, message_with(3, 1, "mine", &again["id"])).await;
+    assert_eq!(reason(&stolen), "invalid");
+    assert_eq!(stolen["fields"][0]["field"], "attachment");
+    let unknown = push_one(
+        s,
+        &patient,
+        message_with(4, 1, "x", &json!(uuid(0x7000, 1))),
+    )
+    .await;
+    assert_eq!(reason(&unknown), "invalid");
+    let got = pulled_messages(s, &c.doctor_token).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0]["attachment"]["id"], file["id"]);
+    assert_eq!(got[0]["attachment"]["file_name"], file["file_name"]);
+
+    // Read by the two, the same bytes, as a download; a refused attempt is audited too.
+    let download = format!(
+        "{}/api/v1/attachments/{}",
+        s.url,
+        file["id"].as_str().unwrap()
+    );
+    for token in [&patient, &c.doctor_token] {
+        let response = s
+            .http
+            .get(&download)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "application/pdf");
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(&response.bytes().await.unwrap()[..], &report[..]);
+    }
+    for token in [&other_patient, &other_doctor, &c.desk_a] {
+        let response = s
+            .http
+            .get(&download)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    }
+    let response = s
+        .http
+        .get(format!("{}/api/v1/attachments/{}", s.url, uuid(0x7000, 1)))
+        .bearer_auth(&patient)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let chain = audit_chain(s).await;
+    let actions: Vec<&str> = chain.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "upload_attachment",
+            "upload_attachment",
+            "read_attachment",
+            "read_attachment",
+            "refused_read_attachment",
+            "refused_read_attachment",
+            "refused_read_attachment",
+        ],
+        "{chain:?}"
+    );
+    assert_eq!(clinic_sync::audit::verify(&chain), Ok(()));
+
+    // A blob altered in the database is refused, never served.
+    s.exec("UPDATE blob SET sealed = sealed || sealed").await;
+    let response = s
+        .http
+        .get(&download)
+        .bearer_auth(&patient)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+
+    // A cancelled appointment takes no more files.
+    assert_eq!(
+        push_one(s, &patient, step(5, 1, "cancel", None)).await["outcome"],
+        "applied"
+    );
+    let (status, body) = attach(s, &patient, &appointment, report).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("closed"),
+        "{body}"
+    );
+}
+
+/// Send only the head of a POST to `path` that declares `length` bytes (and a few of them),
+/// and read what the server answers while the rest has not come.
+async fn declared_post(s: &TestServer, path: &str, token: &str, length: usize) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let address = c.s.url.trim_start_matches("http://").to_owned();
+    let address = s.url.trim_start_matches("http://").to_owned();
     let mut raw = tokio::net::TcpStream::connect(&address).await.unwrap();
     let head = format!(
-        "POST /api/v1/doctors/{}/documents?purpose={purpose} HTTP/1.1\r\nHost: {address}\r\n\
-         Authorization: Bearer {}\r\nContent-Length: {length}\r\n\r\n%PDF-1.4\n",
-        c.doctor, c.doctor_token,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\n\
+         Authorization: Bearer {token}\r\nContent-Length: {length}\r\n\r\n%PDF-1.4\n",
     );
     raw.write_all(head.as_bytes()).await.unwrap();
     let mut answer = vec![0; 4096];
@@ -1529,6 +1755,7 @@ on_both_backends!(
     video_calls_open_for_the_appointments_doctor_and_patient_only,
     notes_lock_at_completion_and_later_changes_are_amendments,
     messages_reach_only_the_doctor_and_the_patient_of_the_appointment,
+    files_in_a_conversation_are_checked_consented_sealed_and_read_by_the_two_only,
     a_slot_goes_to_the_first_booking_and_the_other_desk_hears_who_took_it_when,
     each_bad_booking_gets_its_own_reason,
     the_lifecycle_gives_tokens_and_each_role_its_steps,

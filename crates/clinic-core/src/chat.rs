@@ -8,9 +8,46 @@ use serde::{Deserialize, Serialize};
 
 use crate::account::{FieldError, FieldProblem};
 use crate::appointment::Status;
+use crate::upload::{FileKind, UploadRule};
 use crate::{AppointmentId, PatientId, Role, UserId};
 
 pub const MESSAGE_MAX_CHARS: usize = 4_000;
+
+/// The largest file a message may carry.
+pub const ATTACHMENT_MAX_BYTES: u64 = 10 * 1024 * 1024;
+
+/// What a message may carry: an image or a PDF (a report, a photo of a rash), checked by its
+/// content, at most [`ATTACHMENT_MAX_BYTES`].
+pub const ATTACHMENT_RULE: UploadRule = UploadRule {
+    kinds: &[FileKind::Pdf, FileKind::Jpeg, FileKind::Png],
+    max_bytes: ATTACHMENT_MAX_BYTES,
+};
+
+/// A file sent in a conversation, as the server took it: the content is kept once per SHA-256
+/// (encrypted), the name is the server's own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: uuid::Uuid,
+    pub appointment: AppointmentId,
+    pub kind: FileKind,
+    pub size: u64,
+    pub sha256: String,
+    pub file_name: String,
+    pub uploaded_by: UserId,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+impl Attachment {
+    /// The server's name for it: `message-<day>-<first 8 of the hash>.<ext>`.
+    pub fn server_file_name(kind: FileKind, sha256: &str, at: DateTime<Utc>) -> String {
+        format!(
+            "message-{}-{}.{}",
+            at.format("%Y-%m-%d"),
+            &sha256[..sha256.len().min(8)],
+            kind.extension()
+        )
+    }
+}
 
 /// A message as kept on the server and on the devices of its two people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,7 +58,10 @@ pub struct MessageRecord {
     pub doctor: UserId,
     pub from: UserId,
     pub from_role: Role,
+    /// The text; may be empty when the message carries a file.
     pub body: String,
+    #[serde(default)]
+    pub attachment: Option<Attachment>,
     /// When it was written (on the device, perhaps offline).
     pub sent_at: DateTime<Utc>,
     /// When the server took it; `None` while it waits in this device's outbox.
@@ -31,8 +71,13 @@ pub struct MessageRecord {
 
 /// A message's text as it will be kept (trimmed), or why not.
 pub fn check_body(body: &str) -> Result<String, FieldError> {
+    check_message(body, false)
+}
+
+/// A message's text, which may be empty when it carries a file.
+pub fn check_message(body: &str, with_attachment: bool) -> Result<String, FieldError> {
     let body = body.trim();
-    if body.is_empty() {
+    if body.is_empty() && !with_attachment {
         return Err(FieldError::new("body", FieldProblem::Required));
     }
     if body.chars().count() > MESSAGE_MAX_CHARS {
@@ -85,6 +130,7 @@ mod tests {
             from: UserId::from_uuid(uuid::Uuid::from_u128(from)),
             from_role: Role::Doctor,
             body: "Hello".into(),
+            attachment: None,
             sent_at: Utc.with_ymd_and_hms(2026, 12, 1, 10, minute, 0).unwrap(),
             received_at: None,
         }
@@ -109,6 +155,15 @@ mod tests {
             FieldProblem::InvalidCharacters
         );
         assert!(check_body("দুই বেলা খাবারের পরে").is_ok());
+        assert_eq!(
+            check_message("  ", true).unwrap(),
+            "",
+            "a file alone is a message"
+        );
+        assert_eq!(
+            check_message(" ", false).unwrap_err().problem,
+            FieldProblem::Required
+        );
     }
 
     #[test]
@@ -118,6 +173,22 @@ mod tests {
         assert_eq!(unread(&list, me, None), 2);
         let read = Utc.with_ymd_and_hms(2026, 12, 1, 10, 2, 0).unwrap();
         assert_eq!(unread(&list, me, Some(read)), 1);
+    }
+
+    #[test]
+    fn attachments_are_named_by_the_server() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap();
+        assert_eq!(
+            Attachment::server_file_name(FileKind::Pdf, "0123456789abcdef", at),
+            "message-2026-12-01-01234567.pdf"
+        );
+        assert_eq!(
+            ATTACHMENT_RULE.check_size(ATTACHMENT_MAX_BYTES + 1),
+            Err(crate::upload::UploadProblem::TooLarge {
+                size: ATTACHMENT_MAX_BYTES + 1,
+                max_bytes: ATTACHMENT_MAX_BYTES
+            })
+        );
     }
 
     #[test]

@@ -363,6 +363,12 @@ pub struct SendMessageArgs {
     pub body: String,
 }
 
+/// `open_attachment`: save a message's file in the documents folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentArgs {
+    pub attachment: uuid::Uuid,
+}
+
 /// `record_consent`: the patient agrees (patient build), or staff note that they agreed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordConsentArgs {

@@ -70,6 +70,9 @@ pub enum Command {
     SendMessage {
         appointment: AppointmentId,
         body: String,
+        /// A file uploaded to this appointment's conversation by the sender beforehand.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        attachment: Option<uuid::Uuid>,
     },
 }
 

@@ -3,7 +3,7 @@
 //! device's own.
 
 use chrono::{DateTime, Utc};
-use clinic_core::chat::{check_body, MessageRecord};
+use clinic_core::chat::{check_message, Attachment, MessageRecord};
 use clinic_core::sync::{Command, CommandEnvelope};
 use clinic_core::{AppointmentId, Role, UserId};
 use rusqlite::{OptionalExtension, Transaction};
@@ -20,10 +20,30 @@ pub(crate) fn record_message(
     tx: &Transaction<'_>,
     envelope: &CommandEnvelope,
 ) -> Result<(), RecordError> {
-    let Command::SendMessage { appointment, body } = &envelope.command else {
+    let Command::SendMessage {
+        appointment,
+        body,
+        attachment,
+    } = &envelope.command
+    else {
         return Err(RecordError::UnknownAppointment);
     };
-    let body = check_body(body).map_err(|f| RecordError::Invalid(f.english()))?;
+    let body =
+        check_message(body, attachment.is_some()).map_err(|f| RecordError::Invalid(f.english()))?;
+    // A file goes with a message once the server has it (uploaded before, kept here).
+    let attachment = match attachment {
+        Some(id) => {
+            let text: Option<String> = tx
+                .prepare_cached("SELECT record FROM attachment WHERE id = ?1")?
+                .query_row([id.to_string()], |r| r.get(0))
+                .optional()?;
+            let text = text.ok_or_else(|| {
+                RecordError::Invalid("the attached file was not uploaded from here".to_owned())
+            })?;
+            Some(serde_json::from_str(&text).map_err(|e| StoreError::Encoding(e.to_string()))?)
+        }
+        None => None,
+    };
     let text: Option<String> = tx
         .prepare_cached("SELECT record FROM appointment WHERE id = ?1")?
         .query_row([appointment.to_string()], |r| r.get(0))
@@ -45,6 +65,7 @@ pub(crate) fn record_message(
             Role::Patient
         },
         body,
+        attachment,
         sent_at: envelope.issued_at,
         received_at: None,
     };
@@ -82,6 +103,34 @@ pub(crate) fn confirm_message(
 }
 
 impl Store {
+    /// Keep a conversation's file as the server described it, with its content when this device
+    /// has it (kept content is never dropped by a later call without it).
+    pub fn keep_attachment(
+        &self,
+        attachment: &Attachment,
+        content: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        let record =
+            serde_json::to_string(attachment).map_err(|e| StoreError::Encoding(e.to_string()))?;
+        self.conn.execute(
+            "INSERT INTO attachment (id, record, content) VALUES (?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET record = excluded.record,
+               content = coalesce(excluded.content, attachment.content)",
+            (attachment.id.to_string(), record, content),
+        )?;
+        Ok(())
+    }
+
+    /// A file's content, if this device has it.
+    pub fn attachment_content(&self, id: uuid::Uuid) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT content FROM attachment WHERE id = ?1")?
+            .query_row([id.to_string()], |r| r.get::<_, Option<Vec<u8>>>(0))
+            .optional()?
+            .flatten())
+    }
+
     /// An appointment's messages, oldest first (those still waiting to be sent included).
     pub fn messages(&self, appointment: AppointmentId) -> Result<Vec<MessageRecord>, StoreError> {
         let mut statement = self.conn.prepare_cached(

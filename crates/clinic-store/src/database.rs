@@ -36,6 +36,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0007_messages",
         include_str!("../../../migrations/local/0007_messages.sql"),
     ),
+    (
+        "0008_attachments",
+        include_str!("../../../migrations/local/0008_attachments.sql"),
+    ),
 ];
 
 /// Set on every connection once the key is verified. The page cache matters more under SQLCipher

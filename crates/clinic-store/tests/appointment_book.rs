@@ -388,6 +388,7 @@ fn a_message_written_here_shows_at_once_and_the_servers_copy_replaces_it() {
         Command::SendMessage {
             appointment: id(10),
             body: " Please bring your old prescriptions. ".into(),
+            attachment: None,
         },
     );
     store.record(&written).unwrap();
@@ -408,9 +409,48 @@ fn a_message_written_here_shows_at_once_and_the_servers_copy_replaces_it() {
         Command::SendMessage {
             appointment: id(10),
             body: "  ".into(),
+            attachment: None,
         },
     );
     assert!(matches!(store.record(&empty), Err(RecordError::Invalid(_))));
+    // A file alone is a message, but only one the server took from here (its record kept).
+    let file_id = uuid::Uuid::from_u128(30);
+    let with_file = CommandEnvelope::new(
+        id::<CommandId>(23),
+        at(8, 6),
+        id::<UserId>(50),
+        Command::SendMessage {
+            appointment: id(10),
+            body: String::new(),
+            attachment: Some(file_id),
+        },
+    );
+    assert!(
+        matches!(store.record(&with_file), Err(RecordError::Invalid(_))),
+        "a file the server does not have is not sent"
+    );
+    let file = clinic_core::chat::Attachment {
+        id: file_id,
+        appointment: id(10),
+        kind: clinic_core::upload::FileKind::Pdf,
+        size: 9,
+        sha256: "ab".repeat(32),
+        file_name: "message-2026-12-01-abababab.pdf".into(),
+        uploaded_by: id(50),
+        uploaded_at: at(8, 6),
+    };
+    store.keep_attachment(&file, Some(b"%PDF-1.7 ")).unwrap();
+    store.keep_attachment(&file, None).unwrap();
+    assert_eq!(
+        store.attachment_content(file_id).unwrap().as_deref(),
+        Some(&b"%PDF-1.7 "[..]),
+        "kept content is not dropped by a later record without it"
+    );
+    store.record(&with_file).unwrap();
+    let shown_file = store.messages(id(10)).unwrap();
+    assert_eq!(shown_file.len(), 2);
+    assert_eq!(shown_file[1].attachment.as_ref(), Some(&file));
+    let (shown, file_message) = (vec![shown_file[0].clone()], shown_file[1].clone());
 
     // The server's copy of it, and the patient's answer, arrive by pull.
     let mut taken = shown[0].clone();
@@ -436,7 +476,11 @@ fn a_message_written_here_shows_at_once_and_the_servers_copy_replaces_it() {
             at(8, 10),
         )
         .unwrap();
-    assert_eq!(store.messages(id(10)).unwrap(), vec![taken, answer.clone()]);
+    assert_eq!(
+        store.messages(id(10)).unwrap(),
+        vec![taken, file_message, answer.clone()],
+        "the file's message still waits, in its place"
+    );
     // One unread for the doctor (the patient's answer); none once read.
     assert_eq!(store.unread_counts(id(50)).unwrap(), vec![(id(10), 1)]);
     store.mark_read(id(10), answer.sent_at).unwrap();

@@ -128,6 +128,7 @@ impl Desk {
             Command::SendMessage {
                 appointment: args.appointment,
                 body,
+                attachment: None,
             },
         );
         self.locked_store()?
