@@ -44,6 +44,8 @@ fn main() {
             "patient_history",
             "my_consultations",
             "upload_doctor_document",
+            "send_attachment",
+            "open_attachment",
             "doctor_files",
             "open_doctor_document",
             "my_doctor_profile",

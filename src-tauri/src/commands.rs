@@ -323,6 +323,42 @@ pub async fn upload_doctor_document(
     desk.upload_doctor_document(purpose, content).await
 }
 
+/// A file sent in a conversation: the raw body is the file, the `appointment` header says
+/// which conversation.
+#[tauri::command]
+pub async fn send_attachment(
+    desk: State<'_, Desk>,
+    request: tauri::ipc::Request<'_>,
+) -> Answer<clinic_core::ipc::Conversation> {
+    let appointment = request
+        .headers()
+        .get("appointment")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::BadRequest,
+                "Say which appointment's conversation the file is for.",
+            )
+        })?;
+    let tauri::ipc::InvokeBody::Raw(content) = request.body() else {
+        return Err(IpcError::new(
+            ErrorCode::BadRequest,
+            "The file did not arrive as a file.",
+        ));
+    };
+    let content = content.clone();
+    desk.send_attachment(appointment, content).await
+}
+
+#[tauri::command]
+pub async fn open_attachment(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::AttachmentArgs,
+) -> Answer<clinic_core::ipc::PrintedDocument> {
+    desk.open_attachment(args.attachment).await
+}
+
 #[tauri::command]
 pub async fn doctor_files(
     desk: State<'_, Desk>,

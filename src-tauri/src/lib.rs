@@ -78,6 +78,8 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::patient_history,
             commands::my_consultations,
             commands::upload_doctor_document,
+            commands::send_attachment,
+            commands::open_attachment,
             commands::doctor_files,
             commands::open_doctor_document,
             commands::my_doctor_profile,

@@ -476,6 +476,22 @@ impl App {
     }
 
     /// Save a screenshot as e2e-screenshots/NAME.png.
+    /// Choose `bytes` as the file called `name` in the file input with id `input`, as a person
+    /// picking it in the file dialog would (the input's change event fires).
+    pub async fn choose_file(&self, input: &str, name: &str, bytes: &[u8]) -> Result<()> {
+        self.client()
+            .execute(
+                "const [id, name, bytes] = arguments;
+                 const file = new File([new Uint8Array(bytes)], name);
+                 const picked = new DataTransfer(); picked.items.add(file);
+                 const input = document.getElementById(id); input.files = picked.files;
+                 input.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![input.into(), name.into(), serde_json::json!(bytes)],
+            )
+            .await?;
+        Ok(())
+    }
+
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let png = tokio::time::timeout(Duration::from_secs(30), self.client().screenshot())
             .await

@@ -19,7 +19,11 @@ async fn shown(app: &App) -> anyhow::Result<Vec<(String, bool)>> {
         .find_all(Locator::Css("#messages li.message"))
         .await?
     {
-        let body = item.find(Locator::Css(".body")).await?.text().await?;
+        // A message's text, or its file's name.
+        let mut body = String::new();
+        for part in item.find_all(Locator::Css(".body, .file-name")).await? {
+            body.push_str(&part.text().await?);
+        }
         let class = item.attr("class").await?.unwrap_or_default();
         out.push((body, class.contains("waiting")));
     }
@@ -173,6 +177,88 @@ async fn a_doctor_and_a_patient_converse_while_the_patient_is_offline_for_a_whil
     doctor_app
         .wait_for_text(&button, |t| !t.contains('('))
         .await?;
+
+    // Files. Offline, a file is not sent and the patient is told why.
+    let report =
+        std::fs::read(clinic_tests::workspace_root().join("tests/fixtures/blood-report.pdf"))?;
+    relay.cut();
+    patient_app
+        .wait_for_text("#connection", |t| t == "Offline")
+        .await?;
+    patient_app
+        .choose_file("chat-attach", "blood-report.pdf", &report)
+        .await?;
+    let offline = patient_app
+        .wait_for_text("#chat-file-error", |t| {
+            t.contains("clinic server can be reached")
+        })
+        .await?;
+    assert!(offline.contains("not sent"), "{offline}");
+    relay.restore();
+    patient_app
+        .wait_for_text("#connection", |t| t != "Offline")
+        .await?;
+    // An archive named like a PDF is refused for what it is, before it leaves the computer.
+    patient_app
+        .choose_file(
+            "chat-attach",
+            "report.pdf",
+            b"PK\x03\x04\x14\x00\x00\x00\x08\x00an archive",
+        )
+        .await?;
+    let refused = patient_app
+        .wait_for_text("#chat-file-error", |t| !t.is_empty())
+        .await?;
+    assert!(refused.contains("application/zip"), "{refused}");
+    // The first real file asks the patient's consent to the clinic keeping files; agreeing
+    // sends it.
+    patient_app
+        .choose_file("chat-attach", "blood-report.pdf", &report)
+        .await?;
+    patient_app.wait_for("#chat-consent").await?;
+    patient_app.screenshot("48-patient-file-consent").await?;
+    patient_app.click("#chat-consent .give-consent").await?;
+    let with_file = |m: &[(String, bool)]| {
+        m.len() == 4 && m[3].0.starts_with("message-") && m[3].0.ends_with(".pdf") && !m[3].1
+    };
+    let on_patient = wait_for_messages(&patient_app, with_file).await?;
+    // The doctor reads it and saves it: the same bytes (read from the server, audited there).
+    doctor_app
+        .wait_for_text(&button, |t| t.ends_with("(1)"))
+        .await?;
+    doctor_app.click(&button).await?;
+    let on_doctor = wait_for_messages(&doctor_app, with_file).await?;
+    assert_eq!(on_patient, on_doctor);
+    doctor_app
+        .click("#messages li.message .attachment-open")
+        .await?;
+    let saved = doctor_app
+        .wait_for_text("#chat-file-saved", |t| t.contains(".pdf"))
+        .await?;
+    let path = saved
+        .split_once(": ")
+        .or_else(|| saved.split_once(" in "))
+        .map(|(_, p)| p.trim().to_owned())
+        .unwrap_or_default();
+    assert_eq!(std::fs::read(&path)?, report, "{path}");
+    doctor_app
+        .screenshot("49-doctor-saves-the-patients-file")
+        .await?;
+
+    // The patient's side counts unread messages too.
+    patient_app.click("#chat-close").await?;
+    doctor_app.click("#chat-input").await?;
+    doctor_app.type_keys("The report looks normal.").await?;
+    doctor_app.type_keys(ENTER).await?;
+    let patient_button = "#my-appointments button.open-chat";
+    patient_app
+        .wait_for_text(patient_button, |t| t.ends_with("(1)"))
+        .await?;
+    patient_app.click(patient_button).await?;
+    wait_for_messages(&patient_app, |m| {
+        m.len() == 5 && m[4].0 == "The report looks normal."
+    })
+    .await?;
     for app in [patient_app, doctor_app] {
         app.close().await?;
     }

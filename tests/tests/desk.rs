@@ -449,19 +449,7 @@ async fn a_doctor_edits_their_profile_and_working_hours() -> anyhow::Result<()> 
     // Credentials and a photo. A zip archive named like a PDF is refused for what it is.
     let pick = |input: &'static str, name: &'static str, bytes: Vec<u8>| {
         let app = &app;
-        async move {
-            app.client()
-                .execute(
-                    "const [id, name, bytes] = arguments;
-                     const file = new File([new Uint8Array(bytes)], name);
-                     const picked = new DataTransfer(); picked.items.add(file);
-                     const input = document.getElementById(id); input.files = picked.files;
-                     input.dispatchEvent(new Event('change', { bubbles: true }));",
-                    vec![input.into(), name.into(), serde_json::json!(bytes)],
-                )
-                .await?;
-            anyhow::Ok(())
-        }
+        async move { app.choose_file(input, name, &bytes).await }
     };
     app.wait_for_text("#credentials-list", |t| t.contains("No credentials"))
         .await?;

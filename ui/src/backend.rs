@@ -230,6 +230,29 @@ pub async fn upload_doctor_document(
     answer(invoke_with_options("upload_doctor_document", payload.into(), options.into()).await)
 }
 
+/// Send a file in an appointment's conversation: the bytes travel as the request body.
+pub async fn send_attachment(
+    appointment: clinic_core::AppointmentId,
+    content: &[u8],
+) -> Result<clinic_core::ipc::Conversation, IpcError> {
+    let headers = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &headers,
+        &"appointment".into(),
+        &appointment.to_string().into(),
+    );
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"headers".into(), &headers);
+    let payload = js_sys::Uint8Array::from(content);
+    answer(invoke_with_options("send_attachment", payload.into(), options.into()).await)
+}
+
+pub async fn open_attachment(
+    args: clinic_core::ipc::AttachmentArgs,
+) -> Result<clinic_core::ipc::PrintedDocument, IpcError> {
+    call("open_attachment", Some(&args)).await
+}
+
 pub async fn doctor_files(
     args: clinic_core::ipc::DoctorArgs,
 ) -> Result<clinic_core::ipc::DoctorFiles, IpcError> {

@@ -38,12 +38,18 @@ pub struct Attachment {
 }
 
 impl Attachment {
-    /// The server's name for it: `message-<day>-<first 8 of the hash>.<ext>`.
+    /// The server's name for it: `message-<day>-<first 8 of the hash>.<ext>`. Only hex digits
+    /// of the hash are used, so a name made from a record that came over the network cannot
+    /// climb out of a folder.
     pub fn server_file_name(kind: FileKind, sha256: &str, at: DateTime<Utc>) -> String {
+        let hash: String = sha256
+            .chars()
+            .filter(char::is_ascii_hexdigit)
+            .take(8)
+            .collect();
         format!(
-            "message-{}-{}.{}",
+            "message-{}-{hash}.{}",
             at.format("%Y-%m-%d"),
-            &sha256[..sha256.len().min(8)],
             kind.extension()
         )
     }
@@ -181,6 +187,11 @@ mod tests {
         assert_eq!(
             Attachment::server_file_name(FileKind::Pdf, "0123456789abcdef", at),
             "message-2026-12-01-01234567.pdf"
+        );
+        assert_eq!(
+            Attachment::server_file_name(FileKind::Png, "../../etc/passwd", at),
+            "message-2026-12-01-ecad.png",
+            "path tricks in a hash are dropped"
         );
         assert_eq!(
             ATTACHMENT_RULE.check_size(ATTACHMENT_MAX_BYTES + 1),

@@ -354,6 +354,12 @@ pub struct Conversation {
     pub messages: Vec<crate::chat::MessageRecord>,
     /// The signed-in user (their messages are shown as theirs).
     pub me: crate::UserId,
+    /// The appointment's patient (whose consent a file needs), when this device knows it.
+    #[serde(default)]
+    pub patient: Option<crate::PatientId>,
+    /// The signed-in user is the patient (the patient build).
+    #[serde(default)]
+    pub as_patient: bool,
 }
 
 /// `send_message`.

@@ -87,6 +87,17 @@ pub(crate) fn confirm_message(
     tx: &Transaction<'_>,
     record: &MessageRecord,
 ) -> Result<(), StoreError> {
+    if let Some(file) = &record.attachment {
+        // Its description now; its content when someone here opens it.
+        tx.prepare_cached(
+            "INSERT INTO attachment (id, record) VALUES (?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET record = excluded.record",
+        )?
+        .execute((
+            file.id.to_string(),
+            serde_json::to_string(file).map_err(|e| StoreError::Encoding(e.to_string()))?,
+        ))?;
+    }
     tx.prepare_cached(
         "INSERT INTO message (id, appointment_id, sent_at, record, confirmed)
          VALUES (?1, ?2, ?3, ?4, 1)
@@ -119,6 +130,18 @@ impl Store {
             (attachment.id.to_string(), record, content),
         )?;
         Ok(())
+    }
+
+    /// A conversation's file as the server described it, if one of this device's messages
+    /// carries it.
+    pub fn attachment(&self, id: uuid::Uuid) -> Result<Option<Attachment>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .prepare_cached("SELECT record FROM attachment WHERE id = ?1")?
+            .query_row([id.to_string()], |r| r.get(0))
+            .optional()?;
+        text.map(|t| serde_json::from_str(&t).map_err(|e| StoreError::Encoding(e.to_string())))
+            .transpose()
     }
 
     /// A file's content, if this device has it.

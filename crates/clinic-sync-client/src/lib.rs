@@ -268,6 +268,48 @@ impl SyncClient {
         .await
     }
 
+    /// Send a file to an appointment's conversation (before the message that carries it).
+    pub async fn upload_attachment(
+        &self,
+        token: &str,
+        appointment: clinic_core::AppointmentId,
+        content: Vec<u8>,
+    ) -> Result<clinic_core::chat::Attachment, ClientError> {
+        self.answer(
+            self.http
+                .post(self.url(&format!("/api/v1/appointments/{appointment}/attachments")))
+                .bearer_auth(token)
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(content),
+        )
+        .await
+    }
+
+    /// A conversation's file (the server audits the read).
+    pub async fn attachment(&self, token: &str, id: uuid::Uuid) -> Result<Vec<u8>, ClientError> {
+        self.download(
+            self.http
+                .get(self.url(&format!("/api/v1/attachments/{id}")))
+                .bearer_auth(token),
+        )
+        .await
+    }
+
+    /// A file's bytes, or the server's refusal.
+    async fn download(&self, request: reqwest::RequestBuilder) -> Result<Vec<u8>, ClientError> {
+        let response = self.send(request).await?;
+        if !response.status().is_success() {
+            return Err(self.refusal(response).await);
+        }
+        response
+            .bytes()
+            .await
+            .map(|b| b.to_vec())
+            .map_err(|_| ClientError::Unreachable {
+                url: self.base_url.clone(),
+            })
+    }
+
     /// A doctor's files of one purpose, newest first.
     pub async fn doctor_documents(
         &self,
@@ -290,23 +332,12 @@ impl SyncClient {
         doctor: clinic_core::UserId,
         document: uuid::Uuid,
     ) -> Result<Vec<u8>, ClientError> {
-        let response = self
-            .send(
-                self.http
-                    .get(self.url(&format!("/api/v1/doctors/{doctor}/documents/{document}")))
-                    .bearer_auth(token),
-            )
-            .await?;
-        if !response.status().is_success() {
-            return Err(self.refusal(response).await);
-        }
-        response
-            .bytes()
-            .await
-            .map(|b| b.to_vec())
-            .map_err(|_| ClientError::Unreachable {
-                url: self.base_url.clone(),
-            })
+        self.download(
+            self.http
+                .get(self.url(&format!("/api/v1/doctors/{doctor}/documents/{document}")))
+                .bearer_auth(token),
+        )
+        .await
     }
 
     /// A consultation's note (audited by the server).

@@ -20,6 +20,7 @@ use clinic_core::wire::ErrorCode;
 use clinic_core::{decide, Action, AppointmentId, CommandId, UserId};
 
 use super::{actor, Desk};
+use sha2::Digest;
 
 /// How far ahead the desk looks for free slots at most.
 const MAX_DAYS: u32 = 60;
@@ -106,10 +107,15 @@ impl Desk {
                 self.with_store(|s| s.mark_read(appointment, last))?;
             }
         }
+        let patient = self
+            .with_store(|s| s.appointment(appointment))?
+            .map(|a| a.patient);
         Ok(clinic_core::ipc::Conversation {
             appointment,
             messages,
             me: user.id,
+            patient,
+            as_patient: user.role == clinic_core::Role::Patient,
         })
     }
 
@@ -136,6 +142,99 @@ impl Desk {
             .map_err(Self::record_error)?;
         self.sync_wake.notify_one();
         self.conversation(args.appointment)
+    }
+
+    /// Send a file (an image or a PDF) in a conversation: checked here as the server will check
+    /// it, uploaded at once (files need the server), kept in this device's encrypted store, then
+    /// carried by a message like any other.
+    pub async fn send_attachment(
+        &self,
+        appointment: AppointmentId,
+        content: Vec<u8>,
+    ) -> Result<clinic_core::ipc::Conversation, IpcError> {
+        let user = self.unlocked_user()?;
+        clinic_core::chat::ATTACHMENT_RULE
+            .check(&content)
+            .map_err(|problem| {
+                let mut error = IpcError::validation(vec![problem.field_error("file")]);
+                error.message = format!("This file cannot be sent: {problem}.");
+                error
+            })?;
+        let upload = content.clone();
+        let attachment = self
+            .authed(|c, t| async move { c.upload_attachment(&t, appointment, upload).await })
+            .await
+            .map_err(|mut e| {
+                if e.code == ErrorCode::ServerUnreachable {
+                    e.message = "Files are sent only while the clinic server can be reached: this \
+                                 file was not sent. Your written messages still go offline; try \
+                                 the file again when the connection is back."
+                        .to_owned();
+                }
+                e
+            })?;
+        self.with_store(|s| s.keep_attachment(&attachment, Some(&content)))?;
+        let envelope = CommandEnvelope::new(
+            CommandId::from_uuid(uuid::Uuid::now_v7()),
+            Utc::now(),
+            user.id,
+            Command::SendMessage {
+                appointment,
+                body: String::new(),
+                attachment: Some(attachment.id),
+            },
+        );
+        self.locked_store()?
+            .record(&envelope)
+            .map_err(Self::record_error)?;
+        self.sync_wake.notify_one();
+        self.conversation(appointment)
+    }
+
+    /// Save a conversation's file in this device's documents folder under the server's name.
+    /// Read from the server when it can be reached (the read is audited there), else from the
+    /// copy kept in the encrypted store.
+    pub async fn open_attachment(
+        &self,
+        id: uuid::Uuid,
+    ) -> Result<clinic_core::ipc::PrintedDocument, IpcError> {
+        self.unlocked_user()?;
+        let attachment = self.with_store(|s| s.attachment(id))?.ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::NotFound,
+                "This file is not in any of your conversations.",
+            )
+        })?;
+        let content = match self
+            .authed(|c, t| async move { c.attachment(&t, id).await })
+            .await
+        {
+            Ok(bytes) => {
+                // Kept only if it is what the server said it was.
+                let sha = hex::encode(sha2::Sha256::digest(&bytes));
+                if sha != attachment.sha256
+                    || clinic_core::upload::FileKind::of(&bytes) != Some(attachment.kind)
+                {
+                    return Err(IpcError::new(
+                        ErrorCode::Internal,
+                        "The file that arrived is not the one that was sent; it was not saved.",
+                    ));
+                }
+                self.with_store(|s| s.keep_attachment(&attachment, Some(&bytes)))?;
+                bytes
+            }
+            Err(e) if e.code == ErrorCode::ServerUnreachable => {
+                self.with_store(|s| s.attachment_content(id))?.ok_or(e)?
+            }
+            Err(e) => return Err(e),
+        };
+        // The name is made here from what the file is (never a name from the network).
+        let name = clinic_core::chat::Attachment::server_file_name(
+            attachment.kind,
+            &attachment.sha256,
+            attachment.uploaded_at,
+        );
+        self.save_document(&name, &content)
     }
 
     /// Unread messages per appointment, for the signed-in user.

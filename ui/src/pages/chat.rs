@@ -6,14 +6,29 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use clinic_core::ipc::{AppointmentArgs, Conversation, IpcError, Language, SendMessageArgs};
+use clinic_core::chat::ATTACHMENT_RULE;
+use clinic_core::consent::{ConsentForm, ConsentPurpose};
+use clinic_core::ipc::{
+    AppointmentArgs, AttachmentArgs, Conversation, IpcError, Language, RecordConsentArgs,
+    SendMessageArgs,
+};
+use clinic_core::wire::ErrorCode;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use super::appointments::{clock, zone};
 use crate::backend;
 use crate::components::ErrorBanner;
-use crate::i18n::{field_message, text};
+use crate::i18n::{field_message, text, text_with};
+
+/// A file's size as people read it.
+fn size_label(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+        b if b >= 1024 => format!("{} KB", b.div_ceil(1024)),
+        b => format!("{b} B"),
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct ChatProps {
@@ -32,6 +47,13 @@ pub fn ChatPanel(props: &ChatProps) -> Html {
     let conversation = use_state(|| None::<Conversation>);
     let draft = use_state(String::new);
     let error = use_state(|| None::<IpcError>);
+    let file_error = use_state(|| None::<String>);
+    // A file waiting for the patient's consent to the clinic keeping it.
+    let waiting_file = use_state(|| None::<Vec<u8>>);
+    let consent_note = use_state(String::new);
+    let consent_error = use_state(|| None::<IpcError>);
+    // Where the last opened file was saved.
+    let saved = use_state(|| None::<String>);
     {
         let (conversation, appointment) = (conversation.clone(), props.appointment);
         use_effect_with(appointment, move |_| {
@@ -73,6 +95,116 @@ pub fn ChatPanel(props: &ChatProps) -> Html {
             });
         })
     };
+    // A file: size said before it is read; content checked by the desk and the server. When the
+    // patient has not agreed to the clinic keeping files, the file waits here for the consent.
+    let send_file = {
+        let (conversation, error, file_error, waiting, appointment) = (
+            conversation.clone(),
+            error.clone(),
+            file_error.clone(),
+            waiting_file.clone(),
+            props.appointment,
+        );
+        Callback::from(move |bytes: Vec<u8>| {
+            let (conversation, error, file_error, waiting) = (
+                conversation.clone(),
+                error.clone(),
+                file_error.clone(),
+                waiting.clone(),
+            );
+            spawn_local(async move {
+                match backend::send_attachment(appointment, &bytes).await {
+                    Ok(found) => {
+                        conversation.set(Some(found));
+                        waiting.set(None);
+                        error.set(None);
+                        file_error.set(None);
+                    }
+                    Err(e) if e.code == ErrorCode::ConsentRequired => waiting.set(Some(bytes)),
+                    Err(e) if e.code == ErrorCode::ServerUnreachable => {
+                        file_error.set(Some(text(lang, "chat-file-offline")));
+                    }
+                    Err(e) => match e.fields.iter().find(|f| f.field == "file") {
+                        Some(f) => file_error.set(Some(field_message(lang, f))),
+                        None => error.set(Some(e)),
+                    },
+                }
+            });
+        })
+    };
+    let attach = {
+        let (send_file, file_error) = (send_file.clone(), file_error.clone());
+        move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let Some(file) = input.files().and_then(|list| list.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            file_error.set(None);
+            if let Err(problem) = ATTACHMENT_RULE.check_size(file.size() as u64) {
+                file_error.set(Some(field_message(lang, &problem.field_error("file"))));
+                return;
+            }
+            let (send_file, file_error) = (send_file.clone(), file_error.clone());
+            spawn_local(async move {
+                match backend::file_bytes(&file).await {
+                    Ok(bytes) => send_file.emit(bytes),
+                    Err(e) => file_error.set(Some(e.message)),
+                }
+            });
+        }
+    };
+    let agree = {
+        let (waiting, consent_note, consent_error, send_file) = (
+            waiting_file.clone(),
+            consent_note.clone(),
+            consent_error.clone(),
+            send_file.clone(),
+        );
+        let (patient, as_patient) = (
+            conversation.as_ref().and_then(|c| c.patient),
+            conversation.as_ref().is_some_and(|c| c.as_patient),
+        );
+        move |_| {
+            let (Some(bytes), Some(patient)) = ((*waiting).clone(), patient) else {
+                return;
+            };
+            let form = ConsentForm {
+                purpose: ConsentPurpose::StoreUploadedRecords,
+                note: (!as_patient).then(|| (*consent_note).clone()),
+            };
+            let (consent_error, send_file) = (consent_error.clone(), send_file.clone());
+            spawn_local(async move {
+                match backend::record_consent(RecordConsentArgs { patient, form }).await {
+                    Ok(_) => {
+                        consent_error.set(None);
+                        send_file.emit(bytes);
+                    }
+                    Err(e) => consent_error.set(Some(e)),
+                }
+            });
+        }
+    };
+    let open_file = {
+        let (saved, error) = (saved.clone(), error.clone());
+        move |attachment| {
+            let (saved, error) = (saved.clone(), error.clone());
+            Callback::from(move |_: MouseEvent| {
+                let (saved, error) = (saved.clone(), error.clone());
+                spawn_local(async move {
+                    match backend::open_attachment(AttachmentArgs { attachment }).await {
+                        Ok(done) => saved.set(Some(done.path)),
+                        Err(e) => error.set(Some(e)),
+                    }
+                });
+            })
+        }
+    };
+    let consent_note_error = consent_error
+        .as_ref()
+        .and_then(|e| e.fields.iter().find(|f| f.field == "note"))
+        .map(|f| field_message(lang, f));
+    let as_patient = conversation.as_ref().is_some_and(|c| c.as_patient);
     let onkeydown = {
         let send = send.clone();
         move |e: KeyboardEvent| {
@@ -107,7 +239,18 @@ pub fn ChatPanel(props: &ChatProps) -> Html {
                 }
                 for m in list.iter() {
                     <li class={classes!("message", (Some(m.from) == me).then_some("mine"), m.received_at.is_none().then_some("waiting"))}>
-                        <span class="body">{ m.body.clone() }</span>
+                        if !m.body.is_empty() { <span class="body">{ m.body.clone() }</span> }
+                        if let Some(file) = &m.attachment {
+                            <span class="attachment">
+                                <span class="file-kind">{ file.kind.as_str().to_uppercase() }</span>
+                                <span class="file-name">{ file.file_name.clone() }</span>
+                                <span class="file-size">{ size_label(file.size) }</span>
+                                <button type="button" class="link-button attachment-open"
+                                        onclick={open_file(file.id)}>
+                                    { text(lang, "chat-save-file") }
+                                </button>
+                            </span>
+                        }
                         <span class="meta">
                             { clock(tz, m.sent_at) }
                             if m.received_at.is_none() { { format!(" · {}", text(lang, "chat-waiting")) } }
@@ -126,6 +269,40 @@ pub fn ChatPanel(props: &ChatProps) -> Html {
                     { text(lang, "chat-send") }
                 </button>
             </div>
+            <label class="chat-attach">
+                <span>{ text(lang, "chat-attach") }</span>
+                <input type="file" id="chat-attach" accept="application/pdf,image/jpeg,image/png"
+                       onchange={attach} />
+            </label>
+            if let Some(m) = &*file_error { <small class="field-error" id="chat-file-error" role="alert">{ m.clone() }</small> }
+            if waiting_file.is_some() {
+                <div class="chat-consent" id="chat-consent" role="alert">
+                    if as_patient {
+                        <span class="consent-text">{ text(lang, "consent-records-patient") }</span>
+                        <button type="button" class="primary give-consent" onclick={agree}>
+                            { text(lang, "consent-agree-and-send") }
+                        </button>
+                    } else {
+                        <span class="consent-text">{ text(lang, "consent-records-staff") }</span>
+                        <input type="text" class="consent-note" aria-label={text(lang, "consent-note")}
+                               placeholder={text(lang, "consent-note")} value={(*consent_note).clone()}
+                               oninput={{ let consent_note = consent_note.clone(); move |e: InputEvent| {
+                                   let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                                   consent_note.set(input.value());
+                               } }} />
+                        <button type="button" class="secondary record-consent" onclick={agree}>
+                            { text(lang, "consent-record-and-send") }
+                        </button>
+                    }
+                    if let Some(m) = consent_note_error { <small class="field-error">{ m }</small> }
+                    <ErrorBanner error={(*consent_error).clone().filter(|e| e.fields.is_empty())} language={lang} />
+                </div>
+            }
+            if let Some(path) = &*saved {
+                <p class="banner ok" role="status" id="chat-file-saved">
+                    { text_with(lang, "chat-file-saved", &[("path", path.clone().into())]) }
+                </p>
+            }
             if let Some(m) = field_error { <small class="field-error" id="chat-error" role="alert">{ m }</small> }
             <ErrorBanner error={(*error).clone().filter(|e| e.fields.is_empty())} language={lang} />
         </div>

@@ -112,6 +112,18 @@ pub fn PatientAppointments() -> Html {
     };
     // The appointment whose conversation is open.
     let chatting = use_state(|| None::<clinic_core::AppointmentId>);
+    // Unread messages per appointment, read again with the list and when a conversation closes.
+    let unread = use_state(Vec::<(clinic_core::AppointmentId, usize)>::new);
+    {
+        let unread = unread.clone();
+        use_effect_with((tick, *chatting), move |_| {
+            spawn_local(async move {
+                if let Ok(found) = backend::unread_messages().await {
+                    unread.set(found);
+                }
+            });
+        });
+    }
     let cancel = {
         let (submission, mine) = (submission.clone(), mine.clone());
         Callback::from(move |appointment| {
@@ -132,7 +144,7 @@ pub fn PatientAppointments() -> Html {
         <section class="card appointments" id="patient-appointments">
             <h2>{ text(lang, "my-appointments-title") }</h2>
             <ErrorBanner error={submission.error().filter(|e| e.fields.is_empty())} language={lang} />
-            { my_list(lang, tz, mine.as_ref(), &cancel, &chatting) }
+            { my_list(lang, tz, mine.as_ref(), &cancel, &chatting, &unread) }
             if let Some(appointment) = *chatting {
                 <super::chat::ChatPanel {appointment} language={lang} time_zone={tz.name().to_owned()}
                     on_close={{ let chatting = chatting.clone(); Callback::from(move |_| chatting.set(None)) }} />
@@ -204,6 +216,7 @@ fn my_list(
     mine: Option<&MyAppointments>,
     cancel: &Callback<clinic_core::AppointmentId>,
     chatting: &UseStateHandle<Option<clinic_core::AppointmentId>>,
+    unread: &[(clinic_core::AppointmentId, usize)],
 ) -> Html {
     let Some(mine) = mine else {
         return html! {};
@@ -236,9 +249,10 @@ fn my_list(
                         </td>
                         <td class="actions">
                             if clinic_core::chat::conversation_open(item.appointment.status) && !item.pending {
-                                <button type="button" class="secondary open-chat"
+                                <button type="button" class={classes!("secondary", "open-chat", super::appointments::unread_of(unread, item.appointment.id).map(|_| "has-unread"))}
                                         onclick={{ let (chatting, id) = (chatting.clone(), item.appointment.id); move |_| chatting.set(Some(id)) }}>
                                     { text(lang, "chat-open") }
+                                    if let Some(n) = super::appointments::unread_of(unread, item.appointment.id) { <span class="unread">{ format!(" ({n})") }</span> }
                                 </button>
                             }
                             if super::call::has_call(&item.appointment) && !item.pending {
