@@ -170,6 +170,31 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
             get(crate::doctor_documents::download::<S>),
         )
         .route(
+            "/api/v1/appointments/{id}/prescription",
+            get(crate::prescriptions::read::<S>).put(crate::prescriptions::write::<S>),
+        )
+        .route(
+            "/api/v1/appointments/{id}/prescription/issue",
+            post(crate::prescriptions::issue::<S>),
+        )
+        .route(
+            "/api/v1/patients/{id}/prescriptions",
+            get(crate::prescriptions::of_patient::<S>),
+        )
+        .route(
+            "/api/v1/patients/{id}/clinical",
+            get(crate::prescriptions::read_clinical::<S>)
+                .put(crate::prescriptions::write_clinical::<S>),
+        )
+        .route(
+            "/api/v1/verify/{code}",
+            get(crate::prescriptions::verify_json::<S>),
+        )
+        .route(
+            "/verify/{code}",
+            get(crate::prescriptions::verify_page::<S>),
+        )
+        .route(
             "/api/v1/appointments/{id}/attachments",
             post(crate::attachments::upload::<S>).layer::<_, std::convert::Infallible>(
                 DefaultBodyLimit::max(clinic_core::chat::ATTACHMENT_MAX_BYTES as usize),

@@ -17,6 +17,7 @@ pub mod events;
 pub mod http;
 pub mod meetings;
 pub mod password;
+pub mod prescriptions;
 pub mod push_queue;
 pub mod registry;
 pub mod schedule;

@@ -35,6 +35,13 @@ pub struct Settings {
     /// The key stored files are sealed with; by default `<data dir>/blob.key`, made on first
     /// start. Back it up with the database.
     pub blob_key_file: Option<PathBuf>,
+    /// The clinic as printed on prescriptions.
+    pub clinic_name: String,
+    pub clinic_address: String,
+    pub clinic_phone: String,
+    /// The address people reach this server at (printed under a prescription's QR code as
+    /// `<public_url>/verify/CODE`); by default `http://<listen>`.
+    pub public_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -53,6 +60,10 @@ impl Default for Settings {
             jitsi_app_id: None,
             jitsi_app_secret: None,
             blob_key_file: None,
+            clinic_name: "Clinic Desk Demo Clinic".to_owned(),
+            clinic_address: String::new(),
+            clinic_phone: String::new(),
+            public_url: None,
         }
     }
 }
@@ -140,6 +151,9 @@ impl Settings {
                 *field = Some(value.trim().to_owned());
             }
         }
+        if let Some(url) = env("CLINIC_SYNC_PUBLIC_URL").filter(|v| !v.trim().is_empty()) {
+            settings.public_url = Some(url.trim().trim_end_matches('/').to_owned());
+        }
         if let Some(path) = env("CLINIC_SYNC_BLOB_KEY_FILE").filter(|v| !v.trim().is_empty()) {
             settings.blob_key_file = Some(PathBuf::from(path.trim()));
         }
@@ -201,6 +215,14 @@ impl Settings {
             }
             _ => return rule("set both jitsi_app_id and jitsi_app_secret, or neither (no tokens)"),
         }
+        if let Some(url) = &self.public_url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return rule("public_url must start with https:// (or http://)");
+            }
+        }
+        if self.clinic_name.trim().is_empty() {
+            return rule("clinic_name must name the clinic (it is printed on prescriptions)");
+        }
         if self.data_dir.as_os_str().is_empty() {
             return rule("data_dir (CLINIC_SYNC_DATA) must name a folder");
         }
@@ -210,6 +232,14 @@ impl Settings {
     /// The clinic's time zone (checked by [`Settings::validate`]; UTC if it was never checked).
     pub fn time_zone(&self) -> chrono_tz::Tz {
         self.clinic_time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
+    /// The address people reach this server at, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .map(|u| u.trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| format!("http://{}", self.listen))
     }
 
     /// Where the blob key is kept.

@@ -237,6 +237,48 @@ pub trait Storage: Send + Sync + 'static {
         appointment: clinic_core::AppointmentId,
         at_ms: i64,
     ) -> impl Future<Output = Result<String, StorageError>> + Send;
+    /// A patient in the registry.
+    fn patient_record(
+        &self,
+        patient: clinic_core::PatientId,
+    ) -> impl Future<Output = Result<Option<clinic_core::sync::PatientRecord>, StorageError>> + Send;
+    /// A patient's clinical summary (empty when none was recorded).
+    fn clinical_summary(
+        &self,
+        patient: clinic_core::PatientId,
+    ) -> impl Future<Output = Result<clinic_core::chart::ClinicalSummary, StorageError>> + Send;
+    fn save_clinical_summary(
+        &self,
+        patient: clinic_core::PatientId,
+        summary: &clinic_core::chart::ClinicalSummary,
+        by: UserId,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    /// Every version of an appointment's prescription, newest first.
+    fn appointment_prescriptions(
+        &self,
+        appointment: clinic_core::AppointmentId,
+    ) -> impl Future<Output = Result<Vec<clinic_core::prescription::PrescriptionRecord>, StorageError>>
+           + Send;
+    /// A patient's prescriptions, newest first (drafts included: callers filter).
+    fn patient_prescriptions(
+        &self,
+        patient: clinic_core::PatientId,
+    ) -> impl Future<Output = Result<Vec<clinic_core::prescription::PrescriptionRecord>, StorageError>>
+           + Send;
+    /// Write a prescription version (insert or replace by id); when it is issued and replaces
+    /// another, mark that one superseded — in one transaction. `false` when its code is taken.
+    fn save_prescription(
+        &self,
+        record: &clinic_core::prescription::PrescriptionRecord,
+    ) -> impl Future<Output = Result<bool, StorageError>> + Send;
+    /// The issued (or superseded) prescription with this code.
+    fn prescription_by_code(
+        &self,
+        code: &str,
+    ) -> impl Future<
+        Output = Result<Option<clinic_core::prescription::PrescriptionRecord>, StorageError>,
+    > + Send;
     /// Keep a conversation's file: its blob (sealed; once per content) and its record.
     fn save_attachment(
         &self,
@@ -620,6 +662,168 @@ macro_rules! shared_sql_storage {
                         .fetch_one(&self.pool)
                         .await?;
                 Ok(room)
+            }
+
+            async fn patient_record(
+                &self,
+                patient: clinic_core::PatientId,
+            ) -> Result<Option<clinic_core::sync::PatientRecord>, StorageError> {
+                let row: Option<$crate::registry::PatientRow> = sqlx::query_as(concat!(
+                    "SELECT ",
+                    $crate::registry::patient_columns!(),
+                    " FROM patient WHERE id = $1"
+                ))
+                .bind(patient.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map($crate::registry::record_from_row).transpose()
+            }
+
+            async fn clinical_summary(
+                &self,
+                patient: clinic_core::PatientId,
+            ) -> Result<clinic_core::chart::ClinicalSummary, StorageError> {
+                let row: Option<(String,)> =
+                    sqlx::query_as("SELECT record FROM clinical_summary WHERE patient_id = $1")
+                        .bind(patient.to_string())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(|(t,)| $crate::schedule::read_record("clinical summary", &t))
+                    .transpose()
+                    .map(Option::unwrap_or_default)
+            }
+
+            async fn save_clinical_summary(
+                &self,
+                patient: clinic_core::PatientId,
+                summary: &clinic_core::chart::ClinicalSummary,
+                by: UserId,
+                at_ms: i64,
+            ) -> Result<(), StorageError> {
+                sqlx::query(
+                    "INSERT INTO clinical_summary (patient_id, record, updated_by, updated_at)
+                     VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (patient_id) DO UPDATE SET record = excluded.record,
+                       updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                )
+                .bind(patient.to_string())
+                .bind($crate::schedule::write_record(summary)?)
+                .bind(by.to_string())
+                .bind(at_ms)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn appointment_prescriptions(
+                &self,
+                appointment: clinic_core::AppointmentId,
+            ) -> Result<Vec<clinic_core::prescription::PrescriptionRecord>, StorageError> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT record FROM prescription WHERE appointment_id = $1
+                     ORDER BY version DESC",
+                )
+                .bind(appointment.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|(t,)| $crate::schedule::read_record("prescription", t))
+                    .collect()
+            }
+
+            async fn patient_prescriptions(
+                &self,
+                patient: clinic_core::PatientId,
+            ) -> Result<Vec<clinic_core::prescription::PrescriptionRecord>, StorageError> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT record FROM prescription WHERE patient_id = $1
+                     ORDER BY updated_at DESC, version DESC",
+                )
+                .bind(patient.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|(t,)| $crate::schedule::read_record("prescription", t))
+                    .collect()
+            }
+
+            async fn save_prescription(
+                &self,
+                p: &clinic_core::prescription::PrescriptionRecord,
+            ) -> Result<bool, StorageError> {
+                use clinic_core::prescription::PrescriptionStatus;
+                let status = match p.status {
+                    PrescriptionStatus::Draft => "draft",
+                    PrescriptionStatus::Issued => "issued",
+                    PrescriptionStatus::Superseded => "superseded",
+                };
+                let mut tx = self.pool.begin().await?;
+                if let Some(code) = &p.code {
+                    let taken: Option<(String,)> =
+                        sqlx::query_as("SELECT id FROM prescription WHERE code = $1 AND id <> $2")
+                            .bind(code)
+                            .bind(p.id.to_string())
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    if taken.is_some() {
+                        return Ok(false);
+                    }
+                }
+                let at = p.issued_at.unwrap_or(p.created_at).timestamp_millis();
+                sqlx::query(
+                    "INSERT INTO prescription (id, appointment_id, patient_id, doctor_id, version,
+                       status, code, record, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     ON CONFLICT (id) DO UPDATE SET status = excluded.status,
+                       code = excluded.code, record = excluded.record,
+                       updated_at = excluded.updated_at",
+                )
+                .bind(p.id.to_string())
+                .bind(p.appointment.to_string())
+                .bind(p.patient.to_string())
+                .bind(p.doctor.to_string())
+                .bind(i64::from(p.version))
+                .bind(status)
+                .bind(p.code.as_deref())
+                .bind($crate::schedule::write_record(p)?)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                if let (PrescriptionStatus::Issued, Some(old)) = (p.status, p.replaces) {
+                    let row: Option<(String,)> =
+                        sqlx::query_as("SELECT record FROM prescription WHERE id = $1")
+                            .bind(old.to_string())
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    if let Some((text,)) = row {
+                        let mut previous: clinic_core::prescription::PrescriptionRecord =
+                            $crate::schedule::read_record("prescription", &text)?;
+                        previous.status = PrescriptionStatus::Superseded;
+                        sqlx::query(
+                            "UPDATE prescription SET status = 'superseded', record = $2
+                             WHERE id = $1",
+                        )
+                        .bind(old.to_string())
+                        .bind($crate::schedule::write_record(&previous)?)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn prescription_by_code(
+                &self,
+                code: &str,
+            ) -> Result<Option<clinic_core::prescription::PrescriptionRecord>, StorageError> {
+                let row: Option<(String,)> = sqlx::query_as(
+                    "SELECT record FROM prescription WHERE code = $1 AND status <> 'draft'",
+                )
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(t,)| $crate::schedule::read_record("prescription", &t))
+                    .transpose()
             }
 
             async fn save_attachment(
