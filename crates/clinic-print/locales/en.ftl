@@ -43,3 +43,35 @@ month-9 = September
 month-10 = October
 month-11 = November
 month-12 = December
+rx-title = Prescription
+rx-patient = Patient
+rx-number = No.
+rx-age = Age { $years }
+rx-sex-female = Female
+rx-sex-male = Male
+rx-sex-other = Other
+rx-date = Date
+rx-registration = Reg. no. { $number }
+rx-medicines = Medicines
+rx-days = { $days ->
+    [one] 1 day
+   *[other] { $days } days
+}
+rx-advice = Advice
+rx-signature = Signature
+rx-code = Verification code
+rx-check-at = Check at { $url }
+rx-hash = Content hash
+rx-version = Version { $version } — replaces an earlier prescription
+rx-superseded = Replaced by a newer version
+rx-draft = DRAFT — not valid
+form-tablet = tablet
+form-capsule = capsule
+form-syrup = syrup
+form-suspension = suspension
+form-injection = injection
+form-drops = drops
+form-ointment = ointment
+form-cream = cream
+form-inhaler = inhaler
+form-other = other

@@ -228,6 +228,7 @@ pub fn render(list: &DayList, language: Language) -> Result<Vec<u8>, PrintError>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::poppler::{read_back, squeezed};
 
     fn list(rows: usize) -> DayList {
         DayList {
@@ -257,42 +258,6 @@ mod tests {
     }
 
     /// Text as compared: poppler may put a space inside a Bengali cluster it extracts.
-    fn squeezed(text: &str) -> String {
-        text.chars().filter(|c| !c.is_whitespace()).collect()
-    }
-
-    /// What poppler reads from the PDF: its page count and its text.
-    fn read_back(pdf: &[u8]) -> (usize, String) {
-        let dir = std::env::temp_dir().join(format!("clinic-print-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join(format!("{}.pdf", pdf.len()));
-        if let Some(keep) = std::env::var_os("CLINIC_PRINT_KEEP") {
-            std::fs::write(
-                std::path::Path::new(&keep).join(format!("{}.pdf", pdf.len())),
-                pdf,
-            )
-            .unwrap();
-        }
-        std::fs::write(&file, pdf).unwrap();
-        let info = std::process::Command::new("pdfinfo")
-            .arg(&file)
-            .output()
-            .expect("pdfinfo (poppler-utils, installed by scripts/setup.sh)");
-        let info = String::from_utf8_lossy(&info.stdout).into_owned();
-        let pages = info
-            .lines()
-            .find_map(|l| l.strip_prefix("Pages:"))
-            .and_then(|n| n.trim().parse().ok())
-            .unwrap_or(0);
-        let text = std::process::Command::new("pdftotext")
-            .args(["-layout"])
-            .arg(&file)
-            .arg("-")
-            .output()
-            .expect("pdftotext");
-        (pages, String::from_utf8_lossy(&text.stdout).into_owned())
-    }
-
     #[test]
     fn the_list_reads_back_in_english_with_every_row() {
         let (pages, text) = read_back(&render(&list(3), Language::English).unwrap());

@@ -8,6 +8,9 @@
 pub mod calendar;
 pub mod day_list;
 mod labels;
+#[cfg(test)]
+mod poppler;
+pub mod prescription;
 mod text;
 
 #[derive(Debug, thiserror::Error)]

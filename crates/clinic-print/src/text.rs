@@ -134,6 +134,32 @@ impl Fonts {
         String::new()
     }
 
+    /// `text` broken into lines no wider than `max` points, at spaces (a word longer than a
+    /// line is cut to fit); the text's own line breaks are kept.
+    pub(crate) fn wrap(&self, text: &str, size: f32, bold: bool, max: f32) -> Vec<String> {
+        let mut out = Vec::new();
+        for paragraph in text.lines() {
+            let mut line = String::new();
+            for word in paragraph.split_whitespace() {
+                let candidate = if line.is_empty() {
+                    word.to_owned()
+                } else {
+                    format!("{line} {word}")
+                };
+                if self.width(&candidate, size, bold) <= max {
+                    line = candidate;
+                } else {
+                    if !line.is_empty() {
+                        out.push(std::mem::take(&mut line));
+                    }
+                    line = self.fit(word, size, bold, max);
+                }
+            }
+            out.push(line);
+        }
+        out
+    }
+
     /// Draw `text` with its baseline at (`x`, `y`).
     pub(crate) fn draw(
         &self,
@@ -185,6 +211,21 @@ mod tests {
         let long = fonts.width("Rahima Khatun", 10.0, false);
         assert!(short > 10.0 && long > short, "{short} {long}");
         assert!(fonts.width("রহিমা", 10.0, false) > 10.0);
+        let lines = fonts.wrap(
+            "Take one tablet after food\nখাবারের পরে একটি ট্যাবলেট খাবেন",
+            10.0,
+            false,
+            long,
+        );
+        assert!(lines.len() >= 4, "{lines:?}");
+        assert!(lines
+            .iter()
+            .all(|l| fonts.width(l, 10.0, false) <= long + 0.01));
+        assert_eq!(
+            lines.join(" ").split_whitespace().count(),
+            10,
+            "no word lost"
+        );
         let cut = fonts.fit("Rahima Khatun Chowdhury", 10.0, false, long);
         assert!(
             cut.ends_with('…') && fonts.width(&cut, 10.0, false) <= long,
