@@ -361,7 +361,11 @@ fn words(name: &str) -> Vec<String> {
 
 /// Drug classes whose members are written by name: an allergy to the class covers a medicine
 /// whose name has the class's mark. Small on purpose — a reminder, not a formulary.
-const CLASSES: &[(&[&str], fn(&str) -> bool)] = &[
+/// A drug class: the names an allergy to it is written with, and whether a medicine's word
+/// marks a member.
+type DrugClass = (&'static [&'static str], fn(&str) -> bool);
+
+const CLASSES: &[DrugClass] = &[
     (&["penicillin", "penicillins"], |w| {
         w.ends_with("cillin") || w == "penicillin"
     }),
