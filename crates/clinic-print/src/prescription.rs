@@ -402,7 +402,7 @@ mod tests {
     pub(crate) fn sheet(items: usize, advice: &str) -> PrescriptionSheet {
         let at = Utc.with_ymd_and_hms(2026, 11, 24, 5, 0, 0).unwrap();
         let item = |n: usize| PrescriptionItem {
-            medicine: if n % 2 == 0 {
+            medicine: if n.is_multiple_of(2) {
                 "Amoxicillin".into()
             } else {
                 "Paracetamol".into()
