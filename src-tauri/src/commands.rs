@@ -467,3 +467,50 @@ pub fn search_doctors(
 ) -> Answer<clinic_core::doctor::DirectoryPage> {
     desk.search_doctors(&args)
 }
+
+#[tauri::command]
+pub async fn prescription(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::AppointmentArgs,
+) -> Answer<clinic_core::prescription::PrescriptionView> {
+    desk.prescription(args.appointment).await
+}
+
+#[tauri::command]
+pub async fn save_prescription(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::SavePrescriptionArgs,
+) -> Answer<clinic_core::prescription::PrescriptionView> {
+    desk.save_prescription(&args).await
+}
+
+#[tauri::command]
+pub async fn issue_prescription(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::IssuePrescriptionArgs,
+) -> Answer<clinic_core::prescription::PrescriptionView> {
+    desk.issue_prescription(&args).await
+}
+
+#[tauri::command]
+pub async fn print_prescription(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::PrintPrescriptionArgs,
+) -> Answer<clinic_core::ipc::PrintedDocument> {
+    desk.print_prescription(&args).await
+}
+
+#[tauri::command]
+pub async fn clinical_summary(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::ClinicalSummaryArgs,
+) -> Answer<clinic_core::chart::ClinicalSummary> {
+    desk.clinical_summary(&args).await
+}
+
+#[tauri::command]
+pub async fn my_prescriptions(
+    desk: State<'_, Desk>,
+) -> Answer<Vec<clinic_core::prescription::PrescriptionSheet>> {
+    desk.my_prescriptions().await
+}

@@ -4,6 +4,7 @@
 mod appointments;
 mod doctor_documents;
 mod patient_booking;
+mod prescriptions;
 
 use std::path::Path;
 use std::sync::Mutex;

@@ -6,6 +6,7 @@ mod chat;
 mod consultation;
 mod desk;
 mod patient;
+mod prescription;
 mod registry;
 mod schedule;
 mod server_cli;

@@ -396,3 +396,38 @@ pub async fn search_doctors(
 ) -> Result<clinic_core::doctor::DirectoryPage, IpcError> {
     call("search_doctors", Some(&args)).await
 }
+
+pub async fn prescription(
+    args: clinic_core::ipc::AppointmentArgs,
+) -> Result<clinic_core::prescription::PrescriptionView, IpcError> {
+    call("prescription", Some(&args)).await
+}
+
+pub async fn save_prescription(
+    args: clinic_core::ipc::SavePrescriptionArgs,
+) -> Result<clinic_core::prescription::PrescriptionView, IpcError> {
+    call("save_prescription", Some(&args)).await
+}
+
+pub async fn issue_prescription(
+    args: clinic_core::ipc::IssuePrescriptionArgs,
+) -> Result<clinic_core::prescription::PrescriptionView, IpcError> {
+    call("issue_prescription", Some(&args)).await
+}
+
+pub async fn print_prescription(
+    args: clinic_core::ipc::PrintPrescriptionArgs,
+) -> Result<clinic_core::ipc::PrintedDocument, IpcError> {
+    call("print_prescription", Some(&args)).await
+}
+
+pub async fn clinical_summary(
+    args: clinic_core::ipc::ClinicalSummaryArgs,
+) -> Result<clinic_core::chart::ClinicalSummary, IpcError> {
+    call("clinical_summary", Some(&args)).await
+}
+
+pub async fn my_prescriptions(
+) -> Result<Vec<clinic_core::prescription::PrescriptionSheet>, IpcError> {
+    call::<(), _>("my_prescriptions", None).await
+}

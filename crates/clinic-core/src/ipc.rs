@@ -573,3 +573,34 @@ impl From<crate::wire::ErrorBody> for IpcError {
         }
     }
 }
+
+/// `save_prescription`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavePrescriptionArgs {
+    pub appointment: crate::AppointmentId,
+    pub form: crate::prescription::PrescriptionForm,
+}
+
+/// `issue_prescription`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuePrescriptionArgs {
+    pub appointment: crate::AppointmentId,
+    #[serde(default)]
+    pub acknowledged_warnings: bool,
+}
+
+/// `print_prescription`: an issued prescription of `patient`, as a PDF in `language`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrintPrescriptionArgs {
+    pub patient: crate::PatientId,
+    pub prescription: uuid::Uuid,
+    pub language: Language,
+}
+
+/// `clinical_summary` / `save_clinical_summary`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicalSummaryArgs {
+    pub patient: crate::PatientId,
+    #[serde(default)]
+    pub summary: Option<crate::chart::ClinicalSummary>,
+}

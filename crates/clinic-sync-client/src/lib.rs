@@ -384,6 +384,97 @@ impl SyncClient {
         .await
     }
 
+    /// An appointment's prescription (audited by the server).
+    pub async fn prescription(
+        &self,
+        token: &str,
+        appointment: clinic_core::AppointmentId,
+    ) -> Result<clinic_core::prescription::PrescriptionView, ClientError> {
+        self.answer(
+            self.http
+                .get(self.url(&format!("/api/v1/appointments/{appointment}/prescription")))
+                .bearer_auth(token),
+        )
+        .await
+    }
+
+    /// Write the draft of an appointment's prescription (a new version after issuing).
+    pub async fn save_prescription(
+        &self,
+        token: &str,
+        appointment: clinic_core::AppointmentId,
+        form: &clinic_core::prescription::PrescriptionForm,
+    ) -> Result<clinic_core::prescription::PrescriptionView, ClientError> {
+        self.answer(
+            self.http
+                .put(self.url(&format!("/api/v1/appointments/{appointment}/prescription")))
+                .bearer_auth(token)
+                .json(form),
+        )
+        .await
+    }
+
+    /// Issue the draft: locked, with its verification code.
+    pub async fn issue_prescription(
+        &self,
+        token: &str,
+        appointment: clinic_core::AppointmentId,
+        form: &clinic_core::prescription::IssueForm,
+    ) -> Result<clinic_core::prescription::PrescriptionView, ClientError> {
+        self.answer(
+            self.http
+                .post(self.url(&format!(
+                    "/api/v1/appointments/{appointment}/prescription/issue"
+                )))
+                .bearer_auth(token)
+                .json(form),
+        )
+        .await
+    }
+
+    /// A patient's issued prescriptions, as printable sheets.
+    pub async fn patient_prescriptions(
+        &self,
+        token: &str,
+        patient: clinic_core::PatientId,
+    ) -> Result<Vec<clinic_core::prescription::PrescriptionSheet>, ClientError> {
+        self.answer(
+            self.http
+                .get(self.url(&format!("/api/v1/patients/{patient}/prescriptions")))
+                .bearer_auth(token),
+        )
+        .await
+    }
+
+    /// A patient's allergies and conditions.
+    pub async fn clinical_summary(
+        &self,
+        token: &str,
+        patient: clinic_core::PatientId,
+    ) -> Result<clinic_core::chart::ClinicalSummary, ClientError> {
+        self.answer(
+            self.http
+                .get(self.url(&format!("/api/v1/patients/{patient}/clinical")))
+                .bearer_auth(token),
+        )
+        .await
+    }
+
+    pub async fn save_clinical_summary(
+        &self,
+        token: &str,
+        patient: clinic_core::PatientId,
+        summary: &clinic_core::chart::ClinicalSummary,
+    ) -> Result<clinic_core::chart::ClinicalSummary, ClientError> {
+        self.answer(
+            self.http
+                .put(self.url(&format!("/api/v1/patients/{patient}/clinical")))
+                .bearer_auth(token)
+                .json(summary),
+        )
+        .await
+    }
+
     /// Record a patient's consent (the patient themself, or staff noting spoken consent).
     pub async fn record_consent(
         &self,

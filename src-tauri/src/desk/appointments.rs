@@ -28,7 +28,7 @@ const REASON_MAX_CHARS: usize = 500;
 
 impl Desk {
     /// The clinic's time zone, as the server said at sign-in.
-    fn clinic_zone(&self) -> Result<Tz, IpcError> {
+    pub(super) fn clinic_zone(&self) -> Result<Tz, IpcError> {
         self.with_store(|s| s.clinic_time_zone())?.ok_or_else(|| {
             IpcError::new(
                 ErrorCode::Validation,

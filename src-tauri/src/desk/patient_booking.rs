@@ -130,10 +130,14 @@ impl Desk {
     pub async fn my_consultations(
         &self,
     ) -> Result<Vec<clinic_core::ipc::ConsultationSummary>, IpcError> {
+        let own = self.own_patient_id()?;
+        self.patient_history(own).await
+    }
+
+    /// The signed-in patient's own registry record's id (the record reaches this device by sync).
+    pub(crate) fn own_patient_id(&self) -> Result<clinic_core::PatientId, IpcError> {
         let user = self.patient_user()?;
-        // The patient's own registry record, which this device receives by sync.
-        let own = self
-            .with_store(|s| s.patient_records())?
+        self.with_store(|s| s.patient_records())?
             .into_iter()
             .find(|p| p.account == Some(user.id))
             .map(|p| p.id)
@@ -142,8 +146,7 @@ impl Desk {
                     ErrorCode::NotFound,
                     "Your record has not reached this computer yet. Connect and try again.",
                 )
-            })?;
-        self.patient_history(own).await
+            })
     }
 
     pub async fn my_appointments(&self) -> Result<MyAppointments, IpcError> {

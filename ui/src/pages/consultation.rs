@@ -360,6 +360,9 @@ pub fn ConsultationScreen(props: &ConsultationProps) -> Html {
                     }
                 </form>
             </div>
+            if matches!(note.as_ref().map_or(a.status, |n| n.status), Status::InConsultation | Status::Completed) {
+                <super::prescription::PrescriptionSection appointment={a.id} patient={a.patient} language={lang} />
+            }
         </section>
     }
 }

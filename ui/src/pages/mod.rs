@@ -9,6 +9,7 @@ mod home;
 mod lock;
 mod new_staff;
 mod patient_booking;
+mod prescription;
 mod profile;
 mod registry;
 mod sign_in;
