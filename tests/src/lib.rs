@@ -391,7 +391,21 @@ impl App {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        bail!("{css} never showed the expected text; last seen: {last:?}")
+        // What the screen said instead: its error banners, and a picture of it.
+        let mut banners = Vec::new();
+        if let Ok(found) = self
+            .client()
+            .find_all(Locator::Css(".banner.error, .field-error"))
+            .await
+        {
+            for el in found {
+                if let Ok(text) = el.text().await {
+                    banners.push(text);
+                }
+            }
+        }
+        let _ = self.screenshot("failure").await;
+        bail!("{css} never showed the expected text; last seen: {last:?}; errors on screen: {banners:?}")
     }
 
     pub async fn text(&self, css: &str) -> Result<String> {
