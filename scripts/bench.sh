@@ -18,6 +18,9 @@ cargo bench -q -p clinic-store --bench store
 echo "== free slots from the encrypted store"
 cargo bench -q -p clinic-store --bench free_slots
 
+echo "== prescription PDF, two pages in Bangla and in English"
+cargo bench -q -p clinic-print --bench prescription
+
 echo "== server (SQLite and PostgreSQL)"
 read -r PG_DIR CLINIC_BENCH_POSTGRES_URL < <(bash scripts/test-postgres.sh)
 export CLINIC_BENCH_POSTGRES_URL

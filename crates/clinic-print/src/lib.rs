@@ -11,6 +11,8 @@ mod labels;
 #[cfg(test)]
 mod poppler;
 pub mod prescription;
+#[doc(hidden)]
+pub mod sample;
 mod text;
 
 #[derive(Debug, thiserror::Error)]

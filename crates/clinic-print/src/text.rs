@@ -14,30 +14,28 @@ const LATIN_BOLD: &[u8] = include_bytes!("../fonts/NotoSans-Bold.ttf");
 const BENGALI: &[u8] = include_bytes!("../fonts/NotoSansBengali-Regular.ttf");
 const BENGALI_BOLD: &[u8] = include_bytes!("../fonts/NotoSansBengali-Bold.ttf");
 
-/// One font: krilla's handle to draw with and the bytes to measure with.
+/// One font: krilla's handle to draw with and the parsed face to measure with (both made once
+/// per process: parsing the fonts each time was most of a document's cost).
 struct Face {
     font: Font,
-    bytes: &'static [u8],
+    shaper: rustybuzz::Face<'static>,
 }
 
 impl Face {
     fn load(bytes: &'static [u8]) -> Result<Face, PrintError> {
         let font = Font::new(bytes.to_vec().into(), 0).ok_or(PrintError::Font)?;
-        rustybuzz::Face::from_slice(bytes, 0).ok_or(PrintError::Font)?;
-        Ok(Face { font, bytes })
+        let shaper = rustybuzz::Face::from_slice(bytes, 0).ok_or(PrintError::Font)?;
+        Ok(Face { font, shaper })
     }
 
     /// The advance of `text` at `size` points.
     fn width(&self, text: &str, size: f32) -> f32 {
-        let Some(face) = rustybuzz::Face::from_slice(self.bytes, 0) else {
-            return 0.0;
-        };
         let mut buffer = rustybuzz::UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.guess_segment_properties();
-        let shaped = rustybuzz::shape(&face, &[], buffer);
+        let shaped = rustybuzz::shape(&self.shaper, &[], buffer);
         let units: i32 = shaped.glyph_positions().iter().map(|p| p.x_advance).sum();
-        units as f32 * size / f32::from(face.units_per_em() as u16)
+        units as f32 * size / f32::from(self.shaper.units_per_em() as u16)
     }
 }
 
@@ -91,14 +89,22 @@ fn runs(text: &str) -> Vec<(Script, &str)> {
     out
 }
 
+static FONTS: std::sync::OnceLock<Result<Fonts, PrintError>> = std::sync::OnceLock::new();
+
 impl Fonts {
-    pub(crate) fn load() -> Result<Fonts, PrintError> {
-        Ok(Fonts {
-            latin: Face::load(LATIN)?,
-            latin_bold: Face::load(LATIN_BOLD)?,
-            bengali: Face::load(BENGALI)?,
-            bengali_bold: Face::load(BENGALI_BOLD)?,
-        })
+    /// The bundled fonts, read once per process.
+    pub(crate) fn load() -> Result<&'static Fonts, PrintError> {
+        FONTS
+            .get_or_init(|| {
+                Ok(Fonts {
+                    latin: Face::load(LATIN)?,
+                    latin_bold: Face::load(LATIN_BOLD)?,
+                    bengali: Face::load(BENGALI)?,
+                    bengali_bold: Face::load(BENGALI_BOLD)?,
+                })
+            })
+            .as_ref()
+            .map_err(|_| PrintError::Font)
     }
 
     fn face(&self, script: Script, bold: bool) -> &Face {
@@ -137,22 +143,27 @@ impl Fonts {
     /// `text` broken into lines no wider than `max` points, at spaces (a word longer than a
     /// line is cut to fit); the text's own line breaks are kept.
     pub(crate) fn wrap(&self, text: &str, size: f32, bold: bool, max: f32) -> Vec<String> {
+        // Each word is measured once (shaping does not reach across a space), so a paragraph
+        // costs one shaping per word, not one per word per line.
+        let space = self.width(" ", size, bold);
         let mut out = Vec::new();
         for paragraph in text.lines() {
-            let mut line = String::new();
+            let (mut line, mut used) = (String::new(), 0.0);
             for word in paragraph.split_whitespace() {
-                let candidate = if line.is_empty() {
-                    word.to_owned()
+                let width = self.width(word, size, bold);
+                if line.is_empty() {
+                    (line, used) = (word.to_owned(), width);
+                } else if used + space + width <= max {
+                    line.push(' ');
+                    line.push_str(word);
+                    used += space + width;
                 } else {
-                    format!("{line} {word}")
-                };
-                if self.width(&candidate, size, bold) <= max {
-                    line = candidate;
-                } else {
-                    if !line.is_empty() {
-                        out.push(std::mem::take(&mut line));
-                    }
-                    line = self.fit(word, size, bold, max);
+                    out.push(std::mem::take(&mut line));
+                    (line, used) = (word.to_owned(), width);
+                }
+                if used > max {
+                    line = self.fit(&line, size, bold, max);
+                    used = self.width(&line, size, bold);
                 }
             }
             out.push(line);
