@@ -96,6 +96,13 @@ impl BlobKey {
 
     /// `content` sealed: format byte, nonce, ciphertext with its tag.
     pub fn seal(&self, sha256: &str, content: &[u8]) -> Vec<u8> {
+        self.seal_for(sha256, content)
+    }
+
+    /// `content` sealed for `context` (what it must be opened as: a blob's hash, an upload's
+    /// chunk), which is bound to it as associated data.
+    pub fn seal_for(&self, context: &str, content: &[u8]) -> Vec<u8> {
+        let sha256 = context;
         let mut nonce = [0u8; NONCE_BYTES];
         rand::rng().fill_bytes(&mut nonce);
         let sealed = self
@@ -117,6 +124,16 @@ impl BlobKey {
 
     /// The content of a blob sealed by [`BlobKey::seal`], checked against its hash.
     pub fn open(&self, sha256: &str, sealed: &[u8]) -> Result<Vec<u8>, BlobError> {
+        let content = self.open_for(sha256, sealed)?;
+        if sha256_hex(&content) != sha256 {
+            return Err(BlobError::HashMismatch);
+        }
+        Ok(content)
+    }
+
+    /// What [`BlobKey::seal_for`] sealed for `context`.
+    pub fn open_for(&self, context: &str, sealed: &[u8]) -> Result<Vec<u8>, BlobError> {
+        let sha256 = context;
         if sealed.len() < 1 + NONCE_BYTES || sealed[0] != FORMAT {
             return Err(BlobError::Unsealable);
         }
@@ -133,9 +150,6 @@ impl BlobKey {
                 },
             )
             .map_err(|_| BlobError::Unsealable)?;
-        if sha256_hex(&content) != sha256 {
-            return Err(BlobError::HashMismatch);
-        }
         Ok(content)
     }
 }

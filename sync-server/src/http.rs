@@ -195,6 +195,27 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
             get(crate::prescriptions::verify_page::<S>),
         )
         .route(
+            "/api/v1/patients/{id}/chart",
+            get(crate::records::chart::<S>),
+        )
+        .route(
+            "/api/v1/patients/{id}/uploads",
+            post(crate::records::start_upload::<S>),
+        )
+        .route(
+            "/api/v1/uploads/{id}",
+            get(crate::records::upload_state::<S>)
+                .patch(crate::records::send_chunk::<S>)
+                .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(
+                    crate::records::CHUNK_MAX_BYTES,
+                )),
+        )
+        .route(
+            "/api/v1/patients/{id}/documents",
+            get(crate::records::documents::<S>),
+        )
+        .route("/api/v1/documents/{id}", get(crate::records::download::<S>))
+        .route(
             "/api/v1/appointments/{id}/attachments",
             post(crate::attachments::upload::<S>).layer::<_, std::convert::Infallible>(
                 DefaultBodyLimit::max(clinic_core::chat::ATTACHMENT_MAX_BYTES as usize),

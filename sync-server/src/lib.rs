@@ -19,6 +19,7 @@ pub mod meetings;
 pub mod password;
 pub mod prescriptions;
 pub mod push_queue;
+pub mod records;
 pub mod registry;
 pub mod schedule;
 pub mod settings;

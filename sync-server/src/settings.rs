@@ -42,6 +42,8 @@ pub struct Settings {
     /// The address people reach this server at (printed under a prescription's QR code as
     /// `<public_url>/verify/CODE`); by default `http://<listen>`.
     pub public_url: Option<String>,
+    /// The largest report or document a patient or doctor may upload, in bytes.
+    pub max_upload_bytes: u64,
 }
 
 impl Default for Settings {
@@ -64,6 +66,7 @@ impl Default for Settings {
             clinic_address: String::new(),
             clinic_phone: String::new(),
             public_url: None,
+            max_upload_bytes: clinic_core::chart::DEFAULT_UPLOAD_MAX_BYTES,
         }
     }
 }
@@ -219,6 +222,9 @@ impl Settings {
             if !(url.starts_with("https://") || url.starts_with("http://")) {
                 return rule("public_url must start with https:// (or http://)");
             }
+        }
+        if !(1024..=512 * 1024 * 1024).contains(&self.max_upload_bytes) {
+            return rule("max_upload_bytes must be between 1024 and 536870912");
         }
         if self.clinic_name.trim().is_empty() {
             return rule("clinic_name must name the clinic (it is printed on prescriptions)");

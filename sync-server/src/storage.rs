@@ -279,6 +279,75 @@ pub trait Storage: Send + Sync + 'static {
     ) -> impl Future<
         Output = Result<Option<clinic_core::prescription::PrescriptionRecord>, StorageError>,
     > + Send;
+    /// Every appointment of a patient (any status) with its note, if one was written.
+    fn patient_visits(
+        &self,
+        patient: clinic_core::PatientId,
+    ) -> impl Future<
+        Output = Result<
+            Vec<(
+                clinic_core::appointment::AppointmentRecord,
+                Option<clinic_core::consultation::NoteRecord>,
+            )>,
+            StorageError,
+        >,
+    > + Send;
+    /// Every message of a patient's conversations, oldest first.
+    fn patient_messages(
+        &self,
+        patient: clinic_core::PatientId,
+    ) -> impl Future<Output = Result<Vec<clinic_core::chat::MessageRecord>, StorageError>> + Send;
+    /// A patient's reports and documents, newest first.
+    fn patient_documents(
+        &self,
+        patient: clinic_core::PatientId,
+    ) -> impl Future<Output = Result<Vec<clinic_core::chart::PatientDocument>, StorageError>> + Send;
+    /// One document with its sealed blob.
+    fn patient_document(
+        &self,
+        id: uuid::Uuid,
+    ) -> impl Future<
+        Output = Result<Option<(clinic_core::chart::PatientDocument, Vec<u8>)>, StorageError>,
+    > + Send;
+    /// The patient opened it (kept only the first time).
+    fn mark_document_seen(
+        &self,
+        id: uuid::Uuid,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    fn start_upload(
+        &self,
+        upload: &UploadRow,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    fn upload(
+        &self,
+        id: uuid::Uuid,
+    ) -> impl Future<Output = Result<Option<UploadRow>, StorageError>> + Send;
+    /// Keep a chunk received at `offset` — only if the upload has exactly `offset` bytes so far
+    /// (`false` otherwise: a chunk repeated or out of order).
+    fn append_chunk(
+        &self,
+        id: uuid::Uuid,
+        offset: u64,
+        len: u64,
+        sealed: &[u8],
+    ) -> impl Future<Output = Result<bool, StorageError>> + Send;
+    /// An upload's sealed chunks in order, with their offsets.
+    fn upload_chunks(
+        &self,
+        id: uuid::Uuid,
+    ) -> impl Future<Output = Result<Vec<(i64, Vec<u8>)>, StorageError>> + Send;
+    /// The whole file arrived and was checked: keep the blob and the document, drop the upload.
+    fn finish_upload(
+        &self,
+        id: uuid::Uuid,
+        document: &clinic_core::chart::PatientDocument,
+        sealed: &[u8],
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    fn discard_upload(
+        &self,
+        id: uuid::Uuid,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
     /// Keep a conversation's file: its blob (sealed; once per content) and its record.
     fn save_attachment(
         &self,
@@ -318,6 +387,28 @@ pub trait Storage: Send + Sync + 'static {
         doctor: UserId,
         id: uuid::Uuid,
     ) -> impl Future<Output = Result<Option<(DoctorDocument, Vec<u8>)>, StorageError>> + Send;
+}
+
+/// An upload in progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadRow {
+    pub id: uuid::Uuid,
+    pub patient: clinic_core::PatientId,
+    pub uploaded_by: UserId,
+    pub start: clinic_core::chart::UploadStart,
+    pub received: u64,
+    pub created_at_ms: i64,
+}
+
+/// A document's record with when the patient first opened it.
+pub(crate) fn document_with_seen(
+    record: &str,
+    seen_ms: Option<i64>,
+) -> Result<clinic_core::chart::PatientDocument, StorageError> {
+    let mut document: clinic_core::chart::PatientDocument =
+        crate::schedule::read_record("document", record)?;
+    document.seen_by_patient_at = seen_ms.and_then(chrono::DateTime::from_timestamp_millis);
+    Ok(document)
 }
 
 /// Append `$event` to the audit chain inside transaction `$tx`. The chain's last entry is read
@@ -824,6 +915,231 @@ macro_rules! shared_sql_storage {
                 .await?;
                 row.map(|(t,)| $crate::schedule::read_record("prescription", &t))
                     .transpose()
+            }
+
+            async fn patient_visits(
+                &self,
+                patient: clinic_core::PatientId,
+            ) -> Result<
+                Vec<(
+                    clinic_core::appointment::AppointmentRecord,
+                    Option<clinic_core::consultation::NoteRecord>,
+                )>,
+                StorageError,
+            > {
+                let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+                    "SELECT a.record, n.record FROM appointment a
+                     LEFT JOIN consultation_note n ON n.appointment_id = a.id
+                     WHERE a.patient_id = $1",
+                )
+                .bind(patient.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(a, n)| {
+                        Ok((
+                            $crate::schedule::read_record("appointment", &a)?,
+                            n.map(|n| $crate::schedule::read_record("consultation note", &n))
+                                .transpose()?,
+                        ))
+                    })
+                    .collect()
+            }
+
+            async fn patient_messages(
+                &self,
+                patient: clinic_core::PatientId,
+            ) -> Result<Vec<clinic_core::chat::MessageRecord>, StorageError> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT record FROM message WHERE patient_id = $1 ORDER BY received_at, id",
+                )
+                .bind(patient.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|(t,)| $crate::schedule::read_record("message", t))
+                    .collect()
+            }
+
+            async fn patient_documents(
+                &self,
+                patient: clinic_core::PatientId,
+            ) -> Result<Vec<clinic_core::chart::PatientDocument>, StorageError> {
+                let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
+                    "SELECT record, seen_by_patient_at FROM patient_document WHERE patient_id = $1
+                     ORDER BY uploaded_at DESC, id DESC",
+                )
+                .bind(patient.to_string())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(t, seen)| $crate::storage::document_with_seen(&t, seen))
+                    .collect()
+            }
+
+            async fn patient_document(
+                &self,
+                id: uuid::Uuid,
+            ) -> Result<Option<(clinic_core::chart::PatientDocument, Vec<u8>)>, StorageError> {
+                let row: Option<(String, Option<i64>, Vec<u8>)> = sqlx::query_as(
+                    "SELECT d.record, d.seen_by_patient_at, b.sealed FROM patient_document d
+                     JOIN blob b ON b.sha256 = d.sha256 WHERE d.id = $1",
+                )
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(t, seen, sealed)| {
+                    Ok(($crate::storage::document_with_seen(&t, seen)?, sealed))
+                })
+                .transpose()
+            }
+
+            async fn mark_document_seen(&self, id: uuid::Uuid, at_ms: i64) -> Result<(), StorageError> {
+                sqlx::query(
+                    "UPDATE patient_document SET seen_by_patient_at = $2
+                     WHERE id = $1 AND seen_by_patient_at IS NULL",
+                )
+                .bind(id.to_string())
+                .bind(at_ms)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn start_upload(&self, u: &$crate::storage::UploadRow) -> Result<(), StorageError> {
+                sqlx::query(
+                    "INSERT INTO upload (id, patient_id, uploaded_by, start, size, received, created_at)
+                     VALUES ($1, $2, $3, $4, $5, 0, $6)",
+                )
+                .bind(u.id.to_string())
+                .bind(u.patient.to_string())
+                .bind(u.uploaded_by.to_string())
+                .bind($crate::schedule::write_record(&u.start)?)
+                .bind(u.start.size as i64)
+                .bind(u.created_at_ms)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn upload(
+                &self,
+                id: uuid::Uuid,
+            ) -> Result<Option<$crate::storage::UploadRow>, StorageError> {
+                let row: Option<(String, String, String, i64, i64)> = sqlx::query_as(
+                    "SELECT patient_id, uploaded_by, start, received, created_at FROM upload
+                     WHERE id = $1",
+                )
+                .bind(id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(patient, by, start, received, created)| {
+                    Ok($crate::storage::UploadRow {
+                        id,
+                        patient: patient
+                            .parse()
+                            .map_err(|_| StorageError::Corrupt("upload patient".into()))?,
+                        uploaded_by: parse_id(&by)?,
+                        start: $crate::schedule::read_record("upload", &start)?,
+                        received: received as u64,
+                        created_at_ms: created,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn append_chunk(
+                &self,
+                id: uuid::Uuid,
+                offset: u64,
+                len: u64,
+                sealed: &[u8],
+            ) -> Result<bool, StorageError> {
+                let mut tx = self.pool.begin().await?;
+                let moved = sqlx::query(
+                    "UPDATE upload SET received = $3 WHERE id = $1 AND received = $2",
+                )
+                .bind(id.to_string())
+                .bind(offset as i64)
+                .bind((offset + len) as i64)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if moved != 1 {
+                    return Ok(false);
+                }
+                sqlx::query("INSERT INTO upload_chunk (upload_id, \"offset\", sealed) VALUES ($1, $2, $3)")
+                    .bind(id.to_string())
+                    .bind(offset as i64)
+                    .bind(sealed)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn upload_chunks(&self, id: uuid::Uuid) -> Result<Vec<(i64, Vec<u8>)>, StorageError> {
+                Ok(sqlx::query_as(
+                    "SELECT \"offset\", sealed FROM upload_chunk WHERE upload_id = $1 ORDER BY \"offset\"",
+                )
+                .bind(id.to_string())
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn finish_upload(
+                &self,
+                id: uuid::Uuid,
+                d: &clinic_core::chart::PatientDocument,
+                sealed: &[u8],
+            ) -> Result<(), StorageError> {
+                let mut tx = self.pool.begin().await?;
+                let at = d.uploaded_at.timestamp_millis();
+                sqlx::query(
+                    "INSERT INTO blob (sha256, size, sealed, created_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (sha256) DO NOTHING",
+                )
+                .bind(&d.sha256)
+                .bind(d.size as i64)
+                .bind(sealed)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO patient_document (id, patient_id, sha256, record, uploaded_at)
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(d.id.to_string())
+                .bind(d.patient.to_string())
+                .bind(&d.sha256)
+                .bind($crate::schedule::write_record(d)?)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM upload_chunk WHERE upload_id = $1")
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM upload WHERE id = $1")
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn discard_upload(&self, id: uuid::Uuid) -> Result<(), StorageError> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("DELETE FROM upload_chunk WHERE upload_id = $1")
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM upload WHERE id = $1")
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn save_attachment(

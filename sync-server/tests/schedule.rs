@@ -2022,6 +2022,384 @@ async fn prescriptions_warn_lock_at_issue_take_new_versions_and_verify_by_code(b
     assert_eq!(view["warnings"][0]["kind"], "duplicate", "{view}");
 }
 
+/// A whole PDF of about `len` bytes (padding in a comment).
+fn big_pdf(len: usize) -> Vec<u8> {
+    let mut pdf = b"%PDF-1.4\n%".to_vec();
+    pdf.extend((0..len).map(|i| b'a' + (i % 26) as u8));
+    pdf.extend_from_slice(b"\n%%EOF\n");
+    pdf
+}
+
+async fn patch_chunk(
+    s: &TestServer,
+    token: &str,
+    upload: &str,
+    offset: usize,
+    bytes: &[u8],
+) -> (StatusCode, Value) {
+    let response = s
+        .http
+        .patch(format!("{}/api/v1/uploads/{upload}", s.url))
+        .bearer_auth(token)
+        .header("Upload-Offset", offset.to_string())
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Announce `content` for `patient` and send it in 256 KiB chunks; the last answer.
+async fn upload_whole(
+    s: &TestServer,
+    token: &str,
+    patient: &str,
+    title: &str,
+    category: &str,
+    content: &[u8],
+) -> (StatusCode, Value) {
+    use sha2::Digest;
+    let (status, state) = s
+        .post(
+            &format!("/api/v1/patients/{patient}/uploads"),
+            Some(token),
+            json!({"title": title, "category": category, "size": content.len(),
+                   "sha256": hex::encode(sha2::Sha256::digest(content))}),
+        )
+        .await;
+    if status != StatusCode::CREATED {
+        return (status, state);
+    }
+    let id = state["id"].as_str().unwrap().to_owned();
+    let mut last = (status, state);
+    for (i, chunk) in content.chunks(256 * 1024).enumerate() {
+        last = patch_chunk(s, token, &id, i * 256 * 1024, chunk).await;
+    }
+    last
+}
+
+async fn records_upload_in_chunks_resume_and_the_chart_shows_them(b: Backend) {
+    use sha2::Digest;
+    let c = clinic(b, 0).await;
+    let s = &c.s;
+    s.sign_up("rahima@example.com", "Rahima Khatun").await;
+    let patient = s
+        .sign_in("rahima@example.com", "a long patient password")
+        .await;
+    let (_, me) = s.get("/api/v1/me", Some(&patient)).await;
+    let own = me["account"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        push_one(
+            s,
+            &c.desk_a,
+            book(1, 1, &own, &c.doctor, Some(&local(1, 9, 0)))
+        )
+        .await["outcome"],
+        "applied"
+    );
+    let report = big_pdf(700_000);
+    let sha = hex::encode(sha2::Sha256::digest(&report));
+    let uploads = format!("/api/v1/patients/{own}/uploads");
+    let start = json!({"title": "Blood count ../../etc/passwd", "category": "report",
+                       "size": report.len(), "sha256": sha});
+
+    // Not before the patient agrees to the clinic keeping uploaded files; too large is said
+    // before a byte is sent.
+    let (status, body) = s.post(&uploads, Some(&patient), start.clone()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["code"], "consent_required");
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/patients/{own}/consents"),
+            Some(&patient),
+            json!({"purpose": "store_uploaded_records"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, body) = s
+        .post(
+            &uploads,
+            Some(&patient),
+            json!({"title": "Scan", "category": "image",
+              "size": 21 * 1024 * 1024, "sha256": sha}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(s.scalar("SELECT COUNT(*) FROM upload".into()).await, 0);
+
+    // Nobody but the patient and their doctors uploads to the record; the attempt is audited.
+    s.sign_up("karim@example.com", "Karim Uddin").await;
+    let other_patient = s
+        .sign_in("karim@example.com", "a long patient password")
+        .await;
+    staff(s, &c.admin, "dr.other@clinic.test", "doctor", DOCTOR_PW).await;
+    let other_doctor = s.sign_in("dr.other@clinic.test", DOCTOR_PW).await;
+    for token in [&other_patient, &other_doctor, &c.desk_a] {
+        assert_eq!(
+            s.post(&uploads, Some(token), start.clone()).await.0,
+            StatusCode::FORBIDDEN
+        );
+    }
+
+    // In chunks; the connection "drops" after the first: a repeated chunk is refused with
+    // where the upload stands, the state says the same, and the rest completes it.
+    let (status, state) = s.post(&uploads, Some(&patient), start.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{state}");
+    let id = state["id"].as_str().unwrap().to_owned();
+    let chunk = 256 * 1024;
+    let (status, state) = patch_chunk(s, &patient, &id, 0, &report[..chunk]).await;
+    assert_eq!(status, StatusCode::OK, "{state}");
+    assert_eq!(state["offset"], chunk);
+    let (status, body) = patch_chunk(s, &patient, &id, 0, &report[..chunk]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains(&chunk.to_string()),
+        "{body}"
+    );
+    assert_eq!(
+        s.get(&format!("/api/v1/uploads/{id}"), Some(&other_patient))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, state) = s
+        .get(&format!("/api/v1/uploads/{id}"), Some(&patient))
+        .await;
+    assert_eq!(state["offset"], chunk);
+    let mut last = (StatusCode::OK, Value::Null);
+    for (i, part) in report[chunk..].chunks(chunk).enumerate() {
+        last = patch_chunk(s, &patient, &id, chunk * (i + 1), part).await;
+    }
+    assert_eq!(last.0, StatusCode::CREATED, "{}", last.1);
+    let document = last.1["document"].clone();
+    assert_eq!(document["kind"], "pdf");
+    assert_eq!(document["size"], report.len());
+    let name = document["file_name"].as_str().unwrap();
+    assert!(
+        name.starts_with("report-") && name.ends_with(".pdf") && !name.contains('/'),
+        "{name}"
+    );
+    assert_eq!(
+        s.scalar("SELECT COUNT(*) FROM upload_chunk".into()).await,
+        0,
+        "chunks dropped"
+    );
+    // Sealed at rest, chunks and blob alike.
+    let in_the_clear = s
+        .scalar(match b {
+            Backend::Sqlite => "SELECT COUNT(*) FROM blob WHERE instr(sealed, CAST('abcdefghijklmnop' AS BLOB)) > 0".into(),
+            Backend::Postgres => "SELECT COUNT(*) FROM blob WHERE position('abcdefghijklmnop'::bytea in sealed) > 0".into(),
+        })
+        .await;
+    assert_eq!(in_the_clear, 0);
+
+    // A file that is not what was announced, or not what it is named: nothing kept.
+    let (status, body) = upload_whole(s, &patient, &own, "Other", "document", &big_pdf(1000)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let mut changed = big_pdf(2000);
+    let (status, started) = s
+        .post(
+            &uploads,
+            Some(&patient),
+            json!({"title": "Changed", "category": "document",
+              "size": changed.len(), "sha256": hex::encode(sha2::Sha256::digest(&changed))}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    changed[100] ^= 1;
+    let (status, body) =
+        patch_chunk(s, &patient, started["id"].as_str().unwrap(), 0, &changed).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("SHA-256"),
+        "{body}"
+    );
+    let zip = b"PK\x03\x04\x14\x00\x00\x00\x08\x00an archive called report.pdf".to_vec();
+    let (status, body) = upload_whole(s, &patient, &own, "report.pdf", "report", &zip).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["fields"][0]["found"], "application/zip");
+    assert_eq!(
+        s.scalar("SELECT COUNT(*) FROM patient_document".into())
+            .await,
+        2
+    );
+
+    // The doctor reads it whole or from a byte on; others may not, and are audited.
+    let download = format!(
+        "{}/api/v1/documents/{}",
+        s.url,
+        document["id"].as_str().unwrap()
+    );
+    let response = s
+        .http
+        .get(&download)
+        .bearer_auth(&c.doctor_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["accept-ranges"], "bytes");
+    assert_eq!(&response.bytes().await.unwrap()[..], &report[..]);
+    let response = s
+        .http
+        .get(&download)
+        .bearer_auth(&c.doctor_token)
+        .header("Range", "bytes=500000-")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        response.headers()["content-range"],
+        format!("bytes 500000-{}/{}", report.len() - 1, report.len()).as_str()
+    );
+    assert_eq!(&response.bytes().await.unwrap()[..], &report[500_000..]);
+    for token in [&other_patient, &other_doctor, &c.desk_a] {
+        assert_eq!(
+            s.http
+                .get(&download)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+    }
+
+    // A report from the doctor is "ready" for the patient until the patient opens it.
+    let (status, body) = upload_whole(
+        s,
+        &c.doctor_token,
+        &own,
+        "X-ray report",
+        "report",
+        &big_pdf(3000),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let from_doctor = body["document"]["id"].as_str().unwrap().to_owned();
+    let (_, list) = s
+        .get(&format!("/api/v1/patients/{own}/documents"), Some(&patient))
+        .await;
+    let listed = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == from_doctor.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(listed["uploaded_by_role"], "doctor");
+    assert_eq!(listed["seen_by_patient_at"], Value::Null);
+    let response = s
+        .http
+        .get(format!("{}/api/v1/documents/{from_doctor}", s.url))
+        .bearer_auth(&patient)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let (_, list) = s
+        .get(&format!("/api/v1/patients/{own}/documents"), Some(&patient))
+        .await;
+    let listed = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == from_doctor.as_str())
+        .unwrap()
+        .clone();
+    assert_ne!(
+        listed["seen_by_patient_at"],
+        Value::Null,
+        "seen once the patient opened it"
+    );
+
+    // The chart: the patient, documents, one timeline with the visit, the documents, a message.
+    assert_eq!(
+        push_one(s, &patient, message(9, 1, "I sent my blood report.")).await["outcome"],
+        "applied"
+    );
+    let chart = format!("/api/v1/patients/{own}/chart");
+    let (status, view) = s.get(&chart, Some(&c.doctor_token)).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(
+        view["patient"]["demographics"]["full_name"],
+        "Rahima Khatun"
+    );
+    assert_eq!(view["documents"].as_array().unwrap().len(), 3);
+    let kinds: Vec<&str> = view["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    for kind in ["visit", "document", "message"] {
+        assert!(kinds.contains(&kind), "{kinds:?}");
+    }
+    let times: Vec<chrono::DateTime<chrono::Utc>> = view["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| serde_json::from_value(e["at"].clone()).unwrap())
+        .collect();
+    assert!(
+        times.windows(2).all(|w| w[0] >= w[1]),
+        "newest first: {times:?}"
+    );
+    assert_eq!(
+        s.get(&chart, Some(&patient)).await.0,
+        StatusCode::OK,
+        "the patient's own"
+    );
+
+    // Another doctor: refused; with a reason, break-glass — flagged in the audit. The desk
+    // never, reason or not.
+    assert_eq!(
+        s.get(&chart, Some(&other_doctor)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, body) = s
+        .get(&format!("{chart}?break_glass=urgent"), Some(&other_doctor))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, _) = s
+        .get(
+            &format!("{chart}?break_glass=Unconscious%20in%20emergency%2C%20allergies%20needed"),
+            Some(&other_doctor),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        s.get(
+            &format!("{chart}?break_glass=Unconscious%20in%20emergency"),
+            Some(&c.desk_a)
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let chain = audit_chain(s).await;
+    let glass: Vec<_> = chain.iter().filter(|e| e.action == "break_glass").collect();
+    assert_eq!(glass.len(), 1, "{chain:?}");
+    assert!(glass[0].subject.contains("allergies needed"));
+    for refused in [
+        "refused_upload",
+        "refused_read_document",
+        "refused_read_chart",
+    ] {
+        assert!(
+            chain.iter().any(|e| e.action == refused),
+            "{refused} not audited: {chain:?}"
+        );
+    }
+    assert_eq!(clinic_sync::audit::verify(&chain), Ok(()));
+}
+
 on_both_backends!(
     pushes_written_together_are_each_judged_as_their_own_user,
     doctors_upload_credentials_checked_by_content_that_only_admins_and_they_read,
@@ -2030,6 +2408,7 @@ on_both_backends!(
     messages_reach_only_the_doctor_and_the_patient_of_the_appointment,
     files_in_a_conversation_are_checked_consented_sealed_and_read_by_the_two_only,
     prescriptions_warn_lock_at_issue_take_new_versions_and_verify_by_code,
+    records_upload_in_chunks_resume_and_the_chart_shows_them,
     a_slot_goes_to_the_first_booking_and_the_other_desk_hears_who_took_it_when,
     each_bad_booking_gets_its_own_reason,
     the_lifecycle_gives_tokens_and_each_role_its_steps,

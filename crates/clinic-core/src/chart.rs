@@ -4,8 +4,16 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use chrono::{DateTime, Utc};
+
 use crate::account::{FieldError, FieldProblem};
-use crate::prescription::Allergy;
+use crate::appointment::{AppointmentRecord, Status};
+use crate::chat::MessageRecord;
+use crate::consultation::NoteRecord;
+use crate::prescription::{ActiveMedicine, Allergy, PrescriptionRecord};
+use crate::sync::PatientRecord;
+use crate::upload::{FileKind, UploadRule};
+use crate::{AppointmentId, PatientId, Role, UserId};
 
 pub const MAX_ENTRIES: usize = 50;
 const MAX_TEXT: usize = 120;
@@ -134,6 +142,290 @@ impl ClinicalSummary {
     }
 }
 
+/// What an uploaded file of the chart is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentCategory {
+    /// A test result or report (blood count, X-ray report).
+    Report,
+    /// A letter, a discharge summary, an earlier prescription.
+    Document,
+    /// A photo or a scan.
+    Image,
+}
+
+impl DocumentCategory {
+    pub const ALL: [DocumentCategory; 3] = [
+        DocumentCategory::Report,
+        DocumentCategory::Document,
+        DocumentCategory::Image,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentCategory::Report => "report",
+            DocumentCategory::Document => "document",
+            DocumentCategory::Image => "image",
+        }
+    }
+}
+
+/// The default limit of one uploaded record (the server's `max_upload_bytes`).
+pub const DEFAULT_UPLOAD_MAX_BYTES: u64 = 20 * 1024 * 1024;
+
+/// What an uploaded record may be: a PDF, a JPEG or a PNG, at most `max_bytes`.
+pub fn upload_rule(max_bytes: u64) -> UploadRule {
+    UploadRule {
+        kinds: &[FileKind::Pdf, FileKind::Jpeg, FileKind::Png],
+        max_bytes,
+    }
+}
+
+/// A report or document in a patient's chart, as the server keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientDocument {
+    pub id: uuid::Uuid,
+    pub patient: PatientId,
+    pub title: String,
+    pub category: DocumentCategory,
+    pub kind: FileKind,
+    pub size: u64,
+    pub sha256: String,
+    /// The server's own name.
+    pub file_name: String,
+    pub uploaded_by: UserId,
+    pub uploaded_by_role: Role,
+    pub uploaded_at: DateTime<Utc>,
+    /// When the patient first opened it (a report from the clinic is "ready" until then).
+    #[serde(default)]
+    pub seen_by_patient_at: Option<DateTime<Utc>>,
+}
+
+impl PatientDocument {
+    /// `<category>-<day>-<first 8 of the hash>.<ext>`, hex digits only from the hash.
+    pub fn server_file_name(
+        category: DocumentCategory,
+        kind: FileKind,
+        sha256: &str,
+        at: DateTime<Utc>,
+    ) -> String {
+        let hash: String = sha256
+            .chars()
+            .filter(char::is_ascii_hexdigit)
+            .take(8)
+            .collect();
+        format!(
+            "{}-{}-{hash}.{}",
+            category.as_str(),
+            at.format("%Y-%m-%d"),
+            kind.extension()
+        )
+    }
+
+    /// A report from the clinic the patient has not opened yet.
+    pub fn ready_for_patient(&self) -> bool {
+        self.uploaded_by_role != Role::Patient && self.seen_by_patient_at.is_none()
+    }
+}
+
+/// `POST /api/v1/patients/{id}/uploads`: what is about to be sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadStart {
+    pub title: String,
+    pub category: DocumentCategory,
+    /// The whole file's size, in bytes.
+    pub size: u64,
+    /// The whole file's SHA-256 (hex): checked when the last byte arrives.
+    pub sha256: String,
+}
+
+impl UploadStart {
+    pub fn check(&self, max_bytes: u64) -> Result<(), Vec<FieldError>> {
+        let mut out = Vec::new();
+        text(&mut out, "title".to_owned(), &self.title, true);
+        if let Err(problem) = upload_rule(max_bytes).check_size(self.size) {
+            out.push(problem.field_error("file"));
+        }
+        if self.sha256.len() != 64 || !self.sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+            out.push(FieldError::new("sha256", FieldProblem::InvalidCharacters));
+        }
+        if out.is_empty() {
+            Ok(())
+        } else {
+            Err(out)
+        }
+    }
+}
+
+/// Where an upload stands: how many bytes the server has; the document once it is whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadState {
+    pub id: uuid::Uuid,
+    pub offset: u64,
+    pub size: u64,
+    #[serde(default)]
+    pub document: Option<PatientDocument>,
+}
+
+/// What one line of a chart's timeline is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineKind {
+    Visit,
+    Consultation,
+    Prescription,
+    Document,
+    Message,
+}
+
+impl TimelineKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimelineKind::Visit => "visit",
+            TimelineKind::Consultation => "consultation",
+            TimelineKind::Prescription => "prescription",
+            TimelineKind::Document => "document",
+            TimelineKind::Message => "message",
+        }
+    }
+}
+
+/// One line of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    pub kind: TimelineKind,
+    #[serde(default)]
+    pub appointment: Option<AppointmentId>,
+    pub title: String,
+    #[serde(default)]
+    pub detail: String,
+    /// The prescription, document or message it is.
+    #[serde(default)]
+    pub reference: Option<uuid::Uuid>,
+}
+
+/// A patient's chart: who they are, what to know at a glance, and everything that happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChartView {
+    pub patient: PatientRecord,
+    pub summary: ClinicalSummary,
+    /// Medicines from issued prescriptions still within their days.
+    pub medications: Vec<ActiveMedicine>,
+    pub documents: Vec<PatientDocument>,
+    /// Newest first.
+    pub timeline: Vec<TimelineEntry>,
+    /// When the server put it together.
+    pub as_of: DateTime<Utc>,
+    /// Read from this device's encrypted copy, because the server could not be reached.
+    #[serde(default)]
+    pub from_this_device: bool,
+}
+
+/// What a chart's timeline is made from.
+pub struct ChartSources<'a> {
+    /// Each appointment with its doctor's name and its note, if one was written.
+    pub visits: &'a [(AppointmentRecord, String, Option<NoteRecord>)],
+    pub prescriptions: &'a [PrescriptionRecord],
+    pub documents: &'a [PatientDocument],
+    pub messages: &'a [MessageRecord],
+}
+
+fn first_chars(text: &str, n: usize) -> String {
+    let mut out: String = text.chars().take(n).collect();
+    if text.chars().count() > n {
+        out.push('…');
+    }
+    out
+}
+
+/// The timeline, newest first: visits (not refused ones), their notes, issued prescriptions,
+/// documents and messages.
+pub fn timeline(sources: &ChartSources<'_>) -> Vec<TimelineEntry> {
+    let mut out = Vec::new();
+    for (appointment, doctor, note) in sources.visits {
+        if matches!(appointment.status, Status::Rejected) {
+            continue;
+        }
+        let at = appointment
+            .slot
+            .map(|s| s.start)
+            .or_else(|| appointment.history.first().map(|h| h.at));
+        let Some(at) = at else { continue };
+        out.push(TimelineEntry {
+            at,
+            kind: TimelineKind::Visit,
+            appointment: Some(appointment.id),
+            title: doctor.clone(),
+            detail: appointment.status.as_str().to_owned(),
+            reference: None,
+        });
+        if let Some(note) = note {
+            let current = note.current();
+            let title = if current.assessment.trim().is_empty() {
+                first_chars(&current.subjective, 80)
+            } else {
+                first_chars(&current.assessment, 80)
+            };
+            out.push(TimelineEntry {
+                at: note.written_at,
+                kind: TimelineKind::Consultation,
+                appointment: Some(appointment.id),
+                title,
+                detail: first_chars(&current.plan, 160),
+                reference: None,
+            });
+        }
+    }
+    for p in sources.prescriptions {
+        let Some(at) = p.issued_at else { continue };
+        out.push(TimelineEntry {
+            at,
+            kind: TimelineKind::Prescription,
+            appointment: Some(p.appointment),
+            title: p
+                .form
+                .items
+                .iter()
+                .map(|i| i.medicine.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+            detail: p.code.clone().unwrap_or_default(),
+            reference: Some(p.id),
+        });
+    }
+    for d in sources.documents {
+        out.push(TimelineEntry {
+            at: d.uploaded_at,
+            kind: TimelineKind::Document,
+            appointment: None,
+            title: d.title.clone(),
+            detail: d.file_name.clone(),
+            reference: Some(d.id),
+        });
+    }
+    for m in sources.messages {
+        let body = if m.body.is_empty() {
+            m.attachment
+                .as_ref()
+                .map(|a| a.file_name.clone())
+                .unwrap_or_default()
+        } else {
+            first_chars(&m.body, 120)
+        };
+        out.push(TimelineEntry {
+            at: m.sent_at,
+            kind: TimelineKind::Message,
+            appointment: Some(m.appointment),
+            title: body,
+            detail: m.from_role.as_str().to_owned(),
+            reference: Some(m.id),
+        });
+    }
+    out.sort_by(|a, b| b.at.cmp(&a.at));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +453,82 @@ mod tests {
         );
         let written = ClinicalSummary::write_allergies(&read);
         assert_eq!(ClinicalSummary::read_allergies(&written), read);
+    }
+
+    #[test]
+    fn uploads_say_what_is_wrong_before_a_byte_is_sent() {
+        let start = UploadStart {
+            title: "Blood count".into(),
+            category: DocumentCategory::Report,
+            size: 1024,
+            sha256: "ab".repeat(32),
+        };
+        assert!(start.check(DEFAULT_UPLOAD_MAX_BYTES).is_ok());
+        let too_big = UploadStart {
+            size: DEFAULT_UPLOAD_MAX_BYTES + 1,
+            sha256: "../../etc/passwd".into(),
+            title: " ".into(),
+            ..start
+        };
+        let fields: Vec<String> = too_big
+            .check(DEFAULT_UPLOAD_MAX_BYTES)
+            .unwrap_err()
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
+        assert_eq!(fields, ["title", "file", "sha256"]);
+        let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 24, 9, 0, 0).unwrap();
+        assert_eq!(
+            PatientDocument::server_file_name(
+                DocumentCategory::Report,
+                FileKind::Pdf,
+                "../x/../0123abcdef99",
+                at
+            ),
+            "report-2026-11-24-0123abcd.pdf",
+            "only hex digits of the hash make the name"
+        );
+    }
+
+    #[test]
+    fn the_timeline_is_newest_first_and_leaves_out_refused_visits() {
+        use crate::appointment::{Origin, StatusChange};
+        use crate::availability::ConsultationType;
+        use chrono::TimeZone;
+        let at = |d: u32| Utc.with_ymd_and_hms(2026, 11, d, 9, 0, 0).unwrap();
+        let id = |n: u128| uuid::Uuid::from_u128(n);
+        let visit = |n: u128, status: Status, day: u32| AppointmentRecord {
+            id: id(n).to_string().parse().unwrap(),
+            patient: id(1).to_string().parse().unwrap(),
+            doctor: UserId::from_uuid(id(2)),
+            consultation: ConsultationType::InPerson,
+            origin: Origin::WalkIn,
+            status,
+            slot: None,
+            day: at(day).date_naive(),
+            token: Some(1),
+            reason: None,
+            replaces: None,
+            history: vec![StatusChange {
+                status,
+                at: at(day),
+                by: UserId::from_uuid(id(3)),
+                reason: None,
+            }],
+        };
+        let visits = vec![
+            (visit(10, Status::Completed, 3), "Dr. A".to_owned(), None),
+            (visit(11, Status::Rejected, 5), "Dr. A".to_owned(), None),
+            (visit(12, Status::Completed, 7), "Dr. B".to_owned(), None),
+        ];
+        let entries = timeline(&ChartSources {
+            visits: &visits,
+            prescriptions: &[],
+            documents: &[],
+            messages: &[],
+        });
+        let titles: Vec<&str> = entries.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(titles, ["Dr. B", "Dr. A"]);
     }
 
     #[test]

@@ -1,0 +1,493 @@
+//! A patient's records over HTTP: the chart (who they are, allergies and conditions, current
+//! medicines, documents, and one timeline of everything), uploads of reports and documents that
+//! survive a dropped connection (sent in chunks; the server says how far it got), and downloads
+//! that can resume (`Range`). Who may: the patient, a doctor who has or had an appointment with
+//! them, or — in an emergency — any doctor who gives a reason (**break-glass**, flagged in the
+//! audit for the admins). Every read, upload and refusal is audited.
+
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use clinic_core::chart::{
+    timeline, upload_rule, ChartSources, ChartView, PatientDocument, UploadStart, UploadState,
+};
+use clinic_core::prescription::active_medicines;
+use clinic_core::{decide, Action, PatientId, Role};
+use serde::Deserialize;
+
+use crate::audit::AuditEvent;
+use crate::blobs::sha256_hex;
+use crate::error::ApiError;
+use crate::http::{ApiJson, AppState, Caller};
+use crate::storage::{Storage, UploadRow};
+
+/// The least a break-glass reason says.
+pub const BREAK_GLASS_MIN_CHARS: usize = 10;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AccessQuery {
+    /// Why a doctor who does not treat the patient needs the record now.
+    #[serde(default)]
+    pub break_glass: Option<String>,
+}
+
+/// How the caller came to the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    OwnRecord,
+    Treating,
+    BreakGlass,
+}
+
+pub(crate) async fn audit<S: Storage>(
+    state: &AppState<S>,
+    caller: &Caller,
+    action: &str,
+    subject: String,
+    patient: PatientId,
+) -> Result<(), ApiError> {
+    let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
+    let event = AuditEvent {
+        actor: account.id.to_string(),
+        role: account.role.clone(),
+        action: action.to_owned(),
+        subject,
+        patient: patient.to_string(),
+    };
+    state
+        .storage
+        .audit(&event, Utc::now().timestamp_millis())
+        .await?;
+    Ok(())
+}
+
+/// Whether the caller may reach `patient`'s record; a refusal is audited as `refused`, a
+/// break-glass access as `break_glass` with its reason.
+pub(crate) async fn access<S: Storage>(
+    state: &AppState<S>,
+    caller: &Caller,
+    patient: PatientId,
+    break_glass: Option<&str>,
+    refused: &str,
+) -> Result<Access, ApiError> {
+    decide(caller.actor, Action::ReadOwnAccount)?;
+    let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
+    let patient_account = state.storage.patient_account(patient).await?.flatten();
+    let is_doctor = account.role == Role::Doctor.as_str();
+    let cares_for = is_doctor && state.storage.cares_for(account.id, patient).await?;
+    if decide(
+        caller.actor,
+        Action::ReadPatientHistory {
+            patient_account,
+            cares_for,
+        },
+    )
+    .is_ok()
+    {
+        return Ok(if cares_for {
+            Access::Treating
+        } else {
+            Access::OwnRecord
+        });
+    }
+    let reason = break_glass.map(str::trim).unwrap_or("");
+    if is_doctor && reason.chars().count() >= BREAK_GLASS_MIN_CHARS {
+        // The record must exist: break-glass does not probe ids.
+        state
+            .storage
+            .patient_record(patient)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        audit(
+            state,
+            caller,
+            "break_glass",
+            format!("reason: {reason}"),
+            patient,
+        )
+        .await?;
+        return Ok(Access::BreakGlass);
+    }
+    audit(state, caller, refused, patient.to_string(), patient).await?;
+    if is_doctor && !reason.is_empty() {
+        return Err(ApiError::BadRequest(format!(
+            "Emergency access needs a reason of at least {BREAK_GLASS_MIN_CHARS} characters."
+        )));
+    }
+    Err(ApiError::Forbidden)
+}
+
+/// `GET /api/v1/patients/{id}/chart[?break_glass=reason]`. Audited.
+pub async fn chart<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(patient): Path<PatientId>,
+    Query(query): Query<AccessQuery>,
+) -> Result<Json<ChartView>, ApiError> {
+    access(
+        &state,
+        &caller,
+        patient,
+        query.break_glass.as_deref(),
+        "refused_read_chart",
+    )
+    .await?;
+    let record = state
+        .storage
+        .patient_record(patient)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let summary = state.storage.clinical_summary(patient).await?;
+    let prescriptions = state.storage.patient_prescriptions(patient).await?;
+    let documents = state.storage.patient_documents(patient).await?;
+    let messages = state.storage.patient_messages(patient).await?;
+    let names: std::collections::HashMap<_, _> = state
+        .storage
+        .doctors()
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.profile.display_name))
+        .collect();
+    let visits: Vec<_> = state
+        .storage
+        .patient_visits(patient)
+        .await?
+        .into_iter()
+        .map(|(a, note)| {
+            let name = names.get(&a.doctor).cloned().unwrap_or_default();
+            (a, name, note)
+        })
+        .collect();
+    let now = Utc::now();
+    let issued: Vec<_> = prescriptions
+        .iter()
+        .filter(|p| p.status != clinic_core::prescription::PrescriptionStatus::Draft)
+        .cloned()
+        .collect();
+    let view = ChartView {
+        medications: active_medicines(&issued, &[], now),
+        timeline: timeline(&ChartSources {
+            visits: &visits,
+            prescriptions: &issued,
+            documents: &documents,
+            messages: &messages,
+        }),
+        patient: record,
+        summary,
+        documents,
+        as_of: now,
+        from_this_device: false,
+    };
+    audit(&state, &caller, "read_chart", patient.to_string(), patient).await?;
+    Ok(Json(view))
+}
+
+/// `POST /api/v1/patients/{id}/uploads`: announce a report or document (title, kind of record,
+/// size, SHA-256). The patient or a treating doctor; the patient's consent to the clinic
+/// keeping uploaded records; the size refused before a byte is sent.
+pub async fn start_upload<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(patient): Path<PatientId>,
+    ApiJson(start): ApiJson<UploadStart>,
+) -> Result<(StatusCode, Json<UploadState>), ApiError> {
+    let max = state.settings.max_upload_bytes;
+    if start.size > max {
+        return Err(ApiError::PayloadTooLarge {
+            limit_bytes: max as usize,
+        });
+    }
+    let access = access(&state, &caller, patient, None, "refused_upload").await?;
+    debug_assert_ne!(access, Access::BreakGlass);
+    start.check(max).map_err(ApiError::Validation)?;
+    crate::attachments::records_consented(&state, patient).await?;
+    let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
+    let row = UploadRow {
+        id: uuid::Uuid::now_v7(),
+        patient,
+        uploaded_by: account.id,
+        start: UploadStart {
+            title: start.title.trim().to_owned(),
+            ..start
+        },
+        received: 0,
+        created_at_ms: Utc::now().timestamp_millis(),
+    };
+    state.storage.start_upload(&row).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(UploadState {
+            id: row.id,
+            offset: 0,
+            size: row.start.size,
+            document: None,
+        }),
+    ))
+}
+
+async fn own_upload<S: Storage>(
+    state: &AppState<S>,
+    caller: &Caller,
+    id: uuid::Uuid,
+) -> Result<UploadRow, ApiError> {
+    decide(caller.actor, Action::ReadOwnAccount)?;
+    let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
+    state
+        .storage
+        .upload(id)
+        .await?
+        .filter(|u| u.uploaded_by == account.id)
+        .ok_or(ApiError::NotFound)
+}
+
+/// `GET /api/v1/uploads/{id}`: how far an upload got (to resume after a dropped connection).
+pub async fn upload_state<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(id): Path<uuid::Uuid>,
+) -> Result<Json<UploadState>, ApiError> {
+    let row = own_upload(&state, &caller, id).await?;
+    Ok(Json(UploadState {
+        id,
+        offset: row.received,
+        size: row.start.size,
+        document: None,
+    }))
+}
+
+fn chunk_context(id: uuid::Uuid, offset: u64) -> String {
+    format!("upload:{id}:{offset}")
+}
+
+/// `PATCH /api/v1/uploads/{id}` with `Upload-Offset: N` and the next bytes as the body. A chunk
+/// for the wrong offset is refused with where the upload stands. The last chunk completes it:
+/// the whole file must have the announced hash and be a PDF, JPEG or PNG by its content.
+pub async fn send_chunk<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(id): Path<uuid::Uuid>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let row = own_upload(&state, &caller, id).await?;
+    let offset = request
+        .headers()
+        .get("upload-offset")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .ok_or_else(|| {
+            ApiError::BadRequest("Say where this chunk starts: an Upload-Offset header.".into())
+        })?;
+    let size = row.start.size;
+    let bytes = axum::body::to_bytes(request.into_body(), CHUNK_MAX_BYTES)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge {
+            limit_bytes: CHUNK_MAX_BYTES,
+        })?;
+    if offset != row.received {
+        return Err(ApiError::Conflict(format!(
+            "The server has {} bytes of this file; send from there.",
+            row.received
+        )));
+    }
+    if bytes.is_empty() || offset + bytes.len() as u64 > size {
+        return Err(ApiError::BadRequest(format!(
+            "This chunk does not fit: the file was announced as {size} bytes."
+        )));
+    }
+    let sealed = state.blob_key.seal_for(&chunk_context(id, offset), &bytes);
+    if !state
+        .storage
+        .append_chunk(id, offset, bytes.len() as u64, &sealed)
+        .await?
+    {
+        return Err(ApiError::Conflict(
+            "Another chunk arrived first; ask where the upload stands and send from there.".into(),
+        ));
+    }
+    let received = offset + bytes.len() as u64;
+    if received < size {
+        return Ok(Json(UploadState {
+            id,
+            offset: received,
+            size,
+            document: None,
+        })
+        .into_response());
+    }
+    // The last chunk: the whole file, checked, sealed as one blob.
+    let mut content = Vec::with_capacity(size as usize);
+    for (at, sealed) in state.storage.upload_chunks(id).await? {
+        let part = state
+            .blob_key
+            .open_for(&chunk_context(id, at as u64), &sealed)
+            .map_err(|e| ApiError::Internal(format!("upload {id} chunk {at}: {e}")))?;
+        content.extend_from_slice(&part);
+    }
+    let sha256 = sha256_hex(&content);
+    if sha256 != row.start.sha256.to_ascii_lowercase() {
+        state.storage.discard_upload(id).await?;
+        return Err(ApiError::Conflict(
+            "The file that arrived is not the one announced (its SHA-256 differs), so nothing was kept. Send it again."
+                .into(),
+        ));
+    }
+    let kind = match upload_rule(state.settings.max_upload_bytes).check(&content) {
+        Ok(kind) => kind,
+        Err(problem) => {
+            state.storage.discard_upload(id).await?;
+            return Err(ApiError::Validation(vec![problem.field_error("file")]));
+        }
+    };
+    let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
+    let now = Utc::now();
+    let document = PatientDocument {
+        id: uuid::Uuid::now_v7(),
+        patient: row.patient,
+        title: row.start.title.clone(),
+        category: row.start.category,
+        kind,
+        size,
+        file_name: PatientDocument::server_file_name(row.start.category, kind, &sha256, now),
+        sha256,
+        uploaded_by: account.id,
+        uploaded_by_role: account.role.parse().unwrap_or(Role::Patient),
+        uploaded_at: now,
+        seen_by_patient_at: None,
+    };
+    let sealed = state.blob_key.seal(&document.sha256, &content);
+    state.storage.finish_upload(id, &document, &sealed).await?;
+    audit(
+        &state,
+        &caller,
+        "upload_document",
+        document.id.to_string(),
+        row.patient,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(UploadState {
+            id,
+            offset: size,
+            size,
+            document: Some(document),
+        }),
+    )
+        .into_response())
+}
+
+/// The largest chunk one `PATCH` may carry.
+pub const CHUNK_MAX_BYTES: usize = 1024 * 1024;
+
+/// `GET /api/v1/patients/{id}/documents`. Audited.
+pub async fn documents<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(patient): Path<PatientId>,
+    Query(query): Query<AccessQuery>,
+) -> Result<Json<Vec<PatientDocument>>, ApiError> {
+    access(
+        &state,
+        &caller,
+        patient,
+        query.break_glass.as_deref(),
+        "refused_read_documents",
+    )
+    .await?;
+    let list = state.storage.patient_documents(patient).await?;
+    audit(
+        &state,
+        &caller,
+        "read_documents",
+        patient.to_string(),
+        patient,
+    )
+    .await?;
+    Ok(Json(list))
+}
+
+/// `bytes=N-` (or `bytes=N-M`) from a `Range` header, within `len`.
+fn range_start(headers: &HeaderMap, len: usize) -> Option<(usize, usize)> {
+    let spec = headers
+        .get(header::RANGE)?
+        .to_str()
+        .ok()?
+        .strip_prefix("bytes=")?;
+    let (from, to) = spec.split_once('-')?;
+    let from: usize = from.trim().parse().ok()?;
+    let to = match to.trim() {
+        "" => len.checked_sub(1)?,
+        t => t.parse::<usize>().ok()?.min(len.checked_sub(1)?),
+    };
+    (from <= to && to < len).then_some((from, to))
+}
+
+/// `GET /api/v1/documents/{id}[?break_glass=reason]`: the file (`Range: bytes=N-` resumes a
+/// download). The patient's first opening marks a report from the clinic as seen. Audited.
+pub async fn download<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(id): Path<uuid::Uuid>,
+    Query(query): Query<AccessQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    decide(caller.actor, Action::ReadOwnAccount)?;
+    let (document, sealed) = state
+        .storage
+        .patient_document(id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let how = access(
+        &state,
+        &caller,
+        document.patient,
+        query.break_glass.as_deref(),
+        "refused_read_document",
+    )
+    .await?;
+    let content = state
+        .blob_key
+        .open(&document.sha256, &sealed)
+        .map_err(|e| ApiError::Internal(format!("document {id}: {e}")))?;
+    if how == Access::OwnRecord {
+        state
+            .storage
+            .mark_document_seen(id, Utc::now().timestamp_millis())
+            .await?;
+    }
+    audit(
+        &state,
+        &caller,
+        "read_document",
+        id.to_string(),
+        document.patient,
+    )
+    .await?;
+    let len = content.len();
+    match range_start(&headers, len) {
+        Some((from, to)) => {
+            let mut response = crate::http::file_answer(
+                content[from..=to].to_vec(),
+                document.kind,
+                &document.file_name,
+            )?;
+            *response.status_mut() = StatusCode::PARTIAL_CONTENT;
+            response.headers_mut().insert(
+                header::CONTENT_RANGE,
+                HeaderValue::from_str(&format!("bytes {from}-{to}/{len}"))
+                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+            );
+            Ok(response)
+        }
+        None => {
+            let mut response =
+                crate::http::file_answer(content, document.kind, &document.file_name)?;
+            response
+                .headers_mut()
+                .insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+            Ok(response)
+        }
+    }
+}
