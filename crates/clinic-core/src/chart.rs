@@ -422,7 +422,7 @@ pub fn timeline(sources: &ChartSources<'_>) -> Vec<TimelineEntry> {
             reference: Some(m.id),
         });
     }
-    out.sort_by(|a, b| b.at.cmp(&a.at));
+    out.sort_by_key(|e| std::cmp::Reverse(e.at));
     out
 }
 
