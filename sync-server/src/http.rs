@@ -199,6 +199,10 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
             get(crate::records::chart::<S>),
         )
         .route(
+            "/api/v1/audit/offline-reads",
+            post(crate::records::offline_reads::<S>),
+        )
+        .route(
             "/api/v1/patients/{id}/uploads",
             post(crate::records::start_upload::<S>),
         )

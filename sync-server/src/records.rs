@@ -282,8 +282,18 @@ pub async fn send_chunk<S: Storage>(
     let size = row.start.size;
     let bytes = axum::body::to_bytes(request.into_body(), CHUNK_MAX_BYTES)
         .await
-        .map_err(|_| ApiError::PayloadTooLarge {
-            limit_bytes: CHUNK_MAX_BYTES,
+        .map_err(|e| {
+            if e.to_string().contains("length limit") {
+                ApiError::PayloadTooLarge {
+                    limit_bytes: CHUNK_MAX_BYTES,
+                }
+            } else {
+                // Cut off on the way: nothing of it is kept; the sender asks and resumes.
+                ApiError::Conflict(format!(
+                    "The server has {} bytes of this file; send from there.",
+                    row.received
+                ))
+            }
         })?;
     if offset != row.received {
         return Err(ApiError::Conflict(format!(
@@ -490,4 +500,29 @@ pub async fn download<S: Storage>(
             Ok(response)
         }
     }
+}
+
+/// `POST /api/v1/audit/offline-reads`: charts this user read from their device's own copy while
+/// the server could not be reached. Each becomes an audit entry (`offline_read_chart`, with the
+/// device's time of reading) — or `refused_offline_read` if the user may not read that chart now.
+pub async fn offline_reads<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    ApiJson(reads): ApiJson<Vec<clinic_core::chart::OfflineRead>>,
+) -> Result<StatusCode, ApiError> {
+    decide(caller.actor, Action::ReadOwnAccount)?;
+    if reads.len() > 1000 {
+        return Err(ApiError::BadRequest(
+            "At most 1000 offline reads at a time.".into(),
+        ));
+    }
+    for read in reads {
+        let subject = format!("read at {} on the device", read.read_at.to_rfc3339());
+        match access(&state, &caller, read.patient, None, "refused_offline_read").await {
+            Ok(_) => audit(&state, &caller, "offline_read_chart", subject, read.patient).await?,
+            Err(ApiError::Forbidden) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
 }

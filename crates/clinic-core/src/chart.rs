@@ -322,6 +322,14 @@ pub struct ChartView {
     pub from_this_device: bool,
 }
 
+/// A chart read from a device's own copy while the server could not be reached, reported to
+/// the server's audit when the device is back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfflineRead {
+    pub patient: PatientId,
+    pub read_at: DateTime<Utc>,
+}
+
 /// What a chart's timeline is made from.
 pub struct ChartSources<'a> {
     /// Each appointment with its doctor's name and its note, if one was written.

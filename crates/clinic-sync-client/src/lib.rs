@@ -14,6 +14,7 @@ use clinic_core::wire::{
 };
 use serde::de::DeserializeOwned;
 
+pub mod records;
 pub mod replication;
 
 /// The server's event stream: each event says the change log moved to a new head.

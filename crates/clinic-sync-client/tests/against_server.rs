@@ -153,3 +153,124 @@ async fn something_that_is_not_a_clinic_server_is_named() {
     assert!(matches!(err, ClientError::Unexpected(_)), "{err:?}");
     assert!(err.to_string().contains("right address"), "{err}");
 }
+
+/// A TCP relay to the server that drops a connection once: the first time more than `limits[0]`
+/// bytes went client → server in total, or more than `limits[1]` server → client.
+async fn dropping_relay(
+    server: &str,
+    limits: [u64; 2],
+) -> (String, std::sync::Arc<[std::sync::atomic::AtomicBool; 2]>) {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::Arc;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let target = server.trim_start_matches("http://").to_owned();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let counts = Arc::new([AtomicU64::new(0), AtomicU64::new(0)]);
+    let armed = Arc::new([AtomicBool::new(true), AtomicBool::new(true)]);
+    let dropped = armed.clone();
+    tokio::spawn(async move {
+        while let Ok((inbound, _)) = listener.accept().await {
+            let Ok(outbound) = tokio::net::TcpStream::connect(&target).await else {
+                continue;
+            };
+            let (in_read, in_write) = inbound.into_split();
+            let (out_read, out_write) = outbound.into_split();
+            let halves: [(
+                tokio::net::tcp::OwnedReadHalf,
+                tokio::net::tcp::OwnedWriteHalf,
+            ); 2] = [(in_read, out_write), (out_read, in_write)];
+            for (direction, (mut from, mut to)) in halves.into_iter().enumerate() {
+                let (counts, armed) = (counts.clone(), armed.clone());
+                let limit = limits[direction];
+                tokio::spawn(async move {
+                    let mut buf = vec![0; 16 * 1024];
+                    loop {
+                        let n = match from.read(&mut buf).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => n,
+                        };
+                        let before = counts[direction].fetch_add(n as u64, Ordering::SeqCst);
+                        if before + n as u64 > limit
+                            && armed[direction].swap(false, Ordering::SeqCst)
+                        {
+                            let keep = usize::try_from(limit.saturating_sub(before))
+                                .unwrap_or(0)
+                                .min(n);
+                            let _ = to.write_all(&buf[..keep]).await;
+                            break;
+                        }
+                        if to.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                    let _ = to.shutdown().await;
+                });
+            }
+        }
+    });
+    (url, dropped)
+}
+
+#[tokio::test]
+async fn a_record_upload_and_download_resume_after_a_dropped_connection() {
+    use clinic_core::chart::DocumentCategory;
+    use clinic_core::consent::{ConsentForm, ConsentPurpose};
+    let server = server().await;
+    let direct = SyncClient::new(&server.url);
+    let grant = direct.sign_up(&form("rahima@example.com")).await.unwrap();
+    let patient: clinic_core::PatientId = grant.account.id.to_string().parse().unwrap();
+    direct
+        .record_consent(
+            &grant.token,
+            patient,
+            &ConsentForm {
+                purpose: ConsentPurpose::StoreUploadedRecords,
+                note: None,
+            },
+        )
+        .await
+        .unwrap();
+    let mut report = b"%PDF-1.4\n%".to_vec();
+    report.extend((0..900_000u32).map(|i| b'a' + (i % 26) as u8));
+    report.extend_from_slice(b"\n%%EOF\n");
+
+    // The connection drops in the middle of the second piece: the client asks where the upload
+    // stands and goes on from there.
+    let (relay, armed) = dropping_relay(&server.url, [400_000, u64::MAX]).await;
+    let cut_up = SyncClient::new(&relay);
+    let document = cut_up
+        .upload_document(
+            &grant.token,
+            patient,
+            "Blood count",
+            DocumentCategory::Report,
+            &report,
+        )
+        .await
+        .unwrap();
+    assert_eq!(document.size, report.len() as u64);
+    assert_eq!(document.kind, clinic_core::upload::FileKind::Pdf);
+    assert!(
+        !armed[0].load(std::sync::atomic::Ordering::SeqCst),
+        "the connection did drop"
+    );
+
+    // The download drops after 300 kB: the rest is asked for with Range, and the whole checks.
+    let (relay, armed) = dropping_relay(&server.url, [u64::MAX, 300_000]).await;
+    let cut_down = SyncClient::new(&relay);
+    let fetched = cut_down
+        .download_document(&grant.token, &document)
+        .await
+        .unwrap();
+    assert_eq!(fetched, report);
+    assert!(
+        !armed[1].load(std::sync::atomic::Ordering::SeqCst),
+        "the download did drop"
+    );
+    let listed = direct
+        .patient_documents(&grant.token, patient)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1, "one document, not one per attempt");
+}
