@@ -514,3 +514,72 @@ pub async fn my_prescriptions(
 ) -> Answer<Vec<clinic_core::prescription::PrescriptionSheet>> {
     desk.my_prescriptions().await
 }
+
+#[tauri::command]
+pub async fn patient_chart(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::ChartArgs,
+) -> Answer<clinic_core::chart::ChartView> {
+    desk.patient_chart(args.patient, args.break_glass).await
+}
+
+/// A report or document for a patient's record: the raw body is the file; headers say whose
+/// (`patient`), what it is (`category`) and its title (`title`, UTF-8 as hex: headers carry
+/// ASCII only).
+#[tauri::command]
+pub async fn upload_patient_document(
+    desk: State<'_, Desk>,
+    request: tauri::ipc::Request<'_>,
+) -> Answer<clinic_core::chart::PatientDocument> {
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let patient = header("patient")
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(|| IpcError::new(ErrorCode::BadRequest, "Say whose record the file is for."))?;
+    let category = header("category")
+        .and_then(|c| serde_json::from_value(serde_json::Value::String(c)).ok())
+        .ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::BadRequest,
+                "Say what the file is: a report, a document or an image.",
+            )
+        })?;
+    let title = header("title")
+        .and_then(|t| hex::decode(t).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_default();
+    let tauri::ipc::InvokeBody::Raw(content) = request.body() else {
+        return Err(IpcError::new(
+            ErrorCode::BadRequest,
+            "The file did not arrive as a file.",
+        ));
+    };
+    let content = content.clone();
+    desk.upload_patient_document(patient, title, category, content)
+        .await
+}
+
+#[tauri::command]
+pub async fn open_patient_document(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::DocumentArgs,
+) -> Answer<clinic_core::ipc::PrintedDocument> {
+    desk.open_patient_document(args.document).await
+}
+
+#[tauri::command]
+pub async fn my_documents(
+    desk: State<'_, Desk>,
+) -> Answer<Vec<clinic_core::chart::PatientDocument>> {
+    desk.my_documents().await
+}
+
+#[tauri::command]
+pub async fn my_chart(desk: State<'_, Desk>) -> Answer<clinic_core::chart::ChartView> {
+    desk.my_chart().await
+}

@@ -5,6 +5,7 @@ mod appointments;
 mod doctor_documents;
 mod patient_booking;
 mod prescriptions;
+mod records;
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -766,6 +767,8 @@ impl Desk {
         match round {
             Ok(report) => {
                 self.mark_online();
+                let token = self.session()?.token.unwrap_or(token);
+                self.report_offline_reads(&token).await;
                 Ok(report)
             }
             Err(SyncError::Server(e)) => {

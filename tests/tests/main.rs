@@ -7,6 +7,7 @@ mod consultation;
 mod desk;
 mod patient;
 mod prescription;
+mod records;
 mod registry;
 mod schedule;
 mod server_cli;

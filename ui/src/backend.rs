@@ -431,3 +431,41 @@ pub async fn my_prescriptions(
 ) -> Result<Vec<clinic_core::prescription::PrescriptionSheet>, IpcError> {
     call::<(), _>("my_prescriptions", None).await
 }
+
+pub async fn patient_chart(
+    args: clinic_core::ipc::ChartArgs,
+) -> Result<clinic_core::chart::ChartView, IpcError> {
+    call("patient_chart", Some(&args)).await
+}
+
+pub async fn my_chart() -> Result<clinic_core::chart::ChartView, IpcError> {
+    call::<(), _>("my_chart", None).await
+}
+
+pub async fn open_patient_document(
+    args: clinic_core::ipc::DocumentArgs,
+) -> Result<clinic_core::ipc::PrintedDocument, IpcError> {
+    call("open_patient_document", Some(&args)).await
+}
+
+/// Upload a report or document: the bytes travel as the request body; the title as hex UTF-8.
+pub async fn upload_patient_document(
+    patient: clinic_core::PatientId,
+    category: clinic_core::chart::DocumentCategory,
+    title: &str,
+    content: &[u8],
+) -> Result<clinic_core::chart::PatientDocument, IpcError> {
+    let headers = js_sys::Object::new();
+    let title_hex: String = title.bytes().map(|b| format!("{b:02x}")).collect();
+    for (name, value) in [
+        ("patient", patient.to_string()),
+        ("category", category.as_str().to_owned()),
+        ("title", title_hex),
+    ] {
+        let _ = js_sys::Reflect::set(&headers, &name.into(), &value.into());
+    }
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"headers".into(), &headers);
+    let payload = js_sys::Uint8Array::from(content);
+    answer(invoke_with_options("upload_patient_document", payload.into(), options.into()).await)
+}

@@ -604,3 +604,18 @@ pub struct ClinicalSummaryArgs {
     #[serde(default)]
     pub summary: Option<crate::chart::ClinicalSummary>,
 }
+
+/// `patient_chart`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChartArgs {
+    pub patient: crate::PatientId,
+    /// A doctor's reason for emergency access to a patient they do not treat.
+    #[serde(default)]
+    pub break_glass: Option<String>,
+}
+
+/// `open_patient_document`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentArgs {
+    pub document: uuid::Uuid,
+}

@@ -40,6 +40,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0008_attachments",
         include_str!("../../../migrations/local/0008_attachments.sql"),
     ),
+    (
+        "0009_records",
+        include_str!("../../../migrations/local/0009_records.sql"),
+    ),
 ];
 
 /// Set on every connection once the key is verified. The page cache matters more under SQLCipher

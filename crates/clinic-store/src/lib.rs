@@ -12,6 +12,7 @@ pub use account::{CurrentSession, KnownAccount};
 mod database;
 pub mod key;
 pub mod preference;
+pub mod records;
 pub mod registry;
 pub mod schedule;
 

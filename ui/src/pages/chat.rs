@@ -7,10 +7,8 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use clinic_core::chat::ATTACHMENT_RULE;
-use clinic_core::consent::{ConsentForm, ConsentPurpose};
 use clinic_core::ipc::{
-    AppointmentArgs, AttachmentArgs, Conversation, IpcError, Language, RecordConsentArgs,
-    SendMessageArgs,
+    AppointmentArgs, AttachmentArgs, Conversation, IpcError, Language, SendMessageArgs,
 };
 use clinic_core::wire::ErrorCode;
 use wasm_bindgen_futures::spawn_local;
@@ -50,8 +48,6 @@ pub fn ChatPanel(props: &ChatProps) -> Html {
     let file_error = use_state(|| None::<String>);
     // A file waiting for the patient's consent to the clinic keeping it.
     let waiting_file = use_state(|| None::<Vec<u8>>);
-    let consent_note = use_state(String::new);
-    let consent_error = use_state(|| None::<IpcError>);
     // Where the last opened file was saved.
     let saved = use_state(|| None::<String>);
     {
@@ -154,36 +150,13 @@ pub fn ChatPanel(props: &ChatProps) -> Html {
             });
         }
     };
-    let agree = {
-        let (waiting, consent_note, consent_error, send_file) = (
-            waiting_file.clone(),
-            consent_note.clone(),
-            consent_error.clone(),
-            send_file.clone(),
-        );
-        let (patient, as_patient) = (
-            conversation.as_ref().and_then(|c| c.patient),
-            conversation.as_ref().is_some_and(|c| c.as_patient),
-        );
-        move |_| {
-            let (Some(bytes), Some(patient)) = ((*waiting).clone(), patient) else {
-                return;
-            };
-            let form = ConsentForm {
-                purpose: ConsentPurpose::StoreUploadedRecords,
-                note: (!as_patient).then(|| (*consent_note).clone()),
-            };
-            let (consent_error, send_file) = (consent_error.clone(), send_file.clone());
-            spawn_local(async move {
-                match backend::record_consent(RecordConsentArgs { patient, form }).await {
-                    Ok(_) => {
-                        consent_error.set(None);
-                        send_file.emit(bytes);
-                    }
-                    Err(e) => consent_error.set(Some(e)),
-                }
-            });
-        }
+    let agreed = {
+        let (waiting, send_file) = (waiting_file.clone(), send_file.clone());
+        Callback::from(move |()| {
+            if let Some(bytes) = (*waiting).clone() {
+                send_file.emit(bytes);
+            }
+        })
     };
     let open_file = {
         let (saved, error) = (saved.clone(), error.clone());
@@ -200,10 +173,6 @@ pub fn ChatPanel(props: &ChatProps) -> Html {
             })
         }
     };
-    let consent_note_error = consent_error
-        .as_ref()
-        .and_then(|e| e.fields.iter().find(|f| f.field == "note"))
-        .map(|f| field_message(lang, f));
     let as_patient = conversation.as_ref().is_some_and(|c| c.as_patient);
     let onkeydown = {
         let send = send.clone();
@@ -275,27 +244,9 @@ pub fn ChatPanel(props: &ChatProps) -> Html {
                        onchange={attach} />
             </label>
             if let Some(m) = &*file_error { <small class="field-error" id="chat-file-error" role="alert">{ m.clone() }</small> }
-            if waiting_file.is_some() {
-                <div class="chat-consent" id="chat-consent" role="alert">
-                    if as_patient {
-                        <span class="consent-text">{ text(lang, "consent-records-patient") }</span>
-                        <button type="button" class="primary give-consent" onclick={agree}>
-                            { text(lang, "consent-agree-and-send") }
-                        </button>
-                    } else {
-                        <span class="consent-text">{ text(lang, "consent-records-staff") }</span>
-                        <input type="text" class="consent-note" aria-label={text(lang, "consent-note")}
-                               placeholder={text(lang, "consent-note")} value={(*consent_note).clone()}
-                               oninput={{ let consent_note = consent_note.clone(); move |e: InputEvent| {
-                                   let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-                                   consent_note.set(input.value());
-                               } }} />
-                        <button type="button" class="secondary record-consent" onclick={agree}>
-                            { text(lang, "consent-record-and-send") }
-                        </button>
-                    }
-                    if let Some(m) = consent_note_error { <small class="field-error">{ m }</small> }
-                    <ErrorBanner error={(*consent_error).clone().filter(|e| e.fields.is_empty())} language={lang} />
+            if let (true, Some(patient)) = (waiting_file.is_some(), conversation.as_ref().and_then(|c| c.patient)) {
+                <div class="chat-consent" id="chat-consent">
+                    <super::consent::RecordsConsent {patient} {as_patient} language={lang} on_agreed={agreed} />
                 </div>
             }
             if let Some(path) = &*saved {

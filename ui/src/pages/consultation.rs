@@ -131,6 +131,7 @@ pub fn ConsultationScreen(props: &ConsultationProps) -> Html {
     let saved = use_state(|| false);
     let history = use_state(|| None::<Result<Vec<ConsultationSummary>, IpcError>>);
     let reloads = use_state(|| 0_u32);
+    let showing_chart = use_state(|| false);
     let submission = use_submission();
     {
         let (note, draft, id) = (note.clone(), draft.clone(), a.id);
@@ -292,6 +293,10 @@ pub fn ConsultationScreen(props: &ConsultationProps) -> Html {
                             { text(lang, "step-complete") }
                         </button>
                     }
+                    <button type="button" class="secondary" id="open-chart" aria-pressed={showing_chart.to_string()}
+                            onclick={{ let showing_chart = showing_chart.clone(); move |_| showing_chart.set(!*showing_chart) }}>
+                        { text(lang, "chart-title") }
+                    </button>
                     <button type="button" class="secondary" id="close-consultation"
                             onclick={{ let on_close = props.on_close.clone(); move |_| on_close.emit(()) }}>
                         { text(lang, "consultation-back") }
@@ -302,6 +307,9 @@ pub fn ConsultationScreen(props: &ConsultationProps) -> Html {
                 { format!("{} · {} · {}", a.slot.map(|s| day_and_clock(lang, tz, s.start)).unwrap_or_else(|| text(lang, "walk-in")),
                           text(lang, kind), status_label(lang, note.as_ref().map_or(a.status, |n| n.status))) }
             </p>
+            if *showing_chart {
+                <super::chart::ChartPanel patient={Some(a.patient)} language={lang} time_zone={props.time_zone.clone()} />
+            }
             <ErrorBanner error={submission.error().filter(|e| e.fields.is_empty())} language={lang} />
             if *saved {
                 <p class="banner ok" role="status" id="note-saved">{ text(lang, if locked { "note-amended" } else { "note-saved" }) }</p>

@@ -1,6 +1,8 @@
 mod appointments;
 mod call;
+mod chart;
 mod chat;
+mod consent;
 mod consultation;
 mod directory;
 mod doctor_files;

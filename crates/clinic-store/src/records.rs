@@ -1,0 +1,139 @@
+//! Patients' records on this device: charts as last read from the server (so a chart opens
+//! offline), documents with their content once had here, and charts read offline waiting to be
+//! reported to the server's audit. All of it inside the encrypted store.
+
+use chrono::{DateTime, Utc};
+use clinic_core::chart::{ChartView, OfflineRead, PatientDocument};
+use clinic_core::PatientId;
+use rusqlite::OptionalExtension;
+
+use crate::{Store, StoreError};
+
+/// A document as described by the server, with its content if this device has it.
+pub type KeptDocument = (PatientDocument, Option<Vec<u8>>);
+
+fn encoding(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Encoding(e.to_string())
+}
+
+impl Store {
+    /// Keep a chart as the server sent it (replacing the older copy), with its documents'
+    /// descriptions.
+    pub fn keep_chart(&self, chart: &ChartView) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO chart (patient_id, record, fetched_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (patient_id) DO UPDATE SET record = excluded.record,
+               fetched_at = excluded.fetched_at",
+            (
+                chart.patient.id.to_string(),
+                serde_json::to_string(chart).map_err(encoding)?,
+                chart.as_of.to_rfc3339(),
+            ),
+        )?;
+        for document in &chart.documents {
+            tx.execute(
+                "INSERT INTO document (id, patient_id, record) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO UPDATE SET record = excluded.record",
+                (
+                    document.id.to_string(),
+                    document.patient.to_string(),
+                    serde_json::to_string(document).map_err(encoding)?,
+                ),
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The chart as last read from the server, if this device has read it.
+    pub fn cached_chart(&self, patient: PatientId) -> Result<Option<ChartView>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .prepare_cached("SELECT record FROM chart WHERE patient_id = ?1")?
+            .query_row([patient.to_string()], |r| r.get(0))
+            .optional()?;
+        text.map(|t| serde_json::from_str(&t).map_err(encoding))
+            .transpose()
+    }
+
+    /// Keep a document's description and, when given, its content (kept content is never
+    /// dropped by a later call without it).
+    pub fn keep_document(
+        &self,
+        document: &PatientDocument,
+        content: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO document (id, patient_id, record, content) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO UPDATE SET record = excluded.record,
+               content = coalesce(excluded.content, document.content)",
+            (
+                document.id.to_string(),
+                document.patient.to_string(),
+                serde_json::to_string(document).map_err(encoding)?,
+                content,
+            ),
+        )?;
+        Ok(())
+    }
+
+    /// A document's description and, if this device has it, its content.
+    pub fn document(&self, id: uuid::Uuid) -> Result<Option<KeptDocument>, StoreError> {
+        let row: Option<(String, Option<Vec<u8>>)> = self
+            .conn
+            .prepare_cached("SELECT record, content FROM document WHERE id = ?1")?
+            .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(t, content)| Ok((serde_json::from_str(&t).map_err(encoding)?, content)))
+            .transpose()
+    }
+
+    /// A chart was read from this device's copy at `at` (the server could not be reached).
+    pub fn record_offline_read(
+        &self,
+        patient: PatientId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO offline_read (patient_id, read_at) VALUES (?1, ?2)",
+            (patient.to_string(), at.to_rfc3339()),
+        )?;
+        Ok(())
+    }
+
+    /// Offline reads not yet reported, oldest first, with the last one's number.
+    pub fn offline_reads(&self) -> Result<(Vec<OfflineRead>, i64), StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT id, patient_id, read_at FROM offline_read ORDER BY id LIMIT 1000",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let (mut out, mut last) = (Vec::new(), 0);
+        for row in rows {
+            let (id, patient, at) = row?;
+            last = id;
+            out.push(OfflineRead {
+                patient: patient
+                    .parse()
+                    .map_err(|_| encoding("offline read patient"))?,
+                read_at: DateTime::parse_from_rfc3339(&at)
+                    .map_err(encoding)?
+                    .with_timezone(&Utc),
+            });
+        }
+        Ok((out, last))
+    }
+
+    /// The server has the offline reads up to number `last`.
+    pub fn forget_offline_reads(&self, last: i64) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM offline_read WHERE id <= ?1", [last])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,175 @@
+//! Patients' records at the desk: the chart — read from the server when it can be reached (the
+//! server audits it) and kept in the encrypted store, so it opens offline too (an offline read
+//! is noted here and reported to the server's audit when the desk is back) — and reports and
+//! documents, uploaded and downloaded in pieces that survive a dropped connection.
+
+use chrono::Utc;
+use clinic_core::chart::{
+    upload_rule, ChartView, DocumentCategory, PatientDocument, UploadStart,
+    DEFAULT_UPLOAD_MAX_BYTES,
+};
+use clinic_core::ipc::{IpcError, PrintedDocument};
+use clinic_core::wire::ErrorCode;
+use clinic_core::PatientId;
+
+use super::Desk;
+
+fn offline_files() -> IpcError {
+    IpcError::new(
+        ErrorCode::ServerUnreachable,
+        "Files are sent and fetched only while the clinic server can be reached; nothing was \
+         lost. Try again when the connection is back.",
+    )
+}
+
+impl Desk {
+    /// A patient's chart. `break_glass`: a doctor's reason for emergency access to a patient
+    /// they do not treat (flagged for the admins).
+    pub async fn patient_chart(
+        &self,
+        patient: PatientId,
+        break_glass: Option<String>,
+    ) -> Result<ChartView, IpcError> {
+        self.unlocked_user()?;
+        let fetched = self
+            .authed(|c, t| async move { c.chart(&t, patient, break_glass.as_deref()).await })
+            .await;
+        match fetched {
+            Ok(chart) => {
+                self.with_store(|s| s.keep_chart(&chart))?;
+                Ok(chart)
+            }
+            Err(e) if e.code == ErrorCode::ServerUnreachable => {
+                let Some(mut chart) = self.with_store(|s| s.cached_chart(patient))? else {
+                    return Err(IpcError::new(
+                        ErrorCode::ServerUnreachable,
+                        "This chart has not been opened on this computer before, so it needs the \
+                         clinic server, which cannot be reached now.",
+                    ));
+                };
+                // Read from this device's copy: noted for the server's audit.
+                self.with_store(|s| s.record_offline_read(patient, Utc::now()))?;
+                chart.from_this_device = true;
+                Ok(chart)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Upload a report or document to a patient's record (the patient's own in the patient
+    /// build): checked here as the server will check it, sent in pieces that resume after a
+    /// dropped connection, and kept in this device's encrypted store.
+    pub async fn upload_patient_document(
+        &self,
+        patient: PatientId,
+        title: String,
+        category: DocumentCategory,
+        content: Vec<u8>,
+    ) -> Result<PatientDocument, IpcError> {
+        self.unlocked_user()?;
+        let start = UploadStart {
+            title: title.clone(),
+            category,
+            size: content.len() as u64,
+            sha256: "0".repeat(64),
+        };
+        start
+            .check(DEFAULT_UPLOAD_MAX_BYTES)
+            .map_err(IpcError::validation)?;
+        upload_rule(DEFAULT_UPLOAD_MAX_BYTES)
+            .check(&content)
+            .map_err(|problem| {
+                let mut error = IpcError::validation(vec![problem.field_error("file")]);
+                error.message = format!("This file cannot be uploaded: {problem}.");
+                error
+            })?;
+        let sent = content.clone();
+        let document = self
+            .authed(|c, t| async move {
+                c.upload_document(&t, patient, &title, category, &sent)
+                    .await
+            })
+            .await
+            .map_err(|e| {
+                if e.code == ErrorCode::ServerUnreachable {
+                    offline_files()
+                } else {
+                    e
+                }
+            })?;
+        self.with_store(|s| s.keep_document(&document, Some(&content)))?;
+        Ok(document)
+    }
+
+    /// Save a document of a chart this device has read in its documents folder, under a name
+    /// made here. Fetched from the server when it can be reached (the read is audited there),
+    /// else from this device's copy.
+    pub async fn open_patient_document(&self, id: uuid::Uuid) -> Result<PrintedDocument, IpcError> {
+        self.unlocked_user()?;
+        let (document, kept) = self.with_store(|s| s.document(id))?.ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::NotFound,
+                "This document is not in a chart opened on this computer.",
+            )
+        })?;
+        let described = document.clone();
+        let content = match self
+            .authed(|c, t| async move { c.download_document(&t, &described).await })
+            .await
+        {
+            Ok(bytes) => {
+                self.with_store(|s| s.keep_document(&document, Some(&bytes)))?;
+                bytes
+            }
+            Err(e) if e.code == ErrorCode::ServerUnreachable => {
+                let bytes = kept.ok_or_else(offline_files)?;
+                self.with_store(|s| s.record_offline_read(document.patient, Utc::now()))?;
+                bytes
+            }
+            Err(e) => return Err(e),
+        };
+        let name = PatientDocument::server_file_name(
+            document.category,
+            document.kind,
+            &document.sha256,
+            document.uploaded_at,
+        );
+        self.save_document(&name, &content)
+    }
+
+    /// The patient build: the patient's own chart.
+    pub async fn my_chart(&self) -> Result<ChartView, IpcError> {
+        let own = self.own_patient_id()?;
+        self.patient_chart(own, None).await
+    }
+
+    /// The patient build: the patient's own reports and documents (kept here as described).
+    pub async fn my_documents(&self) -> Result<Vec<PatientDocument>, IpcError> {
+        let own = self.own_patient_id()?;
+        let list = self
+            .authed(|c, t| async move { c.patient_documents(&t, own).await })
+            .await?;
+        for document in &list {
+            self.with_store(|s| s.keep_document(document, None))?;
+        }
+        Ok(list)
+    }
+
+    /// Report the charts read offline to the server's audit (after a sync round).
+    pub(crate) async fn report_offline_reads(&self, token: &str) {
+        let Ok((reads, last)) = self.with_store(|s| s.offline_reads()) else {
+            return;
+        };
+        if reads.is_empty() {
+            return;
+        }
+        if self
+            .client
+            .report_offline_reads(token, &reads)
+            .await
+            .is_ok()
+        {
+            let _ = self.with_store(|s| s.forget_offline_reads(last));
+        }
+    }
+}

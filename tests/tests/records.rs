@@ -1,0 +1,153 @@
+//! The patient's record end to end: the patient uploads a report from the patient build (asked
+//! first for consent to the clinic keeping files); the doctor sees it in the patient's chart
+//! during the consultation and opens it (the same bytes); the doctor's report shows as "ready"
+//! for the patient until opened; and the doctor's computer, offline, still opens the chart from
+//! its encrypted copy and says so.
+
+use anyhow::Context;
+use clinic_tests::{Build, Relay, ServerApi, SyncServer, Workstation};
+
+const DUTY_DOCTOR: &str = "Dr. Shafiq Hasan";
+
+fn saved_path(banner: &str) -> String {
+    banner
+        .rsplit_once(": ")
+        .or_else(|| banner.split_once(" in "))
+        .map(|(_, p)| p.trim().to_owned())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_patients_upload_reaches_the_doctors_chart_which_opens_offline_too() -> anyhow::Result<()>
+{
+    let server = SyncServer::start_demo()?;
+    let logins = server.logins()?;
+    let desk = logins
+        .iter()
+        .find(|l| l.role == "front_desk")
+        .context("a desk")?;
+    let duty = logins
+        .iter()
+        .find(|l| l.name == DUTY_DOCTOR)
+        .context("the duty doctor")?;
+    let patient = server.login("patient")?;
+    let own = ServerApi::sign_in(&server.url, &patient)
+        .await?
+        .patients()
+        .await?;
+    let own_id = own
+        .first()
+        .and_then(|p| p["id"].as_str())
+        .context("the patient's own record")?
+        .to_owned();
+    let api = ServerApi::sign_in(&server.url, desk).await?;
+    let doctor = api.doctor_id(DUTY_DOCTOR).await?;
+    api.walk_in(&own_id, &doctor, "in_person").await?;
+    let report =
+        std::fs::read(clinic_tests::workspace_root().join("tests/fixtures/blood-report.pdf"))?;
+
+    // The patient uploads a report; the first file asks for consent.
+    let patient_station = Workstation::new(&server.url)?;
+    let patient_app = patient_station.launch(Build::Patient).await?;
+    patient_app
+        .sign_in_by_keyboard(&patient.email, &patient.password)
+        .await?;
+    patient_app.wait_for("#chart #no-documents").await?;
+    patient_app.click("#upload-title").await?;
+    patient_app.type_keys("Blood count, November").await?;
+    // A file named like a PDF that is not one is refused for what it is.
+    patient_app
+        .choose_file(
+            "upload-file",
+            "report.pdf",
+            b"PK\x03\x04\x14\x00\x00\x00\x08\x00an archive",
+        )
+        .await?;
+    let refused = patient_app
+        .wait_for_text("#upload-error", |t| !t.is_empty())
+        .await?;
+    assert!(refused.contains("application/zip"), "{refused}");
+    patient_app
+        .choose_file("upload-file", "blood-report.pdf", &report)
+        .await?;
+    patient_app
+        .click("#chart .records-consent .give-consent")
+        .await?;
+    patient_app
+        .wait_for_text("#chart-saved", |t| t.contains("Blood count, November"))
+        .await?;
+    patient_app
+        .wait_for("#chart-documents tr[data-title='Blood count, November']")
+        .await?;
+    patient_app
+        .screenshot("70-patient-uploads-a-report")
+        .await?;
+
+    // The doctor (through a connection that can be cut) sees it in the chart and opens it.
+    let relay = Relay::start(server.port).await?;
+    let doctor_station = Workstation::new(&relay.url)?;
+    let doctor_app = doctor_station.launch(Build::Staff).await?;
+    doctor_app
+        .sign_in_by_keyboard(&duty.email, &duty.password)
+        .await?;
+    let row = format!("#waiting-room tr[data-patient='{}']", patient.name);
+    doctor_app.click(&format!("{row} button.start")).await?;
+    doctor_app
+        .click(&format!("{row} button.open-consultation"))
+        .await?;
+    doctor_app.click("#open-chart").await?;
+    let listed = "#chart-documents tr[data-title='Blood count, November']";
+    doctor_app.wait_for(listed).await?;
+    doctor_app
+        .wait_for("#chart-timeline li[data-kind='document']")
+        .await?;
+    doctor_app
+        .click(&format!("{listed} button.open-document"))
+        .await?;
+    let saved = doctor_app
+        .wait_for_text("#chart-saved", |t| t.contains(".pdf"))
+        .await?;
+    assert_eq!(std::fs::read(saved_path(&saved))?, report);
+    doctor_app.screenshot("71-doctor-chart").await?;
+
+    // The doctor uploads the X-ray report: "ready" for the patient until opened.
+    doctor_app.click("#upload-title").await?;
+    doctor_app.type_keys("X-ray report").await?;
+    doctor_app
+        .choose_file("upload-file", "xray.pdf", &report)
+        .await?;
+    doctor_app
+        .wait_for("#chart-documents tr[data-title='X-ray report']")
+        .await?;
+    patient_app.click("#chart-refresh").await?;
+    let ready = "#chart-documents tr[data-title='X-ray report']";
+    patient_app
+        .wait_for(&format!("{ready} .report-ready"))
+        .await?;
+    patient_app.screenshot("72-patient-report-ready").await?;
+    patient_app
+        .click(&format!("{ready} button.open-document"))
+        .await?;
+    patient_app
+        .wait_for_text("#chart-saved", |t| t.contains(".pdf"))
+        .await?;
+    patient_app
+        .wait_for_text(ready, |t| !t.contains("Report ready"))
+        .await?;
+
+    // Offline, the doctor's computer opens the chart from its encrypted copy, and says so.
+    relay.cut();
+    doctor_app
+        .wait_for_text("#connection", |t| t == "Offline")
+        .await?;
+    doctor_app.click("#open-chart").await?;
+    doctor_app.click("#open-chart").await?;
+    doctor_app.wait_for("#chart-offline").await?;
+    doctor_app.wait_for(listed).await?;
+    doctor_app.screenshot("73-doctor-chart-offline").await?;
+    relay.restore();
+    for app in [patient_app, doctor_app] {
+        app.close().await?;
+    }
+    Ok(())
+}
