@@ -57,6 +57,7 @@ fn main() {
             "open_patient_document",
             "my_documents",
             "my_chart",
+            "audit_log",
             "doctor_files",
             "open_doctor_document",
             "my_doctor_profile",

@@ -583,3 +583,11 @@ pub async fn my_documents(
 pub async fn my_chart(desk: State<'_, Desk>) -> Answer<clinic_core::chart::ChartView> {
     desk.my_chart().await
 }
+
+#[tauri::command]
+pub async fn audit_log(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::AuditQuery,
+) -> Answer<clinic_core::wire::AuditPage> {
+    desk.audit_log(args).await
+}

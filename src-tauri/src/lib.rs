@@ -91,6 +91,7 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::open_patient_document,
             commands::my_documents,
             commands::my_chart,
+            commands::audit_log,
             commands::doctor_files,
             commands::open_doctor_document,
             commands::my_doctor_profile,

@@ -7,19 +7,7 @@ use sha2::{Digest, Sha256};
 /// The hash before the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// An entry as stored.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct AuditEntry {
-    pub seq: i64,
-    pub at_ms: i64,
-    pub actor: String,
-    pub role: String,
-    pub action: String,
-    pub subject: String,
-    pub patient: String,
-    pub prev_hash: String,
-    pub hash: String,
-}
+pub use clinic_core::wire::{AuditEntry, AuditPage};
 
 /// What happened, before it has its place in the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,4 +83,74 @@ pub fn verify(entries: &[AuditEntry]) -> Result<(), ChainBroken> {
         prev = e.hash.clone();
     }
     Ok(())
+}
+
+/// What the admin's audit viewer asks for (all optional; newest first).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct AuditFilter {
+    #[serde(default)]
+    pub patient: Option<String>,
+    #[serde(default)]
+    pub actor: Option<String>,
+    #[serde(default)]
+    pub action: Option<String>,
+    /// Milliseconds since the epoch, inclusive.
+    #[serde(default)]
+    pub from_ms: Option<i64>,
+    #[serde(default)]
+    pub to_ms: Option<i64>,
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+/// `GET /api/v1/audit?patient=&actor=&action=&from_ms=&to_ms=&limit=`: the admins' audit viewer.
+/// The whole chain is checked on each view, so a removed or edited entry shows at once.
+pub async fn view<S: crate::storage::Storage>(
+    axum::extract::State(state): axum::extract::State<crate::http::AppState<S>>,
+    caller: crate::http::Caller,
+    axum::extract::Query(filter): axum::extract::Query<AuditFilter>,
+) -> Result<axum::Json<AuditPage>, crate::error::ApiError> {
+    clinic_core::decide(caller.actor, clinic_core::Action::ReadAudit)?;
+    let chain = state.storage.audit_entries().await?;
+    let chain_broken = verify(&chain).err().map(|e| e.to_string());
+    let total = chain.len();
+    let limit = filter.limit.unwrap_or(200).clamp(1, 2000) as usize;
+    let same = |want: &Option<String>, have: &str| {
+        want.as_deref()
+            .map(str::trim)
+            .is_none_or(|w| w.is_empty() || w == have)
+    };
+    let entries: Vec<AuditEntry> = chain
+        .into_iter()
+        .rev()
+        .filter(|e| same(&filter.patient, &e.patient))
+        .filter(|e| same(&filter.actor, &e.actor))
+        .filter(|e| same(&filter.action, &e.action))
+        .filter(|e| filter.from_ms.is_none_or(|f| e.at_ms >= f))
+        .filter(|e| filter.to_ms.is_none_or(|t| e.at_ms <= t))
+        .take(limit)
+        .collect();
+    let mut names = std::collections::BTreeMap::new();
+    for account in state.storage.list_accounts().await? {
+        names.insert(account.id.to_string(), account.display_name);
+    }
+    for e in &entries {
+        if names.contains_key(&e.patient) && !e.patient.is_empty() {
+            continue;
+        }
+        if let Ok(id) = e.patient.parse::<clinic_core::PatientId>() {
+            if let Some(p) = state.storage.patient_record(id).await? {
+                names.insert(
+                    e.patient.clone(),
+                    format!("{} · {}", p.demographics.full_name, p.patient_number),
+                );
+            }
+        }
+    }
+    Ok(axum::Json(AuditPage {
+        entries,
+        chain_broken,
+        total,
+        names,
+    }))
 }

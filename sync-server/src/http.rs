@@ -198,6 +198,7 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
             "/api/v1/patients/{id}/chart",
             get(crate::records::chart::<S>),
         )
+        .route("/api/v1/audit", get(crate::audit::view::<S>))
         .route(
             "/api/v1/audit/offline-reads",
             post(crate::records::offline_reads::<S>),

@@ -2398,6 +2398,41 @@ async fn records_upload_in_chunks_resume_and_the_chart_shows_them(b: Backend) {
         );
     }
     assert_eq!(clinic_sync::audit::verify(&chain), Ok(()));
+
+    // The admins' viewer: filtered, named, and it says when the chain is broken. Nobody else.
+    let (status, page) = s
+        .get("/api/v1/audit?action=break_glass", Some(&c.admin))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(page["chain_broken"], Value::Null);
+    assert_eq!(
+        page["names"][page["entries"][0]["actor"].as_str().unwrap()],
+        "dr.other@clinic.test"
+    );
+    let (_, page) = s
+        .get(
+            &format!("/api/v1/audit?patient={own}&limit=3"),
+            Some(&c.admin),
+        )
+        .await;
+    assert_eq!(page["entries"].as_array().unwrap().len(), 3, "{page}");
+    assert!(
+        page["entries"][0]["seq"].as_i64() > page["entries"][1]["seq"].as_i64(),
+        "newest first"
+    );
+    for token in [&c.doctor_token, &c.desk_a, &patient] {
+        assert_eq!(
+            s.get("/api/v1/audit", Some(token)).await.0,
+            StatusCode::FORBIDDEN
+        );
+    }
+    s.exec("DELETE FROM audit_entry WHERE seq = 3").await;
+    let (_, page) = s.get("/api/v1/audit", Some(&c.admin)).await;
+    assert!(
+        page["chain_broken"].as_str().unwrap().contains('3'),
+        "{page}"
+    );
 }
 
 on_both_backends!(

@@ -151,3 +151,69 @@ async fn a_patients_upload_reaches_the_doctors_chart_which_opens_offline_too() -
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_doctor_opens_a_strangers_chart_only_with_a_reason_and_the_admin_sees_it_flagged(
+) -> anyhow::Result<()> {
+    let server = SyncServer::start_demo()?;
+    let logins = server.logins()?;
+    let other = logins
+        .iter()
+        .find(|l| l.role == "doctor" && l.name != DUTY_DOCTOR)
+        .context("another doctor")?;
+    let admin = server.login("admin")?;
+    let patient = server.login("patient")?;
+
+    // The doctor finds the patient in the registry; the chart is closed to them.
+    let station = Workstation::new(&server.url)?;
+    let app = station.launch(Build::Staff).await?;
+    app.sign_in_by_keyboard(&other.email, &other.password)
+        .await?;
+    app.click("#chart-search").await?;
+    app.type_keys(&patient.name).await?;
+    app.click("#chart-finder li button.open-patient-chart")
+        .await?;
+    app.wait_for("#break-glass").await?;
+    // A reason of one word is not enough, and is said so.
+    app.click("#break-glass-reason").await?;
+    app.type_keys("urgent").await?;
+    app.click("#break-glass-open").await?;
+    let said = app
+        .wait_for_text("#break-glass-error", |t| !t.is_empty())
+        .await?;
+    assert!(said.contains("10 characters"), "{said}");
+    app.click("#break-glass-reason").await?;
+    app.type_keys(" — unconscious in the emergency room, allergies needed")
+        .await?;
+    app.click("#break-glass-open").await?;
+    app.wait_for_text("#chart-who", |t| t.contains(&patient.name))
+        .await?;
+    app.screenshot("74-break-glass-chart").await?;
+    app.close().await?;
+
+    // The admin sees the emergency access flagged, with its reason, and the chain whole.
+    let admin_station = Workstation::new(&server.url)?;
+    let desk = admin_station.launch(Build::Staff).await?;
+    desk.sign_in_by_keyboard(&admin.email, &admin.password)
+        .await?;
+    desk.click("#audit-break-glass").await?;
+    let row = desk
+        .wait_for_text("#audit-entries tr[data-action='break_glass']", |t| {
+            t.contains("allergies needed")
+        })
+        .await?;
+    assert!(row.contains(&other.name), "{row}");
+    assert!(
+        desk.text("#audit-chain").await?.contains("whole"),
+        "the chain is intact"
+    );
+    desk.client()
+        .execute(
+            "document.getElementById('audit-card').scrollIntoView()",
+            vec![],
+        )
+        .await?;
+    desk.screenshot("75-admin-audit").await?;
+    desk.close().await?;
+    Ok(())
+}

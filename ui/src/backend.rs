@@ -469,3 +469,9 @@ pub async fn upload_patient_document(
     let payload = js_sys::Uint8Array::from(content);
     answer(invoke_with_options("upload_patient_document", payload.into(), options.into()).await)
 }
+
+pub async fn audit_log(
+    args: clinic_core::ipc::AuditQuery,
+) -> Result<clinic_core::wire::AuditPage, IpcError> {
+    call("audit_log", Some(&args)).await
+}

@@ -619,3 +619,16 @@ pub struct ChartArgs {
 pub struct DocumentArgs {
     pub document: uuid::Uuid,
 }
+
+/// `audit_log`: the admins' audit viewer's filters (empty: everything, newest first).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    pub action: Option<String>,
+    #[serde(default)]
+    pub patient: Option<String>,
+    #[serde(default)]
+    pub actor: Option<String>,
+    #[serde(default)]
+    pub limit: Option<i64>,
+}

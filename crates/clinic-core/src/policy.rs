@@ -65,6 +65,9 @@ pub enum Action {
     },
     /// Verify a doctor's credentials, or reject them with a reason.
     VerifyDoctor,
+    /// Read the audit of health data (who read or changed what, when; break-glass accesses):
+    /// the admins only. Entries name records, never their content.
+    ReadAudit,
     /// Read the credentials a doctor uploaded (their degree, their registration): the doctor
     /// and the admins who verify them. A doctor's photo is part of the directory instead.
     ReadDoctorCredentials {
@@ -195,6 +198,7 @@ pub fn decide(actor: Actor, action: Action) -> Result<(), Denied> {
             role == Role::Admin || (role == Role::Doctor && doctor == id)
         }
         VerifyDoctor => role == Role::Admin,
+        ReadAudit => role == Role::Admin,
         ReadDoctorCredentials { doctor } => {
             role == Role::Admin || (role == Role::Doctor && doctor == id)
         }

@@ -139,6 +139,32 @@ pub struct DoctorView {
     pub weekly_hours: Vec<WorkingHours>,
 }
 
+/// An entry of the audit of health data, as stored (hash-chained).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at_ms: i64,
+    pub actor: String,
+    pub role: String,
+    pub action: String,
+    pub subject: String,
+    pub patient: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The viewer's answer: the entries found, and whether the whole chain is intact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    /// `None` when the chain is whole; otherwise where it breaks, in words.
+    pub chain_broken: Option<String>,
+    /// How many entries the chain holds.
+    pub total: usize,
+    /// Names for the ids in the entries shown: accounts, and patients (name · number).
+    pub names: std::collections::BTreeMap<String, String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -213,6 +213,32 @@ impl SyncClient {
         Ok(content)
     }
 
+    /// The admins' audit viewer.
+    pub async fn audit_log(
+        &self,
+        token: &str,
+        query: &clinic_core::ipc::AuditQuery,
+    ) -> Result<clinic_core::wire::AuditPage, ClientError> {
+        let mut url = reqwest::Url::parse(&self.url("/api/v1/audit"))
+            .map_err(|e| ClientError::Unexpected(e.to_string()))?;
+        {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in [
+                ("action", &query.action),
+                ("patient", &query.patient),
+                ("actor", &query.actor),
+            ] {
+                if let Some(value) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+                    pairs.append_pair(name, value.trim());
+                }
+            }
+            if let Some(limit) = query.limit {
+                pairs.append_pair("limit", &limit.to_string());
+            }
+        }
+        self.answer(self.http.get(url).bearer_auth(token)).await
+    }
+
     /// Chart reads made from this device's copy while offline, for the server's audit.
     pub async fn report_offline_reads(
         &self,

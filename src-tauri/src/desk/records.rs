@@ -155,6 +155,16 @@ impl Desk {
         Ok(list)
     }
 
+    /// The admins' audit viewer (online).
+    pub async fn audit_log(
+        &self,
+        query: clinic_core::ipc::AuditQuery,
+    ) -> Result<clinic_core::wire::AuditPage, IpcError> {
+        self.working_user()?;
+        self.authed(|c, t| async move { c.audit_log(&t, &query).await })
+            .await
+    }
+
     /// Report the charts read offline to the server's audit (after a sync round).
     pub(crate) async fn report_offline_reads(&self, token: &str) {
         let Ok((reads, last)) = self.with_store(|s| s.offline_reads()) else {

@@ -185,21 +185,29 @@ pub fn ChartPanel(props: &ChartProps) -> Html {
     };
     let body = match chart.as_ref() {
         None => html! { <p class="empty">{ "…" }</p> },
-        Some(Err(e)) if e.code == ErrorCode::Forbidden && !as_patient => html! {
-            <div class="break-glass" id="break-glass">
-                <p>{ text(lang, "chart-forbidden") }</p>
-                <label for="break-glass-reason">{ text(lang, "chart-break-glass-reason") }</label>
-                <input id="break-glass-reason" value={(*reason).clone()}
-                       oninput={{ let reason = reason.clone(); move |e: InputEvent| {
-                           reason.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value());
-                       } }} />
-                <button type="button" class="primary" id="break-glass-open"
-                        onclick={{ let (load, reason) = (load.clone(), reason.clone());
-                                   move |_| load.emit(Some((*reason).clone())) }}>
-                    { text(lang, "chart-break-glass-open") }
-                </button>
-            </div>
-        },
+        // Refused, or a reason too short: the emergency form, with what was wrong.
+        Some(Err(e))
+            if matches!(e.code, ErrorCode::Forbidden | ErrorCode::BadRequest) && !as_patient =>
+        {
+            html! {
+                <div class="break-glass" id="break-glass">
+                    <p>{ text(lang, "chart-forbidden") }</p>
+                    if e.code == ErrorCode::BadRequest {
+                        <p class="field-error" id="break-glass-error" role="alert">{ e.message.clone() }</p>
+                    }
+                    <label for="break-glass-reason">{ text(lang, "chart-break-glass-reason") }</label>
+                    <input id="break-glass-reason" value={(*reason).clone()}
+                           oninput={{ let reason = reason.clone(); move |e: InputEvent| {
+                               reason.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value());
+                           } }} />
+                    <button type="button" class="primary" id="break-glass-open"
+                            onclick={{ let (load, reason) = (load.clone(), reason.clone());
+                                       move |_| load.emit(Some((*reason).clone())) }}>
+                        { text(lang, "chart-break-glass-open") }
+                    </button>
+                </div>
+            }
+        }
         Some(Err(e)) => html! { <ErrorBanner error={Some(e.clone())} language={lang} /> },
         Some(Ok(view)) => {
             let p = &view.patient;
@@ -319,6 +327,58 @@ pub fn ChartPanel(props: &ChartProps) -> Html {
             if let Some(m) = &*saved { <p class="banner ok" role="status" id="chart-saved">{ m.clone() }</p> }
             <ErrorBanner error={(*action_error).clone()} language={lang} />
             { body }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ChartFinderProps {
+    pub language: Language,
+    pub time_zone: AttrValue,
+}
+
+/// A doctor looks up any patient of the registry (this computer's copy) and opens their chart:
+/// their own patients' at once, anyone else's only in an emergency, with a reason.
+#[component]
+pub fn ChartFinder(props: &ChartFinderProps) -> Html {
+    let lang = props.language;
+    let query = use_state(String::new);
+    let found = use_state(Vec::<clinic_core::registry::PatientSummary>::new);
+    let open = use_state(|| None::<clinic_core::PatientId>);
+    {
+        let (found, query) = (found.clone(), (*query).clone());
+        use_effect_with(query.clone(), move |_| {
+            spawn_local(async move {
+                if query.trim().is_empty() {
+                    found.set(Vec::new());
+                } else if let Ok(list) = backend::search_patients(query).await {
+                    found.set(list.into_iter().take(5).collect());
+                }
+            });
+        });
+    }
+    html! {
+        <section class="card chart-finder" id="chart-finder">
+            <h2>{ text(lang, "chart-finder-title") }</h2>
+            <input id="chart-search" aria-label={text(lang, "chart-finder-search")}
+                   placeholder={text(lang, "chart-finder-search")} value={(*query).clone()}
+                   oninput={{ let query = query.clone(); move |e: InputEvent| {
+                       query.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value());
+                   } }} />
+            <ul class="found">
+                for p in found.iter() {
+                    <li data-number={p.patient_number.clone()}>
+                        { format!("{} · {}", p.full_name, p.patient_number) }
+                        <button type="button" class="link-button open-patient-chart"
+                                onclick={{ let (open, id) = (open.clone(), p.id); move |_| open.set(Some(id)) }}>
+                            { text(lang, "chart-title") }
+                        </button>
+                    </li>
+                }
+            </ul>
+            if let Some(patient) = *open {
+                <ChartPanel patient={Some(patient)} language={lang} time_zone={props.time_zone.clone()} />
+            }
         </section>
     }
 }

@@ -82,6 +82,7 @@ pub fn Home() -> Html {
             html! {
                 <>
                     <DoctorVerification />
+                    <super::audit::AuditViewer />
                     <NewStaffAccount language={lang} {on_created} />
                     { accounts_table(lang, accounts) }
                 </>
@@ -107,6 +108,7 @@ pub fn Home() -> Html {
             }
             if role == Role::Doctor {
                 <DoctorDay doctor={account.id} />
+                <super::chart::ChartFinder language={lang} time_zone={super::appointments::clinic_zone(&model).name().to_owned()} />
                 <DoctorProfileEditor doctor={account.id} name={account.display_name.clone()} />
             }
             if role == Role::Patient { <PatientAppointments /> }

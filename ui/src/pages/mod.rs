@@ -1,4 +1,5 @@
 mod appointments;
+mod audit;
 mod call;
 mod chart;
 mod chat;

@@ -1,0 +1,109 @@
+//! The admins' audit viewer: who read or changed which patient's health data, when — newest
+//! first, filtered by kind (emergency accesses in one click) — and whether the hash chain is
+//! whole. Entries name records, never their content.
+
+use chrono::{DateTime, Utc};
+use clinic_core::ipc::{AuditQuery, IpcError};
+use clinic_core::wire::AuditPage;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use crate::backend;
+use crate::components::ErrorBanner;
+use crate::i18n::{text, text_with};
+use crate::state::AppModel;
+
+/// The kinds the filter offers (the rest are still listed under "everything").
+const ACTIONS: [&str; 9] = [
+    "break_glass",
+    "read_chart",
+    "offline_read_chart",
+    "read_document",
+    "upload_document",
+    "read_note",
+    "issue_prescription",
+    "refused_read_chart",
+    "refused_read_document",
+];
+
+#[component]
+pub fn AuditViewer() -> Html {
+    let model = use_context::<UseReducerHandle<AppModel>>().expect("AppModel context");
+    let lang = model.language();
+    let action = use_state(String::new);
+    let page = use_state(|| None::<Result<AuditPage, IpcError>>);
+    {
+        let (page, action) = (page.clone(), (*action).clone());
+        use_effect_with(action.clone(), move |_| {
+            spawn_local(async move {
+                let query = AuditQuery {
+                    action: (!action.is_empty()).then_some(action),
+                    limit: Some(100),
+                    ..AuditQuery::default()
+                };
+                page.set(Some(backend::audit_log(query).await));
+            });
+        });
+    }
+    let name = |names: &std::collections::BTreeMap<String, String>, id: &str| {
+        names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.chars().take(8).collect())
+    };
+    let body = match page.as_ref() {
+        None => html! { <p class="loading">{ "…" }</p> },
+        Some(Err(e)) => html! { <ErrorBanner error={Some(e.clone())} language={lang} /> },
+        Some(Ok(found)) => html! {
+            <>
+                if let Some(broken) = &found.chain_broken {
+                    <p class="banner error" id="audit-chain" role="alert">{ text_with(lang, "audit-chain-broken", &[("where", broken.clone().into())]) }</p>
+                } else {
+                    <p class="banner ok" id="audit-chain">{ text_with(lang, "audit-chain-whole", &[("count", (found.total as u64).into())]) }</p>
+                }
+                if found.entries.is_empty() { <p class="empty" id="audit-empty">{ text(lang, "audit-empty") }</p> }
+                <table class="audit" id="audit-entries">
+                    <thead><tr>
+                        <th>{ text(lang, "audit-when") }</th>
+                        <th>{ text(lang, "audit-who") }</th>
+                        <th>{ text(lang, "audit-what") }</th>
+                        <th>{ text(lang, "audit-patient") }</th>
+                        <th>{ text(lang, "audit-detail") }</th>
+                    </tr></thead>
+                    <tbody>
+                        for e in found.entries.iter() {
+                            <tr data-action={e.action.clone()} class={classes!((e.action == "break_glass").then_some("flagged"))}>
+                                <td>{ DateTime::<Utc>::from_timestamp_millis(e.at_ms).map(|t| t.format("%d.%m.%Y %H:%M:%S UTC").to_string()).unwrap_or_default() }</td>
+                                <td>{ format!("{} ({})", name(&found.names, &e.actor), e.role) }</td>
+                                <td>{ e.action.replace('_', " ") }</td>
+                                <td>{ name(&found.names, &e.patient) }</td>
+                                <td class="detail">{ if e.action == "break_glass" { e.subject.trim_start_matches("reason: ").to_owned() } else { String::new() } }</td>
+                            </tr>
+                        }
+                    </tbody>
+                </table>
+            </>
+        },
+    };
+    html! {
+        <section class="card" id="audit-card">
+            <h2>{ text(lang, "audit-title") }</h2>
+            <div class="audit-filters">
+                <label for="audit-action">{ text(lang, "audit-filter") }</label>
+                <select id="audit-action" onchange={{ let action = action.clone(); move |e: Event| {
+                    action.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value());
+                } }}>
+                    <option value="" selected={action.is_empty()}>{ text(lang, "audit-everything") }</option>
+                    for a in ACTIONS {
+                        <option value={a} selected={*action == a}>{ a.replace('_', " ") }</option>
+                    }
+                </select>
+                <button type="button" class="secondary" id="audit-break-glass"
+                        onclick={{ let action = action.clone(); move |_| action.set("break_glass".to_owned()) }}>
+                    { text(lang, "audit-emergencies") }
+                </button>
+            </div>
+            { body }
+        </section>
+    }
+}
