@@ -16,7 +16,7 @@ as_root() {
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential pkg-config curl file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver
-  postgresql dbus-daemon gnome-keyring fonts-noto-core poppler-utils
+  postgresql dbus-daemon gnome-keyring fonts-noto-core poppler-utils python3-jsonschema
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

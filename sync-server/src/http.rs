@@ -200,6 +200,10 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
         )
         .route("/api/v1/audit", get(crate::audit::view::<S>))
         .route(
+            "/api/v1/patients/{id}/export/fhir",
+            get(crate::records::export_fhir::<S>),
+        )
+        .route(
             "/api/v1/audit/offline-reads",
             post(crate::records::offline_reads::<S>),
         )

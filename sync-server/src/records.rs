@@ -119,6 +119,109 @@ pub(crate) async fn access<S: Storage>(
     Err(ApiError::Forbidden)
 }
 
+/// A patient's whole record, gathered from storage: what the chart and the exports are made of.
+pub(crate) struct Record {
+    pub patient: clinic_core::sync::PatientRecord,
+    pub summary: clinic_core::chart::ClinicalSummary,
+    /// Each appointment with its doctor's name and its note.
+    pub visits: Vec<(
+        clinic_core::appointment::AppointmentRecord,
+        String,
+        Option<clinic_core::consultation::NoteRecord>,
+    )>,
+    /// Issued and superseded prescriptions (no drafts).
+    pub prescriptions: Vec<clinic_core::prescription::PrescriptionRecord>,
+    pub documents: Vec<PatientDocument>,
+    pub doctor_names: std::collections::HashMap<clinic_core::UserId, String>,
+}
+
+impl Record {
+    pub(crate) async fn gather<S: Storage>(
+        state: &AppState<S>,
+        patient: PatientId,
+    ) -> Result<Record, ApiError> {
+        let record = state
+            .storage
+            .patient_record(patient)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let doctor_names: std::collections::HashMap<_, _> = state
+            .storage
+            .doctors()
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.profile.display_name))
+            .collect();
+        let visits = state
+            .storage
+            .patient_visits(patient)
+            .await?
+            .into_iter()
+            .map(|(a, note)| {
+                let name = doctor_names.get(&a.doctor).cloned().unwrap_or_default();
+                (a, name, note)
+            })
+            .collect();
+        let prescriptions = state
+            .storage
+            .patient_prescriptions(patient)
+            .await?
+            .into_iter()
+            .filter(|p| p.status != clinic_core::prescription::PrescriptionStatus::Draft)
+            .collect();
+        Ok(Record {
+            patient: record,
+            summary: state.storage.clinical_summary(patient).await?,
+            visits,
+            prescriptions,
+            documents: state.storage.patient_documents(patient).await?,
+            doctor_names,
+        })
+    }
+
+    pub(crate) fn export(&self) -> clinic_core::fhir::RecordExport<'_> {
+        clinic_core::fhir::RecordExport {
+            patient: &self.patient,
+            summary: &self.summary,
+            visits: &self.visits,
+            prescriptions: &self.prescriptions,
+            documents: &self.documents,
+            doctor_names: &self.doctor_names,
+        }
+    }
+}
+
+/// `GET /api/v1/patients/{id}/export/fhir`: the whole record as a FHIR R4 Bundle (JSON), for
+/// the patient or a treating doctor (break-glass too). Audited.
+pub async fn export_fhir<S: Storage>(
+    State(state): State<AppState<S>>,
+    caller: Caller,
+    Path(patient): Path<PatientId>,
+    Query(query): Query<AccessQuery>,
+) -> Result<Response, ApiError> {
+    access(
+        &state,
+        &caller,
+        patient,
+        query.break_glass.as_deref(),
+        "refused_export",
+    )
+    .await?;
+    let record = Record::gather(&state, patient).await?;
+    let bundle = clinic_core::fhir::bundle(&record.export(), Utc::now());
+    audit(&state, &caller, "export_fhir", patient.to_string(), patient).await?;
+    let mut response = Json(bundle).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/fhir+json"),
+    );
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(response)
+}
+
 /// `GET /api/v1/patients/{id}/chart[?break_glass=reason]`. Audited.
 pub async fn chart<S: Storage>(
     State(state): State<AppState<S>>,
@@ -134,49 +237,20 @@ pub async fn chart<S: Storage>(
         "refused_read_chart",
     )
     .await?;
-    let record = state
-        .storage
-        .patient_record(patient)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let summary = state.storage.clinical_summary(patient).await?;
-    let prescriptions = state.storage.patient_prescriptions(patient).await?;
-    let documents = state.storage.patient_documents(patient).await?;
+    let record = Record::gather(&state, patient).await?;
     let messages = state.storage.patient_messages(patient).await?;
-    let names: std::collections::HashMap<_, _> = state
-        .storage
-        .doctors()
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.profile.display_name))
-        .collect();
-    let visits: Vec<_> = state
-        .storage
-        .patient_visits(patient)
-        .await?
-        .into_iter()
-        .map(|(a, note)| {
-            let name = names.get(&a.doctor).cloned().unwrap_or_default();
-            (a, name, note)
-        })
-        .collect();
     let now = Utc::now();
-    let issued: Vec<_> = prescriptions
-        .iter()
-        .filter(|p| p.status != clinic_core::prescription::PrescriptionStatus::Draft)
-        .cloned()
-        .collect();
     let view = ChartView {
-        medications: active_medicines(&issued, &[], now),
+        medications: active_medicines(&record.prescriptions, &[], now),
         timeline: timeline(&ChartSources {
-            visits: &visits,
-            prescriptions: &issued,
-            documents: &documents,
+            visits: &record.visits,
+            prescriptions: &record.prescriptions,
+            documents: &record.documents,
             messages: &messages,
         }),
-        patient: record,
-        summary,
-        documents,
+        patient: record.patient,
+        summary: record.summary,
+        documents: record.documents,
         as_of: now,
         from_this_device: false,
     };

@@ -2435,6 +2435,160 @@ async fn records_upload_in_chunks_resume_and_the_chart_shows_them(b: Backend) {
     );
 }
 
+/// Run the FHIR R4 validator (the official JSON Schema) on `bundle`; its complaints, if any.
+fn fhir_problems(bundle: &Value) -> Result<(), String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bundle.json");
+    std::fs::write(&file, serde_json::to_vec(bundle).unwrap()).unwrap();
+    let out = std::process::Command::new("python3")
+        .arg(root.join("scripts/check-fhir.py"))
+        .arg(root.join("tests/fixtures/fhir/fhir.schema.json.gz"))
+        .arg(&file)
+        .output()
+        .expect("python3 with jsonschema (scripts/setup.sh installs python3-jsonschema)");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+async fn the_whole_record_exports_as_valid_fhir_r4(b: Backend) {
+    let c = clinic(b, 0).await;
+    let s = &c.s;
+    s.sign_up("rahima@example.com", "Rahima Khatun").await;
+    let patient = s
+        .sign_in("rahima@example.com", "a long patient password")
+        .await;
+    let (_, me) = s.get("/api/v1/me", Some(&patient)).await;
+    let own = me["account"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        push_one(
+            s,
+            &c.desk_a,
+            book(1, 1, &own, &c.doctor, Some(&local(1, 9, 0)))
+        )
+        .await["outcome"],
+        "applied"
+    );
+    for (token, step_name, n) in [(&c.desk_a, "check_in", 2), (&c.doctor_token, "start", 3)] {
+        assert_eq!(
+            push_one(s, token, step(n, 1, step_name, None)).await["outcome"],
+            "applied"
+        );
+    }
+    let appointment = uuid(0xa000, 1);
+    let (status, body) = s
+        .put(
+            &format!("/api/v1/appointments/{appointment}/note"),
+            Some(&c.doctor_token),
+            json!({"note": {"subjective": "Cough for a week", "objective": "Wheeze",
+                    "assessment": "Asthma, flare", "plan": "Inhaler",
+                    "vitals": {"systolic_mmhg": 128, "diastolic_mmhg": 82, "pulse_bpm": 88,
+                               "temperature_decidegrees_c": 372, "weight_decikilograms": 615,
+                               "spo2_percent": 96}}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = s
+        .put(&format!("/api/v1/patients/{own}/clinical"), Some(&c.doctor_token),
+             json!({"allergies": [{"substance": "Penicillin", "reaction": "rash"}, {"substance": "Dust"}],
+                    "conditions": [{"name": "Asthma", "since": "2019-03-01"}]}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let rx = format!("/api/v1/appointments/{appointment}/prescription");
+    let (status, _) = s
+        .put(
+            &rx,
+            Some(&c.doctor_token),
+            json!({"items": [medicine("Salbutamol", 30), medicine("Montelukast", 14)]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        s.post(&format!("{rx}/issue"), Some(&c.doctor_token), json!({}))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    s.post(
+        &format!("/api/v1/patients/{own}/consents"),
+        Some(&patient),
+        json!({"purpose": "store_uploaded_records"}),
+    )
+    .await;
+    let (status, _) = upload_whole(s, &patient, &own, "Chest X-ray", "image", &big_pdf(4000)).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let export = format!("/api/v1/patients/{own}/export/fhir");
+    let (status, bundle) = s.get(&export, Some(&c.doctor_token)).await;
+    assert_eq!(status, StatusCode::OK, "{bundle}");
+    fhir_problems(&bundle).unwrap_or_else(|p| panic!("not valid FHIR R4:\n{p}\n{bundle}"));
+    let count = |kind: &str| {
+        bundle["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["resource"]["resourceType"] == kind)
+            .count()
+    };
+    assert_eq!(count("Patient"), 1);
+    assert_eq!(count("Encounter"), 1);
+    assert_eq!(
+        count("Observation"),
+        5,
+        "blood pressure, pulse, temperature, weight, SpO2"
+    );
+    assert_eq!(count("Condition"), 1);
+    assert_eq!(count("AllergyIntolerance"), 2);
+    assert_eq!(count("MedicationRequest"), 2);
+    assert_eq!(count("DocumentReference"), 2, "the note and the X-ray");
+    let text = bundle.to_string();
+    for want in [
+        "8480-6",
+        "8867-4",
+        "mm[Hg]",
+        "Salbutamol",
+        "Penicillin",
+        "Chest X-ray",
+    ] {
+        assert!(text.contains(want), "{want} missing");
+    }
+    assert_eq!(
+        s.get(&export, Some(&patient)).await.0,
+        StatusCode::OK,
+        "the patient's own"
+    );
+    for token in [&c.desk_a, &c.admin] {
+        assert_eq!(s.get(&export, Some(token)).await.0, StatusCode::FORBIDDEN);
+    }
+
+    // The validator itself refuses what is not R4: a misspelt element, a code R4 does not
+    // know, a required element missing.
+    let mut broken = bundle.clone();
+    broken["entry"][0]["resource"]["gendr"] = json!("female");
+    broken["entry"][0]["resource"]["gender"] = json!("F");
+    let observation = broken["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|e| e["resource"]["resourceType"] == "Observation")
+        .unwrap();
+    broken["entry"][observation]["resource"]
+        .as_object_mut()
+        .unwrap()
+        .remove("status");
+    let problems = fhir_problems(&broken).unwrap_err();
+    for want in ["gendr", "gender", "Observation.status is required"] {
+        assert!(problems.contains(want), "{want} not named in:\n{problems}");
+    }
+}
+
 on_both_backends!(
     pushes_written_together_are_each_judged_as_their_own_user,
     doctors_upload_credentials_checked_by_content_that_only_admins_and_they_read,
@@ -2444,6 +2598,7 @@ on_both_backends!(
     files_in_a_conversation_are_checked_consented_sealed_and_read_by_the_two_only,
     prescriptions_warn_lock_at_issue_take_new_versions_and_verify_by_code,
     records_upload_in_chunks_resume_and_the_chart_shows_them,
+    the_whole_record_exports_as_valid_fhir_r4,
     a_slot_goes_to_the_first_booking_and_the_other_desk_hears_who_took_it_when,
     each_bad_booking_gets_its_own_reason,
     the_lifecycle_gives_tokens_and_each_role_its_steps,

@@ -14,6 +14,7 @@ pub mod consent;
 pub mod consultation;
 pub mod demo;
 pub mod doctor;
+pub mod fhir;
 pub mod ids;
 pub mod ipc;
 pub mod meeting;
