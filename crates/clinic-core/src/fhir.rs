@@ -54,6 +54,16 @@ fn loinc(code: &str, display: &str) -> Value {
     json!({ "coding": [{ "system": "http://loinc.org", "code": code, "display": display }], "text": display })
 }
 
+/// One vital sign: its id suffix, LOINC code and name, value, unit as shown and UCUM code.
+type VitalSign = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<f64>,
+    &'static str,
+    &'static str,
+);
+
 /// The vital-sign Observations of one note.
 fn vitals(patient: &str, note: &NoteRecord, out: &mut Vec<Value>) {
     let v = &note.current().vitals;
@@ -82,7 +92,7 @@ fn vitals(patient: &str, note: &NoteRecord, out: &mut Vec<Value>) {
         ]);
         out.push(o);
     }
-    let single: [(&str, &str, &str, Option<f64>, &str, &str); 4] = [
+    let single: [VitalSign; 4] = [
         (
             "pulse",
             "8867-4",
