@@ -21,6 +21,9 @@ cargo bench -q -p clinic-store --bench free_slots
 echo "== prescription PDF, two pages in Bangla and in English"
 cargo bench -q -p clinic-print --bench prescription
 
+echo "== a chart of 200 entries from the encrypted store"
+cargo bench -q -p clinic-store --bench chart
+
 echo "== server (SQLite and PostgreSQL)"
 read -r PG_DIR CLINIC_BENCH_POSTGRES_URL < <(bash scripts/test-postgres.sh)
 export CLINIC_BENCH_POSTGRES_URL
@@ -33,8 +36,11 @@ cargo bench -q -p clinic-sync --bench sync
 echo "== bookings (64 concurrent desks; SQLite and PostgreSQL)"
 cargo bench -q -p clinic-sync --bench booking
 
-echo "== the consultation screen's data with a 5-year history (SQLite and PostgreSQL)"
+echo "== the consultation screen's data, the chart and the FHIR export with a 5-year history (SQLite and PostgreSQL)"
 cargo bench -q -p clinic-sync --bench consultation
+
+echo "== a 20 MB report uploaded and downloaded through the server (SQLite), against a file copy"
+cargo bench -q -p clinic-sync --bench blobs
 
 echo "== messages doctor → patient, one and 1,000 conversations at once (SQLite and PostgreSQL)"
 cargo bench -q -p clinic-sync --bench chat

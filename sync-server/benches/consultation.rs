@@ -2,6 +2,7 @@
 //! screen makes (the consultation's note, the patient's consultations with their notes), over
 //! loopback HTTP, on the embedded SQLite and (with `CLINIC_BENCH_POSTGRES_URL`) PostgreSQL.
 //! Each request also writes its audit entry, as in use. Baseline in the same run: `GET /health`.
+//! Also the patient's chart and the FHIR R4 export of the same five years.
 //!
 //! The history: 260 completed consultations over five years (about one a week), each with a
 //! full SOAP note and vitals, a tenth of them amended.
@@ -229,6 +230,8 @@ async fn run<S: Storage + Clone>(storage: S, insert: impl AsyncFn(&S, &Appointme
     }
     screen.sort();
     let history = time(format!("/api/v1/patients/{patient}/consultations")).await;
+    let chart = time(format!("/api/v1/patients/{patient}/chart")).await;
+    let fhir = time(format!("/api/v1/patients/{patient}/export/fhir")).await;
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
         "  baseline GET /health:                 p50 {:6.2} ms   p99 {:6.2} ms",
@@ -239,6 +242,17 @@ async fn run<S: Storage + Clone>(storage: S, insert: impl AsyncFn(&S, &Appointme
         "  history of {VISITS} consultations:      p50 {:6.2} ms   p99 {:6.2} ms",
         ms(percentile(&history, 0.5)),
         ms(percentile(&history, 0.99))
+    );
+    println!(
+        "  the chart (timeline of {VISITS} visits + notes): p50 {:6.2} ms   p99 {:6.2} ms",
+        ms(percentile(&chart, 0.5)),
+        ms(percentile(&chart, 0.99))
+    );
+    println!(
+        "  FHIR R4 export of the 5 years:       p50 {:6.2} ms   p99 {:6.2} ms   ({:.1}× the history at p50)",
+        ms(percentile(&fhir, 0.5)),
+        ms(percentile(&fhir, 0.99)),
+        ms(percentile(&fhir, 0.5)) / ms(percentile(&history, 0.5))
     );
     println!(
         "  the screen's data (note + history):  p50 {:6.2} ms   p99 {:6.2} ms   ({:.1}× /health at p50)",

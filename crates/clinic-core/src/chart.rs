@@ -434,6 +434,71 @@ pub fn timeline(sources: &ChartSources<'_>) -> Vec<TimelineEntry> {
     out
 }
 
+/// A sample chart for tests and benchmarks: a patient with an allergy, one document, and
+/// `entries` timeline entries a day apart.
+#[doc(hidden)]
+pub mod sample {
+    use super::*;
+    use crate::account::PatientDemographics;
+    use chrono::TimeZone;
+
+    pub fn chart(entries: usize) -> ChartView {
+        let at = Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap();
+        let patient: PatientId = uuid::Uuid::from_u128(7).to_string().parse().unwrap();
+        ChartView {
+            patient: PatientRecord {
+                id: patient,
+                patient_number: "1-0008".into(),
+                demographics: PatientDemographics {
+                    full_name: "Rahima Khatun".into(),
+                    sex: None,
+                    date_of_birth: None,
+                    phone: None,
+                    email: None,
+                    address: None,
+                    emergency_contact: None,
+                },
+                account: None,
+            },
+            summary: ClinicalSummary {
+                allergies: vec![Allergy {
+                    substance: "Penicillin".into(),
+                    reaction: "rash".into(),
+                }],
+                conditions: vec![],
+            },
+            medications: vec![],
+            timeline: (0..entries)
+                .map(|i| TimelineEntry {
+                    at: at - chrono::Duration::days(i as i64),
+                    kind: TimelineKind::Consultation,
+                    appointment: None,
+                    title: format!("Haemoglobin low, visit {i}: iron tablets"),
+                    detail: "Fluids, rest; continue amlodipine 5 mg daily; review in four weeks."
+                        .into(),
+                    reference: None,
+                })
+                .collect(),
+            documents: vec![PatientDocument {
+                id: uuid::Uuid::from_u128(9),
+                patient,
+                title: "Blood count".into(),
+                category: DocumentCategory::Report,
+                kind: FileKind::Pdf,
+                size: 10,
+                sha256: "ab".repeat(32),
+                file_name: "report-2026-11-24-abababab.pdf".into(),
+                uploaded_by: UserId::from_uuid(uuid::Uuid::from_u128(2)),
+                uploaded_by_role: Role::Doctor,
+                uploaded_at: at,
+                seen_by_patient_at: None,
+            }],
+            as_of: at,
+            from_this_device: false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,14 +3,8 @@
 //! offline reads wait in order until the server has them.
 
 use chrono::{TimeZone, Utc};
-use clinic_core::account::PatientDemographics;
-use clinic_core::chart::{
-    ChartView, ClinicalSummary, DocumentCategory, PatientDocument, TimelineEntry, TimelineKind,
-};
-use clinic_core::prescription::Allergy;
-use clinic_core::sync::PatientRecord;
-use clinic_core::upload::FileKind;
-use clinic_core::{PatientId, Role, UserId};
+use clinic_core::chart::ChartView;
+use clinic_core::PatientId;
 use clinic_store::{DatabaseKey, Store};
 
 fn patient() -> PatientId {
@@ -18,58 +12,7 @@ fn patient() -> PatientId {
 }
 
 fn chart() -> ChartView {
-    let at = Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap();
-    let document = PatientDocument {
-        id: uuid::Uuid::from_u128(9),
-        patient: patient(),
-        title: "Blood count".into(),
-        category: DocumentCategory::Report,
-        kind: FileKind::Pdf,
-        size: 10,
-        sha256: "ab".repeat(32),
-        file_name: "report-2026-11-24-abababab.pdf".into(),
-        uploaded_by: UserId::from_uuid(uuid::Uuid::from_u128(2)),
-        uploaded_by_role: Role::Doctor,
-        uploaded_at: at,
-        seen_by_patient_at: None,
-    };
-    ChartView {
-        patient: PatientRecord {
-            id: patient(),
-            patient_number: "1-0008".into(),
-            demographics: PatientDemographics {
-                full_name: "Rahima Khatun".into(),
-                sex: None,
-                date_of_birth: None,
-                phone: None,
-                email: None,
-                address: None,
-                emergency_contact: None,
-            },
-            account: None,
-        },
-        summary: ClinicalSummary {
-            allergies: vec![Allergy {
-                substance: "Penicillin".into(),
-                reaction: "rash".into(),
-            }],
-            conditions: vec![],
-        },
-        medications: vec![],
-        timeline: (0..200)
-            .map(|i| TimelineEntry {
-                at: at - chrono::Duration::days(i),
-                kind: TimelineKind::Visit,
-                appointment: None,
-                title: format!("Haemoglobin visit {i}"),
-                detail: String::new(),
-                reference: None,
-            })
-            .collect(),
-        documents: vec![document],
-        as_of: at,
-        from_this_device: false,
-    }
+    clinic_core::chart::sample::chart(200)
 }
 
 #[test]
