@@ -58,6 +58,7 @@ fn main() {
             "my_documents",
             "my_chart",
             "audit_log",
+            "export_record",
             "doctor_files",
             "open_doctor_document",
             "my_doctor_profile",

@@ -591,3 +591,11 @@ pub async fn audit_log(
 ) -> Answer<clinic_core::wire::AuditPage> {
     desk.audit_log(args).await
 }
+
+#[tauri::command]
+pub async fn export_record(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::ExportArgs,
+) -> Answer<clinic_core::ipc::PrintedDocument> {
+    desk.export_record(&args).await
+}

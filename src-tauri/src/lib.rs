@@ -92,6 +92,7 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::my_documents,
             commands::my_chart,
             commands::audit_log,
+            commands::export_record,
             commands::doctor_files,
             commands::open_doctor_document,
             commands::my_doctor_profile,

@@ -253,6 +253,7 @@ pub async fn chart<S: Storage>(
         documents: record.documents,
         as_of: now,
         from_this_device: false,
+        clinic: state.settings.clinic_name.clone(),
     };
     audit(&state, &caller, "read_chart", patient.to_string(), patient).await?;
     Ok(Json(view))

@@ -135,6 +135,50 @@ async fn a_patients_upload_reaches_the_doctors_chart_which_opens_offline_too() -
         .wait_for_text(ready, |t| !t.contains("Report ready"))
         .await?;
 
+    // The patient exports their record: a summary to print, and FHIR R4 that validates.
+    patient_app.click("#chart-export-pdf").await?;
+    let summary = saved_path(
+        &patient_app
+            .wait_for_text("#chart-saved", |t| {
+                t.contains("record-") && t.ends_with(".pdf")
+            })
+            .await?,
+    );
+    let text = std::process::Command::new("pdftotext")
+        .args([&summary, "-"])
+        .output()?;
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains(&patient.name) && text.contains("X-ray report"),
+        "{text}"
+    );
+    patient_app.click("#chart-export-fhir").await?;
+    let fhir = saved_path(
+        &patient_app
+            .wait_for_text("#chart-saved", |t| t.ends_with(".fhir.json"))
+            .await?,
+    );
+    let root = clinic_tests::workspace_root();
+    let checked = std::process::Command::new("python3")
+        .arg(root.join("scripts/check-fhir.py"))
+        .arg(root.join("tests/fixtures/fhir/fhir.schema.json.gz"))
+        .arg(&fhir)
+        .output()?;
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+    let bundle: serde_json::Value = serde_json::from_slice(&std::fs::read(&fhir)?)?;
+    assert_eq!(
+        bundle["entry"].as_array().map(|e| e
+            .iter()
+            .filter(|e| e["resource"]["resourceType"] == "DocumentReference")
+            .count()),
+        Some(2),
+        "the two reports"
+    );
+
     // Offline, the doctor's computer opens the chart from its encrypted copy, and says so.
     relay.cut();
     doctor_app

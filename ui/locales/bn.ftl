@@ -456,3 +456,5 @@ audit-patient = রোগী
 audit-detail = কারণ
 chart-finder-title = রোগীর চার্ট খুঁজুন
 chart-finder-search = নাম, নম্বর বা ফোন
+chart-export-pdf = সারাংশ (PDF)
+chart-export-fhir = রপ্তানি (FHIR)

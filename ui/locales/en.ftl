@@ -468,3 +468,5 @@ audit-patient = Patient
 audit-detail = Reason
 chart-finder-title = Find a patient's chart
 chart-finder-search = Name, number or phone
+chart-export-pdf = Summary (PDF)
+chart-export-fhir = Export (FHIR)

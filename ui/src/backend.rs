@@ -475,3 +475,9 @@ pub async fn audit_log(
 ) -> Result<clinic_core::wire::AuditPage, IpcError> {
     call("audit_log", Some(&args)).await
 }
+
+pub async fn export_record(
+    args: clinic_core::ipc::ExportArgs,
+) -> Result<clinic_core::ipc::PrintedDocument, IpcError> {
+    call("export_record", Some(&args)).await
+}

@@ -320,6 +320,9 @@ pub struct ChartView {
     /// Read from this device's encrypted copy, because the server could not be reached.
     #[serde(default)]
     pub from_this_device: bool,
+    /// The clinic's name, for printed summaries.
+    #[serde(default)]
+    pub clinic: String,
 }
 
 /// A chart read from a device's own copy while the server could not be reached, reported to
@@ -495,6 +498,7 @@ pub mod sample {
             }],
             as_of: at,
             from_this_device: false,
+            clinic: "Clinic Desk Demo Clinic".into(),
         }
     }
 }

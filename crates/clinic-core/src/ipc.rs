@@ -632,3 +632,23 @@ pub struct AuditQuery {
     #[serde(default)]
     pub limit: Option<i64>,
 }
+
+/// What a record export is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    /// A printable summary (PDF) in the chosen language.
+    SummaryPdf,
+    /// The whole record as FHIR R4 JSON.
+    Fhir,
+}
+
+/// `export_record`: a patient's record saved as a file (`patient: None` — the patient build's
+/// own record).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportArgs {
+    #[serde(default)]
+    pub patient: Option<crate::PatientId>,
+    pub format: ExportFormat,
+    pub language: Language,
+}

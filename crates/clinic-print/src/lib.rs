@@ -7,10 +7,12 @@
 
 pub mod calendar;
 pub mod day_list;
+mod flow;
 mod labels;
 #[cfg(test)]
 mod poppler;
 pub mod prescription;
+pub mod record_summary;
 #[doc(hidden)]
 pub mod sample;
 mod text;

@@ -8,46 +8,23 @@ use chrono::{Datelike, NaiveDate};
 use clinic_core::account::Sex;
 use clinic_core::ipc::Language;
 use clinic_core::prescription::{PrescriptionSheet, PrescriptionStatus};
-use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Rect};
 use krilla::page::PageSettings;
-use krilla::paint::{Fill, Stroke};
+use krilla::paint::Fill;
 use krilla::surface::Surface;
 use krilla::Document;
 
+use crate::flow::{draw_lines, page_number, paginate, rule, BodyLine, HEIGHT, WIDTH};
 use crate::labels::Labels;
 use crate::text::Fonts;
 use crate::PrintError;
 
-const WIDTH: f32 = 595.0;
-const HEIGHT: f32 = 842.0;
 const MARGIN: f32 = 48.0;
 /// Where the body starts under the header, and the lowest a body line may sit on a page that
 /// is not the last / that carries the signature and the code.
 const BODY_TOP: f32 = 196.0;
 const BODY_BOTTOM: f32 = HEIGHT - 70.0;
 const CLOSING_HEIGHT: f32 = 150.0;
-
-fn grey() -> rgb::Color {
-    rgb::Color::new(90, 98, 110)
-}
-
-fn line(surface: &mut Surface<'_>, x0: f32, x1: f32, y: f32, width: f32) {
-    let mut path = PathBuilder::new();
-    path.move_to(x0, y);
-    path.line_to(x1, y);
-    if let Some(path) = path.finish() {
-        surface.set_fill(None);
-        surface.set_stroke(Some(Stroke {
-            paint: grey().into(),
-            width,
-            ..Default::default()
-        }));
-        surface.draw_path(&path);
-        surface.set_stroke(None);
-        surface.set_fill(Some(Fill::default()));
-    }
-}
 
 /// The QR code of `text` with its top-left corner at (`x`, `y`), `size` points wide.
 fn qr(surface: &mut Surface<'_>, text: &str, x: f32, y: f32, size: f32) -> Result<(), PrintError> {
@@ -81,31 +58,6 @@ fn age(born: NaiveDate, on: NaiveDate) -> Option<u32> {
         years -= 1;
     }
     u32::try_from(years).ok()
-}
-
-/// One line of the body: its text, size, weight and indent, and the space above it.
-struct BodyLine {
-    text: String,
-    size: f32,
-    bold: bool,
-    indent: f32,
-    gap: f32,
-}
-
-impl BodyLine {
-    fn new(text: String, size: f32, bold: bool, indent: f32, gap: f32) -> BodyLine {
-        BodyLine {
-            text,
-            size,
-            bold,
-            indent,
-            gap,
-        }
-    }
-
-    fn height(&self) -> f32 {
-        self.gap + self.size * 1.45
-    }
 }
 
 /// The prescription as a PDF. `date` is the day it was issued (or, for a draft, written) on
@@ -175,21 +127,7 @@ pub fn render(
     }
 
     // Pages: as many lines as fit; the last page keeps room for the signature and the code.
-    let mut pages: Vec<Vec<&BodyLine>> = vec![Vec::new()];
-    let mut y = BODY_TOP;
-    for line in &body {
-        if y + line.height() > BODY_BOTTOM {
-            pages.push(Vec::new());
-            y = BODY_TOP;
-        }
-        y += line.height();
-        if let Some(page) = pages.last_mut() {
-            page.push(line);
-        }
-    }
-    if y > BODY_BOTTOM - CLOSING_HEIGHT {
-        pages.push(Vec::new());
-    }
+    let pages = paginate(&body, BODY_TOP, BODY_BOTTOM, CLOSING_HEIGHT);
     let page_count = pages.len();
 
     // Content streams are left uncompressed: a few kilobytes more per file, about a fifth less
@@ -243,7 +181,7 @@ pub fn render(
             }
             dy += size + 5.0;
         }
-        line(&mut surface, MARGIN, WIDTH - MARGIN, 120.0, 1.0);
+        rule(&mut surface, MARGIN, WIDTH - MARGIN, 120.0, 1.0);
 
         // The patient and the date.
         let mut who = vec![format!(
@@ -305,22 +243,10 @@ pub fn render(
             let w = fonts.width(&state, 10.0, true);
             fonts.draw(&mut surface, WIDTH - MARGIN - w, 172.0, &state, 10.0, true);
         }
-        line(&mut surface, MARGIN, WIDTH - MARGIN, 180.0, 0.5);
+        rule(&mut surface, MARGIN, WIDTH - MARGIN, 180.0, 0.5);
 
         // The body.
-        let mut y = BODY_TOP;
-        for line in lines {
-            y += line.gap + line.size;
-            fonts.draw(
-                &mut surface,
-                MARGIN + line.indent,
-                y,
-                &line.text,
-                line.size,
-                line.bold,
-            );
-            y += line.size * 0.45;
-        }
+        draw_lines(&mut surface, fonts, lines, MARGIN, BODY_TOP);
 
         // The last page: the verification block and the signature line.
         if page_index + 1 == page_count {
@@ -357,7 +283,7 @@ pub fn render(
                 }
             }
             let sign_x0 = WIDTH - MARGIN - 170.0;
-            line(&mut surface, sign_x0, WIDTH - MARGIN, top + 62.0, 0.8);
+            rule(&mut surface, sign_x0, WIDTH - MARGIN, top + 62.0, 0.8);
             let signature = labels.text("rx-signature");
             fonts.draw(&mut surface, sign_x0, top + 76.0, &signature, 9.0, false);
             fonts.draw(
@@ -371,22 +297,7 @@ pub fn render(
         }
 
         // The footer: the page.
-        let page_label = labels.digits(&labels.text_with(
-            "day-list-page",
-            &[
-                ("page", (page_index as u64 + 1).into()),
-                ("pages", (page_count as u64).into()),
-            ],
-        ));
-        let w = fonts.width(&page_label, 8.0, false);
-        fonts.draw(
-            &mut surface,
-            WIDTH - MARGIN - w,
-            HEIGHT - 30.0,
-            &page_label,
-            8.0,
-            false,
-        );
+        page_number(&mut surface, fonts, &labels, MARGIN, page_index, page_count);
         surface.finish();
         page.finish();
     }

@@ -213,6 +213,20 @@ impl SyncClient {
         Ok(content)
     }
 
+    /// A patient's whole record as a FHIR R4 Bundle (audited by the server).
+    pub async fn export_fhir(
+        &self,
+        token: &str,
+        patient: PatientId,
+    ) -> Result<serde_json::Value, ClientError> {
+        self.answer(
+            self.http
+                .get(self.url(&format!("/api/v1/patients/{patient}/export/fhir")))
+                .bearer_auth(token),
+        )
+        .await
+    }
+
     /// The admins' audit viewer.
     pub async fn audit_log(
         &self,

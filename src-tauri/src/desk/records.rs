@@ -155,6 +155,59 @@ impl Desk {
         Ok(list)
     }
 
+    /// Save a patient's record as a file in the documents folder: a printable summary (PDF, from
+    /// the chart — offline too, from this device's copy) or the whole record as FHIR R4 JSON
+    /// (from the server, which audits it).
+    pub async fn export_record(
+        &self,
+        args: &clinic_core::ipc::ExportArgs,
+    ) -> Result<PrintedDocument, IpcError> {
+        let patient = match args.patient {
+            Some(patient) => patient,
+            None => self.own_patient_id()?,
+        };
+        let chart = self.patient_chart(patient, None).await?;
+        let zone = self.clinic_zone()?;
+        let today = Utc::now().with_timezone(&zone).date_naive();
+        // Only letters, digits and dashes of the patient number go into the name.
+        let number: String = chart
+            .patient
+            .patient_number
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        match args.format {
+            clinic_core::ipc::ExportFormat::SummaryPdf => {
+                let pdf = clinic_print::record_summary::render(
+                    &chart.clinic,
+                    &chart,
+                    today,
+                    &zone,
+                    args.language,
+                )
+                .map_err(|e| {
+                    IpcError::new(
+                        ErrorCode::Internal,
+                        format!("The summary could not be printed: {e}"),
+                    )
+                })?;
+                let language = match args.language {
+                    clinic_core::ipc::Language::English => "en",
+                    clinic_core::ipc::Language::Bangla => "bn",
+                };
+                self.save_document(&format!("record-{number}-{today}-{language}.pdf"), &pdf)
+            }
+            clinic_core::ipc::ExportFormat::Fhir => {
+                let bundle = self
+                    .authed(|c, t| async move { c.export_fhir(&t, patient).await })
+                    .await?;
+                let text = serde_json::to_vec_pretty(&bundle)
+                    .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
+                self.save_document(&format!("record-{number}-{today}.fhir.json"), &text)
+            }
+        }
+    }
+
     /// The admins' audit viewer (online).
     pub async fn audit_log(
         &self,

@@ -6,7 +6,7 @@
 //! from the clinic shows as "ready" until opened.
 
 use clinic_core::chart::{ChartView, DocumentCategory, PatientDocument, TimelineKind};
-use clinic_core::ipc::{ChartArgs, DocumentArgs, IpcError, Language};
+use clinic_core::ipc::{ChartArgs, DocumentArgs, ExportArgs, ExportFormat, IpcError, Language};
 use clinic_core::wire::ErrorCode;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -183,6 +183,31 @@ pub fn ChartPanel(props: &ChartProps) -> Html {
             });
         })
     };
+    let export = |format: ExportFormat| {
+        let (saved, action_error, patient) = (saved.clone(), action_error.clone(), props.patient);
+        Callback::from(move |_: MouseEvent| {
+            let (saved, action_error) = (saved.clone(), action_error.clone());
+            spawn_local(async move {
+                match backend::export_record(ExportArgs {
+                    patient,
+                    format,
+                    language: lang,
+                })
+                .await
+                {
+                    Ok(done) => {
+                        saved.set(Some(text_with(
+                            lang,
+                            "chart-saved",
+                            &[("path", done.path.into())],
+                        )));
+                        action_error.set(None);
+                    }
+                    Err(e) => action_error.set(Some(e)),
+                }
+            });
+        })
+    };
     let body = match chart.as_ref() {
         None => html! { <p class="empty">{ "…" }</p> },
         // Refused, or a reason too short: the emergency form, with what was wrong.
@@ -319,6 +344,14 @@ pub fn ChartPanel(props: &ChartProps) -> Html {
         <section class="chart" id="chart">
             <div class="chart-head">
                 <h4>{ text(lang, if as_patient { "chart-mine-title" } else { "chart-title" }) }</h4>
+                <span class="chart-actions">
+                    <button type="button" class="link-button" id="chart-export-pdf" onclick={export(ExportFormat::SummaryPdf)}>
+                        { text(lang, "chart-export-pdf") }
+                    </button>
+                    <button type="button" class="link-button" id="chart-export-fhir" onclick={export(ExportFormat::Fhir)}>
+                        { text(lang, "chart-export-fhir") }
+                    </button>
+                </span>
                 <button type="button" class="link-button" id="chart-refresh"
                         onclick={{ let reloads = reloads.clone(); move |_| reloads.set(*reloads + 1) }}>
                     { text(lang, "chart-refresh") }
