@@ -174,6 +174,7 @@ async fn run<S: Storage + Clone>(storage: S, insert: impl AsyncFn(&S, &Appointme
             action: "write_note".into(),
             subject: appointment.id.to_string(),
             patient: patient.to_string(),
+            device: String::new(),
         };
         storage
             .save_note(&record, &event, start.timestamp_millis())

@@ -14,7 +14,6 @@ use clinic_core::consent::ConsentPurpose;
 use clinic_core::upload::UploadProblem;
 use clinic_core::{decide, Action, AppointmentId, PatientId};
 
-use crate::audit::AuditEvent;
 use crate::blobs::sha256_hex;
 use crate::error::ApiError;
 use crate::http::{AppState, Caller};
@@ -27,28 +26,6 @@ fn refused(problem: UploadProblem) -> ApiError {
         },
         other => ApiError::Validation(vec![other.field_error("file")]),
     }
-}
-
-async fn audit<S: Storage>(
-    state: &AppState<S>,
-    caller: &Caller,
-    action: &str,
-    subject: uuid::Uuid,
-    patient: PatientId,
-) -> Result<(), ApiError> {
-    let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
-    let event = AuditEvent {
-        actor: account.id.to_string(),
-        role: account.role.clone(),
-        action: action.to_owned(),
-        subject: subject.to_string(),
-        patient: patient.to_string(),
-    };
-    state
-        .storage
-        .audit(&event, Utc::now().timestamp_millis())
-        .await?;
-    Ok(())
 }
 
 /// Whether the patient agreed to the clinic keeping the files they or their doctor upload.
@@ -127,11 +104,11 @@ pub async fn upload<S: Storage>(
         .storage
         .save_attachment(&attachment, appointment.patient, &sealed)
         .await?;
-    audit(
+    crate::audit::record(
         &state,
         &caller,
         "upload_attachment",
-        attachment.id,
+        attachment.id.to_string(),
         appointment.patient,
     )
     .await?;
@@ -167,13 +144,20 @@ pub async fn download<S: Storage>(
     )
     .is_err()
     {
-        audit(&state, &caller, "refused_read_attachment", id, patient).await?;
+        crate::audit::record(
+            &state,
+            &caller,
+            "refused_read_attachment",
+            id.to_string(),
+            patient,
+        )
+        .await?;
         return Err(ApiError::Forbidden);
     }
     let content = state
         .blob_key
         .open(&attachment.sha256, &sealed)
         .map_err(|e| ApiError::Internal(format!("attachment {id}: {e}")))?;
-    audit(&state, &caller, "read_attachment", id, patient).await?;
+    crate::audit::record(&state, &caller, "read_attachment", id.to_string(), patient).await?;
     crate::http::file_answer(content, attachment.kind, &attachment.file_name)
 }

@@ -14,15 +14,24 @@ use clinic_core::{decide, Action, AppointmentId, PatientId, Role};
 use crate::audit::AuditEvent;
 use crate::error::ApiError;
 use crate::http::{ApiJson, AppState, Caller};
-use crate::storage::{Storage, StoredAccount};
+use crate::storage::Storage;
 
-fn event(account: &StoredAccount, action: &str, subject: String, patient: PatientId) -> AuditEvent {
+fn event(caller: &Caller, action: &str, subject: String, patient: PatientId) -> AuditEvent {
     AuditEvent {
-        actor: account.id.to_string(),
-        role: account.role.clone(),
+        actor: caller
+            .account
+            .as_ref()
+            .map(|a| a.id.to_string())
+            .unwrap_or_default(),
+        role: caller
+            .account
+            .as_ref()
+            .map(|a| a.role.clone())
+            .unwrap_or_default(),
         action: action.to_owned(),
         subject,
         patient: patient.to_string(),
+        device: caller.device.clone().unwrap_or_default(),
     }
 }
 
@@ -67,12 +76,12 @@ pub async fn read<S: Storage>(
         }
     })
     .await?;
-    let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
+    caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
     let record = state.storage.note(id).await?;
     state
         .storage
         .audit(
-            &event(account, "read_note", id.to_string(), appointment.patient),
+            &event(&caller, "read_note", id.to_string(), appointment.patient),
             Utc::now().timestamp_millis(),
         )
         .await?;
@@ -120,7 +129,7 @@ pub async fn write<S: Storage>(
         .storage
         .save_note(
             &record,
-            &event(account, action, id.to_string(), appointment.patient),
+            &event(&caller, action, id.to_string(), appointment.patient),
             now.timestamp_millis(),
         )
         .await?;
@@ -173,7 +182,7 @@ pub async fn history<S: Storage>(
     state
         .storage
         .audit(
-            &event(account, "read_history", patient.to_string(), patient),
+            &event(&caller, "read_history", patient.to_string(), patient),
             Utc::now().timestamp_millis(),
         )
         .await?;

@@ -354,6 +354,8 @@ pub struct Caller {
     pub account: Option<StoredAccount>,
     pub token_hash: Option<String>,
     pub session_expires_at: Option<DateTime<Utc>>,
+    /// The name the caller's device signed in with.
+    pub device: Option<String>,
 }
 
 impl<S: Storage> FromRequestParts<AppState<S>> for Caller {
@@ -367,6 +369,7 @@ impl<S: Storage> FromRequestParts<AppState<S>> for Caller {
                 account: None,
                 token_hash: None,
                 session_expires_at: None,
+                device: None,
             });
         };
         let token = header
@@ -397,6 +400,7 @@ impl<S: Storage> FromRequestParts<AppState<S>> for Caller {
             account: Some(session.account),
             token_hash: Some(hash),
             session_expires_at: DateTime::from_timestamp_millis(session.expires_at_ms),
+            device: session.device_name.clone(),
         })
     }
 }

@@ -17,32 +17,9 @@ use clinic_core::prescription::{
 use clinic_core::{decide, Action, AppointmentId, PatientId, Role};
 use rand::RngCore;
 
-use crate::audit::AuditEvent;
 use crate::error::ApiError;
 use crate::http::{ApiJson, AppState, Caller};
 use crate::storage::Storage;
-
-async fn audit<S: Storage>(
-    state: &AppState<S>,
-    caller: &Caller,
-    action: &str,
-    subject: String,
-    patient: PatientId,
-) -> Result<(), ApiError> {
-    let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
-    let event = AuditEvent {
-        actor: account.id.to_string(),
-        role: account.role.clone(),
-        action: action.to_owned(),
-        subject,
-        patient: patient.to_string(),
-    };
-    state
-        .storage
-        .audit(&event, Utc::now().timestamp_millis())
-        .await?;
-    Ok(())
-}
 
 fn is_patient(caller: &Caller) -> bool {
     caller
@@ -166,7 +143,7 @@ pub async fn read<S: Storage>(
     })
     .await?;
     let answer = view(&state, &appointment, is_patient(&caller)).await?;
-    audit(
+    crate::audit::record(
         &state,
         &caller,
         "read_prescription",
@@ -221,7 +198,7 @@ pub async fn write<S: Storage>(
         },
     };
     state.storage.save_prescription(&record).await?;
-    audit(
+    crate::audit::record(
         &state,
         &caller,
         "write_prescription",
@@ -274,7 +251,7 @@ pub async fn issue<S: Storage>(
             .ok_or_else(|| ApiError::Internal("an issued prescription without code".into()))?;
         issued.content_hash = Some(crate::blobs::sha256_hex(&bytes));
         if state.storage.save_prescription(&issued).await? {
-            audit(
+            crate::audit::record(
                 &state,
                 &caller,
                 "issue_prescription",
@@ -304,7 +281,7 @@ pub async fn of_patient<S: Storage>(
             out.push(sheet(&state, record).await?);
         }
     }
-    audit(
+    crate::audit::record(
         &state,
         &caller,
         "read_prescriptions",
@@ -339,7 +316,7 @@ pub(crate) async fn allowed_to_read_chart<S: Storage>(
     )
     .is_err()
     {
-        audit(
+        crate::audit::record(
             state,
             caller,
             "refused_read_chart",
@@ -360,7 +337,7 @@ pub async fn read_clinical<S: Storage>(
 ) -> Result<Json<ClinicalSummary>, ApiError> {
     allowed_to_read_chart(&state, &caller, patient).await?;
     let summary = state.storage.clinical_summary(patient).await?;
-    audit(
+    crate::audit::record(
         &state,
         &caller,
         "read_clinical_summary",
@@ -390,7 +367,7 @@ pub async fn write_clinical<S: Storage>(
         .storage
         .save_clinical_summary(patient, &summary, account.id, Utc::now().timestamp_millis())
         .await?;
-    audit(
+    crate::audit::record(
         &state,
         &caller,
         "write_clinical_summary",

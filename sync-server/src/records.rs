@@ -17,7 +17,6 @@ use clinic_core::prescription::active_medicines;
 use clinic_core::{decide, Action, PatientId, Role};
 use serde::Deserialize;
 
-use crate::audit::AuditEvent;
 use crate::blobs::sha256_hex;
 use crate::error::ApiError;
 use crate::http::{ApiJson, AppState, Caller};
@@ -39,28 +38,6 @@ pub enum Access {
     OwnRecord,
     Treating,
     BreakGlass,
-}
-
-pub(crate) async fn audit<S: Storage>(
-    state: &AppState<S>,
-    caller: &Caller,
-    action: &str,
-    subject: String,
-    patient: PatientId,
-) -> Result<(), ApiError> {
-    let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
-    let event = AuditEvent {
-        actor: account.id.to_string(),
-        role: account.role.clone(),
-        action: action.to_owned(),
-        subject,
-        patient: patient.to_string(),
-    };
-    state
-        .storage
-        .audit(&event, Utc::now().timestamp_millis())
-        .await?;
-    Ok(())
 }
 
 /// Whether the caller may reach `patient`'s record; a refusal is audited as `refused`, a
@@ -100,7 +77,7 @@ pub(crate) async fn access<S: Storage>(
             .patient_record(patient)
             .await?
             .ok_or(ApiError::NotFound)?;
-        audit(
+        crate::audit::record(
             state,
             caller,
             "break_glass",
@@ -110,7 +87,7 @@ pub(crate) async fn access<S: Storage>(
         .await?;
         return Ok(Access::BreakGlass);
     }
-    audit(state, caller, refused, patient.to_string(), patient).await?;
+    crate::audit::record(state, caller, refused, patient.to_string(), patient).await?;
     if is_doctor && !reason.is_empty() {
         return Err(ApiError::BadRequest(format!(
             "Emergency access needs a reason of at least {BREAK_GLASS_MIN_CHARS} characters."
@@ -209,7 +186,7 @@ pub async fn export_fhir<S: Storage>(
     .await?;
     let record = Record::gather(&state, patient).await?;
     let bundle = clinic_core::fhir::bundle(&record.export(), Utc::now());
-    audit(&state, &caller, "export_fhir", patient.to_string(), patient).await?;
+    crate::audit::record(&state, &caller, "export_fhir", patient.to_string(), patient).await?;
     let mut response = Json(bundle).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -255,7 +232,7 @@ pub async fn chart<S: Storage>(
         from_this_device: false,
         clinic: state.settings.clinic_name.clone(),
     };
-    audit(&state, &caller, "read_chart", patient.to_string(), patient).await?;
+    crate::audit::record(&state, &caller, "read_chart", patient.to_string(), patient).await?;
     Ok(Json(view))
 }
 
@@ -443,7 +420,7 @@ pub async fn send_chunk<S: Storage>(
     };
     let sealed = state.blob_key.seal(&document.sha256, &content);
     state.storage.finish_upload(id, &document, &sealed).await?;
-    audit(
+    crate::audit::record(
         &state,
         &caller,
         "upload_document",
@@ -482,7 +459,7 @@ pub async fn documents<S: Storage>(
     )
     .await?;
     let list = state.storage.patient_documents(patient).await?;
-    audit(
+    crate::audit::record(
         &state,
         &caller,
         "read_documents",
@@ -542,7 +519,7 @@ pub async fn download<S: Storage>(
             .mark_document_seen(id, Utc::now().timestamp_millis())
             .await?;
     }
-    audit(
+    crate::audit::record(
         &state,
         &caller,
         "read_document",
@@ -594,7 +571,10 @@ pub async fn offline_reads<S: Storage>(
     for read in reads {
         let subject = format!("read at {} on the device", read.read_at.to_rfc3339());
         match access(&state, &caller, read.patient, None, "refused_offline_read").await {
-            Ok(_) => audit(&state, &caller, "offline_read_chart", subject, read.patient).await?,
+            Ok(_) => {
+                crate::audit::record(&state, &caller, "offline_read_chart", subject, read.patient)
+                    .await?
+            }
             Err(ApiError::Forbidden) => {}
             Err(e) => return Err(e),
         }

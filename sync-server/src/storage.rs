@@ -54,6 +54,8 @@ pub struct StoredSession {
     pub account: StoredAccount,
     pub expires_at_ms: i64,
     pub revoked: bool,
+    /// The name the device gave when it signed in.
+    pub device_name: Option<String>,
 }
 
 pub trait Storage: Send + Sync + 'static {
@@ -431,8 +433,9 @@ macro_rules! append_audit {
         };
         let hash = $crate::audit::entry_hash(&prev, seq, $at_ms, event);
         sqlx::query(
-            "INSERT INTO audit_entry (seq, at, actor, role, action, subject, patient_id, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO audit_entry (seq, at, actor, role, action, subject, patient_id, prev_hash, hash,
+               device)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(seq)
         .bind($at_ms)
@@ -443,6 +446,7 @@ macro_rules! append_audit {
         .bind(&event.patient)
         .bind(&prev)
         .bind(&hash)
+        .bind(&event.device)
         .execute(&mut *$tx)
         .await?;
     }};
@@ -655,16 +659,16 @@ macro_rules! shared_sql_storage {
             }
 
             async fn audit_entries(&self) -> Result<Vec<$crate::audit::AuditEntry>, StorageError> {
-                let rows: Vec<(i64, i64, String, String, String, String, String, String, String)> =
-                    sqlx::query_as(
-                        "SELECT seq, at, actor, role, action, subject, patient_id, prev_hash, hash
-                         FROM audit_entry ORDER BY seq",
-                    )
-                    .fetch_all(&self.pool)
-                    .await?;
+                type Row = (i64, i64, String, String, String, String, String, String, String, String);
+                let rows: Vec<Row> = sqlx::query_as(
+                    "SELECT seq, at, actor, role, action, subject, patient_id, prev_hash, hash, device
+                     FROM audit_entry ORDER BY seq",
+                )
+                .fetch_all(&self.pool)
+                .await?;
                 Ok(rows
                     .into_iter()
-                    .map(|(seq, at_ms, actor, role, action, subject, patient, prev_hash, hash)| {
+                    .map(|(seq, at_ms, actor, role, action, subject, patient, prev_hash, hash, device)| {
                         $crate::audit::AuditEntry {
                             seq,
                             at_ms,
@@ -673,6 +677,7 @@ macro_rules! shared_sql_storage {
                             action,
                             subject,
                             patient,
+                            device,
                             prev_hash,
                             hash,
                         }
@@ -1427,23 +1432,24 @@ macro_rules! shared_sql_storage {
             }
 
             async fn session(&self, token_hash: &str) -> Result<Option<StoredSession>, StorageError> {
-                let row: Option<(String, String, String, String, String, i64, Option<i64>)> =
+                let row: Option<(String, String, String, String, String, i64, Option<i64>, Option<String>)> =
                     sqlx::query_as(
                         "SELECT a.id, a.email, a.display_name, a.role, a.password_hash,
-                                s.expires_at, s.revoked_at
+                                s.expires_at, s.revoked_at, s.device_name
                          FROM session s JOIN account a ON a.id = s.account_id
                          WHERE s.token_hash = $1",
                     )
                     .bind(token_hash)
                     .fetch_optional(&self.pool)
                     .await?;
-                let Some((id, email, name, role, hash, expires_at_ms, revoked_at)) = row else {
+                let Some((id, email, name, role, hash, expires_at_ms, revoked_at, device_name)) = row else {
                     return Ok(None);
                 };
                 Ok(Some(StoredSession {
                     account: account_from_row((id, email, name, role, hash))?,
                     expires_at_ms,
                     revoked: revoked_at.is_some(),
+                    device_name,
                 }))
             }
 

@@ -2427,6 +2427,36 @@ async fn records_upload_in_chunks_resume_and_the_chart_shows_them(b: Backend) {
             StatusCode::FORBIDDEN
         );
     }
+    // Each entry names the device the reader signed in from; it is part of the chain.
+    let (status, grant) = s
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"email": "dr.rahman@clinic.test", "password": DOCTOR_PW,
+                   "device_name": "Consultation room 2"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{grant}");
+    let from_room = grant["token"].as_str().unwrap().to_owned();
+    assert_eq!(s.get(&chart, Some(&from_room)).await.0, StatusCode::OK);
+    let chain = audit_chain(s).await;
+    let last = chain.last().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.device.as_str()),
+        ("read_chart", "Consultation room 2")
+    );
+    assert_eq!(clinic_sync::audit::verify(&chain), Ok(()));
+    s.exec("UPDATE audit_entry SET device = 'Reception' WHERE device = 'Consultation room 2'")
+        .await;
+    assert!(
+        matches!(
+            clinic_sync::audit::verify(&audit_chain(s).await),
+            Err(clinic_sync::audit::ChainBroken::Altered { .. })
+        ),
+        "a changed device is found"
+    );
+    s.exec("UPDATE audit_entry SET device = 'Consultation room 2' WHERE device = 'Reception'")
+        .await;
     s.exec("DELETE FROM audit_entry WHERE seq = 3").await;
     let (_, page) = s.get("/api/v1/audit", Some(&c.admin)).await;
     assert!(

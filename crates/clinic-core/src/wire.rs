@@ -149,6 +149,9 @@ pub struct AuditEntry {
     pub action: String,
     pub subject: String,
     pub patient: String,
+    /// The device it came from (the name it signed in with); empty when unknown.
+    #[serde(default)]
+    pub device: String,
     pub prev_hash: String,
     pub hash: String,
 }

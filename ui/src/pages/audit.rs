@@ -74,7 +74,10 @@ pub fn AuditViewer() -> Html {
                         for e in found.entries.iter() {
                             <tr data-action={e.action.clone()} class={classes!((e.action == "break_glass").then_some("flagged"))}>
                                 <td>{ DateTime::<Utc>::from_timestamp_millis(e.at_ms).map(|t| t.format("%d.%m.%Y %H:%M:%S UTC").to_string()).unwrap_or_default() }</td>
-                                <td>{ format!("{} ({})", name(&found.names, &e.actor), e.role) }</td>
+                                <td>
+                                    { format!("{} ({})", name(&found.names, &e.actor), e.role) }
+                                    if !e.device.is_empty() { <span class="device">{ format!(" · {}", e.device) }</span> }
+                                </td>
                                 <td>{ e.action.replace('_', " ") }</td>
                                 <td>{ name(&found.names, &e.patient) }</td>
                                 <td class="detail">{ if e.action == "break_glass" { e.subject.trim_start_matches("reason: ").to_owned() } else { String::new() } }</td>
