@@ -80,6 +80,8 @@ pub struct Desk {
     password: Mutex<Option<Zeroizing<String>>>,
     launched_at: std::time::Instant,
     first_screen_logged: std::sync::Once,
+    /// The clinic lets the front desk take part in conversations (from the last sign-in).
+    desk_in_conversations: std::sync::atomic::AtomicBool,
 }
 
 fn store_error(e: impl std::fmt::Display) -> IpcError {
@@ -124,6 +126,7 @@ impl Desk {
             edition,
             sync_lock: tokio::sync::Mutex::new(()),
             sync_wake: tokio::sync::Notify::new(),
+            desk_in_conversations: std::sync::atomic::AtomicBool::new(false),
             store,
             client: SyncClient::new(&config.server_url),
             device_name: config.device_name,
@@ -211,6 +214,10 @@ impl Desk {
         if let Some(zone) = &grant.clinic_time_zone {
             self.with_store(|s| s.set_clinic_time_zone(zone))?;
         }
+        self.desk_in_conversations.store(
+            grant.desk_in_conversations,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         Ok(())
     }
 
@@ -418,6 +425,9 @@ impl Desk {
                 .ok()
                 .flatten()
                 .map(|tz| tz.name().to_owned()),
+            desk_in_conversations: self
+                .desk_in_conversations
+                .load(std::sync::atomic::Ordering::Relaxed),
         }
     }
 

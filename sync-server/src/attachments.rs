@@ -63,6 +63,7 @@ pub async fn upload<S: Storage>(
         crate::consultations::appointment_for(&state, &caller, id, |d, p| Action::Converse {
             doctor: d,
             patient_account: p,
+            desk_allowed: state.settings.desk_in_conversations,
         })
         .await?;
     let uploader = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?.id;
@@ -140,6 +141,7 @@ pub async fn download<S: Storage>(
         Action::Converse {
             doctor,
             patient_account,
+            desk_allowed: state.settings.desk_in_conversations,
         },
     )
     .is_err()

@@ -39,7 +39,9 @@ impl Concerned {
                 patients.insert(patient.to_owned());
             }
             match audience {
+                // Rows every staff device may pull, and conversations open to the desk.
                 None => staff = true,
+                Some(desk) if desk.starts_with("desk:") => staff = true,
                 Some(doctor) => {
                     doctors.insert(doctor.to_owned());
                 }

@@ -67,7 +67,13 @@ impl<S: Storage> AppState<S> {
         // Made now, so the first sign-in to an unknown account costs no more than any other.
         let _ = password::decoy_hash();
         let storage = Arc::new(storage);
-        let pushes = crate::push_queue::PushQueue::start(storage.clone(), settings.time_zone());
+        let pushes = crate::push_queue::PushQueue::start(
+            storage.clone(),
+            crate::push_queue::ClinicRules {
+                tz: settings.time_zone(),
+                desk_in_conversations: settings.desk_in_conversations,
+            },
+        );
         Self {
             storage,
             pushes,
@@ -476,6 +482,7 @@ async fn start_session<S: Storage>(
         desk_code: None,
         lock_after_seconds: Some(state.settings.lock_after_minutes * 60),
         clinic_time_zone: Some(state.settings.clinic_time_zone.clone()),
+        desk_in_conversations: state.settings.desk_in_conversations,
     })
 }
 
@@ -596,9 +603,11 @@ async fn events<S: Storage>(
     caller: Caller,
 ) -> Result<impl IntoResponse, ApiError> {
     let listener = match registry_scope(caller.actor)? {
-        clinic_core::RegistryScope::WholeRegistry { account } => crate::events::Listener::Staff {
-            account: account.to_string(),
-        },
+        clinic_core::RegistryScope::WholeRegistry { account, .. } => {
+            crate::events::Listener::Staff {
+                account: account.to_string(),
+            }
+        }
         clinic_core::RegistryScope::OwnRecord { account } => crate::events::Listener::Patient {
             patients: state
                 .storage

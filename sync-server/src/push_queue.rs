@@ -23,6 +23,15 @@ struct Waiting {
     reply: oneshot::Sender<Answer>,
 }
 
+/// The clinic's rules a push is judged by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClinicRules {
+    /// Hours, slots, tokens and days are read on this clock.
+    pub tz: chrono_tz::Tz,
+    /// The front desk reads and writes in conversations (the clinic's choice; off by default).
+    pub desk_in_conversations: bool,
+}
+
 /// The handle handlers push through; the writer task ends when the last handle is dropped.
 #[derive(Clone)]
 pub struct PushQueue {
@@ -31,7 +40,7 @@ pub struct PushQueue {
 
 impl PushQueue {
     /// Start the writer task (on the current tokio runtime).
-    pub fn start<S: Storage>(storage: Arc<S>, tz: chrono_tz::Tz) -> PushQueue {
+    pub fn start<S: Storage>(storage: Arc<S>, rules: ClinicRules) -> PushQueue {
         let (sender, mut receiver) = mpsc::unbounded_channel::<Waiting>();
         tokio::spawn(async move {
             while let Some(first) = receiver.recv().await {
@@ -50,7 +59,9 @@ impl PushQueue {
                     .into_iter()
                     .map(|w| ((w.actor, w.commands), w.reply))
                     .unzip();
-                let written = storage.apply_pushes(pushes, chrono::Utc::now(), tz).await;
+                let written = storage
+                    .apply_pushes(pushes, chrono::Utc::now(), rules)
+                    .await;
                 match written {
                     Ok((answers, head, concerned)) => {
                         for (reply, outcomes) in replies.into_iter().zip(answers) {

@@ -489,7 +489,7 @@ macro_rules! registry_sql_methods {
             &self,
             pushes: Vec<(clinic_core::Actor, Vec<clinic_core::sync::PushedCommand>)>,
             now: chrono::DateTime<chrono::Utc>,
-            tz: chrono_tz::Tz,
+            rules: $crate::push_queue::ClinicRules,
         ) -> Result<
             (
                 Vec<Vec<clinic_core::sync::CommandOutcome>>,
@@ -498,6 +498,7 @@ macro_rules! registry_sql_methods {
             ),
             StorageError,
         > {
+            let tz = rules.tz;
             use clinic_core::sync::CommandOutcome;
             use $crate::registry::*;
             let mut tx = self.pool.begin().await?;
@@ -694,7 +695,8 @@ macro_rules! registry_sql_methods {
                         ) =>
                     {
                         outcomes.push($crate::schedule::message_command!(
-                            tx, batch, lookup, envelope, appointments, now
+                            tx, batch, lookup, envelope, appointments, now,
+                            rules.desk_in_conversations
                         )?)
                     }
                     Ok(envelope) if envelope.command.appointment().is_some() => {
@@ -836,16 +838,21 @@ macro_rules! registry_sql_methods {
             let restarted = after > head;
             let after = if restarted { 0 } else { after };
             let rows: Vec<(i64, String)> = match scope {
-                clinic_core::RegistryScope::WholeRegistry { account } => {
+                clinic_core::RegistryScope::WholeRegistry { account, front_desk } => {
+                    // Clinical rows go to their audience: the doctor (`audience = doctor`), and
+                    // where the clinic opened conversations to the desk (`desk:<doctor>`), the
+                    // doctor and every front-desk account.
                     sqlx::query_as(
                         "SELECT seq, body FROM change_log WHERE seq > $1 AND seq <= $2
-                           AND (audience IS NULL OR audience = $4)
+                           AND (audience IS NULL OR audience = $4 OR audience = 'desk:' || $4
+                                OR ($5 AND audience LIKE 'desk:%'))
                          ORDER BY seq LIMIT $3",
                     )
                     .bind(after)
                     .bind(head)
                     .bind(fetch)
                     .bind(account.to_string())
+                    .bind(front_desk)
                     .fetch_all(&self.pool)
                     .await?
                 }

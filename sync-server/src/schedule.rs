@@ -688,6 +688,7 @@ pub(crate) fn judge_message(
     appointment: Option<&AppointmentRecord>,
     patient_account: Option<UserId>,
     attachment: Option<clinic_core::chat::Attachment>,
+    desk_allowed: bool,
     now: DateTime<Utc>,
 ) -> Result<clinic_core::chat::MessageRecord, Rejection> {
     let Command::SendMessage {
@@ -710,6 +711,7 @@ pub(crate) fn judge_message(
         Action::Converse {
             doctor: appointment.doctor,
             patient_account,
+            desk_allowed,
         },
     )
     .map_err(|_| refuse(RejectionReason::Forbidden))?;
@@ -755,7 +757,7 @@ pub(crate) fn judge_message(
 /// Judge and gather one `SendMessage` inside `apply_pushes`'s transaction (written with the
 /// group). Expands to an expression of type `Result<CommandOutcome, StorageError>`.
 macro_rules! message_command {
-    ($tx:ident, $batch:ident, $lookup:ident, $envelope:ident, $appointments:ident, $now:expr) => {
+    ($tx:ident, $batch:ident, $lookup:ident, $envelope:ident, $appointments:ident, $now:expr, $desk_allowed:expr) => {
         async {
             use clinic_core::sync::{ChangeBody, Command, CommandResult};
             use $crate::schedule::*;
@@ -802,6 +804,7 @@ macro_rules! message_command {
                 appointment.as_ref(),
                 account,
                 attachment,
+                $desk_allowed,
                 $now,
             ) {
                 Err(rejection) => CommandResult::Rejected(rejection),
@@ -810,7 +813,11 @@ macro_rules! message_command {
                         message.patient.to_string(),
                         write_record(&ChangeBody::Message(message.clone()))?,
                         $envelope.id.to_string(),
-                        Some(message.doctor.to_string()),
+                        Some(if $desk_allowed {
+                            format!("desk:{}", message.doctor)
+                        } else {
+                            message.doctor.to_string()
+                        }),
                     );
                     $batch.messages.push(message);
                     CommandResult::Applied { seq: seq as u64 }

@@ -44,6 +44,9 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// The largest report or document a patient or doctor may upload, in bytes.
     pub max_upload_bytes: u64,
+    /// The front desk reads and writes in doctors' and patients' conversations (for "the doctor
+    /// is running late" and the like). Off by default: conversations are clinical.
+    pub desk_in_conversations: bool,
 }
 
 impl Default for Settings {
@@ -67,6 +70,7 @@ impl Default for Settings {
             clinic_phone: String::new(),
             public_url: None,
             max_upload_bytes: clinic_core::chart::DEFAULT_UPLOAD_MAX_BYTES,
+            desk_in_conversations: false,
         }
     }
 }
@@ -156,6 +160,21 @@ impl Settings {
         }
         if let Some(url) = env("CLINIC_SYNC_PUBLIC_URL").filter(|v| !v.trim().is_empty()) {
             settings.public_url = Some(url.trim().trim_end_matches('/').to_owned());
+        }
+        if let Some(value) =
+            env("CLINIC_SYNC_DESK_IN_CONVERSATIONS").filter(|v| !v.trim().is_empty())
+        {
+            settings.desk_in_conversations = match value.trim() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => {
+                    return Err(SettingsError::BadEnv {
+                        var: "CLINIC_SYNC_DESK_IN_CONVERSATIONS",
+                        value,
+                        fix: "use true or false",
+                    })
+                }
+            };
         }
         if let Some(path) = env("CLINIC_SYNC_BLOB_KEY_FILE").filter(|v| !v.trim().is_empty()) {
             settings.blob_key_file = Some(PathBuf::from(path.trim()));

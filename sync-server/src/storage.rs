@@ -138,7 +138,7 @@ pub trait Storage: Send + Sync + 'static {
         &self,
         pushes: Vec<(clinic_core::Actor, Vec<clinic_core::sync::PushedCommand>)>,
         now: chrono::DateTime<chrono::Utc>,
-        tz: chrono_tz::Tz,
+        rules: crate::push_queue::ClinicRules,
     ) -> impl Future<
         Output = Result<
             (

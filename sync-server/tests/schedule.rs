@@ -161,7 +161,13 @@ async fn signed_in_desk(s: &TestServer, email: &str, device: u32) -> (String, u6
 
 /// A doctor with a verified profile, two desks, and `patients` registered patients.
 async fn clinic(b: Backend, patients: u32) -> Clinic {
+    clinic_with(b, patients, false).await
+}
+
+/// A clinic whose front desk takes part in conversations, or not.
+async fn clinic_with(b: Backend, patients: u32, desk_in_conversations: bool) -> Clinic {
     let settings = Settings {
+        desk_in_conversations,
         sign_in_attempts_per_minute_per_account: 10_000,
         sign_in_attempts_per_minute_per_address: 10_000,
         jitsi_url: "https://meet.clinic.example".into(),
@@ -799,10 +805,13 @@ async fn pushes_written_together_are_each_judged_as_their_own_user(b: Backend) {
         ),
         (desk_actor, parsed(vec![register(4, 78, "9-0002")])),
     ];
-    let tz = chrono_tz::Asia::Dhaka;
+    let rules = clinic_sync::push_queue::ClinicRules {
+        tz: chrono_tz::Asia::Dhaka,
+        desk_in_conversations: false,
+    };
     let (answers, head, _) = match &c.s.storage {
-        AnyStorage::Sqlite(s) => s.apply_pushes(pushes, Utc::now(), tz).await,
-        AnyStorage::Postgres(s) => s.apply_pushes(pushes, Utc::now(), tz).await,
+        AnyStorage::Sqlite(s) => s.apply_pushes(pushes, Utc::now(), rules).await,
+        AnyStorage::Postgres(s) => s.apply_pushes(pushes, Utc::now(), rules).await,
     }
     .unwrap();
     let reasons: Vec<Vec<String>> = answers
@@ -2619,6 +2628,63 @@ async fn the_whole_record_exports_as_valid_fhir_r4(b: Backend) {
     }
 }
 
+async fn the_front_desk_joins_conversations_only_where_the_clinic_allows_it(b: Backend) {
+    let c = clinic_with(b, 0, true).await;
+    let s = &c.s;
+    s.sign_up("rahima@example.com", "Rahima Khatun").await;
+    let patient = s
+        .sign_in("rahima@example.com", "a long patient password")
+        .await;
+    let (_, me) = s.get("/api/v1/me", Some(&patient)).await;
+    let own = me["account"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        push_one(
+            s,
+            &c.desk_a,
+            book(1, 1, &own, &c.doctor, Some(&local(1, 9, 0)))
+        )
+        .await["outcome"],
+        "applied"
+    );
+    let (_, grant) = s
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"email": "desk1@clinic.test", "password": DESK_PW}),
+        )
+        .await;
+    assert_eq!(
+        grant["desk_in_conversations"], true,
+        "the desk hears the clinic's rule"
+    );
+    assert_eq!(
+        push_one(s, &patient, message(2, 1, "Is the doctor in today?")).await["outcome"],
+        "applied"
+    );
+    let answered = push_one(
+        s,
+        &c.desk_b,
+        message(3, 1, "Yes — running 20 minutes late."),
+    )
+    .await;
+    assert_eq!(answered["outcome"], "applied", "{answered}");
+    // The doctor, the patient and every desk have both; another doctor and the admin nothing.
+    for token in [&c.doctor_token, &patient, &c.desk_a, &c.desk_b] {
+        let got = pulled_messages(s, token).await;
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(got[1]["from_role"], "front_desk");
+    }
+    staff(s, &c.admin, "dr.other@clinic.test", "doctor", DOCTOR_PW).await;
+    let other_doctor = s.sign_in("dr.other@clinic.test", DOCTOR_PW).await;
+    for token in [&other_doctor, &c.admin] {
+        assert_eq!(pulled_messages(s, token).await, Vec::<Value>::new());
+    }
+    assert_eq!(
+        reason(&push_one(s, &c.admin, message(4, 1, "Admin here")).await),
+        "forbidden"
+    );
+}
+
 on_both_backends!(
     pushes_written_together_are_each_judged_as_their_own_user,
     doctors_upload_credentials_checked_by_content_that_only_admins_and_they_read,
@@ -2629,6 +2695,7 @@ on_both_backends!(
     prescriptions_warn_lock_at_issue_take_new_versions_and_verify_by_code,
     records_upload_in_chunks_resume_and_the_chart_shows_them,
     the_whole_record_exports_as_valid_fhir_r4,
+    the_front_desk_joins_conversations_only_where_the_clinic_allows_it,
     a_slot_goes_to_the_first_booking_and_the_other_desk_hears_who_took_it_when,
     each_bad_booking_gets_its_own_reason,
     the_lifecycle_gives_tokens_and_each_role_its_steps,

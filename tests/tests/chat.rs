@@ -264,3 +264,74 @@ async fn a_doctor_and_a_patient_converse_while_the_patient_is_offline_for_a_whil
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn where_the_clinic_allows_it_the_front_desk_answers_in_a_conversation() -> anyhow::Result<()>
+{
+    let server = SyncServer::start_demo_with(&[("CLINIC_SYNC_DESK_IN_CONVERSATIONS", "true")])?;
+    let logins = server.logins()?;
+    let desk = logins
+        .iter()
+        .find(|l| l.role == "front_desk")
+        .context("a desk")?;
+    let patient = server.login("patient")?;
+    let own = ServerApi::sign_in(&server.url, &patient)
+        .await?
+        .patients()
+        .await?;
+    let own_id = own
+        .first()
+        .and_then(|p| p["id"].as_str())
+        .context("the patient's own record")?
+        .to_owned();
+    let api = ServerApi::sign_in(&server.url, desk).await?;
+    let doctor = api.doctor_id(DUTY_DOCTOR).await?;
+    api.walk_in(&own_id, &doctor, "in_person").await?;
+
+    let patient_station = Workstation::new(&server.url)?;
+    let patient_app = patient_station.launch(Build::Patient).await?;
+    patient_app
+        .sign_in_by_keyboard(&patient.email, &patient.password)
+        .await?;
+    patient_app
+        .click("#my-appointments button.open-chat")
+        .await?;
+    patient_app.click("#chat-input").await?;
+    patient_app.type_keys("Is the doctor in today?").await?;
+    patient_app.type_keys(ENTER).await?;
+
+    // The front desk sees the conversation on the day's list and answers.
+    let desk_station = Workstation::new(&server.url)?;
+    let desk_app = desk_station.launch(Build::Staff).await?;
+    desk_app
+        .sign_in_by_keyboard(&desk.email, &desk.password)
+        .await?;
+    let button = format!(
+        "#waiting-room tr[data-patient='{}'] button.open-chat",
+        patient.name
+    );
+    desk_app
+        .wait_for_text(&button, |t| t.ends_with("(1)"))
+        .await?;
+    desk_app.click(&button).await?;
+    wait_for_messages(&desk_app, |m| {
+        m.len() == 1 && m[0].0 == "Is the doctor in today?"
+    })
+    .await?;
+    desk_app.click("#chat-input").await?;
+    desk_app
+        .type_keys("Yes — he is running 20 minutes late.")
+        .await?;
+    desk_app.type_keys(ENTER).await?;
+    // The patient sees the answer, marked as the front desk's.
+    patient_app
+        .wait_for_text("#messages li.message:last-child", |t| {
+            t.contains("Front desk") && t.contains("20 minutes late")
+        })
+        .await?;
+    patient_app.screenshot("76-front-desk-answers").await?;
+    for app in [patient_app, desk_app] {
+        app.close().await?;
+    }
+    Ok(())
+}

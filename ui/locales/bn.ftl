@@ -458,3 +458,4 @@ chart-finder-title = রোগীর চার্ট খুঁজুন
 chart-finder-search = নাম, নম্বর বা ফোন
 chart-export-pdf = সারাংশ (PDF)
 chart-export-fhir = রপ্তানি (FHIR)
+chat-from-desk = ফ্রন্ট ডেস্ক

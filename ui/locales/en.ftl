@@ -470,3 +470,4 @@ chart-finder-title = Find a patient's chart
 chart-finder-search = Name, number or phone
 chart-export-pdf = Summary (PDF)
 chart-export-fhir = Export (FHIR)
+chat-from-desk = Front desk

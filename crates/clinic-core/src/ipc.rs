@@ -118,6 +118,9 @@ pub struct ConnectionStatus {
     /// The clinic's time zone (from the last sign-in), for showing times on its clock.
     #[serde(default)]
     pub clinic_time_zone: Option<String>,
+    /// The clinic lets the front desk take part in conversations (from the last sign-in).
+    #[serde(default)]
+    pub desk_in_conversations: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -80,10 +80,12 @@ pub enum Action {
         patient_account: Option<UserId>,
     },
     /// Write in an appointment's conversation, or read it: its doctor, or the patient whose own
-    /// account it is. The front desk and admins do not read clinical conversations.
+    /// account it is; the front desk too where the clinic allows it (`desk_allowed`, a clinic
+    /// setting, off by default). Admins never.
     Converse {
         doctor: UserId,
         patient_account: Option<UserId>,
+        desk_allowed: bool,
     },
     /// Write a consultation's note: the appointment's doctor only.
     WriteConsultationNote {
@@ -116,8 +118,9 @@ pub enum Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegistryScope {
     /// Staff: every patient's demographics, the doctors and the appointment book; clinical rows
-    /// (conversations) only where `account` is their audience (the appointment's doctor).
-    WholeRegistry { account: UserId },
+    /// (conversations) only where `account` is their audience (the appointment's doctor) — and,
+    /// for the front desk (`front_desk`), conversations the clinic opened to the desk.
+    WholeRegistry { account: UserId, front_desk: bool },
     /// A patient: only the record linked to their own account.
     OwnRecord { account: UserId },
 }
@@ -130,7 +133,10 @@ pub fn registry_scope(actor: Actor) -> Result<RegistryScope, Denied> {
             id,
             role: Role::Patient,
         } => Ok(RegistryScope::OwnRecord { account: id }),
-        Actor::User { id, .. } => Ok(RegistryScope::WholeRegistry { account: id }),
+        Actor::User { id, role } => Ok(RegistryScope::WholeRegistry {
+            account: id,
+            front_desk: role == Role::FrontDesk,
+        }),
         Actor::Anonymous => Err(Denied::NotSignedIn),
         Actor::UnrecognisedRole { .. } => Err(Denied::NotPermitted),
     }
@@ -205,10 +211,12 @@ pub fn decide(actor: Actor, action: Action) -> Result<(), Denied> {
         Converse {
             doctor,
             patient_account,
+            desk_allowed,
         } => match role {
             Role::Doctor => doctor == id,
             Role::Patient => patient_account == Some(id),
-            Role::Admin | Role::FrontDesk => false,
+            Role::FrontDesk => desk_allowed,
+            Role::Admin => false,
         },
         WriteConsultationNote { doctor } => role == Role::Doctor && doctor == id,
         ReadConsultationNote {
@@ -389,19 +397,26 @@ mod tests {
         ] {
             assert_eq!(decide(other, credentials), Err(Denied::NotPermitted));
         }
-        let converse = Action::Converse {
-            doctor: id(5),
-            patient_account: Some(id(8)),
-        };
-        for (who, allowed) in [
-            (user(5, Role::Doctor), true),
-            (user(8, Role::Patient), true),
-            (user(6, Role::Doctor), false),
-            (user(9, Role::Patient), false),
-            (user(7, Role::FrontDesk), false),
-            (user(1, Role::Admin), false),
-        ] {
-            assert_eq!(decide(who, converse).is_ok(), allowed, "{who:?}");
+        for desk_allowed in [false, true] {
+            let converse = Action::Converse {
+                doctor: id(5),
+                patient_account: Some(id(8)),
+                desk_allowed,
+            };
+            for (who, allowed) in [
+                (user(5, Role::Doctor), true),
+                (user(8, Role::Patient), true),
+                (user(6, Role::Doctor), false),
+                (user(9, Role::Patient), false),
+                (user(7, Role::FrontDesk), desk_allowed),
+                (user(1, Role::Admin), false),
+            ] {
+                assert_eq!(
+                    decide(who, converse).is_ok(),
+                    allowed,
+                    "{who:?} {desk_allowed}"
+                );
+            }
         }
         let write = Action::WriteConsultationNote { doctor: id(5) };
         assert_eq!(decide(user(5, Role::Doctor), write), Ok(()));
@@ -481,7 +496,10 @@ mod tests {
         for role in [Role::Admin, Role::Doctor, Role::FrontDesk] {
             assert_eq!(
                 registry_scope(user(1, role)),
-                Ok(RegistryScope::WholeRegistry { account: id(1) })
+                Ok(RegistryScope::WholeRegistry {
+                    account: id(1),
+                    front_desk: role == Role::FrontDesk
+                })
             );
         }
         assert_eq!(registry_scope(Actor::Anonymous), Err(Denied::NotSignedIn));

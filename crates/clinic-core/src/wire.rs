@@ -98,6 +98,9 @@ pub struct SessionGrant {
     /// The clinic's time zone (IANA name): appointments' clinic days are read on its clock.
     #[serde(default)]
     pub clinic_time_zone: Option<String>,
+    /// The clinic lets the front desk take part in conversations.
+    #[serde(default)]
+    pub desk_in_conversations: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

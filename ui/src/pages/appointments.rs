@@ -745,7 +745,13 @@ fn DayList(props: &DayListProps) -> Html {
             };
         }
     }
-    let on_chat = (props.role == Role::Doctor).then(|| {
+    // The front desk joins conversations where the clinic allows it.
+    let desk_chats = props.role == Role::FrontDesk
+        && model
+            .connection
+            .as_ref()
+            .is_some_and(|c| c.desk_in_conversations);
+    let on_chat = (props.role == Role::Doctor || desk_chats).then(|| {
         let chatting = chatting.clone();
         Callback::from(move |id: clinic_core::AppointmentId| chatting.set(Some(id)))
     });

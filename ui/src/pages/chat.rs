@@ -208,6 +208,9 @@ pub fn ChatPanel(props: &ChatProps) -> Html {
                 }
                 for m in list.iter() {
                     <li class={classes!("message", (Some(m.from) == me).then_some("mine"), m.received_at.is_none().then_some("waiting"))}>
+                        if Some(m.from) != me && m.from_role == clinic_core::Role::FrontDesk {
+                            <span class="sender">{ text(lang, "chat-from-desk") }</span>
+                        }
                         if !m.body.is_empty() { <span class="body">{ m.body.clone() }</span> }
                         if let Some(file) = &m.attachment {
                             <span class="attachment">
