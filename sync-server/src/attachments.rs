@@ -82,11 +82,12 @@ pub async fn upload<S: Storage>(
         ATTACHMENT_RULE.check_size(declared).map_err(refused)?;
     }
     records_consented(&state, appointment.patient).await?;
-    let bytes = axum::body::to_bytes(request.into_body(), ATTACHMENT_RULE.max_bytes as usize)
-        .await
-        .map_err(|_| ApiError::PayloadTooLarge {
-            limit_bytes: ATTACHMENT_RULE.max_bytes as usize,
-        })?;
+    let bytes = crate::http::whole_body(
+        request.into_body(),
+        ATTACHMENT_RULE.max_bytes as usize,
+        crate::http::cut_off,
+    )
+    .await?;
     let kind = ATTACHMENT_RULE.check(&bytes).map_err(refused)?;
     let sha256 = sha256_hex(&bytes);
     let now = Utc::now();

@@ -80,11 +80,12 @@ pub async fn upload<S: Storage>(
         .await?
         .filter(|a| a.role == Role::Doctor.as_str())
         .ok_or(ApiError::NotFound)?;
-    let bytes = axum::body::to_bytes(request.into_body(), rule.max_bytes as usize)
-        .await
-        .map_err(|_| ApiError::PayloadTooLarge {
-            limit_bytes: rule.max_bytes as usize,
-        })?;
+    let bytes = crate::http::whole_body(
+        request.into_body(),
+        rule.max_bytes as usize,
+        crate::http::cut_off,
+    )
+    .await?;
     let kind = rule.check(&bytes).map_err(refused)?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let now = Utc::now();

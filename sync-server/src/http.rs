@@ -260,6 +260,31 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
         .with_state(state)
 }
 
+/// A request's body read whole, at most `limit` bytes: more is 413; a body that stops before
+/// its end (the connection dropped) is `cut_off`'s answer — never "too large".
+pub(crate) async fn whole_body(
+    body: axum::body::Body,
+    limit: usize,
+    cut_off: impl FnOnce() -> ApiError,
+) -> Result<axum::body::Bytes, ApiError> {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        // axum reports the limit as `length limit exceeded` (http-body-util's LengthLimitError).
+        let too_large = e.to_string().contains("length limit");
+        if too_large {
+            ApiError::PayloadTooLarge { limit_bytes: limit }
+        } else {
+            cut_off()
+        }
+    })
+}
+
+/// The answer to a single-request upload that stopped before its end.
+pub(crate) fn cut_off() -> ApiError {
+    ApiError::BadRequest(
+        "The file was cut off on the way, so nothing was kept. Send it again.".to_owned(),
+    )
+}
+
 /// A stored file as a download: the server's name, the type its content was found to be,
 /// `nosniff` so nothing is run, and never cached.
 pub(crate) fn file_answer(
@@ -821,4 +846,32 @@ async fn doctors<S: Storage>(
             })
             .collect(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_body_too_large_and_a_body_cut_off_are_told_apart() {
+        let big = axum::body::Body::from(vec![b'x'; 2048]);
+        assert!(matches!(
+            whole_body(big, 1024, cut_off).await,
+            Err(ApiError::PayloadTooLarge { limit_bytes: 1024 })
+        ));
+        let pieces: Vec<Result<axum::body::Bytes, std::io::Error>> = vec![
+            Ok(axum::body::Bytes::from_static(b"%PDF-1.4 ")),
+            Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "the connection dropped",
+            )),
+        ];
+        let cut = axum::body::Body::from_stream(futures_util::stream::iter(pieces));
+        assert!(matches!(
+            whole_body(cut, 1024, cut_off).await,
+            Err(ApiError::BadRequest(m)) if m.contains("cut off")
+        ));
+        let fine = axum::body::Body::from(b"%PDF".to_vec());
+        assert_eq!(&whole_body(fine, 1024, cut_off).await.unwrap()[..], b"%PDF");
+    }
 }

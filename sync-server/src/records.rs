@@ -332,21 +332,14 @@ pub async fn send_chunk<S: Storage>(
             ApiError::BadRequest("Say where this chunk starts: an Upload-Offset header.".into())
         })?;
     let size = row.start.size;
-    let bytes = axum::body::to_bytes(request.into_body(), CHUNK_MAX_BYTES)
-        .await
-        .map_err(|e| {
-            if e.to_string().contains("length limit") {
-                ApiError::PayloadTooLarge {
-                    limit_bytes: CHUNK_MAX_BYTES,
-                }
-            } else {
-                // Cut off on the way: nothing of it is kept; the sender asks and resumes.
-                ApiError::Conflict(format!(
-                    "The server has {} bytes of this file; send from there.",
-                    row.received
-                ))
-            }
-        })?;
+    // Cut off on the way: nothing of it is kept; the sender asks and resumes.
+    let bytes = crate::http::whole_body(request.into_body(), CHUNK_MAX_BYTES, || {
+        ApiError::Conflict(format!(
+            "The server has {} bytes of this file; send from there.",
+            row.received
+        ))
+    })
+    .await?;
     if offset != row.received {
         return Err(ApiError::Conflict(format!(
             "The server has {} bytes of this file; send from there.",
