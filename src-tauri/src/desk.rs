@@ -779,6 +779,7 @@ impl Desk {
                 self.mark_online();
                 let token = self.session()?.token.unwrap_or(token);
                 self.report_offline_reads(&token).await;
+                self.prefetch_todays_charts(&token).await;
                 Ok(report)
             }
             Err(SyncError::Server(e)) => {

@@ -30,6 +30,10 @@ pub struct AccessQuery {
     /// Why a doctor who does not treat the patient needs the record now.
     #[serde(default)]
     pub break_glass: Option<String>,
+    /// A desk fetching the chart ahead of the day's consultations, so it opens offline (audited
+    /// as `prefetch_chart`, not as a person reading it).
+    #[serde(default)]
+    pub prefetch: bool,
 }
 
 /// How the caller came to the record.
@@ -232,7 +236,12 @@ pub async fn chart<S: Storage>(
         from_this_device: false,
         clinic: state.settings.clinic_name.clone(),
     };
-    crate::audit::record(&state, &caller, "read_chart", patient.to_string(), patient).await?;
+    let action = if query.prefetch && query.break_glass.is_none() {
+        "prefetch_chart"
+    } else {
+        "read_chart"
+    };
+    crate::audit::record(&state, &caller, action, patient.to_string(), patient).await?;
     Ok(Json(view))
 }
 

@@ -261,3 +261,72 @@ async fn a_doctor_opens_a_strangers_chart_only_with_a_reason_and_the_admin_sees_
     desk.close().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn a_doctors_desk_has_the_days_charts_before_the_connection_drops() -> anyhow::Result<()> {
+    let server = SyncServer::start_demo()?;
+    let logins = server.logins()?;
+    let desk = logins
+        .iter()
+        .find(|l| l.role == "front_desk")
+        .context("a desk")?;
+    let duty = logins
+        .iter()
+        .find(|l| l.name == DUTY_DOCTOR)
+        .context("the duty doctor")?;
+    let admin = server.login("admin")?;
+    let api = ServerApi::sign_in(&server.url, desk).await?;
+    let doctor = api.doctor_id(DUTY_DOCTOR).await?;
+    let patient = api
+        .patients()
+        .await?
+        .into_iter()
+        .nth(2)
+        .context("a demo patient")?;
+    let patient_id = patient["id"].as_str().context("an id")?.to_owned();
+    let name = patient["demographics"]["full_name"]
+        .as_str()
+        .context("a name")?
+        .to_owned();
+    api.walk_in(&patient_id, &doctor, "in_person").await?;
+
+    // The doctor signs in; the desk fetches the day's charts ahead (audited as a prefetch).
+    let relay = Relay::start(server.port).await?;
+    let station = Workstation::new(&relay.url)?;
+    let app = station.launch(Build::Staff).await?;
+    app.sign_in_by_keyboard(&duty.email, &duty.password).await?;
+    let audit = ServerApi::sign_in(&server.url, &admin).await?;
+    let start = std::time::Instant::now();
+    loop {
+        let page = audit
+            .get(&format!(
+                "/api/v1/audit?action=prefetch_chart&patient={patient_id}"
+            ))
+            .await?;
+        if page["entries"].as_array().is_some_and(|e| !e.is_empty()) {
+            break;
+        }
+        anyhow::ensure!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "the day's chart was never fetched ahead: {page}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+
+    // The connection drops before the doctor ever opened the chart: it opens from this
+    // computer's copy, and says so.
+    relay.cut();
+    app.wait_for_text("#connection", |t| t == "Offline").await?;
+    let row = format!("#waiting-room tr[data-patient='{name}']");
+    app.click(&format!("{row} button.start")).await?;
+    app.click(&format!("{row} button.open-consultation"))
+        .await?;
+    app.click("#open-chart").await?;
+    app.wait_for("#chart-offline").await?;
+    app.wait_for_text("#chart-who", |t| t.contains(&name))
+        .await?;
+    app.screenshot("77-prefetched-chart-offline").await?;
+    relay.restore();
+    app.close().await?;
+    Ok(())
+}

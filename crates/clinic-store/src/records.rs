@@ -57,6 +57,24 @@ impl Store {
             .transpose()
     }
 
+    /// When the kept copy of a patient's chart was read from the server.
+    pub fn chart_fetched_at(
+        &self,
+        patient: PatientId,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .prepare_cached("SELECT fetched_at FROM chart WHERE patient_id = ?1")?
+            .query_row([patient.to_string()], |r| r.get(0))
+            .optional()?;
+        text.map(|t| {
+            DateTime::parse_from_rfc3339(&t)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(encoding)
+        })
+        .transpose()
+    }
+
     /// Keep a document's description and, when given, its content (kept content is never
     /// dropped by a later call without it).
     pub fn keep_document(

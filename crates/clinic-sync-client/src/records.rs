@@ -33,6 +33,20 @@ impl SyncClient {
         self.answer(self.http.get(url).bearer_auth(token)).await
     }
 
+    /// A patient's chart fetched ahead of the day's consultations (audited as a prefetch).
+    pub async fn prefetch_chart(
+        &self,
+        token: &str,
+        patient: PatientId,
+    ) -> Result<ChartView, ClientError> {
+        self.answer(
+            self.http
+                .get(self.url(&format!("/api/v1/patients/{patient}/chart?prefetch=true")))
+                .bearer_auth(token),
+        )
+        .await
+    }
+
     /// A patient's reports and documents.
     pub async fn patient_documents(
         &self,

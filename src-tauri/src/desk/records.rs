@@ -218,6 +218,47 @@ impl Desk {
             .await
     }
 
+    /// A doctor's desk keeps the charts of the day's patients fresh (at most every half hour
+    /// each), so the consultation still has them if the connection drops. After a sync round.
+    pub(crate) async fn prefetch_todays_charts(&self, token: &str) {
+        let Ok(user) = self.unlocked_user() else {
+            return;
+        };
+        if user.role != clinic_core::Role::Doctor {
+            return;
+        }
+        let Ok(zone) = self.clinic_zone() else {
+            return;
+        };
+        let today = Utc::now().with_timezone(&zone).date_naive();
+        let Ok(appointments) = self.with_store(|s| s.appointments_on(today, Some(user.id))) else {
+            return;
+        };
+        let mut patients: Vec<PatientId> = appointments
+            .iter()
+            .filter(|a| clinic_core::chat::conversation_open(a.status))
+            .map(|a| a.patient)
+            .collect();
+        patients.sort();
+        patients.dedup();
+        for patient in patients.into_iter().take(30) {
+            let fresh = self
+                .with_store(|s| s.chart_fetched_at(patient))
+                .ok()
+                .flatten()
+                .is_some_and(|at| Utc::now() - at < chrono::Duration::minutes(30));
+            if fresh {
+                continue;
+            }
+            match self.client.prefetch_chart(token, patient).await {
+                Ok(chart) => {
+                    let _ = self.with_store(|s| s.keep_chart(&chart));
+                }
+                Err(_) => return,
+            }
+        }
+    }
+
     /// Report the charts read offline to the server's audit (after a sync round).
     pub(crate) async fn report_offline_reads(&self, token: &str) {
         let Ok((reads, last)) = self.with_store(|s| s.offline_reads()) else {
