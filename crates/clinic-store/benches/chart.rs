@@ -26,12 +26,13 @@ fn main() {
         .expect("the store opens");
     let chart = clinic_core::chart::sample::chart(200);
     let patient = chart.patient.id;
-    store.keep_chart(&chart).expect("kept");
+    let reader = clinic_core::UserId::from_uuid(uuid::Uuid::from_u128(1));
+    store.keep_chart(reader, &chart).expect("kept");
     let json = serde_json::to_string(&chart).expect("encodes");
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let (s50, s99) = percentiles(|| {
         store
-            .cached_chart(patient)
+            .cached_chart(reader, patient)
             .ok()
             .flatten()
             .map_or(0, |c| c.timeline.len())

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use clinic_core::chart::{ChartView, OfflineRead, PatientDocument};
-use clinic_core::PatientId;
+use clinic_core::{PatientId, UserId};
 use rusqlite::OptionalExtension;
 
 use crate::{Store, StoreError};
@@ -17,18 +17,19 @@ fn encoding(e: impl std::fmt::Display) -> StoreError {
 }
 
 impl Store {
-    /// Keep a chart as the server sent it (replacing the older copy), with its documents'
-    /// descriptions.
-    pub fn keep_chart(&self, chart: &ChartView) -> Result<(), StoreError> {
+    /// Keep a chart as the server sent it to `reader` (replacing their older copy), with its
+    /// documents' descriptions. Only `reader` opens it from here later.
+    pub fn keep_chart(&self, reader: UserId, chart: &ChartView) -> Result<(), StoreError> {
         let tx = self.conn.unchecked_transaction()?;
         tx.execute(
-            "INSERT INTO chart (patient_id, record, fetched_at) VALUES (?1, ?2, ?3)
-             ON CONFLICT (patient_id) DO UPDATE SET record = excluded.record,
+            "INSERT INTO chart (patient_id, account_id, record, fetched_at) VALUES (?1, ?4, ?2, ?3)
+             ON CONFLICT (patient_id, account_id) DO UPDATE SET record = excluded.record,
                fetched_at = excluded.fetched_at",
             (
                 chart.patient.id.to_string(),
                 serde_json::to_string(chart).map_err(encoding)?,
                 chart.as_of.to_rfc3339(),
+                reader.to_string(),
             ),
         )?;
         for document in &chart.documents {
@@ -46,26 +47,33 @@ impl Store {
         Ok(())
     }
 
-    /// The chart as last read from the server, if this device has read it.
-    pub fn cached_chart(&self, patient: PatientId) -> Result<Option<ChartView>, StoreError> {
+    /// The chart as `reader` last read it from the server on this device, if they did.
+    pub fn cached_chart(
+        &self,
+        reader: UserId,
+        patient: PatientId,
+    ) -> Result<Option<ChartView>, StoreError> {
         let text: Option<String> = self
             .conn
-            .prepare_cached("SELECT record FROM chart WHERE patient_id = ?1")?
-            .query_row([patient.to_string()], |r| r.get(0))
+            .prepare_cached("SELECT record FROM chart WHERE patient_id = ?1 AND account_id = ?2")?
+            .query_row([patient.to_string(), reader.to_string()], |r| r.get(0))
             .optional()?;
         text.map(|t| serde_json::from_str(&t).map_err(encoding))
             .transpose()
     }
 
-    /// When the kept copy of a patient's chart was read from the server.
+    /// When `reader`'s kept copy of a patient's chart was read from the server.
     pub fn chart_fetched_at(
         &self,
+        reader: UserId,
         patient: PatientId,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
         let text: Option<String> = self
             .conn
-            .prepare_cached("SELECT fetched_at FROM chart WHERE patient_id = ?1")?
-            .query_row([patient.to_string()], |r| r.get(0))
+            .prepare_cached(
+                "SELECT fetched_at FROM chart WHERE patient_id = ?1 AND account_id = ?2",
+            )?
+            .query_row([patient.to_string(), reader.to_string()], |r| r.get(0))
             .optional()?;
         text.map(|t| {
             DateTime::parse_from_rfc3339(&t)
@@ -107,25 +115,28 @@ impl Store {
             .transpose()
     }
 
-    /// A chart was read from this device's copy at `at` (the server could not be reached).
+    /// `reader` read a chart from this device's copy at `at` (the server could not be reached).
     pub fn record_offline_read(
         &self,
+        reader: UserId,
         patient: PatientId,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.conn.execute(
-            "INSERT INTO offline_read (patient_id, read_at) VALUES (?1, ?2)",
-            (patient.to_string(), at.to_rfc3339()),
+            "INSERT INTO offline_read (account_id, patient_id, read_at) VALUES (?1, ?2, ?3)",
+            (reader.to_string(), patient.to_string(), at.to_rfc3339()),
         )?;
         Ok(())
     }
 
-    /// Offline reads not yet reported, oldest first, with the last one's number.
-    pub fn offline_reads(&self) -> Result<(Vec<OfflineRead>, i64), StoreError> {
+    /// `reader`'s offline reads not yet reported, oldest first, with the last one's number
+    /// (each reader's are reported with their own session).
+    pub fn offline_reads(&self, reader: UserId) -> Result<(Vec<OfflineRead>, i64), StoreError> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT id, patient_id, read_at FROM offline_read ORDER BY id LIMIT 1000",
+            "SELECT id, patient_id, read_at FROM offline_read WHERE account_id = ?1
+             ORDER BY id LIMIT 1000",
         )?;
-        let rows = statement.query_map([], |r| {
+        let rows = statement.query_map([reader.to_string()], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
@@ -148,10 +159,12 @@ impl Store {
         Ok((out, last))
     }
 
-    /// The server has the offline reads up to number `last`.
-    pub fn forget_offline_reads(&self, last: i64) -> Result<(), StoreError> {
-        self.conn
-            .execute("DELETE FROM offline_read WHERE id <= ?1", [last])?;
+    /// The server has `reader`'s offline reads up to number `last`.
+    pub fn forget_offline_reads(&self, reader: UserId, last: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "DELETE FROM offline_read WHERE account_id = ?1 AND id <= ?2",
+            (reader.to_string(), last),
+        )?;
         Ok(())
     }
 }

@@ -30,17 +30,18 @@ impl Desk {
         patient: PatientId,
         break_glass: Option<String>,
     ) -> Result<ChartView, IpcError> {
-        self.unlocked_user()?;
+        let user = self.unlocked_user()?;
         let fetched = self
             .authed(|c, t| async move { c.chart(&t, patient, break_glass.as_deref()).await })
             .await;
         match fetched {
             Ok(chart) => {
-                self.with_store(|s| s.keep_chart(&chart))?;
+                self.with_store(|s| s.keep_chart(user.id, &chart))?;
                 Ok(chart)
             }
             Err(e) if e.code == ErrorCode::ServerUnreachable => {
-                let Some(mut chart) = self.with_store(|s| s.cached_chart(patient))? else {
+                // Only the copy this user read (the desk is shared by the clinic's staff).
+                let Some(mut chart) = self.with_store(|s| s.cached_chart(user.id, patient))? else {
                     return Err(IpcError::new(
                         ErrorCode::ServerUnreachable,
                         "This chart has not been opened on this computer before, so it needs the \
@@ -48,7 +49,7 @@ impl Desk {
                     ));
                 };
                 // Read from this device's copy: noted for the server's audit.
-                self.with_store(|s| s.record_offline_read(patient, Utc::now()))?;
+                self.with_store(|s| s.record_offline_read(user.id, patient, Utc::now()))?;
                 chart.from_this_device = true;
                 Ok(chart)
             }
@@ -105,7 +106,7 @@ impl Desk {
     /// made here. Fetched from the server when it can be reached (the read is audited there),
     /// else from this device's copy.
     pub async fn open_patient_document(&self, id: uuid::Uuid) -> Result<PrintedDocument, IpcError> {
-        self.unlocked_user()?;
+        let user = self.unlocked_user()?;
         let (document, kept) = self.with_store(|s| s.document(id))?.ok_or_else(|| {
             IpcError::new(
                 ErrorCode::NotFound,
@@ -122,8 +123,15 @@ impl Desk {
                 bytes
             }
             Err(e) if e.code == ErrorCode::ServerUnreachable => {
+                // Offline, only for someone who read this patient's chart here themself.
+                if self
+                    .with_store(|s| s.cached_chart(user.id, document.patient))?
+                    .is_none()
+                {
+                    return Err(offline_files());
+                }
                 let bytes = kept.ok_or_else(offline_files)?;
-                self.with_store(|s| s.record_offline_read(document.patient, Utc::now()))?;
+                self.with_store(|s| s.record_offline_read(user.id, document.patient, Utc::now()))?;
                 bytes
             }
             Err(e) => return Err(e),
@@ -243,7 +251,7 @@ impl Desk {
         patients.dedup();
         for patient in patients.into_iter().take(30) {
             let fresh = self
-                .with_store(|s| s.chart_fetched_at(patient))
+                .with_store(|s| s.chart_fetched_at(user.id, patient))
                 .ok()
                 .flatten()
                 .is_some_and(|at| Utc::now() - at < chrono::Duration::minutes(30));
@@ -252,7 +260,7 @@ impl Desk {
             }
             match self.client.prefetch_chart(token, patient).await {
                 Ok(chart) => {
-                    let _ = self.with_store(|s| s.keep_chart(&chart));
+                    let _ = self.with_store(|s| s.keep_chart(user.id, &chart));
                 }
                 Err(_) => return,
             }
@@ -261,7 +269,11 @@ impl Desk {
 
     /// Report the charts read offline to the server's audit (after a sync round).
     pub(crate) async fn report_offline_reads(&self, token: &str) {
-        let Ok((reads, last)) = self.with_store(|s| s.offline_reads()) else {
+        // The signed-in user's own reads, with their own session.
+        let Ok(user) = self.unlocked_user() else {
+            return;
+        };
+        let Ok((reads, last)) = self.with_store(|s| s.offline_reads(user.id)) else {
             return;
         };
         if reads.is_empty() {
@@ -273,7 +285,7 @@ impl Desk {
             .await
             .is_ok()
         {
-            let _ = self.with_store(|s| s.forget_offline_reads(last));
+            let _ = self.with_store(|s| s.forget_offline_reads(user.id, last));
         }
     }
 }
