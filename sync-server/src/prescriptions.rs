@@ -19,7 +19,7 @@ use rand::RngCore;
 
 use crate::error::ApiError;
 use crate::http::{ApiJson, AppState, Caller};
-use crate::storage::Storage;
+use crate::storage::{PrescriptionSaved, Storage};
 
 fn is_patient(caller: &Caller) -> bool {
     caller
@@ -197,7 +197,12 @@ pub async fn write<S: Storage>(
             content_hash: None,
         },
     };
-    state.storage.save_prescription(&record).await?;
+    if state.storage.save_prescription(&record).await? != PrescriptionSaved::Saved {
+        return Err(ApiError::Conflict(
+            "This prescription changed meanwhile (issued, or saved from another screen): reload it, then make your change again."
+                .to_owned(),
+        ));
+    }
     crate::audit::record(
         &state,
         &caller,
@@ -250,7 +255,14 @@ pub async fn issue<S: Storage>(
             .verified_bytes()
             .ok_or_else(|| ApiError::Internal("an issued prescription without code".into()))?;
         issued.content_hash = Some(crate::blobs::sha256_hex(&bytes));
-        if state.storage.save_prescription(&issued).await? {
+        let saved = state.storage.save_prescription(&issued).await?;
+        if saved == PrescriptionSaved::Changed {
+            return Err(ApiError::Conflict(
+                "This prescription was issued meanwhile (another screen, or a second click); nothing changed."
+                    .to_owned(),
+            ));
+        }
+        if saved == PrescriptionSaved::Saved {
             crate::audit::record(
                 &state,
                 &caller,

@@ -268,12 +268,13 @@ pub trait Storage: Send + Sync + 'static {
         patient: clinic_core::PatientId,
     ) -> impl Future<Output = Result<Vec<clinic_core::prescription::PrescriptionRecord>, StorageError>>
            + Send;
-    /// Write a prescription version (insert or replace by id); when it is issued and replaces
-    /// another, mark that one superseded — in one transaction. `false` when its code is taken.
+    /// Write a prescription version — a new one, or over the stored one only while that is
+    /// still a draft; when it is issued and replaces another, mark that one superseded — in one
+    /// transaction.
     fn save_prescription(
         &self,
         record: &clinic_core::prescription::PrescriptionRecord,
-    ) -> impl Future<Output = Result<bool, StorageError>> + Send;
+    ) -> impl Future<Output = Result<PrescriptionSaved, StorageError>> + Send;
     /// The issued (or superseded) prescription with this code.
     fn prescription_by_code(
         &self,
@@ -389,6 +390,17 @@ pub trait Storage: Send + Sync + 'static {
         doctor: UserId,
         id: uuid::Uuid,
     ) -> impl Future<Output = Result<Option<(DoctorDocument, Vec<u8>)>, StorageError>> + Send;
+}
+
+/// What became of a prescription write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrescriptionSaved {
+    Saved,
+    /// Its verification code belongs to another prescription (draw another).
+    CodeTaken,
+    /// It changed meanwhile: the stored one is no longer a draft, or another request saved
+    /// this version first. Nothing was written.
+    Changed,
 }
 
 /// An upload in progress.
@@ -846,32 +858,26 @@ macro_rules! shared_sql_storage {
             async fn save_prescription(
                 &self,
                 p: &clinic_core::prescription::PrescriptionRecord,
-            ) -> Result<bool, StorageError> {
+            ) -> Result<$crate::storage::PrescriptionSaved, StorageError> {
+                use $crate::storage::PrescriptionSaved;
                 use clinic_core::prescription::PrescriptionStatus;
                 let status = match p.status {
                     PrescriptionStatus::Draft => "draft",
                     PrescriptionStatus::Issued => "issued",
                     PrescriptionStatus::Superseded => "superseded",
                 };
+                // The write comes first (a read first would make SQLite's transaction a reader
+                // that cannot become the writer if another commits meanwhile); a code already
+                // taken is the unique index's refusal.
                 let mut tx = self.pool.begin().await?;
-                if let Some(code) = &p.code {
-                    let taken: Option<(String,)> =
-                        sqlx::query_as("SELECT id FROM prescription WHERE code = $1 AND id <> $2")
-                            .bind(code)
-                            .bind(p.id.to_string())
-                            .fetch_optional(&mut *tx)
-                            .await?;
-                    if taken.is_some() {
-                        return Ok(false);
-                    }
-                }
                 let at = p.issued_at.unwrap_or(p.created_at).timestamp_millis();
-                sqlx::query(
+                let written = sqlx::query(
                     "INSERT INTO prescription (id, appointment_id, patient_id, doctor_id, version,
                        status, code, record, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                      ON CONFLICT (id) DO UPDATE SET status = excluded.status,
                        code = excluded.code, record = excluded.record,
-                       updated_at = excluded.updated_at",
+                       updated_at = excluded.updated_at
+                     WHERE prescription.status = 'draft'",
                 )
                 .bind(p.id.to_string())
                 .bind(p.appointment.to_string())
@@ -883,7 +889,22 @@ macro_rules! shared_sql_storage {
                 .bind($crate::schedule::write_record(p)?)
                 .bind(at)
                 .execute(&mut *tx)
-                .await?;
+                .await;
+                match written {
+                    Ok(done) if done.rows_affected() == 1 => {}
+                    // The stored one is no longer a draft: nothing is written over it.
+                    Ok(_) => return Ok(PrescriptionSaved::Changed),
+                    // A code drawn at the same moment by another issue, or this version saved
+                    // first by another request.
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                        return Ok(if p.code.is_some() {
+                            PrescriptionSaved::CodeTaken
+                        } else {
+                            PrescriptionSaved::Changed
+                        });
+                    }
+                    Err(e) => return Err(e.into()),
+                }
                 if let (PrescriptionStatus::Issued, Some(old)) = (p.status, p.replaces) {
                     let row: Option<(String,)> =
                         sqlx::query_as("SELECT record FROM prescription WHERE id = $1")
@@ -905,7 +926,7 @@ macro_rules! shared_sql_storage {
                     }
                 }
                 tx.commit().await?;
-                Ok(true)
+                Ok(PrescriptionSaved::Saved)
             }
 
             async fn prescription_by_code(

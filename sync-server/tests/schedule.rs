@@ -1978,8 +1978,31 @@ async fn prescriptions_warn_lock_at_issue_take_new_versions_and_verify_by_code(b
         json!([]),
         "its own earlier version is not a duplicate"
     );
-    let (status, view) = s.post(&issue, Some(&c.doctor_token), json!({})).await;
-    assert_eq!(status, StatusCode::OK, "{view}");
+    // Issued twice at the same moment (a double click, two screens): one issues, the other is
+    // told so; one code, and it is the one stored.
+    let (first, second) = tokio::join!(
+        s.post(&issue, Some(&c.doctor_token), json!({})),
+        s.post(&issue, Some(&c.doctor_token), json!({}))
+    );
+    let mut statuses = [first.0, second.0];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::CONFLICT],
+        "{} {}",
+        first.1,
+        second.1
+    );
+    let view = if first.0 == StatusCode::OK {
+        first.1
+    } else {
+        second.1
+    };
+    let (_, stored) = s.get(&path, Some(&c.doctor_token)).await;
+    assert_eq!(
+        stored["current"]["record"]["code"],
+        view["current"]["record"]["code"]
+    );
     assert_eq!(view["versions"][1]["status"], "superseded");
     assert_eq!(
         view["versions"][1]["code"],
