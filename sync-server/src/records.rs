@@ -210,7 +210,7 @@ pub async fn chart<S: Storage>(
     Path(patient): Path<PatientId>,
     Query(query): Query<AccessQuery>,
 ) -> Result<Json<ChartView>, ApiError> {
-    access(
+    let how = access(
         &state,
         &caller,
         patient,
@@ -236,7 +236,8 @@ pub async fn chart<S: Storage>(
         from_this_device: false,
         clinic: state.settings.clinic_name.clone(),
     };
-    let action = if query.prefetch && query.break_glass.is_none() {
+    // Only a treating doctor's desk fetches ahead; anything else asking so is a person reading.
+    let action = if query.prefetch && how == Access::Treating {
         "prefetch_chart"
     } else {
         "read_chart"
@@ -265,6 +266,17 @@ pub async fn start_upload<S: Storage>(
     start.check(max).map_err(ApiError::Validation)?;
     crate::attachments::records_consented(&state, patient).await?;
     let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
+    // Unfinished uploads do not pile up: a day to finish one, a few at a time per person.
+    let now_ms = Utc::now().timestamp_millis();
+    state
+        .storage
+        .expire_uploads(now_ms - UPLOAD_KEPT_MS)
+        .await?;
+    if state.storage.open_uploads(account.id).await? >= MAX_OPEN_UPLOADS {
+        return Err(ApiError::Conflict(format!(
+            "You have {MAX_OPEN_UPLOADS} uploads that were started and not finished; finish one (or wait a day) before starting another."
+        )));
+    }
     let row = UploadRow {
         id: uuid::Uuid::now_v7(),
         patient,
@@ -275,6 +287,7 @@ pub async fn start_upload<S: Storage>(
         },
         received: 0,
         created_at_ms: Utc::now().timestamp_millis(),
+        document: None,
     };
     state.storage.start_upload(&row).await?;
     Ok((
@@ -310,11 +323,34 @@ pub async fn upload_state<S: Storage>(
     Path(id): Path<uuid::Uuid>,
 ) -> Result<Json<UploadState>, ApiError> {
     let row = own_upload(&state, &caller, id).await?;
-    Ok(Json(UploadState {
-        id,
-        offset: row.received,
+    Ok(Json(finished_state(&state, &row).await?.unwrap_or(
+        UploadState {
+            id,
+            offset: row.received,
+            size: row.start.size,
+            document: None,
+        },
+    )))
+}
+
+/// A finished upload's answer (the same as when its last piece arrived), if it is finished.
+async fn finished_state<S: Storage>(
+    state: &AppState<S>,
+    row: &UploadRow,
+) -> Result<Option<UploadState>, ApiError> {
+    let Some(document) = row.document else {
+        return Ok(None);
+    };
+    let (document, _) = state
+        .storage
+        .patient_document(document)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Some(UploadState {
+        id: row.id,
+        offset: row.start.size,
         size: row.start.size,
-        document: None,
+        document: Some(document),
     }))
 }
 
@@ -341,6 +377,10 @@ pub async fn send_chunk<S: Storage>(
             ApiError::BadRequest("Say where this chunk starts: an Upload-Offset header.".into())
         })?;
     let size = row.start.size;
+    // Finished already (the sender missed the answer): the same answer again.
+    if let Some(done) = finished_state(&state, &row).await? {
+        return Ok((StatusCode::CREATED, Json(done)).into_response());
+    }
     // Cut off on the way: nothing of it is kept; the sender asks and resumes.
     let bytes = crate::http::whole_body(request.into_body(), CHUNK_MAX_BYTES, || {
         ApiError::Conflict(format!(
@@ -442,6 +482,11 @@ pub async fn send_chunk<S: Storage>(
         .into_response())
 }
 
+/// How long an unfinished upload is kept.
+pub const UPLOAD_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
+/// How many unfinished uploads one person may have at a time.
+pub const MAX_OPEN_UPLOADS: i64 = 10;
+
 /// The largest chunk one `PATCH` may carry.
 pub const CHUNK_MAX_BYTES: usize = 1024 * 1024;
 
@@ -472,20 +517,38 @@ pub async fn documents<S: Storage>(
     Ok(Json(list))
 }
 
-/// `bytes=N-` (or `bytes=N-M`) from a `Range` header, within `len`.
-fn range_start(headers: &HeaderMap, len: usize) -> Option<(usize, usize)> {
-    let spec = headers
-        .get(header::RANGE)?
-        .to_str()
-        .ok()?
-        .strip_prefix("bytes=")?;
-    let (from, to) = spec.split_once('-')?;
-    let from: usize = from.trim().parse().ok()?;
-    let to = match to.trim() {
-        "" => len.checked_sub(1)?,
-        t => t.parse::<usize>().ok()?.min(len.checked_sub(1)?),
+/// What a `Range` header asks of a file of `len` bytes.
+#[derive(Debug, PartialEq, Eq)]
+enum Wanted {
+    Whole,
+    /// Bytes `from..=to`.
+    Part(usize, usize),
+    /// A range the file does not have, or one this server does not read (answered 416).
+    Unsatisfiable,
+}
+
+/// `bytes=N-`, `bytes=N-M` or `bytes=-N` (the last N bytes).
+fn wanted(headers: &HeaderMap, len: usize) -> Wanted {
+    let Some(value) = headers.get(header::RANGE) else {
+        return Wanted::Whole;
     };
-    (from <= to && to < len).then_some((from, to))
+    let parsed = (|| {
+        let spec = value.to_str().ok()?.strip_prefix("bytes=")?;
+        let (from, to) = spec.split_once('-')?;
+        let last = len.checked_sub(1)?;
+        match (from.trim(), to.trim()) {
+            ("", suffix) => {
+                let n: usize = suffix.parse().ok()?;
+                (n > 0).then(|| (len.saturating_sub(n), last))
+            }
+            (from, "") => Some((from.parse().ok()?, last)),
+            (from, to) => Some((from.parse().ok()?, to.parse::<usize>().ok()?.min(last))),
+        }
+    })();
+    match parsed {
+        Some((from, to)) if from <= to && to < len => Wanted::Part(from, to),
+        _ => Wanted::Unsatisfiable,
+    }
 }
 
 /// `GET /api/v1/documents/{id}[?break_glass=reason]`: the file (`Range: bytes=N-` resumes a
@@ -530,8 +593,17 @@ pub async fn download<S: Storage>(
     )
     .await?;
     let len = content.len();
-    match range_start(&headers, len) {
-        Some((from, to)) => {
+    match wanted(&headers, len) {
+        Wanted::Unsatisfiable => {
+            let mut response = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+            response.headers_mut().insert(
+                header::CONTENT_RANGE,
+                HeaderValue::from_str(&format!("bytes */{len}"))
+                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+            );
+            Ok(response)
+        }
+        Wanted::Part(from, to) => {
             let mut response = crate::http::file_answer(
                 content[from..=to].to_vec(),
                 document.kind,
@@ -543,9 +615,12 @@ pub async fn download<S: Storage>(
                 HeaderValue::from_str(&format!("bytes {from}-{to}/{len}"))
                     .map_err(|e| ApiError::Internal(e.to_string()))?,
             );
+            response
+                .headers_mut()
+                .insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
             Ok(response)
         }
-        None => {
+        Wanted::Whole => {
             let mut response =
                 crate::http::file_answer(content, document.kind, &document.file_name)?;
             response
@@ -582,4 +657,35 @@ pub async fn offline_reads<S: Storage>(
         }
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::RANGE, HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn ranges_are_read_as_rfc_7233_says() {
+        assert_eq!(wanted(&HeaderMap::new(), 100), Wanted::Whole);
+        assert_eq!(wanted(&range("bytes=10-"), 100), Wanted::Part(10, 99));
+        assert_eq!(wanted(&range("bytes=10-19"), 100), Wanted::Part(10, 19));
+        assert_eq!(wanted(&range("bytes=90-200"), 100), Wanted::Part(90, 99));
+        assert_eq!(wanted(&range("bytes=-30"), 100), Wanted::Part(70, 99));
+        assert_eq!(wanted(&range("bytes=-300"), 100), Wanted::Part(0, 99));
+        for bad in [
+            "bytes=100-",
+            "bytes=5-2",
+            "bytes=-0",
+            "items=0-5",
+            "bytes=a-",
+        ] {
+            assert_eq!(wanted(&range(bad), 100), Wanted::Unsatisfiable, "{bad}");
+        }
+        assert_eq!(wanted(&range("bytes=0-"), 0), Wanted::Unsatisfiable);
+    }
 }

@@ -351,6 +351,16 @@ pub trait Storage: Send + Sync + 'static {
         &self,
         id: uuid::Uuid,
     ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    /// Drop unfinished uploads begun before `before_ms` (their pieces with them).
+    fn expire_uploads(
+        &self,
+        before_ms: i64,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    /// How many unfinished uploads `account` has.
+    fn open_uploads(
+        &self,
+        account: UserId,
+    ) -> impl Future<Output = Result<i64, StorageError>> + Send;
     /// Keep a conversation's file: its blob (sealed; once per content) and its record.
     fn save_attachment(
         &self,
@@ -412,6 +422,8 @@ pub struct UploadRow {
     pub start: clinic_core::chart::UploadStart,
     pub received: u64,
     pub created_at_ms: i64,
+    /// The document it became, once whole.
+    pub document: Option<uuid::Uuid>,
 }
 
 /// A document's record with when the patient first opened it.
@@ -1052,14 +1064,14 @@ macro_rules! shared_sql_storage {
                 &self,
                 id: uuid::Uuid,
             ) -> Result<Option<$crate::storage::UploadRow>, StorageError> {
-                let row: Option<(String, String, String, i64, i64)> = sqlx::query_as(
-                    "SELECT patient_id, uploaded_by, start, received, created_at FROM upload
-                     WHERE id = $1",
+                let row: Option<(String, String, String, i64, i64, Option<String>)> = sqlx::query_as(
+                    "SELECT patient_id, uploaded_by, start, received, created_at, document_id
+                     FROM upload WHERE id = $1",
                 )
                 .bind(id.to_string())
                 .fetch_optional(&self.pool)
                 .await?;
-                row.map(|(patient, by, start, received, created)| {
+                row.map(|(patient, by, start, received, created, document)| {
                     Ok($crate::storage::UploadRow {
                         id,
                         patient: patient
@@ -1069,6 +1081,7 @@ macro_rules! shared_sql_storage {
                         start: $crate::schedule::read_record("upload", &start)?,
                         received: received as u64,
                         created_at_ms: created,
+                        document: document.and_then(|d| d.parse().ok()),
                     })
                 })
                 .transpose()
@@ -1146,12 +1159,39 @@ macro_rules! shared_sql_storage {
                     .bind(id.to_string())
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("DELETE FROM upload WHERE id = $1")
+                sqlx::query("UPDATE upload SET document_id = $2 WHERE id = $1")
                     .bind(id.to_string())
+                    .bind(d.id.to_string())
                     .execute(&mut *tx)
                     .await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn expire_uploads(&self, before_ms: i64) -> Result<(), StorageError> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "DELETE FROM upload_chunk WHERE upload_id IN
+                       (SELECT id FROM upload WHERE document_id IS NULL AND created_at < $1)",
+                )
+                .bind(before_ms)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM upload WHERE document_id IS NULL AND created_at < $1")
+                    .bind(before_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn open_uploads(&self, account: UserId) -> Result<i64, StorageError> {
+                Ok(sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM upload WHERE uploaded_by = $1 AND document_id IS NULL",
+                )
+                .bind(account.to_string())
+                .fetch_one(&self.pool)
+                .await?)
             }
 
             async fn discard_upload(&self, id: uuid::Uuid) -> Result<(), StorageError> {

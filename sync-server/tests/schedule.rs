@@ -2220,6 +2220,21 @@ async fn records_upload_in_chunks_resume_and_the_chart_shows_them(b: Backend) {
         0,
         "chunks dropped"
     );
+    // The answer to the last piece lost on the way: asking again gives the same document, and
+    // sending the last piece again does not store it twice.
+    let (_, again) = s
+        .get(&format!("/api/v1/uploads/{id}"), Some(&patient))
+        .await;
+    assert_eq!(again["document"]["id"], document["id"], "{again}");
+    let last_at = (report.len() - 1) / chunk * chunk;
+    let (status, repeated) = patch_chunk(s, &patient, &id, last_at, &report[last_at..]).await;
+    assert_eq!(status, StatusCode::CREATED, "{repeated}");
+    assert_eq!(repeated["document"]["id"], document["id"]);
+    assert_eq!(
+        s.scalar("SELECT COUNT(*) FROM patient_document".into())
+            .await,
+        1
+    );
     // Sealed at rest, chunks and blob alike.
     let in_the_clear = s
         .scalar(match b {
@@ -2290,6 +2305,33 @@ async fn records_upload_in_chunks_resume_and_the_chart_shows_them(b: Backend) {
         format!("bytes 500000-{}/{}", report.len() - 1, report.len()).as_str()
     );
     assert_eq!(&response.bytes().await.unwrap()[..], &report[500_000..]);
+    // The last bytes; a range the file does not have is 416, never the whole file.
+    let response = s
+        .http
+        .get(&download)
+        .bearer_auth(&c.doctor_token)
+        .header("Range", "bytes=-1000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        &response.bytes().await.unwrap()[..],
+        &report[report.len() - 1000..]
+    );
+    let response = s
+        .http
+        .get(&download)
+        .bearer_auth(&c.doctor_token)
+        .header("Range", format!("bytes={}-", report.len()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(
+        response.headers()["content-range"],
+        format!("bytes */{}", report.len()).as_str()
+    );
     for token in [&other_patient, &other_doctor, &c.desk_a] {
         assert_eq!(
             s.http
@@ -2302,6 +2344,26 @@ async fn records_upload_in_chunks_resume_and_the_chart_shows_them(b: Backend) {
             StatusCode::FORBIDDEN
         );
     }
+
+    // Unfinished uploads do not pile up: a few at a time per person.
+    let start_small = json!({"title": "Scan", "category": "image", "size": 5000, "sha256": sha});
+    let mut started_ok = 0;
+    let refused = loop {
+        let (status, body) = s.post(&uploads, Some(&patient), start_small.clone()).await;
+        if status != StatusCode::CREATED {
+            break (status, body);
+        }
+        started_ok += 1;
+        assert!(
+            started_ok <= 10,
+            "more than ten unfinished uploads were allowed"
+        );
+    };
+    assert_eq!(refused.0, StatusCode::CONFLICT, "{}", refused.1);
+    assert!(refused.1["message"]
+        .as_str()
+        .unwrap()
+        .contains("not finished"));
 
     // A report from the doctor is "ready" for the patient until the patient opens it.
     let (status, body) = upload_whole(
@@ -2387,6 +2449,24 @@ async fn records_upload_in_chunks_resume_and_the_chart_shows_them(b: Backend) {
         s.get(&chart, Some(&patient)).await.0,
         StatusCode::OK,
         "the patient's own"
+    );
+    // Only a treating doctor's desk fetches ahead; anyone else asking so is audited as reading.
+    assert_eq!(
+        s.get(&format!("{chart}?prefetch=true"), Some(&patient))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(audit_chain(s).await.last().unwrap().action, "read_chart");
+    assert_eq!(
+        s.get(&format!("{chart}?prefetch=true"), Some(&c.doctor_token))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        audit_chain(s).await.last().unwrap().action,
+        "prefetch_chart"
     );
 
     // Another doctor: refused; with a reason, break-glass — flagged in the audit. The desk

@@ -105,6 +105,11 @@ impl SyncClient {
             let at = match offset {
                 Some(at) => at,
                 None => match self.upload_state(token, upload).await {
+                    // Whole already: the answer to the last piece was lost on the way.
+                    Ok(UploadState {
+                        document: Some(document),
+                        ..
+                    }) => return Ok(document),
                     Ok(state) => state.offset,
                     Err(e @ ClientError::Unreachable { .. }) => {
                         failures += 1;
@@ -195,6 +200,17 @@ impl SyncClient {
                 let mut response = self.send(request).await?;
                 if !response.status().is_success() {
                     return Err(self.refusal(response).await);
+                }
+                // Asked for the rest but given something else (the whole file, another range):
+                // start again from what came.
+                let continues = response.status() == reqwest::StatusCode::PARTIAL_CONTENT
+                    && response
+                        .headers()
+                        .get(reqwest::header::CONTENT_RANGE)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.starts_with(&format!("bytes {}-", content.len())));
+                if !continues {
+                    content.clear();
                 }
                 // Read as it comes, so what arrived before a drop is kept.
                 while let Some(piece) =

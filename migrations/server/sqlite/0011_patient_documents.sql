@@ -16,7 +16,9 @@ CREATE TABLE upload (
     start       TEXT NOT NULL,
     size        BIGINT NOT NULL,
     received    BIGINT NOT NULL,
-    created_at  BIGINT NOT NULL
+    created_at  BIGINT NOT NULL,
+    -- Set when the whole file arrived: a sender who missed the answer asks again and hears it.
+    document_id TEXT
 );
 CREATE TABLE upload_chunk (
     upload_id TEXT NOT NULL REFERENCES upload(id) ON DELETE CASCADE,
