@@ -223,6 +223,15 @@ pub async fn issue<S: Storage>(
     ApiJson(form): ApiJson<IssueForm>,
 ) -> Result<Json<PrescriptionView>, ApiError> {
     let appointment = doctors_appointment(&state, &caller, id).await?;
+    if !matches!(
+        appointment.status,
+        Status::InConsultation | Status::Completed
+    ) {
+        return Err(ApiError::Conflict(
+            "This appointment did not take place (cancelled, moved or missed): its prescription cannot be issued."
+                .to_owned(),
+        ));
+    }
     let current = view(&state, &appointment, false).await?;
     let Some(draft) = current
         .versions

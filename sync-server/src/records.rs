@@ -368,6 +368,8 @@ pub async fn send_chunk<S: Storage>(
     request: Request,
 ) -> Result<Response, ApiError> {
     let row = own_upload(&state, &caller, id).await?;
+    // Still allowed (a doctor's appointment may have been cancelled since the upload began).
+    access(&state, &caller, row.patient, None, "refused_upload").await?;
     let offset = request
         .headers()
         .get("upload-offset")
