@@ -11,22 +11,12 @@ use axum::Json;
 use chrono::Utc;
 use clinic_core::chat::{conversation_open, Attachment, ATTACHMENT_RULE};
 use clinic_core::consent::ConsentPurpose;
-use clinic_core::upload::UploadProblem;
 use clinic_core::{decide, Action, AppointmentId, PatientId};
 
 use crate::blobs::sha256_hex;
 use crate::error::ApiError;
 use crate::http::{AppState, Caller};
 use crate::storage::Storage;
-
-fn refused(problem: UploadProblem) -> ApiError {
-    match problem {
-        UploadProblem::TooLarge { max_bytes, .. } => ApiError::PayloadTooLarge {
-            limit_bytes: max_bytes as usize,
-        },
-        other => ApiError::Validation(vec![other.field_error("file")]),
-    }
-}
 
 /// Whether the patient agreed to the clinic keeping the files they or their doctor upload.
 pub(crate) async fn records_consented<S: Storage>(
@@ -79,7 +69,7 @@ pub async fn upload<S: Storage>(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
     {
-        ATTACHMENT_RULE.check_size(declared).map_err(refused)?;
+        ATTACHMENT_RULE.check_size(declared)?;
     }
     records_consented(&state, appointment.patient).await?;
     let bytes = crate::http::whole_body(
@@ -88,7 +78,7 @@ pub async fn upload<S: Storage>(
         crate::http::cut_off,
     )
     .await?;
-    let kind = ATTACHMENT_RULE.check(&bytes).map_err(refused)?;
+    let kind = ATTACHMENT_RULE.check(&bytes)?;
     let sha256 = sha256_hex(&bytes);
     let now = Utc::now();
     let attachment = Attachment {

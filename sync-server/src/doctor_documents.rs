@@ -10,7 +10,6 @@ use axum::response::Response;
 use axum::Json;
 use chrono::Utc;
 use clinic_core::doctor::{DoctorDocument, DocumentPurpose, Verification};
-use clinic_core::upload::UploadProblem;
 use clinic_core::{decide, Action, Role, UserId};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -42,15 +41,6 @@ fn read_action(doctor: UserId, purpose: DocumentPurpose) -> Action {
     }
 }
 
-fn refused(problem: UploadProblem) -> ApiError {
-    match problem {
-        UploadProblem::TooLarge { max_bytes, .. } => ApiError::PayloadTooLarge {
-            limit_bytes: max_bytes as usize,
-        },
-        other => ApiError::Validation(vec![other.field_error("file")]),
-    }
-}
-
 /// `POST /api/v1/doctors/{id}/documents?purpose=credential|photo`, the file as the body. The
 /// doctor themself or an admin. A new credential from a doctor whose credentials were rejected
 /// puts them back in the admins' queue.
@@ -72,7 +62,7 @@ pub async fn upload<S: Storage>(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
     {
-        rule.check_size(declared).map_err(refused)?;
+        rule.check_size(declared)?;
     }
     let account = state
         .storage
@@ -86,7 +76,7 @@ pub async fn upload<S: Storage>(
         crate::http::cut_off,
     )
     .await?;
-    let kind = rule.check(&bytes).map_err(refused)?;
+    let kind = rule.check(&bytes)?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let now = Utc::now();
     let document = DoctorDocument {

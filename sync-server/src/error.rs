@@ -49,6 +49,20 @@ impl From<Denied> for ApiError {
     }
 }
 
+/// A file refused for its size (413) or what it is (a field message on `file`).
+impl From<clinic_core::upload::UploadProblem> for ApiError {
+    fn from(problem: clinic_core::upload::UploadProblem) -> Self {
+        match problem {
+            clinic_core::upload::UploadProblem::TooLarge { max_bytes, .. } => {
+                ApiError::PayloadTooLarge {
+                    limit_bytes: max_bytes as usize,
+                }
+            }
+            other => ApiError::Validation(vec![other.field_error("file")]),
+        }
+    }
+}
+
 impl From<crate::storage::StorageError> for ApiError {
     fn from(e: crate::storage::StorageError) -> Self {
         match e {

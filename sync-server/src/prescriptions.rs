@@ -117,15 +117,25 @@ async fn view<S: Storage>(
     })
 }
 
-async fn doctors_appointment<S: Storage>(
+/// The appointment, for its doctor, when its consultation took place (is running or done);
+/// otherwise 409 with `not_yet`.
+async fn consulted_appointment<S: Storage>(
     state: &AppState<S>,
     caller: &Caller,
     id: AppointmentId,
+    not_yet: &str,
 ) -> Result<AppointmentRecord, ApiError> {
-    crate::consultations::appointment_for(state, caller, id, |doctor, _| {
+    let appointment = crate::consultations::appointment_for(state, caller, id, |doctor, _| {
         Action::WriteConsultationNote { doctor }
     })
-    .await
+    .await?;
+    if !matches!(
+        appointment.status,
+        Status::InConsultation | Status::Completed
+    ) {
+        return Err(ApiError::Conflict(not_yet.to_owned()));
+    }
+    Ok(appointment)
 }
 
 /// `GET /api/v1/appointments/{id}/prescription`: the appointment's doctor (drafts too) or its
@@ -162,16 +172,13 @@ pub async fn write<S: Storage>(
     Path(id): Path<AppointmentId>,
     ApiJson(form): ApiJson<PrescriptionForm>,
 ) -> Result<Json<PrescriptionView>, ApiError> {
-    let appointment = doctors_appointment(&state, &caller, id).await?;
-    if !matches!(
-        appointment.status,
-        Status::InConsultation | Status::Completed
-    ) {
-        return Err(ApiError::Conflict(
-            "A prescription is written during or after the consultation: start the consultation first."
-                .to_owned(),
-        ));
-    }
+    let appointment = consulted_appointment(
+        &state,
+        &caller,
+        id,
+        "A prescription is written during or after the consultation: start the consultation first.",
+    )
+    .await?;
     form.check().map_err(ApiError::Validation)?;
     let form = form.trimmed();
     let versions = state.storage.appointment_prescriptions(id).await?;
@@ -222,16 +229,13 @@ pub async fn issue<S: Storage>(
     Path(id): Path<AppointmentId>,
     ApiJson(form): ApiJson<IssueForm>,
 ) -> Result<Json<PrescriptionView>, ApiError> {
-    let appointment = doctors_appointment(&state, &caller, id).await?;
-    if !matches!(
-        appointment.status,
-        Status::InConsultation | Status::Completed
-    ) {
-        return Err(ApiError::Conflict(
-            "This appointment did not take place (cancelled, moved or missed): its prescription cannot be issued."
-                .to_owned(),
-        ));
-    }
+    let appointment = consulted_appointment(
+        &state,
+        &caller,
+        id,
+        "This appointment did not take place (cancelled, moved or missed): its prescription cannot be issued.",
+    )
+    .await?;
     let current = view(&state, &appointment, false).await?;
     let Some(draft) = current
         .versions
@@ -295,7 +299,7 @@ pub async fn of_patient<S: Storage>(
     caller: Caller,
     Path(patient): Path<PatientId>,
 ) -> Result<Json<Vec<PrescriptionSheet>>, ApiError> {
-    allowed_to_read_chart(&state, &caller, patient).await?;
+    crate::records::access(&state, &caller, patient, None, "refused_read_chart").await?;
     let mut out = Vec::new();
     for record in state.storage.patient_prescriptions(patient).await? {
         if record.status != PrescriptionStatus::Draft {
@@ -313,50 +317,13 @@ pub async fn of_patient<S: Storage>(
     Ok(Json(out))
 }
 
-/// The patient themself, or a doctor who has or had an appointment with them. A refusal of a
-/// signed-in caller is audited.
-pub(crate) async fn allowed_to_read_chart<S: Storage>(
-    state: &AppState<S>,
-    caller: &Caller,
-    patient: PatientId,
-) -> Result<(), ApiError> {
-    decide(caller.actor, Action::ReadOwnAccount)?;
-    let patient_account = state.storage.patient_account(patient).await?.flatten();
-    let cares_for = match caller.account.as_ref() {
-        Some(a) if a.role == Role::Doctor.as_str() => {
-            state.storage.cares_for(a.id, patient).await?
-        }
-        _ => false,
-    };
-    if decide(
-        caller.actor,
-        Action::ReadPatientHistory {
-            patient_account,
-            cares_for,
-        },
-    )
-    .is_err()
-    {
-        crate::audit::record(
-            state,
-            caller,
-            "refused_read_chart",
-            patient.to_string(),
-            patient,
-        )
-        .await?;
-        return Err(ApiError::Forbidden);
-    }
-    Ok(())
-}
-
 /// `GET /api/v1/patients/{id}/clinical`: allergies and conditions. Audited.
 pub async fn read_clinical<S: Storage>(
     State(state): State<AppState<S>>,
     caller: Caller,
     Path(patient): Path<PatientId>,
 ) -> Result<Json<ClinicalSummary>, ApiError> {
-    allowed_to_read_chart(&state, &caller, patient).await?;
+    crate::records::access(&state, &caller, patient, None, "refused_read_chart").await?;
     let summary = state.storage.clinical_summary(patient).await?;
     crate::audit::record(
         &state,

@@ -426,6 +426,27 @@ pub struct UploadRow {
     pub document: Option<uuid::Uuid>,
 }
 
+/// Appointments with their notes, from `(appointment record, note record)` rows.
+pub(crate) fn visits_from_rows(
+    rows: Vec<(String, Option<String>)>,
+) -> Result<
+    Vec<(
+        clinic_core::appointment::AppointmentRecord,
+        Option<clinic_core::consultation::NoteRecord>,
+    )>,
+    StorageError,
+> {
+    rows.into_iter()
+        .map(|(a, n)| {
+            Ok((
+                crate::schedule::read_record("appointment", &a)?,
+                n.map(|n| crate::schedule::read_record("consultation note", &n))
+                    .transpose()?,
+            ))
+        })
+        .collect()
+}
+
 /// A document's record with when the patient first opened it.
 pub(crate) fn document_with_seen(
     record: &str,
@@ -644,15 +665,7 @@ macro_rules! shared_sql_storage {
                 .bind(patient.to_string())
                 .fetch_all(&self.pool)
                 .await?;
-                rows.into_iter()
-                    .map(|(a, n)| {
-                        Ok((
-                            $crate::schedule::read_record("appointment", &a)?,
-                            n.map(|n| $crate::schedule::read_record("consultation note", &n))
-                                .transpose()?,
-                        ))
-                    })
-                    .collect()
+                $crate::storage::visits_from_rows(rows)
             }
 
             async fn cares_for(
@@ -973,15 +986,7 @@ macro_rules! shared_sql_storage {
                 .bind(patient.to_string())
                 .fetch_all(&self.pool)
                 .await?;
-                rows.into_iter()
-                    .map(|(a, n)| {
-                        Ok((
-                            $crate::schedule::read_record("appointment", &a)?,
-                            n.map(|n| $crate::schedule::read_record("consultation note", &n))
-                                .transpose()?,
-                        ))
-                    })
-                    .collect()
+                $crate::storage::visits_from_rows(rows)
             }
 
             async fn patient_messages(

@@ -204,6 +204,38 @@ impl SyncServer {
             .collect())
     }
 
+    /// The front desk queues the demo patient (the one with their own account) as an in-person
+    /// walk-in with the doctor called `doctor`, today.
+    pub async fn walk_in_demo_patient(&self, doctor: &str) -> Result<()> {
+        let desk = self
+            .logins()?
+            .into_iter()
+            .find(|l| l.role == "front_desk")
+            .context("a front-desk login")?;
+        let patient = self.login("patient")?;
+        let own = ServerApi::sign_in(&self.url, &patient)
+            .await?
+            .patients()
+            .await?;
+        let own_id = own
+            .first()
+            .and_then(|p| p["id"].as_str())
+            .context("the patient's own record")?
+            .to_owned();
+        let api = ServerApi::sign_in(&self.url, &desk).await?;
+        let doctor = api.doctor_id(doctor).await?;
+        api.walk_in(&own_id, &doctor, "in_person").await
+    }
+
+    /// The path in a "Saved in …" message.
+    pub fn saved_path(banner: &str) -> String {
+        banner
+            .rsplit_once(": ")
+            .or_else(|| banner.split_once(" in "))
+            .map(|(_, p)| p.trim().to_owned())
+            .unwrap_or_default()
+    }
+
     pub fn login(&self, role: &str) -> Result<Login> {
         self.logins()?
             .into_iter()

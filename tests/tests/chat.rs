@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use clinic_tests::{App, Build, Relay, ServerApi, SyncServer, Workstation, ENTER};
+use clinic_tests::{App, Build, Relay, SyncServer, Workstation, ENTER};
 use fantoccini::Locator;
 
 const DUTY_DOCTOR: &str = "Dr. Shafiq Hasan";
@@ -53,10 +53,6 @@ async fn a_doctor_and_a_patient_converse_while_the_patient_is_offline_for_a_whil
 ) -> anyhow::Result<()> {
     let server = SyncServer::start_demo()?;
     let logins = server.logins()?;
-    let desk = logins
-        .iter()
-        .find(|l| l.role == "front_desk")
-        .context("a desk")?;
     let duty = logins
         .iter()
         .find(|l| l.name == DUTY_DOCTOR)
@@ -64,17 +60,7 @@ async fn a_doctor_and_a_patient_converse_while_the_patient_is_offline_for_a_whil
     let patient = server.login("patient")?;
 
     // The front desk queues the demo patient as a walk-in for the duty doctor (today, always).
-    let own = ServerApi::sign_in(&server.url, &patient)
-        .await?
-        .patients()
-        .await?;
-    let own_id = own
-        .first()
-        .and_then(|p| p["id"].as_str())
-        .context("the patient's own record")?;
-    let api = ServerApi::sign_in(&server.url, desk).await?;
-    let doctor = api.doctor_id(DUTY_DOCTOR).await?;
-    api.walk_in(own_id, &doctor, "in_person").await?;
+    server.walk_in_demo_patient(DUTY_DOCTOR).await?;
 
     // The patient's computer reaches the server through a path that can be cut.
     let relay = Relay::start(server.port).await?;
@@ -275,18 +261,7 @@ async fn where_the_clinic_allows_it_the_front_desk_answers_in_a_conversation() -
         .find(|l| l.role == "front_desk")
         .context("a desk")?;
     let patient = server.login("patient")?;
-    let own = ServerApi::sign_in(&server.url, &patient)
-        .await?
-        .patients()
-        .await?;
-    let own_id = own
-        .first()
-        .and_then(|p| p["id"].as_str())
-        .context("the patient's own record")?
-        .to_owned();
-    let api = ServerApi::sign_in(&server.url, desk).await?;
-    let doctor = api.doctor_id(DUTY_DOCTOR).await?;
-    api.walk_in(&own_id, &doctor, "in_person").await?;
+    server.walk_in_demo_patient(DUTY_DOCTOR).await?;
 
     let patient_station = Workstation::new(&server.url)?;
     let patient_app = patient_station.launch(Build::Patient).await?;

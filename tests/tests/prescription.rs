@@ -4,7 +4,7 @@
 //! downloads it; the code on it checks out on the server, and an altered one does not.
 
 use anyhow::Context;
-use clinic_tests::{Build, ServerApi, SyncServer, Workstation};
+use clinic_tests::{Build, SyncServer, Workstation};
 
 const DUTY_DOCTOR: &str = "Dr. Shafiq Hasan";
 
@@ -28,41 +28,17 @@ fn squeezed(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// The path in a "Saved in …" banner.
-fn saved_path(banner: &str) -> String {
-    banner
-        .rsplit_once(": ")
-        .or_else(|| banner.split_once(" in "))
-        .map(|(_, p)| p.trim().to_owned())
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn a_doctor_issues_a_prescription_the_patient_downloads_and_anyone_verifies(
 ) -> anyhow::Result<()> {
     let server = SyncServer::start_demo()?;
     let logins = server.logins()?;
-    let desk = logins
-        .iter()
-        .find(|l| l.role == "front_desk")
-        .context("a desk")?;
     let duty = logins
         .iter()
         .find(|l| l.name == DUTY_DOCTOR)
         .context("the duty doctor")?;
     let patient = server.login("patient")?;
-    let own = ServerApi::sign_in(&server.url, &patient)
-        .await?
-        .patients()
-        .await?;
-    let own_id = own
-        .first()
-        .and_then(|p| p["id"].as_str())
-        .context("the patient's own record")?
-        .to_owned();
-    let api = ServerApi::sign_in(&server.url, desk).await?;
-    let doctor = api.doctor_id(DUTY_DOCTOR).await?;
-    api.walk_in(&own_id, &doctor, "in_person").await?;
+    server.walk_in_demo_patient(DUTY_DOCTOR).await?;
 
     // The doctor starts the consultation and opens its screen.
     let station = Workstation::new(&server.url)?;
@@ -146,7 +122,7 @@ async fn a_doctor_issues_a_prescription_the_patient_downloads_and_anyone_verifie
 
     // Printed in both languages: everything a pharmacist checks is on it.
     app.click("#rx-print-en").await?;
-    let english = saved_path(
+    let english = SyncServer::saved_path(
         &app.wait_for_text("#rx-printed", |t| t.contains("-en.pdf"))
             .await?,
     );
@@ -168,7 +144,7 @@ async fn a_doctor_issues_a_prescription_the_patient_downloads_and_anyone_verifie
         );
     }
     app.click("#rx-print-bn").await?;
-    let bangla = saved_path(
+    let bangla = SyncServer::saved_path(
         &app.wait_for_text("#rx-printed", |t| t.contains("-bn.pdf"))
             .await?,
     );
@@ -208,7 +184,7 @@ async fn a_doctor_issues_a_prescription_the_patient_downloads_and_anyone_verifie
     patient_app
         .click(&format!("{listed} button.download-en"))
         .await?;
-    let downloaded = saved_path(
+    let downloaded = SyncServer::saved_path(
         &patient_app
             .wait_for_text("#rx-downloaded", |t| t.contains(".pdf"))
             .await?,

@@ -9,40 +9,17 @@ use clinic_tests::{Build, Relay, ServerApi, SyncServer, Workstation};
 
 const DUTY_DOCTOR: &str = "Dr. Shafiq Hasan";
 
-fn saved_path(banner: &str) -> String {
-    banner
-        .rsplit_once(": ")
-        .or_else(|| banner.split_once(" in "))
-        .map(|(_, p)| p.trim().to_owned())
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn a_patients_upload_reaches_the_doctors_chart_which_opens_offline_too() -> anyhow::Result<()>
 {
     let server = SyncServer::start_demo()?;
     let logins = server.logins()?;
-    let desk = logins
-        .iter()
-        .find(|l| l.role == "front_desk")
-        .context("a desk")?;
     let duty = logins
         .iter()
         .find(|l| l.name == DUTY_DOCTOR)
         .context("the duty doctor")?;
     let patient = server.login("patient")?;
-    let own = ServerApi::sign_in(&server.url, &patient)
-        .await?
-        .patients()
-        .await?;
-    let own_id = own
-        .first()
-        .and_then(|p| p["id"].as_str())
-        .context("the patient's own record")?
-        .to_owned();
-    let api = ServerApi::sign_in(&server.url, desk).await?;
-    let doctor = api.doctor_id(DUTY_DOCTOR).await?;
-    api.walk_in(&own_id, &doctor, "in_person").await?;
+    server.walk_in_demo_patient(DUTY_DOCTOR).await?;
     let report =
         std::fs::read(clinic_tests::workspace_root().join("tests/fixtures/blood-report.pdf"))?;
 
@@ -107,7 +84,7 @@ async fn a_patients_upload_reaches_the_doctors_chart_which_opens_offline_too() -
     let saved = doctor_app
         .wait_for_text("#chart-saved", |t| t.contains(".pdf"))
         .await?;
-    assert_eq!(std::fs::read(saved_path(&saved))?, report);
+    assert_eq!(std::fs::read(SyncServer::saved_path(&saved))?, report);
     doctor_app.screenshot("71-doctor-chart").await?;
 
     // The doctor uploads the X-ray report: "ready" for the patient until opened.
@@ -137,7 +114,7 @@ async fn a_patients_upload_reaches_the_doctors_chart_which_opens_offline_too() -
 
     // The patient exports their record: a summary to print, and FHIR R4 that validates.
     patient_app.click("#chart-export-pdf").await?;
-    let summary = saved_path(
+    let summary = SyncServer::saved_path(
         &patient_app
             .wait_for_text("#chart-saved", |t| {
                 t.contains("record-") && t.ends_with(".pdf")
@@ -153,7 +130,7 @@ async fn a_patients_upload_reaches_the_doctors_chart_which_opens_offline_too() -
         "{text}"
     );
     patient_app.click("#chart-export-fhir").await?;
-    let fhir = saved_path(
+    let fhir = SyncServer::saved_path(
         &patient_app
             .wait_for_text("#chart-saved", |t| t.ends_with(".fhir.json"))
             .await?,

@@ -25,13 +25,6 @@ pub struct ChartProps {
     pub time_zone: AttrValue,
 }
 
-fn size_label(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
-        b => format!("{} KB", b.div_ceil(1024)),
-    }
-}
-
 #[component]
 pub fn ChartPanel(props: &ChartProps) -> Html {
     let lang = props.language;
@@ -290,7 +283,7 @@ pub fn ChartPanel(props: &ChartProps) -> Html {
                                     <td>{ text(lang, &format!("chart-category-{}", d.category.as_str())) }</td>
                                     <td>{ day_and_clock(lang, tz, d.uploaded_at) }</td>
                                     <td>{ text(lang, &format!("chart-by-{}", d.uploaded_by_role.as_str())) }</td>
-                                    <td>{ format!("{} · {}", d.kind.as_str().to_uppercase(), size_label(d.size)) }</td>
+                                    <td>{ format!("{} · {}", d.kind.as_str().to_uppercase(), super::chat::size_label(d.size)) }</td>
                                     <td><button type="button" class="link-button open-document" onclick={open(d)}>{ text(lang, "chart-open") }</button></td>
                                 </tr>
                             }

@@ -20,7 +20,7 @@ use crate::components::ErrorBanner;
 use crate::i18n::{field_message, text, text_with};
 
 /// A file's size as people read it.
-fn size_label(bytes: u64) -> String {
+pub(crate) fn size_label(bytes: u64) -> String {
     match bytes {
         b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
         b if b >= 1024 => format!("{} KB", b.div_ceil(1024)),
