@@ -5,7 +5,6 @@
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use chrono::{Days, NaiveDate, Utc};
-use clinic_core::account::{FieldError, FieldProblem};
 use clinic_core::availability::{
     free_slots, ClinicDays, ConsultationType, Slot, SlotQuery, WorkingPattern,
 };
@@ -20,10 +19,6 @@ use crate::error::ApiError;
 use crate::http::{ApiJson, AppState, Caller};
 use crate::storage::Storage;
 
-/// How far ahead the directory and slot lists look, at most.
-pub const MAX_DAYS_AHEAD: u32 = 60;
-const DEFAULT_DAYS_AHEAD: u32 = 14;
-
 fn is_patient(actor: Actor) -> bool {
     matches!(
         actor,
@@ -35,7 +30,7 @@ fn is_patient(actor: Actor) -> bool {
 }
 
 /// `PUT /api/v1/doctors/{id}`: a doctor's profile and working pattern (the doctor, or an admin).
-/// A new doctor waits for verification; a changed registration number is checked again.
+/// A new doctor waits for verification; a change to what was verified is checked again.
 pub async fn save_profile<S: Storage>(
     State(state): State<AppState<S>>,
     caller: Caller,
@@ -55,12 +50,7 @@ pub async fn save_profile<S: Storage>(
         return Err(ApiError::Validation(fields));
     }
     let before = state.storage.doctor(account.id).await?;
-    let verification = match &before {
-        Some(old) if old.profile.registration_number == form.profile.registration_number => {
-            old.verification.clone()
-        }
-        _ => Verification::Pending,
-    };
+    let verification = Verification::after_edit(before.as_ref(), &form.profile);
     let record = DoctorRecord {
         id: account.id,
         profile: form.profile,
@@ -87,14 +77,7 @@ pub async fn verify<S: Storage>(
     ApiJson(decision): ApiJson<Verification>,
 ) -> Result<Json<DoctorRecord>, ApiError> {
     decide(caller.actor, Action::VerifyDoctor)?;
-    if let Verification::Rejected { reason } = &decision {
-        if reason.trim().is_empty() {
-            return Err(ApiError::Validation(vec![FieldError::new(
-                "reason",
-                FieldProblem::Required,
-            )]));
-        }
-    }
+    decision.check().map_err(ApiError::Validation)?;
     let mut record = state.storage.doctor(id).await?.ok_or(ApiError::NotFound)?;
     record.verification = match decision {
         Verification::Rejected { reason } => Verification::Rejected {
@@ -123,25 +106,8 @@ fn slot_query(
     kind: ConsultationType,
     window: &Window,
 ) -> Result<SlotQuery, ApiError> {
-    let now = Utc::now();
-    let today = now.with_timezone(&tz).date_naive();
-    let days = window.days.unwrap_or(DEFAULT_DAYS_AHEAD);
-    if !(1..=MAX_DAYS_AHEAD).contains(&days) {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "days",
-            FieldProblem::OutOfRange {
-                min: 1,
-                max: MAX_DAYS_AHEAD.into(),
-            },
-        )]));
-    }
-    let first_day = window.from.unwrap_or(today).max(today);
-    Ok(SlotQuery {
-        kind,
-        first_day,
-        last_day: first_day + Days::new(u64::from(days - 1)),
-        not_before: now,
-    })
+    SlotQuery::window(kind, tz, Utc::now(), window.from, window.days)
+        .map_err(|problem| ApiError::Validation(vec![problem]))
 }
 
 fn day_bounds(

@@ -257,7 +257,21 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::Extension(MaxBytes(limit)))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .with_state(state)
+}
+
+/// A handler that panicked answers 500 in the one error shape (the panic goes to the log, not
+/// to the caller), instead of dropping the connection.
+fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    axum::response::IntoResponse::into_response(ApiError::Internal(format!(
+        "handler panicked: {detail}"
+    )))
 }
 
 /// A request's body read whole, at most `limit` bytes: more is 413; a body that stops before
@@ -489,7 +503,12 @@ async fn start_session<S: Storage>(
     let (token, hash) = password::new_session_token();
     let now = Utc::now();
     let expires_at = now + Duration::hours(i64::from(state.settings.session_hours));
-    let device_name = device_name.map(|d| d.chars().take(80).collect::<String>());
+    let device_name = device_name.map(|d| {
+        d.chars()
+            .filter(|c| !c.is_control())
+            .take(80)
+            .collect::<String>()
+    });
     state
         .storage
         .create_session(
@@ -523,7 +542,11 @@ async fn sign_in<S: Storage>(
             wait_seconds: wait.as_secs().max(1),
         });
     }
-    let account = state.storage.account_by_email(&email).await?;
+    // An address with invisible characters is nobody's (and some databases refuse the query).
+    let account = match email.chars().any(char::is_control) {
+        true => None,
+        false => state.storage.account_by_email(&email).await?,
+    };
     // Verify against a decoy when the account does not exist: same time, same answer.
     let stored_hash = account
         .as_ref()
@@ -873,5 +896,34 @@ mod tests {
         ));
         let fine = axum::body::Body::from(b"%PDF".to_vec());
         assert_eq!(&whole_body(fine, 1024, cut_off).await.unwrap()[..], b"%PDF");
+    }
+
+    #[tokio::test]
+    async fn a_handler_that_panics_answers_500_in_the_error_shape_and_the_server_goes_on() {
+        let app = Router::new()
+            .route(
+                "/boom",
+                get(|| async {
+                    if std::hint::black_box(true) {
+                        panic!("date arithmetic overflowed");
+                    }
+                }),
+            )
+            .route("/fine", get(|| async { "fine" }))
+            .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let http = reqwest::Client::new();
+        let answer = http.get(format!("{url}/boom")).send().await.unwrap();
+        assert_eq!(answer.status(), reqwest::StatusCode::INTERNAL_SERVER_ERROR);
+        let body: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!(body["code"], "internal", "{body}");
+        assert!(
+            !body.to_string().contains("overflowed"),
+            "the panic stays in the log: {body}"
+        );
+        let answer = http.get(format!("{url}/fine")).send().await.unwrap();
+        assert_eq!(answer.text().await.unwrap(), "fine");
     }
 }

@@ -5,12 +5,13 @@
 
 use std::sync::Arc;
 
-use clinic_core::sync::{CommandOutcome, PushedCommand};
+use clinic_core::sync::{CommandOutcome, CommandResult, PushedCommand, Rejection, RejectionReason};
 use clinic_core::Actor;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::ApiError;
-use crate::storage::Storage;
+use crate::events::Concerned;
+use crate::storage::{Storage, StorageError};
 
 /// At most this many commands are written in one transaction (a full push is 1,000).
 const MAX_COMMANDS_PER_COMMIT: usize = 2_000;
@@ -30,6 +31,100 @@ pub struct ClinicRules {
     pub tz: chrono_tz::Tz,
     /// The front desk reads and writes in conversations (the clinic's choice; off by default).
     pub desk_in_conversations: bool,
+}
+
+/// Whether the database refused what a statement wrote (a constraint, a character it cannot
+/// hold), as opposed to being out of reach: only then is writing the rest without it right.
+fn refused_by_the_database(error: &StorageError) -> bool {
+    matches!(
+        error,
+        StorageError::Database(sqlx::Error::Database(_)) | StorageError::Invariant(_)
+    )
+}
+
+/// Write a group of pushes in one transaction. If the database refuses something in it, the
+/// transaction is undone and each push is written on its own, so one device's bad data never
+/// refuses another's push; a push the database still refuses is written a command at a time,
+/// and only the command it refuses is answered [`RejectionReason::NotStorable`]. A database out
+/// of reach fails every push of the group (the desks keep their commands and push again).
+async fn write_group<S: Storage>(
+    storage: &S,
+    pushes: Vec<(Actor, Vec<PushedCommand>)>,
+    rules: ClinicRules,
+) -> Vec<Answer> {
+    let count = pushes.len();
+    let error = match storage
+        .apply_pushes(pushes.clone(), chrono::Utc::now(), rules)
+        .await
+    {
+        Ok((answers, head, concerned)) => {
+            return answers
+                .into_iter()
+                .map(|outcomes| Ok((outcomes, head, concerned.clone())))
+                .collect()
+        }
+        Err(e) => e,
+    };
+    if !refused_by_the_database(&error) {
+        tracing::error!(error = %error, pushes = count, "a group of pushes could not be written");
+        return (0..count).map(|_| Err(error.to_string())).collect();
+    }
+    tracing::warn!(error = %error, pushes = count, "the database refused a group of pushes: writing each on its own");
+    let mut answers = Vec::with_capacity(count);
+    for push in pushes {
+        answers.push(if count > 1 {
+            match storage
+                .apply_pushes(vec![push.clone()], chrono::Utc::now(), rules)
+                .await
+            {
+                Ok((mut outcomes, head, _)) => Ok((outcomes.remove(0), head, Concerned::Everyone)),
+                Err(e) if refused_by_the_database(&e) => {
+                    write_one_by_one(storage, push, rules).await
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        } else {
+            write_one_by_one(storage, push, rules).await
+        });
+    }
+    answers
+}
+
+/// A push the database refuses, written one command at a time in the desk's order.
+async fn write_one_by_one<S: Storage>(
+    storage: &S,
+    (actor, commands): (Actor, Vec<PushedCommand>),
+    rules: ClinicRules,
+) -> Answer {
+    let mut outcomes = Vec::with_capacity(commands.len());
+    let mut head = 0;
+    for command in commands {
+        let id = match &command {
+            Ok(envelope) => Some(envelope.id),
+            Err((id, _)) => *id,
+        };
+        match storage
+            .apply_pushes(vec![(actor, vec![command])], chrono::Utc::now(), rules)
+            .await
+        {
+            Ok((mut answers, at, _)) => {
+                head = head.max(at);
+                outcomes.extend(answers.remove(0));
+            }
+            Err(e) if refused_by_the_database(&e) => {
+                tracing::warn!(error = %e, command = ?id, "the database refused a command");
+                outcomes.push(CommandOutcome {
+                    id,
+                    result: CommandResult::Rejected(Rejection::new(
+                        RejectionReason::NotStorable,
+                        vec![],
+                    )),
+                });
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    Ok((outcomes, head, Concerned::Everyone))
 }
 
 /// The handle handlers push through; the writer task ends when the last handle is dropped.
@@ -59,21 +154,9 @@ impl PushQueue {
                     .into_iter()
                     .map(|w| ((w.actor, w.commands), w.reply))
                     .unzip();
-                let written = storage
-                    .apply_pushes(pushes, chrono::Utc::now(), rules)
-                    .await;
-                match written {
-                    Ok((answers, head, concerned)) => {
-                        for (reply, outcomes) in replies.into_iter().zip(answers) {
-                            let _ = reply.send(Ok((outcomes, head, concerned.clone())));
-                        }
-                    }
-                    Err(e) => {
-                        tracing::error!(error = %e, pushes = replies.len(), "a group of pushes could not be written");
-                        for reply in replies {
-                            let _ = reply.send(Err(e.to_string()));
-                        }
-                    }
+                let answers = write_group(storage.as_ref(), pushes, rules).await;
+                for (reply, answer) in replies.into_iter().zip(answers) {
+                    let _ = reply.send(answer);
                 }
             }
         });

@@ -22,9 +22,6 @@ use crate::error::ApiError;
 use crate::http::{ApiJson, AppState, Caller};
 use crate::storage::{Storage, UploadRow};
 
-/// The least a break-glass reason says.
-pub const BREAK_GLASS_MIN_CHARS: usize = 10;
-
 #[derive(Debug, Default, Deserialize)]
 pub struct AccessQuery {
     /// Why a doctor who does not treat the patient needs the record now.
@@ -73,8 +70,9 @@ pub(crate) async fn access<S: Storage>(
             Access::OwnRecord
         });
     }
-    let reason = break_glass.map(str::trim).unwrap_or("");
-    if is_doctor && reason.chars().count() >= BREAK_GLASS_MIN_CHARS {
+    let given = break_glass.unwrap_or("").trim();
+    let reason = clinic_core::care::break_glass_reason(given);
+    if let (true, Ok(reason)) = (is_doctor, reason) {
         // The record must exist: break-glass does not probe ids.
         state
             .storage
@@ -92,12 +90,12 @@ pub(crate) async fn access<S: Storage>(
         return Ok(Access::BreakGlass);
     }
     crate::audit::record(state, caller, refused, patient.to_string(), patient).await?;
-    if is_doctor && !reason.is_empty() {
-        return Err(ApiError::BadRequest(format!(
-            "Emergency access needs a reason of at least {BREAK_GLASS_MIN_CHARS} characters."
-        )));
+    match reason {
+        Err(refused) if is_doctor && !given.is_empty() => {
+            Err(ApiError::BadRequest(refused.to_string()))
+        }
+        _ => Err(ApiError::Forbidden),
     }
-    Err(ApiError::Forbidden)
 }
 
 /// A patient's whole record, gathered from storage: what the chart and the exports are made of.

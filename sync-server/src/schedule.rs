@@ -35,6 +35,8 @@ pub(crate) struct BookingFacts<'a> {
     pub replaced: Option<&'a AppointmentRecord>,
     /// The doctor's slot-holding appointments around the start (the replaced one left out).
     pub busy: &'a [Busy],
+    /// When a doctor books: whether they already treat the patient ([`clinic_core::care`]).
+    pub booker_treats: bool,
 }
 
 fn role_of(actor: Actor) -> Option<Role> {
@@ -101,6 +103,7 @@ pub(crate) fn judge_booking(
 ) -> Result<AppointmentRecord, Rejection> {
     let Command::BookAppointment {
         patient,
+        doctor,
         consultation,
         origin,
         start,
@@ -117,6 +120,8 @@ pub(crate) fn judge_booking(
         Action::BookAppointment {
             origin: *origin,
             patient_account: facts.patient.flatten(),
+            doctor: *doctor,
+            booker_treats: facts.booker_treats,
         },
     )
     .map_err(|_| refuse(RejectionReason::Forbidden))?;
@@ -459,12 +464,32 @@ macro_rules! schedule_command {
                                 });
                             }
                         }
+                        // A doctor books only follow-ups: whether they treat the patient already.
+                        let booker_treats = match $batch.actor() {
+                            clinic_core::Actor::User { id: booker, role: clinic_core::Role::Doctor } => {
+                                flush_bookings!($tx, $pending, $batch.at);
+                                let rows: Vec<(String,)> = sqlx::query_as(
+                                    "SELECT record FROM appointment WHERE doctor_id = $1 AND patient_id = $2",
+                                )
+                                .bind(booker.to_string())
+                                .bind(patient.to_string())
+                                .fetch_all(&mut *$tx)
+                                .await?;
+                                let mut theirs = Vec::with_capacity(rows.len());
+                                for (text,) in rows {
+                                    theirs.push(read_record("appointment", &text)?);
+                                }
+                                clinic_core::care::treats(booker, &theirs)
+                            }
+                            _ => false,
+                        };
                         let facts = BookingFacts {
                             patient: patient_known,
                             doctor: doctor.as_ref(),
                             appointment_exists: stored.is_some(),
                             replaced: replaced.as_ref(),
                             busy: &busy,
+                            booker_treats,
                         };
                         match judge_booking($batch.actor(), &$envelope, &facts, tz, now) {
                             Err(mut rejection) => {
@@ -972,6 +997,7 @@ mod tests {
             appointment_exists: false,
             replaced: None,
             busy: &[],
+            booker_treats: false,
         };
         // Monday 2026-11-30 09:15 Dhaka = 03:15 UTC; Dr. Rahman works 9–13 Mon.
         let ok = envelope(1, book("2026-11-30T03:15:00Z"));
@@ -1076,6 +1102,7 @@ mod tests {
             appointment_exists: false,
             replaced: None,
             busy: &[],
+            booker_treats: false,
         };
         let booked = judge_booking(
             desk(),

@@ -207,7 +207,7 @@ pub trait Storage: Send + Sync + 'static {
             StorageError,
         >,
     > + Send;
-    /// Whether `doctor` has or had an appointment with `patient` (one that was not refused).
+    /// Whether `doctor` treats `patient`, as [`clinic_core::care::treats`] judges it.
     fn cares_for(
         &self,
         doctor: UserId,
@@ -673,15 +673,18 @@ macro_rules! shared_sql_storage {
                 doctor: UserId,
                 patient: clinic_core::PatientId,
             ) -> Result<bool, StorageError> {
-                let (n,): (i64,) = sqlx::query_as(
-                    "SELECT COUNT(*) FROM appointment WHERE doctor_id = $1 AND patient_id = $2
-                       AND status NOT IN ('rejected', 'cancelled', 'rescheduled')",
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT record FROM appointment WHERE doctor_id = $1 AND patient_id = $2",
                 )
                 .bind(doctor.to_string())
                 .bind(patient.to_string())
-                .fetch_one(&self.pool)
+                .fetch_all(&self.pool)
                 .await?;
-                Ok(n > 0)
+                let mut theirs = Vec::with_capacity(rows.len());
+                for (text,) in rows {
+                    theirs.push($crate::schedule::read_record("appointment", &text)?);
+                }
+                Ok(clinic_core::care::treats(doctor, &theirs))
             }
 
             async fn audit(

@@ -85,6 +85,7 @@ field-already_registered = এই ইমেইলে আগেই অ্যা�
 field-not_trimmed = অতিরিক্ত ফাঁকা জায়গা মুছে দিন।
 field-not_a_patient_number = রোগী নম্বর দেখতে এমন: 3-0042।
 field-out_of_range = { $min } থেকে { $max } এর মধ্যে হতে হবে।
+field-too_far_ahead = অনেক দূরের তারিখ: আজ থেকে সর্বোচ্চ { $days } দিন।
 field-ends_before_it_starts = শেষ হওয়ার সময় শুরুর আগে, অথবা বিরতি কাজের সময়ের বাইরে।
 field-not_a_choice = দেওয়া বিকল্পগুলোর একটি বেছে নিন।
 field-not_working_hours = সময় এভাবে লিখুন: 09:00-13:00 বিরতি 11:00-11:15; 17:00-20:00 (ছুটির দিনে খালি রাখুন)।
@@ -157,6 +158,7 @@ rejected-reason-slot_taken = অন্য একটি বুকিং স্ল
 rejected-reason-overlapping = এটি ডাক্তারের অন্য একটি অ্যাপয়েন্টমেন্টের সাথে মিলে যায়।
 rejected-reason-not_a_slot_time = এটি ডাক্তারের কোনো স্লটের সময় নয়।
 rejected-reason-conversation_closed = অ্যাপয়েন্টমেন্টটি বাতিল বা সরানো হয়েছে, তাই এর কথোপকথন বন্ধ।
+rejected-reason-not_storable = সার্ভারের ডেটাবেস এটি রাখতে পারেনি; ক্লিনিকের প্রশাসককে জানান।
 
 appointments-title = অ্যাপয়েন্টমেন্ট
 doctor-day-title = আমার দিন

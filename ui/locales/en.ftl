@@ -85,6 +85,7 @@ field-already_registered = An account with this email already exists. Sign in in
 field-not_trimmed = Remove the extra spaces.
 field-not_a_patient_number = A patient number looks like 3-0042.
 field-out_of_range = Must be between { $min } and { $max }.
+field-too_far_ahead = Too far ahead: at most { $days } days from today.
 field-ends_before_it_starts = Ends before it starts, or a break lies outside the working hours.
 field-not_a_choice = Choose one of the options offered.
 field-not_working_hours = Write the hours like 09:00-13:00 break 11:00-11:15; 17:00-20:00 (or leave it empty for a day off).
@@ -163,6 +164,7 @@ rejected-reason-slot_taken = another booking has the slot.
 rejected-reason-overlapping = it overlaps another appointment of the doctor.
 rejected-reason-not_a_slot_time = it is not one of the doctor's slot times.
 rejected-reason-conversation_closed = the appointment was cancelled or moved, so its conversation is closed.
+rejected-reason-not_storable = the server's database could not store it; tell the clinic's administrator.
 
 appointments-title = Appointments
 doctor-day-title = My day

@@ -77,6 +77,10 @@ pub fn field_message(lang: Language, error: &FieldError) -> String {
             "field-out_of_range",
             vec![("min", (*min).into()), ("max", (*max).into())],
         ),
+        FieldProblem::TooFarAhead { max_days } => (
+            "field-too_far_ahead",
+            vec![("days", u64::from(*max_days).into())],
+        ),
         FieldProblem::EndsBeforeItStarts => ("field-ends_before_it_starts", vec![]),
         FieldProblem::NotAChoice => ("field-not_a_choice", vec![]),
         FieldProblem::NotWorkingHours => ("field-not_working_hours", vec![]),

@@ -33,6 +33,10 @@ pub enum FieldProblem {
     NotAPatientNumber,
     /// Invisible control characters (pasted tabs, line breaks, NUL).
     InvalidCharacters,
+    /// A date further ahead than the clinic looks (slots, the directory).
+    TooFarAhead {
+        max_days: u32,
+    },
     /// A number outside what the clinic allows.
     OutOfRange {
         min: u64,
@@ -98,6 +102,9 @@ impl FieldError {
                 "has invisible characters (tabs or line breaks); retype it".to_owned()
             }
             FieldProblem::OutOfRange { min, max } => format!("must be between {min} and {max}"),
+            FieldProblem::TooFarAhead { max_days } => {
+                format!("is too far ahead: at most {max_days} days from today")
+            }
             FieldProblem::EndsBeforeItStarts => {
                 "ends before it starts (or a break lies outside its hours)".to_owned()
             }
@@ -157,6 +164,10 @@ pub fn normalise_email(email: &str) -> String {
 }
 
 fn check_email(email: &str, out: &mut Vec<FieldError>) {
+    if has_control_characters(email) {
+        out.push(FieldError::new("email", FieldProblem::InvalidCharacters));
+        return;
+    }
     let email = email.trim();
     if email.is_empty() {
         out.push(FieldError::new("email", FieldProblem::Required));

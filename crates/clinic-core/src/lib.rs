@@ -8,6 +8,7 @@ pub mod account;
 pub mod appointment;
 pub mod availability;
 pub mod booking;
+pub mod care;
 pub mod chart;
 pub mod chat;
 pub mod consent;

@@ -46,11 +46,16 @@ pub enum Action {
     },
     /// Push commands and pull changes at all (what is received is decided by [`registry_scope`]).
     Sync,
-    /// Create an appointment for a patient (`patient_account`: the patient's own account, when
-    /// they have one). Whether the origin suits the role is the lifecycle's rule too.
+    /// Create an appointment with `doctor` for a patient (`patient_account`: the patient's own
+    /// account, when they have one). Whether the origin suits the role is the lifecycle's rule
+    /// too. A doctor books only in their own name, and only follow-ups for a patient they
+    /// already treat (`booker_treats`, see [`crate::care::treats`]): a new patient is booked by
+    /// the front desk or an admin, or asks themself.
     BookAppointment {
         origin: crate::appointment::Origin,
         patient_account: Option<UserId>,
+        doctor: UserId,
+        booker_treats: bool,
     },
     /// Take a lifecycle step on an appointment of `doctor` for a patient whose own account is
     /// `patient_account`. Which steps a role may take is the lifecycle's rule
@@ -191,7 +196,16 @@ pub fn decide(actor: Actor, action: Action) -> Result<(), Denied> {
         BookAppointment {
             origin,
             patient_account,
-        } => origin.allowed_for(role) && (role != Role::Patient || patient_account == Some(id)),
+            doctor,
+            booker_treats,
+        } => {
+            origin.allowed_for(role)
+                && match role {
+                    Role::Patient => patient_account == Some(id),
+                    Role::Doctor => doctor == id && booker_treats,
+                    Role::Admin | Role::FrontDesk => true,
+                }
+        }
         ChangeAppointment {
             doctor,
             patient_account,
@@ -330,6 +344,8 @@ mod tests {
         let book = |origin, patient_account| Action::BookAppointment {
             origin,
             patient_account,
+            doctor: id(5),
+            booker_treats: false,
         };
         assert_eq!(
             decide(patient, book(Origin::PatientRequest, Some(id(2)))),
@@ -484,6 +500,29 @@ mod tests {
             user(1, Role::Admin),
         ] {
             assert_eq!(decide(other, call), Err(Denied::NotPermitted), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn a_doctor_books_only_in_their_own_name_and_only_patients_they_treat() {
+        use crate::appointment::Origin;
+        let book = |doctor, booker_treats| Action::BookAppointment {
+            origin: Origin::Booked,
+            patient_account: None,
+            doctor: id(doctor),
+            booker_treats,
+        };
+        let doctor = user(5, Role::Doctor);
+        assert_eq!(decide(doctor, book(5, true)), Ok(()), "a follow-up");
+        for (action, why) in [
+            (book(5, false), "a new patient is the desk's to book"),
+            (book(6, true), "not in another doctor's name"),
+            (book(6, false), "not in another doctor's name"),
+        ] {
+            assert_eq!(decide(doctor, action), Err(Denied::NotPermitted), "{why}");
+        }
+        for role in [Role::FrontDesk, Role::Admin] {
+            assert_eq!(decide(user(7, role), book(6, false)), Ok(()), "{role}");
         }
     }
 

@@ -279,6 +279,9 @@ pub enum RejectionReason {
     NotASlotTime,
     /// The appointment was cancelled, rejected or moved: its conversation is closed.
     ConversationClosed,
+    /// The server's database refused to store it although the rules allowed it (say, a
+    /// character it cannot hold): only this change is refused, never the others pushed with it.
+    NotStorable,
 }
 
 impl From<BookingProblem> for RejectionReason {
@@ -335,6 +338,10 @@ impl Rejection {
                 (409, "This time overlaps another appointment of the doctor.")
             }
             RejectionReason::NotASlotTime => (422, "This is not one of the doctor's slot times."),
+            RejectionReason::NotStorable => (
+                422,
+                "The server's database could not store this change. Tell the clinic's administrator.",
+            ),
             RejectionReason::ConversationClosed => (
                 409,
                 "This appointment was cancelled or moved: its conversation is closed.",

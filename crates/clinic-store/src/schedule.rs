@@ -273,6 +273,20 @@ impl Store {
         records(&self.conn, "SELECT record FROM appointment ORDER BY id", [])
     }
 
+    /// Every appointment of `patient` with `doctor` in the shown book (for
+    /// [`clinic_core::care::treats`]).
+    pub fn appointments_between(
+        &self,
+        doctor: UserId,
+        patient: clinic_core::PatientId,
+    ) -> Result<Vec<AppointmentRecord>, StoreError> {
+        records(
+            &self.conn,
+            "SELECT record FROM appointment WHERE doctor_id = ?1 AND patient_id = ?2 ORDER BY id",
+            (doctor.to_string(), patient.to_string()),
+        )
+    }
+
     /// A doctor's appointments with a slot starting at or after `from`, in time order.
     pub fn doctor_appointments_from(
         &self,

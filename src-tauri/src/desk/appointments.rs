@@ -17,7 +17,7 @@ use clinic_core::ipc::{
 };
 use clinic_core::sync::{Command, CommandEnvelope};
 use clinic_core::wire::ErrorCode;
-use clinic_core::{decide, Action, AppointmentId, CommandId, UserId};
+use clinic_core::{decide, Action, AppointmentId, CommandId, Role, UserId};
 
 use super::{actor, Desk};
 use sha2::Digest;
@@ -331,15 +331,15 @@ impl Desk {
         self.working_user()?;
         let tz = self.clinic_zone()?;
         let now = Utc::now();
-        let today = now.with_timezone(&tz).date_naive();
-        let days = args.days.clamp(1, MAX_DAYS);
-        let first_day = args.from.unwrap_or(today).max(today);
-        let query = SlotQuery {
-            kind: args.consultation,
-            first_day,
-            last_day: first_day + Days::new(u64::from(days - 1)),
-            not_before: now,
-        };
+        let query = SlotQuery::window(
+            args.consultation,
+            tz,
+            now,
+            args.from,
+            Some(args.days.clamp(1, MAX_DAYS)),
+        )
+        .map_err(|problem| IpcError::validation(vec![problem]))?;
+        let first_day = query.first_day;
         let doctors: Vec<DoctorRecord> = self
             .with_store(|s| s.doctors())?
             .into_iter()
@@ -508,11 +508,18 @@ impl Desk {
             None => Origin::WalkIn,
         };
         let patient = self.patient(args.patient)?;
+        let booker_treats = user.role == Role::Doctor
+            && clinic_core::care::treats(
+                user.id,
+                &self.with_store(|s| s.appointments_between(user.id, args.patient))?,
+            );
         decide(
             actor(&user),
             Action::BookAppointment {
                 origin,
                 patient_account: patient.account,
+                doctor: args.doctor,
+                booker_treats,
             },
         )?;
         let doctor = self.doctor_record(args.doctor)?;

@@ -2,6 +2,8 @@
 //! on a fresh PostgreSQL database (`CLINIC_TEST_POSTGRES_URL`, which scripts/test.sh starts).
 #![allow(dead_code)]
 
+pub mod clinic;
+
 use std::time::Duration;
 
 use clinic_sync::settings::Settings;

@@ -1,0 +1,174 @@
+//! Who treats a patient: the clinic's meaning of "treating doctor", which opens the patient's
+//! chart, their history, their documents and the exports without break-glass.
+//!
+//! A doctor treats a patient when the patient has, with this doctor:
+//! - a visit that took place or is under way (checked in, in consultation, completed), or
+//! - a confirmed appointment that someone else made — the front desk, an admin, or the patient
+//!   whose request the doctor accepted — so the day's charts can be fetched ahead.
+//!
+//! An appointment a doctor booked themself does not make them a treating doctor: otherwise any
+//! doctor could book a stranger and skip break-glass. Requests not yet accepted, and appointments
+//! that ended without a visit (rejected, cancelled, no-show, moved), do not count either.
+
+use crate::appointment::{AppointmentRecord, Status};
+use crate::UserId;
+
+/// Whether `doctor` treats the patient whose appointments (any doctor's) these are.
+pub fn treats(doctor: UserId, appointments: &[AppointmentRecord]) -> bool {
+    appointments
+        .iter()
+        .filter(|a| a.doctor == doctor)
+        .any(|a| match a.status {
+            Status::CheckedIn | Status::InConsultation | Status::Completed => true,
+            Status::Confirmed => a.history.first().is_some_and(|made| made.by != doctor),
+            Status::Requested
+            | Status::Rejected
+            | Status::Cancelled
+            | Status::NoShow
+            | Status::Rescheduled => false,
+        })
+}
+
+/// The least and the most a break-glass reason says.
+pub const BREAK_GLASS_MIN_CHARS: usize = 10;
+pub const BREAK_GLASS_MAX_CHARS: usize = 500;
+
+/// Why a break-glass reason was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BreakGlassRefused {
+    #[error("Emergency access needs a reason of at least {BREAK_GLASS_MIN_CHARS} characters.")]
+    TooShort,
+    #[error("An emergency access reason is at most {BREAK_GLASS_MAX_CHARS} characters.")]
+    TooLong,
+    #[error(
+        "The emergency access reason has invisible characters (a tab or a line break). Retype it."
+    )]
+    InvalidCharacters,
+}
+
+/// The reason a doctor who does not treat a patient gives for opening their record now
+/// (break-glass, flagged in the audit for the admins): trimmed, one line, long enough to say
+/// something.
+pub fn break_glass_reason(given: &str) -> Result<&str, BreakGlassRefused> {
+    let reason = given.trim();
+    if reason.chars().any(char::is_control) {
+        Err(BreakGlassRefused::InvalidCharacters)
+    } else if reason.chars().count() < BREAK_GLASS_MIN_CHARS {
+        Err(BreakGlassRefused::TooShort)
+    } else if reason.chars().count() > BREAK_GLASS_MAX_CHARS {
+        Err(BreakGlassRefused::TooLong)
+    } else {
+        Ok(reason)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::appointment::{Origin, StatusChange};
+    use crate::availability::ConsultationType;
+    use crate::{AppointmentId, PatientId};
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use uuid::Uuid;
+
+    fn id(n: u128) -> UserId {
+        UserId::from_uuid(Uuid::from_u128(n))
+    }
+
+    const DOCTOR: u128 = 5;
+    const OTHER_DOCTOR: u128 = 6;
+    const DESK: u128 = 7;
+    const PATIENT: u128 = 8;
+
+    fn appointment(doctor: u128, made_by: u128, status: Status) -> AppointmentRecord {
+        let at = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+        AppointmentRecord {
+            id: AppointmentId::from_uuid(Uuid::from_u128(1)),
+            patient: PatientId::from_uuid(Uuid::from_u128(2)),
+            doctor: id(doctor),
+            consultation: ConsultationType::InPerson,
+            origin: Origin::Booked,
+            status,
+            slot: None,
+            day: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            token: None,
+            reason: None,
+            replaces: None,
+            history: vec![StatusChange {
+                status,
+                at,
+                by: id(made_by),
+                reason: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_visit_that_took_place_or_is_under_way_makes_a_treating_doctor() {
+        for status in [Status::CheckedIn, Status::InConsultation, Status::Completed] {
+            // Whoever made it: the doctor's own follow-up that took place counts too.
+            for made_by in [DESK, DOCTOR] {
+                assert!(treats(id(DOCTOR), &[appointment(DOCTOR, made_by, status)]));
+            }
+        }
+    }
+
+    #[test]
+    fn a_confirmed_appointment_counts_only_when_someone_else_made_it() {
+        for made_by in [DESK, PATIENT] {
+            assert!(treats(
+                id(DOCTOR),
+                &[appointment(DOCTOR, made_by, Status::Confirmed)]
+            ));
+        }
+        assert!(
+            !treats(
+                id(DOCTOR),
+                &[appointment(DOCTOR, DOCTOR, Status::Confirmed)]
+            ),
+            "a doctor booking a stranger does not open the chart"
+        );
+    }
+
+    #[test]
+    fn requests_ended_appointments_and_other_doctors_visits_do_not_count() {
+        for status in [
+            Status::Requested,
+            Status::Rejected,
+            Status::Cancelled,
+            Status::NoShow,
+            Status::Rescheduled,
+        ] {
+            assert!(!treats(id(DOCTOR), &[appointment(DOCTOR, DESK, status)]));
+        }
+        assert!(!treats(
+            id(DOCTOR),
+            &[appointment(OTHER_DOCTOR, DESK, Status::Completed)]
+        ));
+        assert!(!treats(id(DOCTOR), &[]));
+    }
+
+    #[test]
+    fn a_break_glass_reason_says_something_on_one_line() {
+        assert_eq!(
+            break_glass_reason("  unconscious in the emergency room "),
+            Ok("unconscious in the emergency room")
+        );
+        assert_eq!(
+            break_glass_reason("অজ্ঞান রোগী, জরুরি বিভাগে"),
+            Ok("অজ্ঞান রোগী, জরুরি বিভাগে")
+        );
+        assert_eq!(
+            break_glass_reason("urgent"),
+            Err(BreakGlassRefused::TooShort)
+        );
+        assert_eq!(
+            break_glass_reason("unconscious\0 in the ER"),
+            Err(BreakGlassRefused::InvalidCharacters)
+        );
+        assert_eq!(
+            break_glass_reason(&"x".repeat(501)),
+            Err(BreakGlassRefused::TooLong)
+        );
+    }
+}

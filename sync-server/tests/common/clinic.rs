@@ -1,0 +1,216 @@
+//! A clinic to test against: a verified doctor, two front desks and registered patients on a
+//! real server, with the pushes and pulls the tests speak in.
+
+use chrono::{Days, NaiveTime, TimeZone, Utc};
+use clinic_sync::settings::Settings;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+use super::*;
+
+pub const JITSI_SECRET: &str = "a secret of at least 32 characters, for tests";
+pub const DESK_PW: &str = "front desk password";
+pub const DOCTOR_PW: &str = "doctor password 12";
+pub const TZ: chrono_tz::Tz = chrono_tz::Asia::Dhaka;
+
+/// `days` after today in the clinic, at `h:m` on its wall clock, as the wire writes instants.
+pub fn local(days: u64, h: u32, m: u32) -> String {
+    let today = Utc::now().with_timezone(&TZ).date_naive();
+    let t = TZ
+        .from_local_datetime(
+            &(today + Days::new(days)).and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap()),
+        )
+        .unwrap()
+        .with_timezone(&Utc);
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+pub fn local_day(days: u64) -> String {
+    (Utc::now().with_timezone(&TZ).date_naive() + Days::new(days)).to_string()
+}
+
+pub fn uuid(kind: u32, n: u32) -> String {
+    format!("0193a0c4-5c1e-7000-{kind:04x}-{n:012}")
+}
+
+pub fn envelope(n: u32, command: Value) -> Value {
+    json!({"version": 1, "id": uuid(0x8000, n), "issued_at": Utc::now().to_rfc3339(),
+           "issued_by": "0193a0c4-5c1e-7000-8000-ffffffffffff", "command": command})
+}
+
+pub fn register(n: u32, patient: u32, number: &str) -> Value {
+    envelope(
+        n,
+        json!({"kind": "register_patient", "patient": uuid(0x9000, patient),
+               "patient_number": number,
+               "demographics": {"full_name": format!("Patient {patient}"), "sex": null,
+                                "date_of_birth": null, "phone": null, "address": null,
+                                "emergency_contact": null}}),
+    )
+}
+
+pub fn book(n: u32, appointment: u32, patient: &str, doctor: &str, start: Option<&str>) -> Value {
+    envelope(
+        n,
+        json!({"kind": "book_appointment", "appointment": uuid(0xa000, appointment),
+               "patient": patient, "doctor": doctor, "consultation": "in_person",
+               "origin": if start.is_some() { "booked" } else { "walk_in" }, "start": start}),
+    )
+}
+
+pub fn step(n: u32, appointment: u32, step: &str, reason: Option<&str>) -> Value {
+    envelope(
+        n,
+        json!({"kind": "step_appointment", "appointment": uuid(0xa000, appointment),
+               "step": step, "reason": reason}),
+    )
+}
+
+pub async fn push(s: &TestServer, token: &str, commands: Vec<Value>) -> Vec<Value> {
+    let (status, body) = s
+        .post(
+            "/api/v1/sync/push",
+            Some(token),
+            json!({ "commands": commands }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["outcomes"].as_array().unwrap().clone()
+}
+
+pub async fn push_one(s: &TestServer, token: &str, command: Value) -> Value {
+    push(s, token, vec![command]).await.remove(0)
+}
+
+pub fn reason(outcome: &Value) -> &str {
+    outcome["reason"].as_str().unwrap_or("applied")
+}
+
+/// Appointments a caller receives by pulling, by id.
+pub async fn appointments(s: &TestServer, token: &str) -> BTreeMap<String, Value> {
+    let (status, page) = s
+        .get("/api/v1/sync/pull?after=0&limit=5000", Some(token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "appointment")
+        .map(|c| (c["id"].as_str().unwrap().to_owned(), c.clone()))
+        .collect()
+}
+
+/// Every day 09:00–17:00 with lunch 13:00–14:00; 15-minute visits, 20-minute video calls; on
+/// leave five days from now.
+pub fn pattern(doctor: &str) -> Value {
+    let day = json!([{"hours": {"start": "09:00:00", "end": "17:00:00"},
+                       "breaks": [{"start": "13:00:00", "end": "14:00:00"}]}]);
+    json!({"doctor": doctor, "weekly": [day, day, day, day, day, day, day],
+           "in_person_minutes": 15, "video_minutes": 20, "buffer_minutes": 0,
+           "leave": [{"first_day": local_day(5), "last_day": local_day(5)}]})
+}
+
+pub fn profile(name: &str, registration: &str) -> Value {
+    json!({"display_name": name, "specialty": "General medicine",
+           "qualifications": "MBBS, FCPS", "registration_number": registration,
+           "experience_years": 12, "city": "Dhaka", "languages": ["bn", "en"],
+           "fees": {"in_person": 800, "video": 600}, "bio": "Sees adults."})
+}
+
+pub struct Clinic {
+    pub s: TestServer,
+    pub admin: String,
+    pub desk_a: String,
+    pub desk_b: String,
+    pub doctor: String,
+    pub doctor_token: String,
+    /// Registered patients' ids.
+    pub patients: Vec<String>,
+}
+
+pub async fn staff(s: &TestServer, admin: &str, email: &str, role: &str, pw: &str) -> String {
+    let (status, body) = s
+        .post(
+            "/api/v1/accounts",
+            Some(admin),
+            json!({"email": email, "display_name": email, "role": role, "password": pw}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["id"].as_str().unwrap().to_owned()
+}
+
+pub async fn signed_in_desk(s: &TestServer, email: &str, device: u32) -> (String, u64) {
+    let (status, grant) = s
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"email": email, "password": DESK_PW, "device_id": uuid(0xd000, device)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{grant}");
+    (
+        grant["token"].as_str().unwrap().to_owned(),
+        grant["desk_code"].as_u64().unwrap(),
+    )
+}
+
+/// A doctor with a verified profile, two desks, and `patients` registered patients.
+pub async fn clinic(b: Backend, patients: u32) -> Clinic {
+    clinic_with(b, patients, false).await
+}
+
+/// A clinic whose front desk takes part in conversations, or not.
+pub async fn clinic_with(b: Backend, patients: u32, desk_in_conversations: bool) -> Clinic {
+    let settings = Settings {
+        desk_in_conversations,
+        sign_in_attempts_per_minute_per_account: 10_000,
+        sign_in_attempts_per_minute_per_address: 10_000,
+        jitsi_url: "https://meet.clinic.example".into(),
+        jitsi_app_id: Some("clinic-desk".into()),
+        jitsi_app_secret: Some(JITSI_SECRET.into()),
+        ..Settings::default()
+    };
+    let s = TestServer::start_with(b, settings).await;
+    s.admin(ADMIN, ADMIN_PW).await;
+    let admin = s.sign_in(ADMIN, ADMIN_PW).await;
+    staff(&s, &admin, "desk1@clinic.test", "front_desk", DESK_PW).await;
+    staff(&s, &admin, "desk2@clinic.test", "front_desk", DESK_PW).await;
+    let doctor = staff(&s, &admin, "dr.rahman@clinic.test", "doctor", DOCTOR_PW).await;
+    let doctor_token = s.sign_in("dr.rahman@clinic.test", DOCTOR_PW).await;
+    let (status, record) = s
+        .put(
+            &format!("/api/v1/doctors/{doctor}"),
+            Some(&doctor_token),
+            json!({"profile": profile("Dr. Mizanur Rahman", "A-12345"), "pattern": pattern(&doctor)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    let (status, record) = s
+        .put(
+            &format!("/api/v1/doctors/{doctor}/verification"),
+            Some(&admin),
+            json!({"status": "verified"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    let (desk_a, code_a) = signed_in_desk(&s, "desk1@clinic.test", 1).await;
+    let (desk_b, _) = signed_in_desk(&s, "desk2@clinic.test", 2).await;
+    let registrations: Vec<Value> = (1..=patients)
+        .map(|p| register(900_000 + p, p, &format!("{code_a}-{p:04}")))
+        .collect();
+    for outcome in push(&s, &desk_a, registrations).await {
+        assert_eq!(outcome["outcome"], "applied", "{outcome}");
+    }
+    Clinic {
+        s,
+        admin,
+        desk_a,
+        desk_b,
+        doctor,
+        doctor_token,
+        patients: (1..=patients).map(|p| uuid(0x9000, p)).collect(),
+    }
+}

@@ -1,0 +1,297 @@
+//! The holes a review found, each pinned by a test that failed before its fix: on SQLite and
+//! on PostgreSQL, against a real server on a loopback port.
+
+mod common;
+
+use common::clinic::*;
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// A second verified doctor of the clinic, signed in.
+async fn second_doctor(c: &Clinic) -> (String, String) {
+    let s = &c.s;
+    let id = staff(s, &c.admin, "dr.karim@clinic.test", "doctor", DOCTOR_PW).await;
+    let token = s.sign_in("dr.karim@clinic.test", DOCTOR_PW).await;
+    let (status, body) = s
+        .put(
+            &format!("/api/v1/doctors/{id}"),
+            Some(&token),
+            json!({"profile": profile("Dr. Karim", "A-54321"), "pattern": pattern(&id)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = s
+        .put(
+            &format!("/api/v1/doctors/{id}/verification"),
+            Some(&c.admin),
+            json!({"status": "verified"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    (id, token)
+}
+
+async fn chart_status(c: &Clinic, token: &str, patient: &str) -> StatusCode {
+    c.s.get(&format!("/api/v1/patients/{patient}/chart"), Some(token))
+        .await
+        .0
+}
+
+/// The newest audit entry's action.
+async fn newest_audit_action(c: &Clinic) -> String {
+    let (status, page) = c.s.get("/api/v1/audit", Some(&c.admin)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["entries"][0]["action"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn a_doctor_cannot_open_a_strangers_chart_by_booking_them(b: Backend) {
+    let c = clinic(b, 3).await;
+    let s = &c.s;
+    let (karim, karim_token) = second_doctor(&c).await;
+    let stranger = &c.patients[0];
+    // In another doctor's name: refused.
+    let outcome = push_one(
+        s,
+        &karim_token,
+        book(1, 1, stranger, &c.doctor, Some(&local(1, 10, 0))),
+    )
+    .await;
+    assert_eq!(reason(&outcome), "forbidden", "{outcome}");
+    // In their own name, for a patient they have never seen: the desk's to book.
+    let outcome = push_one(
+        s,
+        &karim_token,
+        book(2, 2, stranger, &karim, Some(&local(1, 10, 0))),
+    )
+    .await;
+    assert_eq!(reason(&outcome), "forbidden", "{outcome}");
+    // So the chart stays closed without break-glass, and the refusal is audited.
+    assert_eq!(
+        chart_status(&c, &karim_token, stranger).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(newest_audit_action(&c).await, "refused_read_chart");
+
+    // The front desk books the patient with him: now he treats them, and may book a follow-up.
+    let outcome = push_one(
+        s,
+        &c.desk_a,
+        book(3, 3, stranger, &karim, Some(&local(1, 11, 0))),
+    )
+    .await;
+    assert_eq!(reason(&outcome), "applied", "{outcome}");
+    assert_eq!(
+        chart_status(&c, &karim_token, stranger).await,
+        StatusCode::OK
+    );
+    let outcome = push_one(
+        s,
+        &karim_token,
+        book(4, 4, stranger, &karim, Some(&local(2, 11, 0))),
+    )
+    .await;
+    assert_eq!(reason(&outcome), "applied", "a follow-up: {outcome}");
+    // The desk cancels the booking it made: the doctor's own follow-up alone opens nothing.
+    let outcome = push_one(s, &c.desk_a, step(5, 3, "cancel", Some("patient called"))).await;
+    assert_eq!(reason(&outcome), "applied", "{outcome}");
+    assert_eq!(
+        chart_status(&c, &karim_token, stranger).await,
+        StatusCode::FORBIDDEN
+    );
+    // Nor does the history, the clinical summary or the export open through it.
+    for path in ["consultations", "export/fhir"] {
+        let (status, body) = s
+            .get(
+                &format!("/api/v1/patients/{stranger}/{path}"),
+                Some(&karim_token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {body}");
+    }
+    let (status, body) = s
+        .put(
+            &format!("/api/v1/patients/{stranger}/clinical"),
+            Some(&karim_token),
+            json!({"allergies": [], "conditions": []}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+}
+
+async fn a_far_future_date_is_a_field_message_not_a_dropped_connection(b: Backend) {
+    let c = clinic(b, 1).await;
+    let s = &c.s;
+    for path in [
+        format!(
+            "/api/v1/doctors/{}/slots?from=%2B262142-12-01&days=60",
+            c.doctor
+        ),
+        "/api/v1/directory?from=%2B262142-12-01&days=60".to_owned(),
+        format!("/api/v1/doctors/{}/slots?from=9999-01-01", c.doctor),
+    ] {
+        let (status, body) = s.get(&path, Some(&c.desk_a)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {body}");
+        assert_eq!(body["code"], "validation", "{path}: {body}");
+        assert_eq!(body["fields"][0]["field"], "from", "{path}: {body}");
+    }
+    // A year ahead is still answered.
+    let next_year = local_day(300);
+    let (status, body) = s
+        .get(
+            &format!("/api/v1/doctors/{}/slots?from={next_year}", c.doctor),
+            Some(&c.desk_a),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+fn registration(n: u32, patient: u32, number: &str, name: &str, email: Option<&str>) -> Value {
+    envelope(
+        n,
+        json!({"kind": "register_patient", "patient": uuid(0x9000, patient),
+               "patient_number": number,
+               "demographics": {"full_name": name, "sex": null, "date_of_birth": null,
+                                "phone": null, "email": email, "address": null,
+                                "emergency_contact": null}}),
+    )
+}
+
+async fn control_characters_are_refused_in_every_text_field_on_both_databases(b: Backend) {
+    let c = clinic(b, 1).await;
+    let s = &c.s;
+    let (desk, code) = signed_in_desk(s, "desk1@clinic.test", 21).await;
+    let outcome = push_one(
+        s,
+        &desk,
+        registration(
+            1,
+            101,
+            &format!("{code}-0101"),
+            "Amina Begum",
+            Some("amina\u{0}@example.com"),
+        ),
+    )
+    .await;
+    assert_eq!(reason(&outcome), "invalid", "{outcome}");
+    assert_eq!(outcome["fields"][0]["field"], "email", "{outcome}");
+    assert_eq!(
+        outcome["fields"][0]["problem"], "invalid_characters",
+        "{outcome}"
+    );
+    // Signing in with such an address is a wrong email, not a server error.
+    let (status, body) = s
+        .post(
+            "/api/v1/sessions",
+            None,
+            json!({"email": "desk1\u{0}@clinic.test", "password": DESK_PW}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    // Nor in a sign-up, a rejection's reason or a break-glass reason.
+    let (status, body) = s.sign_up("x\u{0}y@example.com", "Rahim Uddin").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = s
+        .put(
+            &format!("/api/v1/doctors/{}/verification", c.doctor),
+            Some(&c.admin),
+            json!({"status": "rejected", "reason": "blurred\u{0} scan"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["fields"][0]["problem"], "invalid_characters", "{body}");
+    let (_karim, karim_token) = second_doctor(&c).await;
+    let (status, body) = s
+        .get(
+            &format!(
+                "/api/v1/patients/{}/chart?break_glass=unconscious%00%20in%20the%20ER",
+                c.patients[0]
+            ),
+            Some(&karim_token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(newest_audit_action(&c).await, "refused_read_chart");
+}
+
+/// Makes the database itself refuse a patient named `name` (a stand-in for any write a
+/// database refuses that the rules let through).
+async fn database_refuses_the_name(s: &TestServer, b: Backend, name: &str) {
+    let statements = match b {
+        Backend::Sqlite => vec![format!(
+            "CREATE TRIGGER refuse_name BEFORE INSERT ON patient WHEN NEW.full_name = '{name}'
+             BEGIN SELECT RAISE(ABORT, 'this name is refused'); END"
+        )],
+        Backend::Postgres => vec![
+            format!(
+                "CREATE FUNCTION refuse_name() RETURNS trigger AS $$ BEGIN
+                   IF NEW.full_name = '{name}' THEN RAISE EXCEPTION 'this name is refused'; END IF;
+                   RETURN NEW; END $$ LANGUAGE plpgsql"
+            ),
+            "CREATE TRIGGER refuse_name BEFORE INSERT ON patient FOR EACH ROW
+             EXECUTE FUNCTION refuse_name()"
+                .to_owned(),
+        ],
+    };
+    for sql in statements {
+        s.try_exec(sql).await.unwrap();
+    }
+}
+
+async fn a_command_the_database_refuses_fails_alone_not_the_group_commit(b: Backend) {
+    let c = clinic(b, 0).await;
+    let s = &c.s;
+    const REFUSED: &str = "Refused By The Database";
+    database_refuses_the_name(s, b, REFUSED).await;
+    let (bad_desk, bad_code) = signed_in_desk(s, "desk1@clinic.test", 31).await;
+    let mut good = Vec::new();
+    for device in 0..6 {
+        good.push(signed_in_desk(s, "desk2@clinic.test", 40 + device).await);
+    }
+    // One desk pushes a bad registration between two good ones while six others push theirs:
+    // pushes arriving together are written in one transaction.
+    let bad_push = push(
+        s,
+        &bad_desk,
+        vec![
+            registration(1, 1, &format!("{bad_code}-0001"), "Good Before", None),
+            registration(2, 2, &format!("{bad_code}-0002"), REFUSED, None),
+            registration(3, 3, &format!("{bad_code}-0003"), "Good After", None),
+        ],
+    );
+    let others = good.iter().enumerate().map(|(i, (token, code))| {
+        let n = 10 + i as u32;
+        push(
+            s,
+            token,
+            vec![registration(
+                n,
+                n,
+                &format!("{code}-0001"),
+                &format!("Other {n}"),
+                None,
+            )],
+        )
+    });
+    let (bad, others) = tokio::join!(bad_push, futures_util::future::join_all(others));
+    assert_eq!(
+        bad.iter().map(|o| reason(o).to_owned()).collect::<Vec<_>>(),
+        ["applied", "not_storable", "applied"],
+        "{bad:?}"
+    );
+    for outcomes in others {
+        assert_eq!(reason(&outcomes[0]), "applied", "{outcomes:?}");
+    }
+    let count = s.scalar("SELECT COUNT(*) FROM patient".to_owned()).await;
+    assert_eq!(count, 8, "two of the bad desk's, six of the others'");
+}
+
+on_both_backends!(
+    a_doctor_cannot_open_a_strangers_chart_by_booking_them,
+    a_far_future_date_is_a_field_message_not_a_dropped_connection,
+    control_characters_are_refused_in_every_text_field_on_both_databases,
+    a_command_the_database_refuses_fails_alone_not_the_group_commit,
+);
