@@ -186,6 +186,7 @@ async fn run<S: Storage + Clone>(storage: S, doubled: impl AsyncFnOnce(&S) -> i6
                 &clinic_sync::password::token_hash(&token),
                 desk,
                 None,
+                Some(2),
                 0,
                 far,
             )

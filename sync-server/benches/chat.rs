@@ -120,6 +120,7 @@ async fn run<S: Storage + Clone>(
                     &clinic_sync::password::token_hash(&token),
                     account,
                     None,
+                    None,
                     0,
                     far,
                 )

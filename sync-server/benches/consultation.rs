@@ -76,6 +76,7 @@ async fn run<S: Storage + Clone>(storage: S, insert: impl AsyncFn(&S, &Appointme
                 &clinic_sync::password::token_hash(token),
                 account,
                 None,
+                Some(2),
                 0,
                 far,
             )

@@ -4,7 +4,8 @@
 //! body is read; what the file is comes from its content; the content is kept once, sealed
 //! (`blobs`), under a name the server makes. Every read — and every refused attempt — is audited.
 
-use axum::extract::{Path, Request, State};
+use crate::extract::Path;
+use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::Response;
 use axum::Json;

@@ -119,7 +119,7 @@ pub struct AuditFilter {
 pub async fn view<S: crate::storage::Storage>(
     axum::extract::State(state): axum::extract::State<crate::http::AppState<S>>,
     caller: crate::http::Caller,
-    axum::extract::Query(filter): axum::extract::Query<AuditFilter>,
+    crate::extract::Query(filter): crate::extract::Query<AuditFilter>,
 ) -> Result<axum::Json<AuditPage>, crate::error::ApiError> {
     clinic_core::decide(caller.actor, clinic_core::Action::ReadAudit)?;
     let chain = state.storage.audit_entries().await?;

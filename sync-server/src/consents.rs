@@ -1,7 +1,8 @@
 //! Patients' consents over HTTP: `POST /api/v1/patients/{id}/consents` (the patient themself, or a
 //! doctor or the front desk recording spoken consent, which must say how) and `GET` the list.
 
-use axum::extract::{Path, State};
+use crate::extract::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;

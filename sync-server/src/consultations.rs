@@ -2,7 +2,8 @@
 //! note, and every read of a history, is audited in the same breath (a write in the same
 //! transaction).
 
-use axum::extract::{Path, State};
+use crate::extract::Path;
+use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
 use clinic_core::account::{FieldError, FieldProblem};

@@ -2,7 +2,8 @@
 //! them, and anyone signed in searches the directory and a doctor's free slots (the patient build
 //! asks here; staff desks search their own synced copy).
 
-use axum::extract::{Path, Query, State};
+use crate::extract::{Path, Query};
+use axum::extract::State;
 use axum::Json;
 use chrono::{Days, NaiveDate, Utc};
 use clinic_core::availability::{
@@ -140,19 +141,14 @@ pub struct DirectoryParams {
     pub days: Option<u32>,
 }
 
-fn query_error(e: axum::extract::rejection::QueryRejection) -> ApiError {
-    ApiError::BadRequest(format!("The search is not readable ({}).", e.body_text()))
-}
-
 /// `GET /api/v1/directory?…`: search the doctors, with each one's next free slot. Patients see
 /// verified doctors only.
 pub async fn directory<S: Storage>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    params: Result<Query<DirectoryParams>, axum::extract::rejection::QueryRejection>,
+    Query(p): Query<DirectoryParams>,
 ) -> Result<Json<DirectoryPage>, ApiError> {
     decide(caller.actor, Action::ReadDoctorDirectory)?;
-    let Query(p) = params.map_err(query_error)?;
     let tz = state.settings.time_zone();
     let kind = p.kind.unwrap_or(ConsultationType::InPerson);
     let slots = slot_query(
@@ -201,10 +197,9 @@ pub async fn slots<S: Storage>(
     State(state): State<AppState<S>>,
     caller: Caller,
     Path(id): Path<UserId>,
-    params: Result<Query<SlotParams>, axum::extract::rejection::QueryRejection>,
+    Query(p): Query<SlotParams>,
 ) -> Result<Json<Vec<Slot>>, ApiError> {
     decide(caller.actor, Action::ReadDoctorDirectory)?;
-    let Query(p) = params.map_err(query_error)?;
     let record = state
         .storage
         .doctor(id)

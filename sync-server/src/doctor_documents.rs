@@ -3,8 +3,8 @@
 //! content, never its name; the size is refused from the declared length before the body is
 //! read; the file name is the server's own; answers carry `nosniff` so nothing is run.
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, Request, State};
+use crate::extract::{Path, Query};
+use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::Response;
 use axum::Json;
@@ -23,9 +23,7 @@ pub struct PurposeQuery {
     pub purpose: DocumentPurpose,
 }
 
-fn purpose_of(
-    query: Result<Query<PurposeQuery>, QueryRejection>,
-) -> Result<DocumentPurpose, ApiError> {
+fn purpose_of(query: Result<Query<PurposeQuery>, ApiError>) -> Result<DocumentPurpose, ApiError> {
     query.map(|Query(q)| q.purpose).map_err(|_| {
         ApiError::BadRequest(
             "Say what the file is for: purpose=credential or purpose=photo.".to_owned(),
@@ -48,7 +46,7 @@ pub async fn upload<S: Storage>(
     State(state): State<AppState<S>>,
     caller: Caller,
     Path(doctor): Path<UserId>,
-    query: Result<Query<PurposeQuery>, QueryRejection>,
+    query: Result<Query<PurposeQuery>, ApiError>,
     request: Request,
 ) -> Result<(StatusCode, Json<DoctorDocument>), ApiError> {
     // The body is read here, after the checks, not by an extractor before them.
@@ -118,7 +116,7 @@ pub async fn list<S: Storage>(
     State(state): State<AppState<S>>,
     caller: Caller,
     Path(doctor): Path<UserId>,
-    query: Result<Query<PurposeQuery>, QueryRejection>,
+    query: Result<Query<PurposeQuery>, ApiError>,
 ) -> Result<Json<Vec<DoctorDocument>>, ApiError> {
     let purpose = purpose_of(query)?;
     decide(caller.actor, read_action(doctor, purpose))?;

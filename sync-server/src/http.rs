@@ -401,6 +401,8 @@ pub struct Caller {
     pub session_expires_at: Option<DateTime<Utc>>,
     /// The name the caller's device signed in with.
     pub device: Option<String>,
+    /// The desk code granted to the device the caller's session signed in from.
+    pub desk_code: Option<u32>,
 }
 
 impl<S: Storage> FromRequestParts<AppState<S>> for Caller {
@@ -415,6 +417,7 @@ impl<S: Storage> FromRequestParts<AppState<S>> for Caller {
                 token_hash: None,
                 session_expires_at: None,
                 device: None,
+                desk_code: None,
             });
         };
         let token = header
@@ -446,6 +449,7 @@ impl<S: Storage> FromRequestParts<AppState<S>> for Caller {
             token_hash: Some(hash),
             session_expires_at: DateTime::from_timestamp_millis(session.expires_at_ms),
             device: session.device_name.clone(),
+            desk_code: session.desk_code,
         })
     }
 }
@@ -498,6 +502,7 @@ async fn start_session<S: Storage>(
     state: &AppState<S>,
     account: &StoredAccount,
     device_name: Option<&str>,
+    desk_code: Option<u32>,
 ) -> Result<SessionGrant, ApiError> {
     let view = account_view(account)?;
     let (token, hash) = password::new_session_token();
@@ -515,6 +520,7 @@ async fn start_session<S: Storage>(
             &hash,
             account.id,
             device_name.as_deref(),
+            desk_code,
             now_ms(now),
             now_ms(expires_at),
         )
@@ -523,7 +529,7 @@ async fn start_session<S: Storage>(
         token,
         expires_at,
         account: view,
-        desk_code: None,
+        desk_code,
         lock_after_seconds: Some(state.settings.lock_after_minutes * 60),
         clinic_time_zone: Some(state.settings.clinic_time_zone.clone()),
         desk_in_conversations: state.settings.desk_in_conversations,
@@ -566,16 +572,19 @@ async fn sign_in<S: Storage>(
         role.unwrap_or(Actor::UnrecognisedRole { id: account.id }),
         Action::ReadOwnAccount,
     )?;
-    let mut grant = start_session(&state, &account, request.device_name.as_deref()).await?;
-    // Staff desks number the patients they register offline with a code of their own.
-    if let (Some(device), true) = (request.device_id, grant.account.role.is_staff()) {
-        grant.desk_code = Some(
+    // Staff desks number the patients they register offline with a code of their own; the
+    // session remembers it, so what it pushes is held to that desk's series.
+    let is_staff = account.role.parse::<Role>().is_ok_and(Role::is_staff);
+    let desk_code = match (request.device_id, is_staff) {
+        (Some(device), true) => Some(
             state
                 .storage
                 .desk_code(device, account.id, now_ms(Utc::now()))
                 .await?,
-        );
-    }
+        ),
+        _ => None,
+    };
+    let grant = start_session(&state, &account, request.device_name.as_deref(), desk_code).await?;
     Ok(Json(grant))
 }
 
@@ -597,7 +606,11 @@ async fn push<S: Storage>(
         .iter()
         .map(|raw| read_command_text(raw.get()))
         .collect();
-    let (outcomes, head, concerned) = state.pushes.push(caller.actor, parsed).await?;
+    let pusher = crate::push_queue::Pusher {
+        actor: caller.actor,
+        desk_code: caller.desk_code,
+    };
+    let (outcomes, head, concerned) = state.pushes.push(pusher, parsed).await?;
     state.announce_to(head, concerned);
     Ok(Json(PushResponse { outcomes }))
 }
@@ -620,15 +633,9 @@ struct PullQuery {
 async fn pull<S: Storage>(
     State(state): State<AppState<S>>,
     caller: Caller,
-    query: Result<axum::extract::Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+    crate::extract::Query(query): crate::extract::Query<PullQuery>,
 ) -> Result<impl IntoResponse, ApiError> {
     let scope = registry_scope(caller.actor)?;
-    let axum::extract::Query(query) = query.map_err(|e| {
-        ApiError::BadRequest(format!(
-            "The pull cursor is not readable ({}). Use ?after=<number>&limit=<number>.",
-            e.body_text()
-        ))
-    })?;
     let limit = query
         .limit
         .unwrap_or(MAX_CHANGES_PER_PULL)
@@ -758,7 +765,7 @@ async fn sign_up<S: Storage>(
         role: Role::Patient.as_str().to_owned(),
         password_hash,
     };
-    let grant = start_session(&state, &stored, None).await?;
+    let grant = start_session(&state, &stored, None, None).await?;
     Ok((StatusCode::CREATED, Json(grant)))
 }
 

@@ -14,6 +14,7 @@ pub mod directory;
 pub mod doctor_documents;
 pub mod error;
 pub mod events;
+pub mod extract;
 pub mod http;
 pub mod meetings;
 pub mod password;

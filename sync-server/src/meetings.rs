@@ -4,7 +4,8 @@
 //! token authentication, a token signed here with the clinic's app secret (the doctor moderator
 //! and owner, the patient a member who waits in the lobby), expiring shortly after the slot.
 
-use axum::extract::{Path, State};
+use crate::extract::Path;
+use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
 use clinic_core::consent::ConsentPurpose;

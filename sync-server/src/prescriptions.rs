@@ -2,7 +2,8 @@
 //! public verification of a prescription's code. Reads and writes of health data are audited;
 //! `/verify/CODE` says who issued what when and the hash of its content — nothing else.
 
-use axum::extract::{Path, State};
+use crate::extract::Path;
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;

@@ -18,8 +18,16 @@ const MAX_COMMANDS_PER_COMMIT: usize = 2_000;
 
 type Answer = Result<(Vec<CommandOutcome>, u64, crate::events::Concerned), String>;
 
+/// Who pushes: the signed-in user, and the desk code the server granted to the device their
+/// session signed in from (a registration's patient number must carry it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pusher {
+    pub actor: Actor,
+    pub desk_code: Option<u32>,
+}
+
 struct Waiting {
-    actor: Actor,
+    pusher: Pusher,
     commands: Vec<PushedCommand>,
     reply: oneshot::Sender<Answer>,
 }
@@ -49,7 +57,7 @@ fn refused_by_the_database(error: &StorageError) -> bool {
 /// of reach fails every push of the group (the desks keep their commands and push again).
 async fn write_group<S: Storage>(
     storage: &S,
-    pushes: Vec<(Actor, Vec<PushedCommand>)>,
+    pushes: Vec<(Pusher, Vec<PushedCommand>)>,
     rules: ClinicRules,
 ) -> Vec<Answer> {
     let count = pushes.len();
@@ -93,7 +101,7 @@ async fn write_group<S: Storage>(
 /// A push the database refuses, written one command at a time in the desk's order.
 async fn write_one_by_one<S: Storage>(
     storage: &S,
-    (actor, commands): (Actor, Vec<PushedCommand>),
+    (pusher, commands): (Pusher, Vec<PushedCommand>),
     rules: ClinicRules,
 ) -> Answer {
     let mut outcomes = Vec::with_capacity(commands.len());
@@ -104,7 +112,7 @@ async fn write_one_by_one<S: Storage>(
             Err((id, _)) => *id,
         };
         match storage
-            .apply_pushes(vec![(actor, vec![command])], chrono::Utc::now(), rules)
+            .apply_pushes(vec![(pusher, vec![command])], chrono::Utc::now(), rules)
             .await
         {
             Ok((mut answers, at, _)) => {
@@ -152,7 +160,7 @@ impl PushQueue {
                 }
                 let (pushes, replies): (Vec<_>, Vec<_>) = group
                     .into_iter()
-                    .map(|w| ((w.actor, w.commands), w.reply))
+                    .map(|w| ((w.pusher, w.commands), w.reply))
                     .unzip();
                 let answers = write_group(storage.as_ref(), pushes, rules).await;
                 for (reply, answer) in replies.into_iter().zip(answers) {
@@ -166,13 +174,13 @@ impl PushQueue {
     /// Write one push (with whatever else is waiting) and return its answers and the head.
     pub async fn push(
         &self,
-        actor: Actor,
+        pusher: Pusher,
         commands: Vec<PushedCommand>,
     ) -> Result<(Vec<CommandOutcome>, u64, crate::events::Concerned), ApiError> {
         let (reply, answer) = oneshot::channel();
         self.sender
             .send(Waiting {
-                actor,
+                pusher,
                 commands,
                 reply,
             })

@@ -5,7 +5,8 @@
 //! them, or — in an emergency — any doctor who gives a reason (**break-glass**, flagged in the
 //! audit for the admins). Every read, upload and refusal is audited.
 
-use axum::extract::{Path, Query, Request, State};
+use crate::extract::{Path, Query};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;

@@ -9,8 +9,8 @@
 
 use clinic_core::account::{PatientDemographics, Sex};
 use clinic_core::sync::{
-    check_patient_number, ChangeBody, CommandEnvelope, CommandOutcome, CommandResult,
-    PatientRecord, Rejection, RejectionReason,
+    ChangeBody, CommandEnvelope, CommandOutcome, CommandResult, PatientRecord, Rejection,
+    RejectionReason,
 };
 use clinic_core::{decide, Action, Actor, CommandId, PatientId, UserId};
 
@@ -130,6 +130,7 @@ pub(crate) struct Existing {
 /// `Ok` carries the record to write.
 pub(crate) fn judge(
     actor: Actor,
+    desk_code: Option<u32>,
     envelope: &CommandEnvelope,
     existing: &Existing,
     today: chrono::NaiveDate,
@@ -145,17 +146,10 @@ pub(crate) fn judge(
             decide(actor, Action::RegisterPatient)
                 .map_err(|_| refuse(RejectionReason::Forbidden))?;
             let mut fields = Vec::new();
-            // Code 1 is the server's own, for patients who sign themselves up: never a desk's.
-            let servers_own = patient_number
-                .split_once('-')
-                .is_some_and(|(code, _)| code.parse() == Ok(clinic_core::sync::SERVER_DESK_CODE));
-            if let Err(e) = check_patient_number(patient_number) {
+            // Only in the series of the desk it came from (code 1, the server's own for
+            // patients who sign themselves up, is never a desk's).
+            if let Err(e) = clinic_core::sync::check_desk_series(patient_number, desk_code) {
                 fields.push(e);
-            } else if servers_own {
-                fields.push(clinic_core::account::FieldError::new(
-                    "patient_number",
-                    clinic_core::account::FieldProblem::NotAPatientNumber,
-                ));
             }
             if let Err(mut errors) = demographics.check(today) {
                 fields.append(&mut errors);
@@ -211,8 +205,8 @@ pub(crate) fn judge(
 /// may arrive together).
 #[derive(Default)]
 pub(crate) struct BatchLookup {
-    /// Commands answered before, with their answer.
-    answered: std::collections::HashMap<CommandId, CommandResult>,
+    /// Commands answered before: the account that pushed each, and its answer.
+    answered: std::collections::HashMap<CommandId, (String, CommandResult)>,
     /// Registered patients: number and account.
     patients: std::collections::HashMap<PatientId, (String, Option<UserId>)>,
     /// Patient numbers in use, and by whom.
@@ -220,13 +214,18 @@ pub(crate) struct BatchLookup {
 }
 
 impl BatchLookup {
-    pub(crate) fn answered(&mut self, id: &str, outcome: &str) -> Result<(), StorageError> {
+    pub(crate) fn answered(
+        &mut self,
+        id: &str,
+        account: String,
+        outcome: &str,
+    ) -> Result<(), StorageError> {
         let id = id
             .parse()
             .map_err(|_| StorageError::Corrupt(format!("command id {id:?}")))?;
         let result = serde_json::from_str(outcome)
             .map_err(|e| StorageError::Corrupt(format!("command outcome: {e}")))?;
-        self.answered.insert(id, result);
+        self.answered.insert(id, (account, result));
         Ok(())
     }
 
@@ -263,6 +262,8 @@ pub(crate) struct BatchWrites {
     pub at: i64,
     today: chrono::NaiveDate,
     actor: Actor,
+    /// The desk code of the device the current push came from.
+    desk_code: Option<u32>,
     pub actor_id: String,
     /// The final record of each patient the batch changed, in first-touched order.
     pub patients: Vec<PatientRecord>,
@@ -292,6 +293,7 @@ impl BatchWrites {
             // newborn registered just after local midnight is not "born in the future".
             today: now.date_naive() + chrono::Days::new(1),
             actor,
+            desk_code: None,
             actor_id,
             patients: Vec::new(),
             patient_index: Default::default(),
@@ -307,8 +309,10 @@ impl BatchWrites {
         self.actor
     }
 
-    /// The next push of the group is judged as its own user's.
-    pub(crate) fn set_actor(&mut self, actor: Actor) {
+    /// The next push of the group is judged as its own user's (and its desk's).
+    pub(crate) fn set_pusher(&mut self, pusher: crate::push_queue::Pusher) {
+        let actor = pusher.actor;
+        self.desk_code = pusher.desk_code;
         self.actor = actor;
         self.actor_id = match actor {
             Actor::User { id, .. } | Actor::UnrecognisedRole { id } => id.to_string(),
@@ -316,7 +320,8 @@ impl BatchWrites {
         };
     }
 
-    /// The answer given when this command was pushed before.
+    /// The answer given when this command was pushed before by the same account. A command id
+    /// another account pushed is refused, and that account's answer is never told.
     pub(crate) fn answered_before(
         &self,
         lookup: &BatchLookup,
@@ -325,9 +330,13 @@ impl BatchWrites {
         lookup
             .answered
             .get(&envelope.id)
-            .map(|result| CommandOutcome {
+            .map(|(account, result)| CommandOutcome {
                 id: Some(envelope.id),
-                result: result.clone(),
+                result: if *account == self.actor_id {
+                    result.clone()
+                } else {
+                    CommandResult::Rejected(Rejection::new(RejectionReason::Forbidden, vec![]))
+                },
             })
     }
 
@@ -342,7 +351,9 @@ impl BatchWrites {
             serde_json::to_string(&result).map_err(|e| StorageError::Corrupt(e.to_string()))?;
         self.answers
             .push((envelope.id.to_string(), self.actor_id.clone(), text));
-        lookup.answered.insert(envelope.id, result.clone());
+        lookup
+            .answered
+            .insert(envelope.id, (self.actor_id.clone(), result.clone()));
         Ok(CommandOutcome {
             id: Some(envelope.id),
             result,
@@ -396,7 +407,7 @@ impl BatchWrites {
             patient: known.as_ref().map(|(_, account)| *account),
             number_owner,
         };
-        let result = match judge(self.actor, envelope, &existing, self.today) {
+        let result = match judge(self.actor, self.desk_code, envelope, &existing, self.today) {
             Err(rejection) => CommandResult::Rejected(rejection),
             Ok(mut record) => {
                 if let Some((number, account)) = &known {
@@ -487,7 +498,7 @@ macro_rules! registry_sql_methods {
     () => {
         async fn apply_pushes(
             &self,
-            pushes: Vec<(clinic_core::Actor, Vec<clinic_core::sync::PushedCommand>)>,
+            pushes: Vec<($crate::push_queue::Pusher, Vec<clinic_core::sync::PushedCommand>)>,
             now: chrono::DateTime<chrono::Utc>,
             rules: $crate::push_queue::ClinicRules,
         ) -> Result<
@@ -523,15 +534,19 @@ macro_rules! registry_sql_methods {
             let mut lookup = BatchLookup::default();
             if !envelopes.is_empty() {
                 let mut q = sqlx::QueryBuilder::new(
-                    "SELECT command_id, outcome FROM applied_command WHERE command_id IN (",
+                    "SELECT command_id, account_id, outcome FROM applied_command WHERE command_id IN (",
                 );
                 let mut list = q.separated(", ");
                 for e in &envelopes {
                     list.push_bind(e.id.to_string());
                 }
                 list.push_unseparated(")");
-                for (id, outcome) in q.build_query_as::<(String, String)>().fetch_all(&mut *tx).await? {
-                    lookup.answered(&id, &outcome)?;
+                for (id, account, outcome) in q
+                    .build_query_as::<(String, String, String)>()
+                    .fetch_all(&mut *tx)
+                    .await?
+                {
+                    lookup.answered(&id, account, &outcome)?;
                 }
                 let patients: Vec<String> = envelopes
                     .iter()
@@ -679,8 +694,8 @@ macro_rules! registry_sql_methods {
             // Bookings judged and waiting to be written together (see `flush_bookings`).
             let mut pending: Vec<clinic_core::appointment::AppointmentRecord> = Vec::new();
             let mut batch = BatchWrites::new(start, now, clinic_core::Actor::Anonymous);
-            for (actor, parsed) in pushes {
-            batch.set_actor(actor);
+            for (pusher, parsed) in pushes {
+            batch.set_pusher(pusher);
             let mut outcomes = Vec::with_capacity(parsed.len());
             for item in parsed {
                 match item {

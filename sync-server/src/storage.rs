@@ -56,6 +56,8 @@ pub struct StoredSession {
     pub revoked: bool,
     /// The name the device gave when it signed in.
     pub device_name: Option<String>,
+    /// The desk code granted to the device the session signed in from (staff desks only).
+    pub desk_code: Option<u32>,
 }
 
 pub trait Storage: Send + Sync + 'static {
@@ -87,6 +89,7 @@ pub trait Storage: Send + Sync + 'static {
         token_hash: &str,
         account: UserId,
         device_name: Option<&str>,
+        desk_code: Option<u32>,
         created_at_ms: i64,
         expires_at_ms: i64,
     ) -> impl Future<Output = Result<(), StorageError>> + Send;
@@ -136,7 +139,10 @@ pub trait Storage: Send + Sync + 'static {
     #[allow(clippy::type_complexity)]
     fn apply_pushes(
         &self,
-        pushes: Vec<(clinic_core::Actor, Vec<clinic_core::sync::PushedCommand>)>,
+        pushes: Vec<(
+            crate::push_queue::Pusher,
+            Vec<clinic_core::sync::PushedCommand>,
+        )>,
         now: chrono::DateTime<chrono::Utc>,
         rules: crate::push_queue::ClinicRules,
     ) -> impl Future<
@@ -1483,16 +1489,19 @@ macro_rules! shared_sql_storage {
                 token_hash: &str,
                 account: UserId,
                 device_name: Option<&str>,
+                desk_code: Option<u32>,
                 created_at_ms: i64,
                 expires_at_ms: i64,
             ) -> Result<(), StorageError> {
                 sqlx::query(
-                    "INSERT INTO session (token_hash, account_id, device_name, created_at, expires_at)
-                     VALUES ($1, $2, $3, $4, $5)",
+                    "INSERT INTO session (token_hash, account_id, device_name, desk_code, created_at,
+                       expires_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(token_hash)
                 .bind(account.to_string())
                 .bind(device_name)
+                .bind(desk_code.map(i64::from))
                 .bind(created_at_ms)
                 .bind(expires_at_ms)
                 .execute(&self.pool)
@@ -1501,17 +1510,18 @@ macro_rules! shared_sql_storage {
             }
 
             async fn session(&self, token_hash: &str) -> Result<Option<StoredSession>, StorageError> {
-                let row: Option<(String, String, String, String, String, i64, Option<i64>, Option<String>)> =
+                #[allow(clippy::type_complexity)]
+                let row: Option<(String, String, String, String, String, i64, Option<i64>, Option<String>, Option<i64>)> =
                     sqlx::query_as(
                         "SELECT a.id, a.email, a.display_name, a.role, a.password_hash,
-                                s.expires_at, s.revoked_at, s.device_name
+                                s.expires_at, s.revoked_at, s.device_name, s.desk_code
                          FROM session s JOIN account a ON a.id = s.account_id
                          WHERE s.token_hash = $1",
                     )
                     .bind(token_hash)
                     .fetch_optional(&self.pool)
                     .await?;
-                let Some((id, email, name, role, hash, expires_at_ms, revoked_at, device_name)) = row else {
+                let Some((id, email, name, role, hash, expires_at_ms, revoked_at, device_name, desk_code)) = row else {
                     return Ok(None);
                 };
                 Ok(Some(StoredSession {
@@ -1519,6 +1529,7 @@ macro_rules! shared_sql_storage {
                     expires_at_ms,
                     revoked: revoked_at.is_some(),
                     device_name,
+                    desk_code: desk_code.and_then(|c| u32::try_from(c).ok()),
                 }))
             }
 

@@ -584,13 +584,17 @@ async fn pushes_written_together_are_each_judged_as_their_own_user(b: Backend) {
     };
     let ten = local(1, 10, 0);
     let parsed = |v: Vec<Value>| v.iter().map(read_command).collect::<Vec<_>>();
+    let at_desk_nine = |actor| clinic_sync::push_queue::Pusher {
+        actor,
+        desk_code: Some(9),
+    };
     let pushes = vec![
         (
-            desk_actor,
+            at_desk_nine(desk_actor),
             parsed(vec![book(1, 1, &c.patients[0], &c.doctor, Some(&ten))]),
         ),
         (
-            doctor_actor,
+            at_desk_nine(doctor_actor),
             parsed(vec![
                 // The doctor's follow-up for the patient the desk just booked with them (so
                 // they treat the patient): the same slot, a moment later in the same commit, is
@@ -600,7 +604,10 @@ async fn pushes_written_together_are_each_judged_as_their_own_user(b: Backend) {
                 register(3, 77, "9-0001"),
             ]),
         ),
-        (desk_actor, parsed(vec![register(4, 78, "9-0002")])),
+        (
+            at_desk_nine(desk_actor),
+            parsed(vec![register(4, 78, "9-0002")]),
+        ),
     ];
     let rules = clinic_sync::push_queue::ClinicRules {
         tz: chrono_tz::Asia::Dhaka,

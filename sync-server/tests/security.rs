@@ -289,9 +289,107 @@ async fn a_command_the_database_refuses_fails_alone_not_the_group_commit(b: Back
     assert_eq!(count, 8, "two of the bad desk's, six of the others'");
 }
 
+async fn a_desk_registers_only_in_the_series_the_server_granted_it(b: Backend) {
+    let c = clinic(b, 0).await;
+    let s = &c.s;
+    let (two, code_two) = signed_in_desk(s, "desk2@clinic.test", 51).await;
+    let (three, code_three) = signed_in_desk(s, "desk1@clinic.test", 52).await;
+    assert_ne!(code_two, code_three);
+    let unknown = code_two.max(code_three) + 100;
+    for (n, number) in [
+        (1, format!("{code_three}-0001")),
+        (2, format!("{unknown}-0001")),
+        (3, "1-0001".to_owned()),
+    ] {
+        let outcome = push_one(s, &two, registration(n, n, &number, "Amina Begum", None)).await;
+        assert_eq!(reason(&outcome), "invalid", "{number}: {outcome}");
+        assert_eq!(outcome["fields"][0]["field"], "patient_number", "{outcome}");
+        assert_eq!(
+            outcome["fields"][0]["problem"], "not_this_desks_series",
+            "{outcome}"
+        );
+    }
+    // So the desk that owns the series keeps its own first number.
+    let mine = format!("{code_three}-0001");
+    let outcome = push_one(s, &three, registration(4, 4, &mine, "Amina Begum", None)).await;
+    assert_eq!(reason(&outcome), "applied", "{outcome}");
+    let outcome = push_one(
+        s,
+        &two,
+        registration(5, 5, &format!("{code_two}-0001"), "Karim Mia", None),
+    )
+    .await;
+    assert_eq!(reason(&outcome), "applied", "{outcome}");
+    // A session from no desk has no series.
+    let bare = s.sign_in("desk1@clinic.test", DESK_PW).await;
+    let outcome = push_one(
+        s,
+        &bare,
+        registration(6, 6, &format!("{code_three}-0002"), "Rahim Uddin", None),
+    )
+    .await;
+    assert_eq!(reason(&outcome), "invalid", "{outcome}");
+}
+
+async fn a_command_id_another_account_used_is_refused_without_its_answer(b: Backend) {
+    let c = clinic(b, 0).await;
+    let s = &c.s;
+    let (two, code_two) = signed_in_desk(s, "desk2@clinic.test", 61).await;
+    let (three, code_three) = signed_in_desk(s, "desk1@clinic.test", 62).await;
+    let first = registration(7, 7, &format!("{code_two}-0001"), "Amina Begum", None);
+    assert_eq!(reason(&push_one(s, &two, first.clone()).await), "applied");
+    // The same command id from another account: refused, not told "applied".
+    let copy = registration(7, 8, &format!("{code_three}-0001"), "Karim Mia", None);
+    let outcome = push_one(s, &three, copy).await;
+    assert_eq!(reason(&outcome), "forbidden", "{outcome}");
+    // The account that pushed it hears its own answer again.
+    assert_eq!(reason(&push_one(s, &two, first).await), "applied");
+    let count = s.scalar("SELECT COUNT(*) FROM patient".to_owned()).await;
+    assert_eq!(count, 1);
+}
+
+async fn a_malformed_address_is_answered_in_the_error_shape_without_parser_details(b: Backend) {
+    let c = clinic(b, 0).await;
+    let s = &c.s;
+    for path in [
+        "/api/v1/patients/not-a-uuid/chart".to_owned(),
+        "/api/v1/appointments/123/note".to_owned(),
+        format!("/api/v1/doctors/{}/slots?from=tomorrow", c.doctor),
+        "/api/v1/sync/pull?after=-1".to_owned(),
+        "/api/v1/directory?max_fee=lots".to_owned(),
+    ] {
+        let response = s
+            .http
+            .get(format!("{}{path}", s.url))
+            .bearer_auth(&c.desk_a)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}");
+        let body: Value = response
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: not JSON: {e}"));
+        assert_eq!(body["code"], "bad_request", "{path}: {body}");
+        let message = body["message"].as_str().unwrap();
+        for parser_words in [
+            "deserialize",
+            "UUID",
+            "invalid digit",
+            "character",
+            "length",
+        ] {
+            assert!(!message.contains(parser_words), "{path}: {message}");
+        }
+    }
+}
+
 on_both_backends!(
     a_doctor_cannot_open_a_strangers_chart_by_booking_them,
     a_far_future_date_is_a_field_message_not_a_dropped_connection,
     control_characters_are_refused_in_every_text_field_on_both_databases,
     a_command_the_database_refuses_fails_alone_not_the_group_commit,
+    a_desk_registers_only_in_the_series_the_server_granted_it,
+    a_command_id_another_account_used_is_refused_without_its_answer,
+    a_malformed_address_is_answered_in_the_error_shape_without_parser_details,
 );

@@ -287,7 +287,7 @@ async fn bad_commands_are_refused_one_by_one_and_the_rest_applied(b: Backend) {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(
-        body["message"].as_str().unwrap().contains("cursor"),
+        body["message"].as_str().unwrap().contains("“after”"),
         "{body}"
     );
 }

@@ -85,6 +85,7 @@ field-already_registered = এই ইমেইলে আগেই অ্যা�
 field-not_trimmed = অতিরিক্ত ফাঁকা জায়গা মুছে দিন।
 field-not_a_patient_number = রোগী নম্বর দেখতে এমন: 3-0042।
 field-out_of_range = { $min } থেকে { $max } এর মধ্যে হতে হবে।
+field-not_this_desks_series = এই নম্বরটি এই ডেস্কের নম্বর-ধারার নয়। এই ডেস্কে আবার সাইন ইন করুন।
 field-too_far_ahead = অনেক দূরের তারিখ: আজ থেকে সর্বোচ্চ { $days } দিন।
 field-ends_before_it_starts = শেষ হওয়ার সময় শুরুর আগে, অথবা বিরতি কাজের সময়ের বাইরে।
 field-not_a_choice = দেওয়া বিকল্পগুলোর একটি বেছে নিন।

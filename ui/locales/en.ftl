@@ -85,6 +85,7 @@ field-already_registered = An account with this email already exists. Sign in in
 field-not_trimmed = Remove the extra spaces.
 field-not_a_patient_number = A patient number looks like 3-0042.
 field-out_of_range = Must be between { $min } and { $max }.
+field-not_this_desks_series = This number is not in this desk's series. Sign in again at this desk.
 field-too_far_ahead = Too far ahead: at most { $days } days from today.
 field-ends_before_it_starts = Ends before it starts, or a break lies outside the working hours.
 field-not_a_choice = Choose one of the options offered.

@@ -72,6 +72,7 @@ pub fn field_message(lang: Language, error: &FieldError) -> String {
         FieldProblem::AlreadyRegistered => ("field-already_registered", vec![]),
         FieldProblem::NotTrimmed => ("field-not_trimmed", vec![]),
         FieldProblem::NotAPatientNumber => ("field-not_a_patient_number", vec![]),
+        FieldProblem::NotThisDesksSeries => ("field-not_this_desks_series", vec![]),
         FieldProblem::InvalidCharacters => ("field-invalid_characters", vec![]),
         FieldProblem::OutOfRange { min, max } => (
             "field-out_of_range",

@@ -33,6 +33,8 @@ pub enum FieldProblem {
     NotAPatientNumber,
     /// Invisible control characters (pasted tabs, line breaks, NUL).
     InvalidCharacters,
+    /// A patient number outside the series of the desk that registered it.
+    NotThisDesksSeries,
     /// A date further ahead than the clinic looks (slots, the directory).
     TooFarAhead {
         max_days: u32,
@@ -98,6 +100,9 @@ impl FieldError {
             FieldProblem::AlreadyRegistered => "is already registered".to_owned(),
             FieldProblem::NotTrimmed => "has spaces or letters where they cannot be".to_owned(),
             FieldProblem::NotAPatientNumber => "is not a patient number (like 3-0042)".to_owned(),
+            FieldProblem::NotThisDesksSeries => {
+                "is not in this desk's series of numbers (sign in again at this desk)".to_owned()
+            }
             FieldProblem::InvalidCharacters => {
                 "has invisible characters (tabs or line breaks); retype it".to_owned()
             }

@@ -193,6 +193,24 @@ pub fn check_patient_number(text: &str) -> Result<(), FieldError> {
     }
 }
 
+/// A desk numbers the patients it registers in its own series, `3-0042` from desk 3: the code
+/// the server granted to that device at sign-in (`granted`; `None` when the session came from
+/// no desk). A number in another desk's series, or in one no desk was given, is refused: it
+/// would take that desk's next number away from it.
+pub fn check_desk_series(number: &str, granted: Option<u32>) -> Result<(), FieldError> {
+    check_patient_number(number)?;
+    let code = number
+        .split_once('-')
+        .and_then(|(code, _)| code.parse::<u32>().ok());
+    match (code, granted) {
+        (Some(code), Some(granted)) if code == granted && code != SERVER_DESK_CODE => Ok(()),
+        _ => Err(FieldError::new(
+            "patient_number",
+            FieldProblem::NotThisDesksSeries,
+        )),
+    }
+}
+
 /// `POST /api/v1/sync/push`. Each command travels as raw JSON so that one the server cannot read
 /// is refused on its own, with its reason, while the others in the batch are applied.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -471,6 +489,30 @@ pub struct DeviceGrant {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_desk_registers_only_in_its_own_series() {
+        assert_eq!(check_desk_series("3-0042", Some(3)), Ok(()));
+        for (number, granted) in [
+            ("3-0042", Some(2)),
+            ("999-0001", Some(2)),
+            ("3-0042", None),
+            ("1-0001", Some(1)),
+        ] {
+            assert_eq!(
+                check_desk_series(number, granted),
+                Err(FieldError::new(
+                    "patient_number",
+                    FieldProblem::NotThisDesksSeries
+                )),
+                "{number} from {granted:?}"
+            );
+        }
+        assert_eq!(
+            check_desk_series("3-", Some(3)).unwrap_err().problem,
+            FieldProblem::NotAPatientNumber
+        );
+    }
 
     #[test]
     fn commands_have_a_stable_tagged_shape() {
