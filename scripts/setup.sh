@@ -17,6 +17,7 @@ APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential pkg-config curl file libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver
   postgresql dbus-daemon gnome-keyring fonts-noto-core poppler-utils python3-jsonschema
+  python3-venv
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -52,4 +53,16 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about four minutes)"
   # Not --locked: its lock file wants a crate version the registry no longer has.
   cargo install --quiet wasm-bindgen-cli@"$WASM_BINDGEN_VERSION"
+fi
+
+# The second FHIR validator of the export tests (fhir.resources, the R4 model), in a virtual
+# environment of its own, at the versions scripts/fhir-requirements.txt pins.
+FHIR_VENV="$HOME/.cache/clinic-desk/fhir-venv"
+FHIR_REQUIREMENTS="$(dirname "$0")/fhir-requirements.txt"
+if ! cmp -s "$FHIR_REQUIREMENTS" "$FHIR_VENV/requirements.txt" 2>/dev/null; then
+  log "making the FHIR validator's Python environment (fhir.resources)"
+  rm -rf "$FHIR_VENV"
+  /usr/bin/python3 -m venv "$FHIR_VENV"
+  "$FHIR_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$FHIR_REQUIREMENTS"
+  cp "$FHIR_REQUIREMENTS" "$FHIR_VENV/requirements.txt"
 fi

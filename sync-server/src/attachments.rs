@@ -51,10 +51,12 @@ pub async fn upload<S: Storage>(
     request: Request,
 ) -> Result<(StatusCode, Json<Attachment>), ApiError> {
     let appointment =
-        crate::consultations::appointment_for(&state, &caller, id, |d, p| Action::Converse {
-            doctor: d,
-            patient_account: p,
-            desk_allowed: state.settings.desk_in_conversations,
+        crate::consultations::appointment_for(&state, &caller, id, "refused_attach", |d, p| {
+            Action::Converse {
+                doctor: d,
+                patient_account: p,
+                desk_allowed: state.settings.desk_in_conversations,
+            }
         })
         .await?;
     let uploader = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?.id;

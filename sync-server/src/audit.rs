@@ -193,3 +193,21 @@ pub(crate) async fn record<S: crate::storage::Storage>(
         .await?;
     Ok(())
 }
+
+/// `allowed` as the policy said it; a refusal to a signed-in caller is audited as `refused`
+/// (naming `patient`) before it is answered.
+pub(crate) async fn unless_refused<S: crate::storage::Storage>(
+    state: &crate::http::AppState<S>,
+    caller: &crate::http::Caller,
+    allowed: Result<(), clinic_core::Denied>,
+    refused: &str,
+    patient: clinic_core::PatientId,
+) -> Result<(), crate::error::ApiError> {
+    if let Err(denied) = allowed {
+        if denied == clinic_core::Denied::NotPermitted && caller.account.is_some() {
+            record(state, caller, refused, patient.to_string(), patient).await?;
+        }
+        return Err(denied.into());
+    }
+    Ok(())
+}

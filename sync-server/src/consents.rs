@@ -1,5 +1,6 @@
-//! Patients' consents over HTTP: `POST /api/v1/patients/{id}/consents` (the patient themself, or a
-//! doctor or the front desk recording spoken consent, which must say how) and `GET` the list.
+//! Patients' consents over HTTP: `POST /api/v1/patients/{id}/consents` (the patient themself, the
+//! front desk or a treating doctor recording spoken consent, which must say how) and `GET` the
+//! list. Every consent recorded, every list read and every refusal is audited.
 
 use crate::extract::Path;
 use axum::extract::State;
@@ -20,13 +21,17 @@ pub async fn record<S: Storage>(
     ApiJson(form): ApiJson<ConsentForm>,
 ) -> Result<(StatusCode, Json<ConsentRecord>), ApiError> {
     let account = state.storage.patient_account(patient).await?;
+    let cares_for = cares_for(&state, &caller, patient).await?;
     // The policy first: probing ids hears "not allowed", never "unknown".
-    decide(
+    let allowed = decide(
         caller.actor,
         Action::RecordConsent {
             patient_account: account.flatten(),
+            cares_for,
         },
-    )?;
+    );
+    crate::audit::unless_refused(&state, &caller, allowed, "refused_record_consent", patient)
+        .await?;
     if account.is_none() {
         return Err(ApiError::NotFound);
     }
@@ -53,6 +58,14 @@ pub async fn record<S: Storage>(
             .filter(|n| !n.is_empty()),
     };
     state.storage.save_consent(&consent).await?;
+    crate::audit::record(
+        &state,
+        &caller,
+        "record_consent",
+        format!("{}: {}", consent.purpose.as_str(), consent.id),
+        patient,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(consent)))
 }
 
@@ -62,14 +75,42 @@ pub async fn list<S: Storage>(
     Path(patient): Path<PatientId>,
 ) -> Result<Json<Vec<ConsentRecord>>, ApiError> {
     let account = state.storage.patient_account(patient).await?;
-    decide(
+    let cares_for = cares_for(&state, &caller, patient).await?;
+    let allowed = decide(
         caller.actor,
         Action::ReadConsent {
             patient_account: account.flatten(),
+            cares_for,
         },
-    )?;
+    );
+    crate::audit::unless_refused(&state, &caller, allowed, "refused_read_consents", patient)
+        .await?;
     if account.is_none() {
         return Err(ApiError::NotFound);
     }
-    Ok(Json(state.storage.consents(patient).await?))
+    let consents = state.storage.consents(patient).await?;
+    crate::audit::record(
+        &state,
+        &caller,
+        "read_consents",
+        patient.to_string(),
+        patient,
+    )
+    .await?;
+    Ok(Json(consents))
+}
+
+/// Whether the caller is a doctor who treats `patient`.
+async fn cares_for<S: Storage>(
+    state: &AppState<S>,
+    caller: &Caller,
+    patient: PatientId,
+) -> Result<bool, ApiError> {
+    Ok(match caller.actor {
+        Actor::User {
+            id,
+            role: Role::Doctor,
+        } => state.storage.cares_for(id, patient).await?,
+        _ => false,
+    })
 }

@@ -37,12 +37,14 @@ fn event(caller: &Caller, action: &str, subject: String, patient: PatientId) -> 
 }
 
 /// An appointment, for a caller the policy lets do `action` with it (built from the
-/// appointment's doctor and its patient's own account). Signed-out callers and unknown ids are
-/// told apart from refusals only after the caller is known to be signed in.
+/// appointment's doctor and its patient's own account); a refusal is audited as `refused`.
+/// Signed-out callers and unknown ids are told apart from refusals only after the caller is
+/// known to be signed in.
 pub(crate) async fn appointment_for<S: Storage>(
     state: &AppState<S>,
     caller: &Caller,
     id: AppointmentId,
+    refused: &str,
     action: impl Fn(clinic_core::UserId, Option<clinic_core::UserId>) -> Action,
 ) -> Result<clinic_core::appointment::AppointmentRecord, ApiError> {
     decide(caller.actor, Action::ReadOwnAccount)?;
@@ -56,7 +58,8 @@ pub(crate) async fn appointment_for<S: Storage>(
         .patient_account(appointment.patient)
         .await?
         .flatten();
-    decide(caller.actor, action(appointment.doctor, patient_account))?;
+    let allowed = decide(caller.actor, action(appointment.doctor, patient_account));
+    crate::audit::unless_refused(state, caller, allowed, refused, appointment.patient).await?;
     Ok(appointment)
 }
 
@@ -70,12 +73,16 @@ pub async fn read<S: Storage>(
     caller: Caller,
     Path(id): Path<AppointmentId>,
 ) -> Result<Json<NoteView>, ApiError> {
-    let appointment = appointment_for(&state, &caller, id, |doctor, patient_account| {
-        Action::ReadConsultationNote {
+    let appointment = appointment_for(
+        &state,
+        &caller,
+        id,
+        "refused_read_note",
+        |doctor, patient_account| Action::ReadConsultationNote {
             doctor,
             patient_account,
-        }
-    })
+        },
+    )
     .await?;
     caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
     let record = state.storage.note(id).await?;
@@ -101,7 +108,7 @@ pub async fn write<S: Storage>(
     Path(id): Path<AppointmentId>,
     ApiJson(form): ApiJson<NoteForm>,
 ) -> Result<Json<NoteView>, ApiError> {
-    let appointment = appointment_for(&state, &caller, id, |doctor, _| {
+    let appointment = appointment_for(&state, &caller, id, "refused_write_note", |doctor, _| {
         Action::WriteConsultationNote { doctor }
     })
     .await?;
@@ -153,13 +160,14 @@ pub async fn history<S: Storage>(
     let patient_account = state.storage.patient_account(patient).await?;
     let cares_for = account.role == Role::Doctor.as_str()
         && state.storage.cares_for(account.id, patient).await?;
-    decide(
+    let allowed = decide(
         caller.actor,
         Action::ReadPatientHistory {
             patient_account: patient_account.flatten(),
             cares_for,
         },
-    )?;
+    );
+    crate::audit::unless_refused(&state, &caller, allowed, "refused_read_history", patient).await?;
     if patient_account.is_none() {
         return Err(ApiError::NotFound);
     }

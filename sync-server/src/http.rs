@@ -63,6 +63,10 @@ impl<S: Storage> AppState<S> {
         let limit = SignInLimit::new(
             nz(settings.sign_in_attempts_per_minute_per_account),
             nz(settings.sign_in_attempts_per_minute_per_address),
+            // Never below what one address may try in a minute.
+            nz(settings
+                .sign_in_attempts_per_hour_per_account
+                .max(settings.sign_in_attempts_per_minute_per_account)),
         );
         // Made now, so the first sign-in to an unknown account costs no more than any other.
         let _ = password::decoy_hash();
@@ -375,21 +379,58 @@ fn json_rejection(rejection: JsonRejection, limit: Option<usize>) -> ApiError {
     }
 }
 
-/// The address a request came from (loopback when unknown, e.g. in-process tests).
+/// The address a request came from (loopback when unknown, e.g. in-process tests). Behind a
+/// reverse proxy of the clinic's (`trusted_proxies`), the client the proxy names in
+/// `X-Forwarded-For`; that header from anyone else is ignored, so it cannot be used to dodge
+/// the limits.
 pub struct ClientAddress(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl<S: Storage> FromRequestParts<AppState<S>> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip())
-                .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState<S>,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        Ok(ClientAddress(client_address(
+            peer,
+            forwarded,
+            &state.settings.trusted_proxies,
+        )))
     }
+}
+
+/// The client's address: the peer, unless the peer is a trusted proxy — then the nearest
+/// address in `X-Forwarded-For` (read from the right) that is not a trusted proxy itself.
+fn client_address<'a>(
+    peer: IpAddr,
+    forwarded: impl Iterator<Item = &'a str>,
+    trusted: &[IpAddr],
+) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = forwarded.flat_map(|v| v.split(',')).collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(address) if trusted.contains(&address) => client = address,
+            Ok(address) => return address,
+            // Something the proxies did not write: stop at the last address they vouch for.
+            Err(_) => return client,
+        }
+    }
+    client
 }
 
 /// Who is calling, from the bearer token. No token is [`Actor::Anonymous`]; a token that is
@@ -903,6 +944,35 @@ mod tests {
         ));
         let fine = axum::body::Body::from(b"%PDF".to_vec());
         assert_eq!(&whole_body(fine, 1024, cut_off).await.unwrap()[..], b"%PDF");
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_from_trusted_proxies_only() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let inner: IpAddr = "10.0.0.3".parse().unwrap();
+        let client: IpAddr = "203.0.113.9".parse().unwrap();
+        let stranger: IpAddr = "198.51.100.4".parse().unwrap();
+        let trusted = [proxy, inner];
+        let at = |peer, header: &[&str]| client_address(peer, header.iter().copied(), &trusted);
+        assert_eq!(at(proxy, &["203.0.113.9"]), client);
+        assert_eq!(
+            at(proxy, &["1.2.3.4, 203.0.113.9, 10.0.0.3"]),
+            client,
+            "the nearest hop"
+        );
+        assert_eq!(
+            at(proxy, &["1.2.3.4", "203.0.113.9"]),
+            client,
+            "two headers read as one"
+        );
+        assert_eq!(
+            at(stranger, &["203.0.113.9"]),
+            stranger,
+            "not a proxy of ours"
+        );
+        assert_eq!(at(proxy, &[]), proxy);
+        assert_eq!(at(proxy, &["garbage, 10.0.0.3"]), inner);
+        assert_eq!(at(proxy, &["10.0.0.3"]), inner);
     }
 
     #[tokio::test]

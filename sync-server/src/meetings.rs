@@ -33,14 +33,17 @@ pub async fn join<S: Storage>(
     caller: Caller,
     Path(id): Path<AppointmentId>,
 ) -> Result<Json<MeetingAccess>, ApiError> {
-    let appointment =
-        crate::consultations::appointment_for(&state, &caller, id, |doctor, patient_account| {
-            Action::JoinCall {
-                doctor,
-                patient_account,
-            }
-        })
-        .await?;
+    let appointment = crate::consultations::appointment_for(
+        &state,
+        &caller,
+        id,
+        "refused_join_call",
+        |doctor, patient_account| Action::JoinCall {
+            doctor,
+            patient_account,
+        },
+    )
+    .await?;
     let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
     let now = Utc::now();
     let until =
@@ -81,6 +84,14 @@ pub async fn join<S: Storage>(
         (Some(claims), Some(secret)) => Some(sign(&claims, secret)?),
         _ => None,
     };
+    crate::audit::record(
+        &state,
+        &caller,
+        "join_call",
+        id.to_string(),
+        appointment.patient,
+    )
+    .await?;
     Ok(Json(MeetingAccess {
         url: jitsi.meeting_url(&room, token.as_deref(), &account.display_name),
         jitsi_url: jitsi.base_url.clone(),

@@ -126,9 +126,13 @@ async fn consulted_appointment<S: Storage>(
     id: AppointmentId,
     not_yet: &str,
 ) -> Result<AppointmentRecord, ApiError> {
-    let appointment = crate::consultations::appointment_for(state, caller, id, |doctor, _| {
-        Action::WriteConsultationNote { doctor }
-    })
+    let appointment = crate::consultations::appointment_for(
+        state,
+        caller,
+        id,
+        "refused_write_prescription",
+        |doctor, _| Action::WriteConsultationNote { doctor },
+    )
     .await?;
     if !matches!(
         appointment.status,
@@ -146,12 +150,16 @@ pub async fn read<S: Storage>(
     caller: Caller,
     Path(id): Path<AppointmentId>,
 ) -> Result<Json<PrescriptionView>, ApiError> {
-    let appointment = crate::consultations::appointment_for(&state, &caller, id, |d, p| {
-        Action::ReadConsultationNote {
+    let appointment = crate::consultations::appointment_for(
+        &state,
+        &caller,
+        id,
+        "refused_read_prescription",
+        |d, p| Action::ReadConsultationNote {
             doctor: d,
             patient_account: p,
-        }
-    })
+        },
+    )
     .await?;
     let answer = view(&state, &appointment, is_patient(&caller)).await?;
     crate::audit::record(
@@ -346,11 +354,17 @@ pub async fn write_clinical<S: Storage>(
 ) -> Result<Json<ClinicalSummary>, ApiError> {
     decide(caller.actor, Action::ReadOwnAccount)?;
     let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
-    if account.role != Role::Doctor.as_str()
-        || !state.storage.cares_for(account.id, patient).await?
-    {
-        return Err(ApiError::Forbidden);
-    }
+    let cares_for = account.role == Role::Doctor.as_str()
+        && state.storage.cares_for(account.id, patient).await?;
+    let allowed = decide(caller.actor, Action::WriteClinicalSummary { cares_for });
+    crate::audit::unless_refused(
+        &state,
+        &caller,
+        allowed,
+        "refused_write_clinical_summary",
+        patient,
+    )
+    .await?;
     summary.check().map_err(ApiError::Validation)?;
     state
         .storage

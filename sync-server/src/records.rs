@@ -159,8 +159,9 @@ impl Record {
         })
     }
 
-    pub(crate) fn export(&self) -> clinic_core::fhir::RecordExport<'_> {
+    pub(crate) fn export<'a>(&'a self, base_url: &'a str) -> clinic_core::fhir::RecordExport<'a> {
         clinic_core::fhir::RecordExport {
+            base_url,
             patient: &self.patient,
             summary: &self.summary,
             visits: &self.visits,
@@ -188,7 +189,8 @@ pub async fn export_fhir<S: Storage>(
     )
     .await?;
     let record = Record::gather(&state, patient).await?;
-    let bundle = clinic_core::fhir::bundle(&record.export(), Utc::now());
+    let base_url = state.settings.public_url();
+    let bundle = clinic_core::fhir::bundle(&record.export(&base_url), Utc::now());
     crate::audit::record(&state, &caller, "export_fhir", patient.to_string(), patient).await?;
     let mut response = Json(bundle).into_response();
     response.headers_mut().insert(
@@ -218,7 +220,26 @@ pub async fn chart<S: Storage>(
     )
     .await?;
     let record = Record::gather(&state, patient).await?;
-    let messages = state.storage.patient_messages(patient).await?;
+    // Only messages of conversations the reader is part of: a doctor never reads the patient's
+    // conversations with other doctors through the chart (break-glass included).
+    let patient_account = record.patient.account;
+    let messages: Vec<_> = state
+        .storage
+        .patient_messages(patient)
+        .await?
+        .into_iter()
+        .filter(|m| {
+            decide(
+                caller.actor,
+                Action::Converse {
+                    doctor: m.doctor,
+                    patient_account,
+                    desk_allowed: state.settings.desk_in_conversations,
+                },
+            )
+            .is_ok()
+        })
+        .collect();
     let now = Utc::now();
     let view = ChartView {
         medications: active_medicines(&record.prescriptions, &[], now),
@@ -633,30 +654,69 @@ pub async fn download<S: Storage>(
 }
 
 /// `POST /api/v1/audit/offline-reads`: charts this user read from their device's own copy while
-/// the server could not be reached. Each becomes an audit entry (`offline_read_chart`, with the
-/// device's time of reading) — or `refused_offline_read` if the user may not read that chart now.
+/// the server could not be reached, at most [`OFFLINE_READS_PER_REPORT`] at a time. A read is
+/// entered (`offline_read_chart`, with the device's time of reading) only if it is believable
+/// ([`judge_offline_reads`]: a chart the server gave this account on this device, at a plausible
+/// time, not repeated) and the user may still read that chart; what is not believed is entered
+/// once per report (`refused_offline_reads`, with how many), so a report cannot flood the audit.
 pub async fn offline_reads<S: Storage>(
     State(state): State<AppState<S>>,
     caller: Caller,
     ApiJson(reads): ApiJson<Vec<clinic_core::chart::OfflineRead>>,
 ) -> Result<StatusCode, ApiError> {
+    use clinic_core::chart::{judge_offline_reads, OFFLINE_READS_PER_REPORT};
     decide(caller.actor, Action::ReadOwnAccount)?;
-    if reads.len() > 1000 {
-        return Err(ApiError::BadRequest(
-            "At most 1000 offline reads at a time.".into(),
-        ));
+    let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
+    if reads.len() > OFFLINE_READS_PER_REPORT {
+        return Err(ApiError::BadRequest(format!(
+            "At most {OFFLINE_READS_PER_REPORT} offline reads at a time."
+        )));
     }
-    for read in reads {
-        let subject = format!("read at {} on the device", read.read_at.to_rfc3339());
+    let device = caller.device.clone().unwrap_or_default();
+    let served: std::collections::HashSet<PatientId> = state
+        .storage
+        .charts_served(account.id, &device)
+        .await?
+        .into_iter()
+        .collect();
+    let now = Utc::now();
+    let mut events = Vec::new();
+    let mut not_believed = 0;
+    for (read, verdict) in reads
+        .iter()
+        .zip(judge_offline_reads(&reads, now, |p| served.contains(&p)))
+    {
+        if verdict.is_err() {
+            not_believed += 1;
+            continue;
+        }
         match access(&state, &caller, read.patient, None, "refused_offline_read").await {
-            Ok(_) => {
-                crate::audit::record(&state, &caller, "offline_read_chart", subject, read.patient)
-                    .await?
-            }
+            Ok(_) => events.push(crate::audit::AuditEvent {
+                actor: account.id.to_string(),
+                role: account.role.clone(),
+                action: "offline_read_chart".to_owned(),
+                subject: format!("read at {} on the device", read.read_at.to_rfc3339()),
+                patient: read.patient.to_string(),
+                device: device.clone(),
+            }),
             Err(ApiError::Forbidden) => {}
             Err(e) => return Err(e),
         }
     }
+    if not_believed > 0 {
+        events.push(crate::audit::AuditEvent {
+            actor: account.id.to_string(),
+            role: account.role.clone(),
+            action: "refused_offline_reads".to_owned(),
+            subject: format!("{not_believed} reported reads not believed"),
+            patient: String::new(),
+            device,
+        });
+    }
+    state
+        .storage
+        .audit_many(&events, now.timestamp_millis())
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

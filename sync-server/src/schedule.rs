@@ -57,17 +57,13 @@ fn refuse(reason: RejectionReason) -> Rejection {
     Rejection::new(reason, vec![])
 }
 
-/// When a desk's command counts as made: when the desk says (it may have been offline), but
-/// never later than the server's clock, and for a patient always the server's clock.
+/// When a command counts as made ([`clinic_core::sync::made_at`]).
 pub(crate) fn made_at(
     actor: Actor,
     envelope: &CommandEnvelope,
     now: DateTime<Utc>,
 ) -> DateTime<Utc> {
-    match role_of(actor) {
-        Some(Role::Patient) | None => now,
-        Some(_) => envelope.issued_at.min(now),
-    }
+    clinic_core::sync::made_at(role_of(actor), envelope.issued_at, now)
 }
 
 const REASON_MAX_CHARS: usize = 500;

@@ -19,8 +19,16 @@ pub struct Settings {
     pub database_url: Option<String>,
     /// How long a session lasts before the user signs in again.
     pub session_hours: u32,
+    /// Sign-in attempts on one account from one address, per minute.
     pub sign_in_attempts_per_minute_per_account: u32,
     pub sign_in_attempts_per_minute_per_address: u32,
+    /// Sign-in attempts on one account from all addresses together, per hour: the ceiling for a
+    /// guesser who spreads over many addresses (the account's own user, at another address, is
+    /// otherwise never kept out by someone else's wrong tries).
+    pub sign_in_attempts_per_hour_per_account: u32,
+    /// Reverse proxies in front of this server (their addresses): only from these is
+    /// `X-Forwarded-For` believed, so limits count the client, not the proxy.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The largest request body accepted, in bytes.
     pub max_request_bytes: usize,
     /// The clinic's rule: desks lock after this many minutes without activity.
@@ -58,6 +66,8 @@ impl Default for Settings {
             session_hours: 12,
             sign_in_attempts_per_minute_per_account: 5,
             sign_in_attempts_per_minute_per_address: 30,
+            sign_in_attempts_per_hour_per_account: 100,
+            trusted_proxies: Vec::new(),
             max_request_bytes: 64 * 1024,
             lock_after_minutes: 10,
             clinic_time_zone: "Asia/Dhaka".to_owned(),
@@ -176,6 +186,17 @@ impl Settings {
                 }
             };
         }
+        if let Some(value) = env("CLINIC_SYNC_TRUSTED_PROXIES").filter(|v| !v.trim().is_empty()) {
+            settings.trusted_proxies = value
+                .split(',')
+                .map(|a| a.trim().parse())
+                .collect::<Result<_, _>>()
+                .map_err(|_| SettingsError::BadEnv {
+                    var: "CLINIC_SYNC_TRUSTED_PROXIES",
+                    value: value.clone(),
+                    fix: "list the proxies' IP addresses, separated by commas (10.0.0.2,10.0.0.3)",
+                })?;
+        }
         if let Some(path) = env("CLINIC_SYNC_BLOB_KEY_FILE").filter(|v| !v.trim().is_empty()) {
             settings.blob_key_file = Some(PathBuf::from(path.trim()));
         }
@@ -198,6 +219,7 @@ impl Settings {
         }
         if self.sign_in_attempts_per_minute_per_account == 0
             || self.sign_in_attempts_per_minute_per_address == 0
+            || self.sign_in_attempts_per_hour_per_account == 0
         {
             return rule("sign-in attempts per minute must be at least 1");
         }

@@ -1,5 +1,7 @@
-//! Sign-in attempts are limited per account and per address, so a password cannot be guessed
-//! by trying many, and one address cannot try many accounts.
+//! Sign-in attempts are limited per account *and* address, so a password cannot be guessed by
+//! trying many, and per address, so one address cannot try many accounts. Someone else's wrong
+//! tries on an account never keep its user out from their own address; a guesser spread over
+//! many addresses meets a longer ceiling per account (per hour).
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -9,16 +11,24 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 pub struct SignInLimit {
-    per_account: DefaultKeyedRateLimiter<String>,
+    per_account: DefaultKeyedRateLimiter<(String, IpAddr)>,
+    per_account_everywhere: DefaultKeyedRateLimiter<String>,
     per_address: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
 }
 
 impl SignInLimit {
-    /// `per_account` and `per_address` attempts per minute, each allowed as a burst.
-    pub fn new(per_account: NonZeroU32, per_address: NonZeroU32) -> Self {
+    /// `per_account` attempts per minute on one account from one address, `per_address` per
+    /// minute from one address, each allowed as a burst; `per_account_per_hour` on one account
+    /// from everywhere.
+    pub fn new(
+        per_account: NonZeroU32,
+        per_address: NonZeroU32,
+        per_account_per_hour: NonZeroU32,
+    ) -> Self {
         Self {
             per_account: RateLimiter::keyed(Quota::per_minute(per_account)),
+            per_account_everywhere: RateLimiter::keyed(Quota::per_hour(per_account_per_hour)),
             per_address: RateLimiter::keyed(Quota::per_minute(per_address)),
             clock: DefaultClock::default(),
         }
@@ -33,13 +43,17 @@ impl SignInLimit {
             .map_err(|n| n.wait_time_from(now));
         let by_account = self
             .per_account
+            .check_key(&(email.to_owned(), address))
+            .map_err(|n| n.wait_time_from(now));
+        let everywhere = self
+            .per_account_everywhere
             .check_key(&email.to_owned())
             .map_err(|n| n.wait_time_from(now));
-        match (by_address, by_account) {
-            (Ok(()), Ok(())) => Ok(()),
-            (Err(a), Err(b)) => Err(a.max(b)),
-            (Err(wait), _) | (_, Err(wait)) => Err(wait),
-        }
+        [by_address, by_account, everywhere]
+            .into_iter()
+            .filter_map(Result::err)
+            .max()
+            .map_or(Ok(()), Err)
     }
 
     /// Count one attempt from `address` alone (sign-ups, which have no account yet).
@@ -53,6 +67,7 @@ impl SignInLimit {
     /// Forget keys that are no longer limited (called now and then).
     pub fn forget_idle(&self) {
         self.per_account.retain_recent();
+        self.per_account_everywhere.retain_recent();
         self.per_address.retain_recent();
     }
 }
@@ -63,7 +78,11 @@ mod tests {
 
     #[test]
     fn the_sixth_attempt_on_one_account_waits() {
-        let limit = SignInLimit::new(NonZeroU32::new(5).unwrap(), NonZeroU32::new(100).unwrap());
+        let limit = SignInLimit::new(
+            NonZeroU32::new(5).unwrap(),
+            NonZeroU32::new(100).unwrap(),
+            NonZeroU32::new(100).unwrap(),
+        );
         let addr: IpAddr = "127.0.0.1".parse().unwrap();
         for _ in 0..5 {
             assert!(limit.check("a@x.test", addr).is_ok());
@@ -81,7 +100,11 @@ mod tests {
 
     #[test]
     fn one_address_cannot_try_many_accounts() {
-        let limit = SignInLimit::new(NonZeroU32::new(5).unwrap(), NonZeroU32::new(3).unwrap());
+        let limit = SignInLimit::new(
+            NonZeroU32::new(5).unwrap(),
+            NonZeroU32::new(3).unwrap(),
+            NonZeroU32::new(100).unwrap(),
+        );
         let addr: IpAddr = "10.0.0.9".parse().unwrap();
         for n in 0..3 {
             assert!(limit.check(&format!("u{n}@x.test"), addr).is_ok());
@@ -90,5 +113,32 @@ mod tests {
         assert!(limit
             .check("u9@x.test", "10.0.0.10".parse().unwrap())
             .is_ok());
+    }
+
+    #[test]
+    fn wrong_tries_from_one_address_do_not_keep_the_user_out_from_theirs() {
+        let limit = SignInLimit::new(
+            NonZeroU32::new(5).unwrap(),
+            NonZeroU32::new(100).unwrap(),
+            NonZeroU32::new(8).unwrap(),
+        );
+        let attacker: IpAddr = "203.0.113.7".parse().unwrap();
+        let user: IpAddr = "198.51.100.20".parse().unwrap();
+        for _ in 0..5 {
+            assert!(limit.check("desk@clinic.test", attacker).is_ok());
+        }
+        assert!(limit.check("desk@clinic.test", attacker).is_err());
+        assert!(
+            limit.check("desk@clinic.test", user).is_ok(),
+            "the user's own address still gets in"
+        );
+        // Spread over many addresses, the guesser meets the hourly ceiling of the account.
+        for n in 0..2 {
+            let _ = limit.check("desk@clinic.test", IpAddr::from([192, 0, 2, n]));
+        }
+        let wait = limit
+            .check("desk@clinic.test", IpAddr::from([192, 0, 2, 9]))
+            .unwrap_err();
+        assert!(wait > Duration::from_secs(60), "{wait:?}");
     }
 }

@@ -225,6 +225,19 @@ pub trait Storage: Send + Sync + 'static {
         event: &crate::audit::AuditEvent,
         at_ms: i64,
     ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    /// Append entries to the audit chain in one transaction.
+    fn audit_many(
+        &self,
+        events: &[crate::audit::AuditEvent],
+        at_ms: i64,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    /// The patients whose charts the server gave `actor` on `device` (read, fetched ahead or
+    /// opened by break-glass): the charts that device can hold.
+    fn charts_served(
+        &self,
+        actor: UserId,
+        device: &str,
+    ) -> impl Future<Output = Result<Vec<clinic_core::PatientId>, StorageError>> + Send;
     /// The whole chain, in order.
     fn audit_entries(
         &self,
@@ -702,6 +715,39 @@ macro_rules! shared_sql_storage {
                 $crate::storage::append_audit!(tx, event, at_ms);
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn audit_many(
+                &self,
+                events: &[$crate::audit::AuditEvent],
+                at_ms: i64,
+            ) -> Result<(), StorageError> {
+                if events.is_empty() {
+                    return Ok(());
+                }
+                let mut tx = self.pool.begin().await?;
+                for event in events {
+                    $crate::storage::append_audit!(tx, event, at_ms);
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn charts_served(
+                &self,
+                actor: UserId,
+                device: &str,
+            ) -> Result<Vec<clinic_core::PatientId>, StorageError> {
+                let rows: Vec<(String,)> = sqlx::query_as(
+                    "SELECT DISTINCT patient_id FROM audit_entry
+                     WHERE actor = $1 AND device = $2
+                       AND action IN ('read_chart', 'prefetch_chart', 'break_glass')",
+                )
+                .bind(actor.to_string())
+                .bind(device)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().filter_map(|(p,)| p.parse().ok()).collect())
             }
 
             async fn audit_entries(&self) -> Result<Vec<$crate::audit::AuditEntry>, StorageError> {

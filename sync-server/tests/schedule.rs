@@ -1024,13 +1024,22 @@ async fn notes_lock_at_completion_and_later_changes_are_amendments(b: Backend) {
         assert_eq!(s.get(&history, Some(token)).await.0, StatusCode::FORBIDDEN);
     }
 
-    // Every read and change was audited, in an unbroken chain; a removed or edited entry is
-    // found, and where.
+    // Every read and change was audited, and every refusal, in an unbroken chain; a removed or
+    // edited entry is found, and where.
     let chain = audit_chain(s).await;
     let actions: Vec<&str> = chain.iter().map(|e| e.action.as_str()).collect();
+    let refused_each = ["refused_write_note", "refused_read_note"];
     assert_eq!(
         actions,
-        ["write_note", "write_note", "amend_note", "read_history"],
+        [
+            &["write_note", "write_note"][..],
+            &refused_each,
+            &refused_each,
+            &refused_each,
+            &["amend_note", "read_history"],
+            &["refused_read_history"; 3],
+        ]
+        .concat(),
         "{chain:?}"
     );
     assert!(chain.iter().all(|e| e.patient == *patient));
@@ -1353,6 +1362,11 @@ async fn files_in_a_conversation_are_checked_consented_sealed_and_read_by_the_tw
     assert_eq!(
         actions,
         [
+            "record_consent",
+            "refused_attach",
+            "refused_attach",
+            "refused_attach",
+            "refused_attach",
             "upload_attachment",
             "upload_attachment",
             "read_attachment",
@@ -2379,26 +2393,49 @@ async fn records_upload_in_chunks_resume_and_the_chart_shows_them(b: Backend) {
     );
 }
 
-/// Run the FHIR R4 validator (the official JSON Schema) on `bundle`; its complaints, if any.
+/// Run two independent FHIR R4 validators on `bundle` — the official JSON Schema, and the R4
+/// model of fhir.resources with the Bundle rules a strict consumer holds it to (fullUrl,
+/// references resolved inside the Bundle, absolute attachment URLs); their complaints, if any.
 fn fhir_problems(bundle: &Value) -> Result<(), String> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bundle.json");
     std::fs::write(&file, serde_json::to_vec(bundle).unwrap()).unwrap();
-    let out = std::process::Command::new("python3")
-        .arg(root.join("scripts/check-fhir.py"))
-        .arg(root.join("tests/fixtures/fhir/fhir.schema.json.gz"))
-        .arg(&file)
-        .output()
-        .expect("python3 with jsonschema (scripts/setup.sh installs python3-jsonschema)");
-    if out.status.success() {
+    // scripts/setup.sh makes the validator's virtual environment here.
+    let fhir_python = std::env::var("CLINIC_FHIR_PYTHON").unwrap_or_else(|_| {
+        let home = std::env::var("HOME").unwrap_or_default();
+        format!("{home}/.cache/clinic-desk/fhir-venv/bin/python")
+    });
+    let runs = [
+        std::process::Command::new("python3")
+            .arg(root.join("scripts/check-fhir.py"))
+            .arg(root.join("tests/fixtures/fhir/fhir.schema.json.gz"))
+            .arg(&file)
+            .output()
+            .expect("python3 with jsonschema (scripts/setup.sh installs python3-jsonschema)"),
+        std::process::Command::new(&fhir_python)
+            .arg(root.join("scripts/check-fhir-resources.py"))
+            .arg(&file)
+            .output()
+            .unwrap_or_else(|e| {
+                panic!("{fhir_python}: {e} (scripts/setup.sh makes the fhir.resources venv)")
+            }),
+    ];
+    let said: String = runs
+        .iter()
+        .filter(|out| !out.status.success())
+        .map(|out| {
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+        .collect();
+    if said.is_empty() {
         Ok(())
     } else {
-        Err(format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ))
+        Err(said)
     }
 }
 
@@ -2468,11 +2505,63 @@ async fn the_whole_record_exports_as_valid_fhir_r4(b: Backend) {
     .await;
     let (status, _) = upload_whole(s, &patient, &own, "Chest X-ray", "image", &big_pdf(4000)).await;
     assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        push_one(s, &c.doctor_token, step(4, 1, "complete", None)).await["outcome"],
+        "applied"
+    );
 
     let export = format!("/api/v1/patients/{own}/export/fhir");
     let (status, bundle) = s.get(&export, Some(&c.doctor_token)).await;
     assert_eq!(status, StatusCode::OK, "{bundle}");
     fhir_problems(&bundle).unwrap_or_else(|p| panic!("not valid FHIR R4:\n{p}\n{bundle}"));
+    let resource = |kind: &str| {
+        bundle["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["resource"]["resourceType"] == kind)
+            .unwrap()
+            .clone()
+    };
+    // A strict consumer's view: every entry named by an absolute fullUrl its references
+    // resolve against, the completed consultation's note final, the visit when it took place.
+    let patient_entry = resource("Patient");
+    assert_eq!(
+        patient_entry["fullUrl"],
+        format!("{}/fhir/Patient/{own}", s.url),
+        "{patient_entry}"
+    );
+    let note = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["resource"]["id"] == format!("{appointment}-note"))
+        .unwrap();
+    assert_eq!(note["resource"]["docStatus"], "final", "{note}");
+    let period = &resource("Encounter")["resource"]["period"];
+    let (started, ended) = (
+        period["start"].as_str().unwrap(),
+        period["end"].as_str().unwrap(),
+    );
+    assert!(started <= ended, "{period}");
+    assert_ne!(
+        started,
+        local(1, 9, 0),
+        "the visit took place now, not at its booked slot tomorrow"
+    );
+    let xray = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["resource"]["description"] == "Chest X-ray")
+        .unwrap();
+    assert!(
+        xray["resource"]["content"][0]["attachment"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{}/api/v1/documents/", s.url)),
+        "{xray}"
+    );
     let count = |kind: &str| {
         bundle["entry"]
             .as_array()
@@ -2527,8 +2616,20 @@ async fn the_whole_record_exports_as_valid_fhir_r4(b: Backend) {
         .as_object_mut()
         .unwrap()
         .remove("status");
+    broken["entry"][1]
+        .as_object_mut()
+        .unwrap()
+        .remove("fullUrl");
+    broken["entry"][2]["resource"]["subject"]["reference"] = json!("Patient/somebody-else");
     let problems = fhir_problems(&broken).unwrap_err();
-    for want in ["gendr", "gender", "Observation.status is required"] {
+    for want in [
+        "gendr",
+        "gender",
+        "Observation.status is required",
+        "extra fields not permitted",
+        "has no fullUrl",
+        "'Patient/somebody-else' does not resolve inside the Bundle",
+    ] {
         assert!(problems.contains(want), "{want} not named in:\n{problems}");
     }
 }

@@ -333,6 +333,49 @@ pub struct OfflineRead {
     pub read_at: DateTime<Utc>,
 }
 
+/// The most offline reads a desk reports at once (it sends the rest in the next report).
+pub const OFFLINE_READS_PER_REPORT: usize = 100;
+/// How old an offline read may be when reported: a desk offline longer reports what it has, the
+/// older reads are not believed.
+pub const OFFLINE_READ_MAX_AGE_DAYS: i64 = 30;
+
+/// Why an offline read is not entered in the audit as reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfflineReadRefused {
+    /// Read "in the future", or longer ago than a desk keeps a chart.
+    ImplausibleTime,
+    /// This account never received that chart on this device, so it cannot have read it there.
+    NeverOnThisDevice,
+    /// The same read reported twice in one report.
+    Repeated,
+}
+
+/// Which reported offline reads go into the audit: each must be at a believable time and of a
+/// chart the server gave this account on this device (`served`). Judged in order; the answer
+/// says for each read whether it is entered.
+pub fn judge_offline_reads(
+    reads: &[OfflineRead],
+    now: DateTime<Utc>,
+    served: impl Fn(PatientId) -> bool,
+) -> Vec<Result<(), OfflineReadRefused>> {
+    let mut seen = std::collections::HashSet::new();
+    reads
+        .iter()
+        .map(|read| {
+            let oldest = now - chrono::Duration::days(OFFLINE_READ_MAX_AGE_DAYS);
+            if read.read_at > now + chrono::Duration::minutes(5) || read.read_at < oldest {
+                Err(OfflineReadRefused::ImplausibleTime)
+            } else if !served(read.patient) {
+                Err(OfflineReadRefused::NeverOnThisDevice)
+            } else if !seen.insert((read.patient, read.read_at)) {
+                Err(OfflineReadRefused::Repeated)
+            } else {
+                Ok(())
+            }
+        })
+        .collect()
+}
+
 /// What a chart's timeline is made from.
 pub struct ChartSources<'a> {
     /// Each appointment with its doctor's name and its note, if one was written.
@@ -506,6 +549,37 @@ pub mod sample {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offline_reads_are_believed_only_for_charts_the_device_had_at_plausible_times() {
+        use uuid::Uuid;
+        let now: DateTime<Utc> = "2026-12-04T06:00:00Z".parse().unwrap();
+        let had = PatientId::from_uuid(Uuid::from_u128(1));
+        let never = PatientId::from_uuid(Uuid::from_u128(2));
+        let read = |patient, read_at: &str| OfflineRead {
+            patient,
+            read_at: read_at.parse().unwrap(),
+        };
+        let reads = [
+            read(had, "2026-12-04T05:00:00Z"),
+            read(never, "2026-12-04T05:00:00Z"),
+            read(had, "2026-12-04T09:00:00Z"),
+            read(had, "2026-10-01T05:00:00Z"),
+            read(had, "2026-12-04T05:00:00Z"),
+            read(had, "2026-12-03T05:00:00Z"),
+        ];
+        assert_eq!(
+            judge_offline_reads(&reads, now, |p| p == had),
+            [
+                Ok(()),
+                Err(OfflineReadRefused::NeverOnThisDevice),
+                Err(OfflineReadRefused::ImplausibleTime),
+                Err(OfflineReadRefused::ImplausibleTime),
+                Err(OfflineReadRefused::Repeated),
+                Ok(()),
+            ]
+        );
+    }
 
     #[test]
     fn allergies_are_read_and_written_one_per_line() {

@@ -26,6 +26,30 @@ pub struct RecordExport<'a> {
     pub documents: &'a [PatientDocument],
     /// The doctors' names by id, for prescriptions.
     pub doctor_names: &'a std::collections::HashMap<crate::UserId, String>,
+    /// The address people reach the clinic's server at (`https://clinic.example:8750`, no
+    /// trailing slash): each entry's `fullUrl` is `<base_url>/fhir/<type>/<id>`, so the
+    /// Bundle's `Patient/<id>` references resolve inside it, and documents are downloaded
+    /// from `<base_url>/api/v1/documents/<id>`.
+    pub base_url: &'a str,
+}
+
+/// When a visit took place: from the start of the consultation (or the patient's arrival) to
+/// its completion; a visit still to come has its booked slot.
+fn visit_period(appointment: &AppointmentRecord) -> Option<(DateTime<Utc>, Option<DateTime<Utc>>)> {
+    let when = |status| {
+        appointment
+            .history
+            .iter()
+            .find(|c| c.status == status)
+            .map(|c| c.at)
+    };
+    let started = when(Status::InConsultation).or_else(|| when(Status::CheckedIn));
+    let ended = when(Status::Completed);
+    match (started, appointment.slot) {
+        (Some(start), _) => Some((start, ended)),
+        (None, Some(slot)) => Some((slot.start, Some(slot.end))),
+        (None, None) => appointment.history.first().map(|h| (h.at, None)),
+    }
 }
 
 fn instant(t: DateTime<Utc>) -> String {
@@ -204,10 +228,6 @@ pub fn bundle(record: &RecordExport<'_>, now: DateTime<Utc>) -> Value {
     }
 
     for (appointment, doctor, note) in record.visits {
-        let start = appointment
-            .slot
-            .map(|s| s.start)
-            .or_else(|| appointment.history.first().map(|h| h.at));
         let (class, display) = match appointment.consultation {
             ConsultationType::Video => ("VR", "virtual"),
             ConsultationType::InPerson => ("AMB", "ambulatory"),
@@ -221,10 +241,10 @@ pub fn bundle(record: &RecordExport<'_>, now: DateTime<Utc>) -> Value {
             "subject": reference("Patient", &pid),
             "participant": [{ "individual": { "display": doctor } }],
         });
-        if let Some(start) = start {
+        if let Some((start, end)) = visit_period(appointment) {
             let mut period = json!({ "start": instant(start) });
-            if let Some(slot) = appointment.slot {
-                period["end"] = json!(instant(slot.end));
+            if let Some(end) = end {
+                period["end"] = json!(instant(end));
             }
             e["period"] = period;
         }
@@ -244,7 +264,12 @@ pub fn bundle(record: &RecordExport<'_>, now: DateTime<Utc>) -> Value {
                 "resourceType": "DocumentReference",
                 "id": format!("{}-note", note.appointment),
                 "status": "current",
-                "docStatus": if note.locked_at.is_some() { "final" } else { "preliminary" },
+                // Final once the consultation is completed (the note locks then), amended or not.
+                "docStatus": if note.locked_at.is_some() || appointment.status == Status::Completed {
+                    "final"
+                } else {
+                    "preliminary"
+                },
                 "type": loinc("11506-3", "Progress note"),
                 "subject": reference("Patient", &pid),
                 "date": instant(note.written_at),
@@ -329,7 +354,7 @@ pub fn bundle(record: &RecordExport<'_>, now: DateTime<Utc>) -> Value {
             "description": d.title,
             "content": [{ "attachment": {
                 "contentType": d.kind.mime(),
-                "url": format!("/api/v1/documents/{}", d.id),
+                "url": format!("{}/api/v1/documents/{}", record.base_url, d.id),
                 "size": d.size,
                 "title": d.file_name,
                 "creation": instant(d.uploaded_at) } }],
@@ -340,6 +365,17 @@ pub fn bundle(record: &RecordExport<'_>, now: DateTime<Utc>) -> Value {
         "resourceType": "Bundle",
         "type": "collection",
         "timestamp": instant(now),
-        "entry": resources.into_iter().map(|r| json!({ "resource": r })).collect::<Vec<_>>(),
+        "entry": resources
+            .into_iter()
+            .map(|r| {
+                let full_url = format!(
+                    "{}/fhir/{}/{}",
+                    record.base_url,
+                    r["resourceType"].as_str().unwrap_or_default(),
+                    r["id"].as_str().unwrap_or_default()
+                );
+                json!({ "fullUrl": full_url, "resource": r })
+            })
+            .collect::<Vec<_>>(),
     })
 }

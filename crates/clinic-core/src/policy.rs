@@ -108,14 +108,22 @@ pub enum Action {
         patient_account: Option<UserId>,
         cares_for: bool,
     },
-    /// Record a patient's consent: the patient themself, or a doctor or the front desk noting
-    /// that the patient agreed (an admin does not speak for patients).
+    /// Record a patient's consent: the patient themself, the front desk noting that the
+    /// patient agreed in person or by phone, or a doctor who treats them (`cares_for`, see
+    /// [`crate::care::treats`]). An admin does not speak for patients.
     RecordConsent {
         patient_account: Option<UserId>,
+        cares_for: bool,
     },
-    /// Read whether a patient consented: the patient, and the staff who care for them.
+    /// Keep a patient's clinical summary (allergies, conditions): a doctor who treats them.
+    WriteClinicalSummary {
+        cares_for: bool,
+    },
+    /// Read whether a patient consented: the patient, the front desk and the admins (who
+    /// arrange calls and uploads), and a doctor who treats them.
     ReadConsent {
         patient_account: Option<UserId>,
+        cares_for: bool,
     },
 }
 
@@ -249,14 +257,23 @@ pub fn decide(actor: Actor, action: Action) -> Result<(), Denied> {
             Role::Patient => patient_account == Some(id),
             Role::Admin | Role::FrontDesk => false,
         },
-        RecordConsent { patient_account } => match role {
+        RecordConsent {
+            patient_account,
+            cares_for,
+        } => match role {
             Role::Patient => patient_account == Some(id),
-            Role::Doctor | Role::FrontDesk => true,
+            Role::Doctor => cares_for,
+            Role::FrontDesk => true,
             Role::Admin => false,
         },
-        ReadConsent { patient_account } => match role {
+        WriteClinicalSummary { cares_for } => role == Role::Doctor && cares_for,
+        ReadConsent {
+            patient_account,
+            cares_for,
+        } => match role {
             Role::Patient => patient_account == Some(id),
-            Role::Doctor | Role::FrontDesk | Role::Admin => true,
+            Role::Doctor => cares_for,
+            Role::FrontDesk | Role::Admin => true,
         },
         JoinCall {
             doctor,
@@ -474,9 +491,21 @@ mod tests {
         assert_eq!(decide(user(8, Role::Patient), history(false)), Ok(()));
         let consent = Action::RecordConsent {
             patient_account: Some(id(8)),
+            cares_for: true,
         };
         assert_eq!(decide(user(8, Role::Patient), consent), Ok(()));
         assert_eq!(decide(user(5, Role::Doctor), consent), Ok(()));
+        assert_eq!(
+            decide(
+                user(5, Role::Doctor),
+                Action::RecordConsent {
+                    patient_account: Some(id(8)),
+                    cares_for: false
+                }
+            ),
+            Err(Denied::NotPermitted),
+            "not for a patient the doctor does not treat"
+        );
         assert_eq!(decide(user(7, Role::FrontDesk), consent), Ok(()));
         assert_eq!(
             decide(user(9, Role::Patient), consent),

@@ -193,6 +193,27 @@ pub fn check_patient_number(text: &str) -> Result<(), FieldError> {
     }
 }
 
+/// How far back a desk's clock may date what its staff did: a desk that was offline keeps the
+/// time each change was made, up to this long ago (older ones count as made this long ago, so
+/// a booking cannot reach back into slots long past, nor a history be back-dated).
+pub const MAX_OFFLINE_HOURS: i64 = 72;
+
+/// When a command counts as made: staff desks say when (they may have been offline), but
+/// never later than the server's clock nor more than [`MAX_OFFLINE_HOURS`] before it; a patient's
+/// (or anyone else's) command is made when the server receives it.
+pub fn made_at(
+    role: Option<crate::Role>,
+    issued_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    match role {
+        Some(role) if role.is_staff() => issued_at
+            .min(now)
+            .max(now - chrono::Duration::hours(MAX_OFFLINE_HOURS)),
+        _ => now,
+    }
+}
+
 /// A desk numbers the patients it registers in its own series, `3-0042` from desk 3: the code
 /// the server granted to that device at sign-in (`granted`; `None` when the session came from
 /// no desk). A number in another desk's series, or in one no desk was given, is refused: it
@@ -489,6 +510,29 @@ pub struct DeviceGrant {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_staff_change_keeps_its_desk_time_within_bounds_and_a_patients_is_the_servers() {
+        use crate::Role;
+        let now: DateTime<Utc> = "2026-12-04T06:00:00Z".parse().unwrap();
+        let earlier: DateTime<Utc> = "2026-12-03T22:00:00Z".parse().unwrap();
+        let later: DateTime<Utc> = "2026-12-04T07:00:00Z".parse().unwrap();
+        let long_ago: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
+        let desk = Some(Role::FrontDesk);
+        assert_eq!(
+            made_at(desk, earlier, now),
+            earlier,
+            "an offline desk's time"
+        );
+        assert_eq!(made_at(desk, later, now), now, "never in the future");
+        assert_eq!(
+            made_at(Some(Role::Doctor), long_ago, now),
+            now - chrono::Duration::hours(MAX_OFFLINE_HOURS),
+            "never further back than the bound"
+        );
+        assert_eq!(made_at(Some(Role::Patient), earlier, now), now);
+        assert_eq!(made_at(None, earlier, now), now);
+    }
 
     #[test]
     fn a_desk_registers_only_in_its_own_series() {

@@ -134,9 +134,10 @@ impl Store {
     pub fn offline_reads(&self, reader: UserId) -> Result<(Vec<OfflineRead>, i64), StoreError> {
         let mut statement = self.conn.prepare_cached(
             "SELECT id, patient_id, read_at FROM offline_read WHERE account_id = ?1
-             ORDER BY id LIMIT 1000",
+             ORDER BY id LIMIT ?2",
         )?;
-        let rows = statement.query_map([reader.to_string()], |r| {
+        let per_report = clinic_core::chart::OFFLINE_READS_PER_REPORT as i64;
+        let rows = statement.query_map((reader.to_string(), per_report), |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,

@@ -209,9 +209,18 @@ pub fn ConsultationScreen(props: &ConsultationProps) -> Html {
                     reason: None,
                 }),
                 move |_| {
-                    // Wait for the step to reach the server before the note is read again.
+                    // Wait for the step to reach the server before the note is read again (a
+                    // busy desk or server may take longer than a moment: ask until it has).
                     spawn_local(async move {
-                        gloo_timers::future::TimeoutFuture::new(1500).await;
+                        for _ in 0..15 {
+                            gloo_timers::future::TimeoutFuture::new(1000).await;
+                            let note =
+                                backend::consultation_note(AppointmentArgs { appointment: id })
+                                    .await;
+                            if note.is_ok_and(|n| n.status == Status::Completed) {
+                                break;
+                            }
+                        }
                         reloads.set(*reloads + 1);
                         on_changed.emit(());
                     });
