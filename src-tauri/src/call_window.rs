@@ -64,6 +64,7 @@ pub fn open(
     app: &AppHandle,
     appointment: AppointmentId,
     access: &MeetingAccess,
+    jitsi: &JitsiServer,
     title: &str,
 ) -> Result<(), IpcError> {
     let label = label(appointment);
@@ -77,17 +78,15 @@ pub fn open(
             "The server gave a call address that cannot be opened.",
         )
     })?;
-    let jitsi = JitsiServer {
-        base_url: access.jitsi_url.clone(),
-        app_id: None,
-    };
-    if !jitsi.may_navigate(url.scheme(), &host_and_port(&url)) {
+    // `jitsi` is the video server this desk trusts (never simply the one the server names), and
+    // the user allowed it the camera and microphone (see `Desk::call_access`).
+    if !jitsi.may_open(&access.url) || !jitsi.may_navigate(url.scheme(), &host_and_port(&url)) {
         return Err(IpcError::new(
             ErrorCode::Internal,
             "The call address is not on the clinic's video server.",
         ));
     }
-    let (navigation, permissions) = (jitsi.clone(), jitsi);
+    let (navigation, permissions) = (jitsi.clone(), jitsi.clone());
     let handle = app.clone();
     // Opened blank, so WebRTC is switched on before the call page is loaded.
     let blank: Url = "about:blank".parse().expect("a valid address");
@@ -158,8 +157,16 @@ pub fn open(
     Ok(())
 }
 
-/// Open the call in the system's browser (the token expires shortly after the slot).
-pub fn open_in_browser(access: &MeetingAccess) -> Result<(), IpcError> {
+/// Open the call in the system's browser (the token expires shortly after the slot) — only an
+/// address on the video server this desk trusts: never hand the operating system's opener
+/// anything else (a `file:` or another program's scheme).
+pub fn open_in_browser(access: &MeetingAccess, jitsi: &JitsiServer) -> Result<(), IpcError> {
+    if !jitsi.may_open(&access.url) {
+        return Err(IpcError::new(
+            ErrorCode::Forbidden,
+            "The call address is not on the clinic's video server, so it does not open.",
+        ));
+    }
     open::that_detached(&access.url).map_err(|e| {
         IpcError::new(
             ErrorCode::Internal,

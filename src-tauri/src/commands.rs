@@ -207,15 +207,18 @@ pub async fn join_call(
     desk: State<'_, Desk>,
     args: clinic_core::ipc::JoinCallArgs,
 ) -> Answer<clinic_core::ipc::CallOpened> {
-    let access = desk.meeting_access(args.appointment).await?;
+    let (access, server) = desk
+        .call_access(args.appointment, !args.in_browser, args.allow_media)
+        .await?;
     let opened_in = if args.in_browser {
-        crate::call_window::open_in_browser(&access)?;
+        crate::call_window::open_in_browser(&access, &server)?;
         "browser"
     } else {
         crate::call_window::open(
             &app,
             args.appointment,
             &access,
+            &server,
             "Video consultation · Clinic Desk",
         )?;
         "window"

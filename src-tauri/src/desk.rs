@@ -47,6 +47,10 @@ pub struct DeskConfig {
     /// `CLINIC_DESK_LOCK_AFTER_SECONDS`: this workstation locks after this long without activity,
     /// whatever the clinic's setting (which the server sends at sign-in; 10 minutes until then).
     pub lock_after_seconds: Option<u32>,
+    /// `CLINIC_DESK_JITSI_URL`: the clinic's video server (`https://meet.clinic.example`). Calls
+    /// open only there. Unset, the desk trusts the one the sync server names the first time and
+    /// refuses a different one afterwards.
+    pub jitsi_url: Option<String>,
 }
 
 impl DeskConfig {
@@ -62,6 +66,9 @@ impl DeskConfig {
                 .ok()
                 .and_then(|s| s.trim().parse().ok())
                 .filter(|&s| s > 0),
+            jitsi_url: std::env::var("CLINIC_DESK_JITSI_URL")
+                .ok()
+                .filter(|u| !u.trim().is_empty()),
         }
     }
 }
@@ -75,6 +82,8 @@ pub struct Desk {
     client: SyncClient,
     device_name: Option<String>,
     lock_after_seconds: Option<u32>,
+    /// The clinic's video server as configured on this desk (see [`DeskConfig::jitsi_url`]).
+    jitsi_url: Option<String>,
     last_online_at: Mutex<Option<DateTime<Utc>>>,
     /// The signed-in user's password, in memory only, to reconnect a session begun offline.
     password: Mutex<Option<Zeroizing<String>>>,
@@ -131,6 +140,7 @@ impl Desk {
             client: SyncClient::new(&config.server_url),
             device_name: config.device_name,
             lock_after_seconds: config.lock_after_seconds,
+            jitsi_url: config.jitsi_url,
             last_online_at: Mutex::new(None),
             password: Mutex::new(None),
             launched_at,

@@ -95,6 +95,19 @@ async fn the_doctor_joins_a_video_call_in_a_window_that_holds_only_the_call() ->
     app.click(&format!("{row} input.consent-note")).await?;
     app.type_keys("By phone this morning").await?;
     app.click(&format!("{row} button.record-consent")).await?;
+    // The first call on this computer asks to give the camera and microphone to the clinic's
+    // video server, and names it; nothing opens before.
+    let host = stand_in.url.trim_start_matches("http://").to_owned();
+    app.wait_for_text(&format!("{row} .call-media"), |t| {
+        t.contains("camera and microphone") && t.contains(&host)
+    })
+    .await?;
+    anyhow::ensure!(
+        stand_in.reports() == 0,
+        "no call before the camera is allowed"
+    );
+    app.screenshot("39-camera-and-microphone-asked").await?;
+    app.click(&format!("{row} button.allow-media")).await?;
     app.wait_for_text(&format!("{row} .call-state"), |t| {
         t.contains("open in its own window")
     })
@@ -231,6 +244,15 @@ async fn the_patient_agrees_and_joins_from_the_patient_app() -> anyhow::Result<(
     .await?;
     anyhow::ensure!(stand_in.reports() == 0, "no call before consent");
     app.click("#my-appointments button.give-consent").await?;
+    app.wait_for_text("#my-appointments .call-media", |t| {
+        t.contains("camera and microphone")
+    })
+    .await?;
+    anyhow::ensure!(
+        stand_in.reports() == 0,
+        "no call before the camera is allowed"
+    );
+    app.click("#my-appointments button.allow-media").await?;
     app.wait_for_text("#my-appointments .call-state", |t| {
         t.contains("open in its own window")
     })

@@ -128,6 +128,7 @@ pub fn error_message(lang: Language, error: &IpcError) -> String {
         ErrorCode::StaffInPatientApp => "error-staff_in_patient_app",
         ErrorCode::PatientInStaffApp => "error-patient_in_staff_app",
         ErrorCode::Locked => "error-locked",
+        ErrorCode::MediaPermissionNeeded => "error-media_permission_needed",
         _ => {
             return text_with(
                 lang,

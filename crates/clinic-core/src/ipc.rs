@@ -392,6 +392,10 @@ pub struct JoinCallArgs {
     /// Open it in the system's browser instead (when this computer's webview cannot do video).
     #[serde(default)]
     pub in_browser: bool,
+    /// The user allows the clinic's video server this computer's camera and microphone (asked
+    /// the first time, see `ErrorCode::MediaPermissionNeeded`).
+    #[serde(default)]
+    pub allow_media: bool,
 }
 
 /// What `join_call` did.

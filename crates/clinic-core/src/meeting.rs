@@ -209,6 +209,73 @@ impl JitsiServer {
     }
 }
 
+/// Why a desk does not open a call address the server gave it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallAddressRefused {
+    #[error("The server named a video server that is not a plain https address ({offered}), so the call does not open.")]
+    NotAVideoServer { offered: String },
+    #[error("The clinic's video server changed from {trusted} to {offered}. Calls do not open until the clinic's administrator confirms the change on this computer.")]
+    VideoServerChanged { trusted: String, offered: String },
+    #[error(
+        "The call address is not on the clinic's video server ({trusted}), so it does not open."
+    )]
+    NotOnTheVideoServer { trusted: String },
+}
+
+impl JitsiServer {
+    /// Whether `base_url` is `https://host[:port]` with nothing after it (or `http://` on the
+    /// loopback, for a stand-in).
+    pub fn is_plain_base(base_url: &str) -> bool {
+        let server = JitsiServer {
+            base_url: base_url.to_owned(),
+            app_id: None,
+        };
+        let scheme = server.scheme().to_owned();
+        !server.host().is_empty()
+            && base_url == format!("{scheme}://{}", server.host())
+            && server.may_navigate(&scheme, server.host())
+    }
+
+    /// The video server a desk trusts: the one set on the desk (`configured`), else the one it
+    /// pinned the first time a server named one (`pinned`); the server's word (`offered`) is
+    /// taken only the first time, and only if it is a plain https address. The `bool` says
+    /// whether `offered` is pinned now. A different one later is refused (never opened), as a
+    /// changed host key is.
+    pub fn trusted(
+        configured: Option<&str>,
+        pinned: Option<&str>,
+        offered: &str,
+    ) -> Result<(JitsiServer, bool), CallAddressRefused> {
+        let offered = offered.trim_end_matches('/');
+        let server = |base: &str| JitsiServer {
+            base_url: base.to_owned(),
+            app_id: None,
+        };
+        match configured.or(pinned).map(|t| t.trim_end_matches('/')) {
+            Some(trusted) if trusted.eq_ignore_ascii_case(offered) => Ok((server(trusted), false)),
+            Some(trusted) => Err(CallAddressRefused::VideoServerChanged {
+                trusted: trusted.to_owned(),
+                offered: offered.to_owned(),
+            }),
+            None if Self::is_plain_base(offered) => Ok((server(offered), true)),
+            None => Err(CallAddressRefused::NotAVideoServer {
+                offered: offered.to_owned(),
+            }),
+        }
+    }
+
+    /// Whether a whole call address (`https://host/room?jwt=…#…`) may be opened: on this
+    /// server, over https (or http on the loopback).
+    pub fn may_open(&self, url: &str) -> bool {
+        let Some((scheme, rest)) = url.split_once("://") else {
+            return false;
+        };
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let host_and_port = &rest[..end];
+        !host_and_port.contains('@') && self.may_navigate(scheme, host_and_port)
+    }
+}
+
 /// Percent-encode everything but unreserved characters (RFC 3986), UTF-8 bytes as `%XX`.
 fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -225,6 +292,68 @@ fn percent_encode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_desk_opens_calls_only_on_the_video_server_it_trusts() {
+        let first = JitsiServer::trusted(None, None, "https://meet.clinic.example").unwrap();
+        assert_eq!(first.0.base_url, "https://meet.clinic.example");
+        assert!(first.1, "pinned at first use");
+        assert_eq!(
+            JitsiServer::trusted(
+                None,
+                Some("https://meet.clinic.example"),
+                "https://meet.clinic.example"
+            ),
+            Ok((first.0.clone(), false))
+        );
+        assert!(matches!(
+            JitsiServer::trusted(
+                None,
+                Some("https://meet.clinic.example"),
+                "https://evil.example"
+            ),
+            Err(CallAddressRefused::VideoServerChanged { .. })
+        ));
+        assert!(matches!(
+            JitsiServer::trusted(
+                Some("https://meet.clinic.example"),
+                None,
+                "https://evil.example"
+            ),
+            Err(CallAddressRefused::VideoServerChanged { .. })
+        ));
+        for offered in [
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "http://meet.clinic.example",
+            "https://meet.clinic.example/path",
+            "smb://share",
+        ] {
+            assert!(
+                matches!(
+                    JitsiServer::trusted(None, None, offered),
+                    Err(CallAddressRefused::NotAVideoServer { .. })
+                ),
+                "{offered}"
+            );
+        }
+        let server = first.0;
+        assert!(server.may_open("https://meet.clinic.example/room?jwt=x#config.a=1"));
+        for url in [
+            "https://evil.example/meet.clinic.example",
+            "http://meet.clinic.example/room",
+            "file:///etc/passwd",
+            "https://meet.clinic.example@evil.example/room",
+            "https://meet.clinic.example.evil.example/room",
+            "meet.clinic.example/room",
+        ] {
+            assert!(!server.may_open(url), "{url}");
+        }
+        let stand_in = JitsiServer::trusted(None, None, "http://127.0.0.1:8443")
+            .unwrap()
+            .0;
+        assert!(stand_in.may_open("http://127.0.0.1:8443/room"));
+    }
     use crate::appointment::{Origin, StatusChange};
     use crate::availability::Slot;
     use crate::UserId;

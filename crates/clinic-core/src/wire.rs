@@ -41,6 +41,10 @@ pub enum ErrorCode {
     PatientInStaffApp,
     /// Desk only: the screen is locked; unlock with the password first.
     Locked,
+    /// Desk only: the call would use this computer's camera and microphone, which the user has
+    /// not allowed for the clinic's video server yet; `message` is that server's address. Ask,
+    /// then join again with `allow_media`.
+    MediaPermissionNeeded,
 }
 
 /// The body of every error answer.

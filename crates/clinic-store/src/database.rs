@@ -44,6 +44,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0009_records",
         include_str!("../../../migrations/local/0009_records.sql"),
     ),
+    (
+        "0010_video_server",
+        include_str!("../../../migrations/local/0010_video_server.sql"),
+    ),
 ];
 
 /// Set on every connection once the key is verified. The page cache matters more under SQLCipher

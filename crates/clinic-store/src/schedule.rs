@@ -249,6 +249,41 @@ impl Store {
         Ok(())
     }
 
+    /// The clinic's video server this desk trusts (see `clinic_core::meeting::JitsiServer::trusted`).
+    pub fn video_server(&self) -> Result<Option<String>, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT video_server FROM sync_state WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn set_video_server(&mut self, base_url: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE sync_state SET video_server = ?1 WHERE id = 1",
+            [base_url],
+        )?;
+        Ok(())
+    }
+
+    /// Whether the user allowed calls on `base_url` this computer's camera and microphone.
+    pub fn media_allowed(&self, base_url: &str) -> Result<bool, StoreError> {
+        let allowed: Option<String> = self.conn.query_row(
+            "SELECT media_allowed_for FROM sync_state WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(allowed.as_deref() == Some(base_url))
+    }
+
+    pub fn allow_media(&mut self, base_url: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE sync_state SET media_allowed_for = ?1 WHERE id = 1",
+            [base_url],
+        )?;
+        Ok(())
+    }
+
     /// Appointments with changes made here that the server has not answered yet.
     pub fn pending_appointments(
         &self,

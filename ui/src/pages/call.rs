@@ -46,24 +46,29 @@ pub fn JoinCall(props: &JoinCallProps) -> Html {
     let busy = use_state(|| false);
     // The server asked for the patient's consent first.
     let consent_needed = use_state(|| false);
+    // The desk asks the user, the first time, to allow the clinic's video server (this host) the
+    // camera and microphone.
+    let media_host = use_state(|| None::<String>);
     let note = use_state(String::new);
     let consent_error = use_state(|| None::<IpcError>);
     let join = {
-        let (opened, without_video, error, busy, consent_needed, appointment) = (
+        let (opened, without_video, error, busy, consent_needed, media_host, appointment) = (
             opened.clone(),
             without_video.clone(),
             error.clone(),
             busy.clone(),
             consent_needed.clone(),
+            media_host.clone(),
             props.appointment,
         );
-        move |in_browser: bool| {
-            let (opened, without_video, error, busy, consent_needed) = (
+        move |in_browser: bool, allow_media: bool| {
+            let (opened, without_video, error, busy, consent_needed, media_host) = (
                 opened.clone(),
                 without_video.clone(),
                 error.clone(),
                 busy.clone(),
                 consent_needed.clone(),
+                media_host.clone(),
             );
             Callback::from(move |_: ()| {
                 if *busy {
@@ -71,21 +76,24 @@ pub fn JoinCall(props: &JoinCallProps) -> Html {
                 }
                 busy.set(true);
                 error.set(None);
-                let (opened, without_video, error, busy, consent_needed) = (
+                let (opened, without_video, error, busy, consent_needed, media_host) = (
                     opened.clone(),
                     without_video.clone(),
                     error.clone(),
                     busy.clone(),
                     consent_needed.clone(),
+                    media_host.clone(),
                 );
                 spawn_local(async move {
                     match backend::join_call(JoinCallArgs {
                         appointment,
                         in_browser,
+                        allow_media,
                     })
                     .await
                     {
                         Ok(done) => {
+                            media_host.set(None);
                             let in_window = done.opened_in == "window";
                             opened.set(Some(done));
                             busy.set(false);
@@ -106,6 +114,10 @@ pub fn JoinCall(props: &JoinCallProps) -> Html {
                             consent_needed.set(true);
                             busy.set(false);
                         }
+                        Err(e) if e.code == ErrorCode::MediaPermissionNeeded => {
+                            media_host.set(Some(e.message));
+                            busy.set(false);
+                        }
                         Err(e) => {
                             error.set(Some(e));
                             busy.set(false);
@@ -121,7 +133,7 @@ pub fn JoinCall(props: &JoinCallProps) -> Html {
             consent_needed.clone(),
             consent_error.clone(),
             note.clone(),
-            join(false),
+            join(false, false),
             props.patient,
             props.as_patient,
         );
@@ -155,9 +167,22 @@ pub fn JoinCall(props: &JoinCallProps) -> Html {
     html! {
         <span class="join-call-box">
             <button type="button" class="primary join-call" disabled={*busy}
-                    onclick={{ let join = join(false); move |_| join.emit(()) }}>
+                    onclick={{ let join = join(false, false); move |_| join.emit(()) }}>
                 { text(lang, "call-join") }
             </button>
+            if let Some(host) = &*media_host {
+                <span class="call-media" role="alert">
+                    <span class="media-text">{ text_with(lang, "call-media-ask", &[("host", host.clone().into())]) }</span>
+                    <button type="button" class="primary allow-media"
+                            onclick={{ let join = join(false, true); move |_| join.emit(()) }}>
+                        { text(lang, "call-media-allow") }
+                    </button>
+                    <button type="button" class="secondary deny-media"
+                            onclick={{ let media_host = media_host.clone(); move |_| media_host.set(None) }}>
+                        { text(lang, "call-media-not-now") }
+                    </button>
+                </span>
+            }
             if let Some(done) = &*opened {
                 <span class="call-state" role="status">
                     { text_with(lang, if done.opened_in == "window" { "call-opened" } else { "call-opened-browser" },
@@ -168,7 +193,7 @@ pub fn JoinCall(props: &JoinCallProps) -> Html {
                 <span class="call-without-video" role="alert">
                     { text(lang, "call-without-video") }
                     <button type="button" class="secondary open-in-browser"
-                            onclick={{ let join = join(true); move |_| join.emit(()) }}>
+                            onclick={{ let join = join(true, false); move |_| join.emit(()) }}>
                         { text(lang, "call-open-in-browser") }
                     </button>
                 </span>
