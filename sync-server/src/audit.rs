@@ -1,7 +1,15 @@
 //! The audit of health data: every read and change appends an entry (who, in which role, did
 //! what, to which record, of which patient, when), hash-chained — each entry's hash covers the
 //! previous entry's hash and its own fields — so an entry removed or altered is found, and where.
+//!
+//! The chain is **keyed**: entries are sealed with an HMAC-SHA256 under the audit key, a file
+//! outside the database (`audit_key_file`), so someone who can write the database but not read
+//! that file cannot rewrite the chain and seal it again. The chain's newest entry is signed too
+//! (the *head*, in the same transaction as the entry): dropping the newest entries leaves a head
+//! that names an entry no longer there. Entries made before the key (version 1, plain SHA-256)
+//! keep verifying; after the first keyed entry, an unkeyed one is a break.
 
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 /// The hash before the first entry.
@@ -23,8 +31,73 @@ pub struct AuditEvent {
     pub device: String,
 }
 
-/// The hash of an entry: SHA-256 over the previous hash and each field, length-prefixed so no
-/// two different entries hash alike.
+/// Entries made before the audit key: plain SHA-256.
+pub const UNKEYED: i64 = 1;
+/// Entries sealed with the audit key: HMAC-SHA256.
+pub const KEYED: i64 = 2;
+
+/// The key the chain is sealed with, kept outside the database.
+#[derive(Clone)]
+pub struct AuditKey([u8; 32]);
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey(…)")
+    }
+}
+
+impl AuditKey {
+    pub fn from_bytes(bytes: [u8; 32]) -> AuditKey {
+        AuditKey(bytes)
+    }
+
+    /// The key in `path`, made there (owner-only) if the file does not exist yet.
+    pub fn load_or_create(path: &std::path::Path) -> Result<AuditKey, crate::blobs::BlobKeyError> {
+        crate::blobs::key_file(path).map(AuditKey)
+    }
+
+    fn mac(&self, parts: &[&str]) -> String {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes a key of any length");
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// A keyed entry's seal: the HMAC over the previous hash and each field, length-prefixed.
+    pub fn entry_mac(&self, prev_hash: &str, seq: i64, at_ms: i64, event: &AuditEvent) -> String {
+        self.mac(&[
+            "audit entry v2",
+            prev_hash,
+            &seq.to_string(),
+            &at_ms.to_string(),
+            &event.actor,
+            &event.role,
+            &event.action,
+            &event.subject,
+            &event.patient,
+            &event.device,
+        ])
+    }
+
+    /// The head's seal: which entry is the newest, and its hash.
+    pub fn head_mac(&self, seq: i64, hash: &str) -> String {
+        self.mac(&["audit head", &seq.to_string(), hash])
+    }
+}
+
+/// The newest entry, as the last append signed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditHead {
+    pub seq: i64,
+    pub hash: String,
+    pub mac: String,
+}
+
+/// The hash of an unkeyed (version 1) entry: SHA-256 over the previous hash and each field,
+/// length-prefixed so no two different entries hash alike.
 ///
 /// Health data is audited through [`record`], which names the caller and their device.
 pub fn entry_hash(prev_hash: &str, seq: i64, at_ms: i64, event: &AuditEvent) -> String {
@@ -64,11 +137,25 @@ pub enum ChainBroken {
     Altered { seq: i64 },
     #[error("audit entry {seq} does not follow the entry before it")]
     Unlinked { seq: i64 },
+    #[error("audit entry {seq} is not sealed with the audit key although earlier entries are")]
+    Unkeyed { seq: i64 },
+    #[error("the newest audit entries are missing: the chain was signed up to entry {signed}, it now ends at {last}")]
+    Truncated { signed: i64, last: i64 },
+    #[error("the audit chain's signed head is missing or not signed with the audit key")]
+    HeadUnsigned,
+    #[error("audit entries after the signed head ({signed}) are not covered by it")]
+    Unsigned { signed: i64 },
 }
 
-/// Check a chain read in `seq` order from the first entry.
-pub fn verify(entries: &[AuditEntry]) -> Result<(), ChainBroken> {
+/// Check a chain read in `seq` order from the first entry: unkeyed entries by their hash, keyed
+/// ones with `key`; and once any entry is keyed, the signed `head` must name the last entry.
+pub fn verify(
+    entries: &[AuditEntry],
+    key: Option<&AuditKey>,
+    head: Option<&AuditHead>,
+) -> Result<(), ChainBroken> {
     let mut prev = GENESIS.to_owned();
+    let mut keyed_since: Option<i64> = None;
     for (expected, e) in (1..).zip(entries.iter()) {
         if e.seq != expected {
             return Err(ChainBroken::Missing {
@@ -88,10 +175,41 @@ pub fn verify(entries: &[AuditEntry]) -> Result<(), ChainBroken> {
             patient: e.patient.clone(),
             device: e.device.clone(),
         };
-        if entry_hash(&e.prev_hash, e.seq, e.at_ms, &event) != e.hash {
+        let sealed = match (e.chain_version, key) {
+            (KEYED, Some(key)) => {
+                keyed_since.get_or_insert(e.seq);
+                key.entry_mac(&e.prev_hash, e.seq, e.at_ms, &event) == e.hash
+            }
+            (UNKEYED, _) if keyed_since.is_some() => {
+                return Err(ChainBroken::Unkeyed { seq: e.seq })
+            }
+            (UNKEYED, _) => entry_hash(&e.prev_hash, e.seq, e.at_ms, &event) == e.hash,
+            _ => false,
+        };
+        if !sealed {
             return Err(ChainBroken::Altered { seq: e.seq });
         }
         prev = e.hash.clone();
+    }
+    if keyed_since.is_some() {
+        let key = key.ok_or(ChainBroken::HeadUnsigned)?;
+        let head = head
+            .filter(|h| key.head_mac(h.seq, &h.hash) == h.mac)
+            .ok_or(ChainBroken::HeadUnsigned)?;
+        let last = entries.last().map_or(0, |e| e.seq);
+        if head.seq > last {
+            return Err(ChainBroken::Truncated {
+                signed: head.seq,
+                last,
+            });
+        }
+        let at_head = entries.iter().find(|e| e.seq == head.seq);
+        if at_head.is_none_or(|e| e.hash != head.hash) {
+            return Err(ChainBroken::Altered { seq: head.seq });
+        }
+        if head.seq < last {
+            return Err(ChainBroken::Unsigned { signed: head.seq });
+        }
     }
     Ok(())
 }
@@ -123,7 +241,10 @@ pub async fn view<S: crate::storage::Storage>(
 ) -> Result<axum::Json<AuditPage>, crate::error::ApiError> {
     clinic_core::decide(caller.actor, clinic_core::Action::ReadAudit)?;
     let chain = state.storage.audit_entries().await?;
-    let chain_broken = verify(&chain).err().map(|e| e.to_string());
+    let head = state.storage.audit_head().await?;
+    let chain_broken = verify(&chain, state.storage.audit_key(), head.as_ref())
+        .err()
+        .map(|e| e.to_string());
     let total = chain.len();
     let limit = filter.limit.unwrap_or(200).clamp(1, 2000) as usize;
     let same = |want: &Option<String>, have: &str| {
@@ -210,4 +331,121 @@ pub(crate) async fn unless_refused<S: crate::storage::Storage>(
         return Err(denied.into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(n: u8) -> AuditEvent {
+        AuditEvent {
+            actor: format!("doctor-{n}"),
+            role: "doctor".into(),
+            action: "read_chart".into(),
+            subject: "p".into(),
+            patient: "p".into(),
+            device: if n.is_multiple_of(2) {
+                "Room 2".into()
+            } else {
+                String::new()
+            },
+        }
+    }
+
+    /// A chain of `unkeyed` entries made before the key, then `keyed` ones, with its head.
+    fn chain(key: &AuditKey, unkeyed: i64, keyed: i64) -> (Vec<AuditEntry>, Option<AuditHead>) {
+        let mut out: Vec<AuditEntry> = Vec::new();
+        let mut head = None;
+        for seq in 1..=unkeyed + keyed {
+            let e = event(seq as u8);
+            let prev = out.last().map_or(GENESIS.to_owned(), |p| p.hash.clone());
+            let (hash, chain_version) = if seq <= unkeyed {
+                (entry_hash(&prev, seq, seq * 1000, &e), UNKEYED)
+            } else {
+                (key.entry_mac(&prev, seq, seq * 1000, &e), KEYED)
+            };
+            if chain_version == KEYED {
+                head = Some(AuditHead {
+                    seq,
+                    hash: hash.clone(),
+                    mac: key.head_mac(seq, &hash),
+                });
+            }
+            out.push(AuditEntry {
+                seq,
+                at_ms: seq * 1000,
+                actor: e.actor,
+                role: e.role,
+                action: e.action,
+                subject: e.subject,
+                patient: e.patient,
+                device: e.device,
+                prev_hash: prev,
+                hash,
+                chain_version,
+            });
+        }
+        (out, head)
+    }
+
+    #[test]
+    fn entries_from_before_the_key_still_verify_and_keyed_ones_need_the_key() {
+        let key = AuditKey::from_bytes([7; 32]);
+        let (entries, head) = chain(&key, 3, 4);
+        assert_eq!(verify(&entries, Some(&key), head.as_ref()), Ok(()));
+        let (old, none) = chain(&key, 3, 0);
+        assert_eq!(
+            verify(&old, None, none.as_ref()),
+            Ok(()),
+            "an unkeyed chain alone"
+        );
+        let other = AuditKey::from_bytes([8; 32]);
+        assert_eq!(
+            verify(&entries, Some(&other), head.as_ref()),
+            Err(ChainBroken::Altered { seq: 4 }),
+            "sealed with another key"
+        );
+    }
+
+    #[test]
+    fn a_rewrite_without_the_key_a_downgrade_and_a_truncation_are_found() {
+        let key = AuditKey::from_bytes([7; 32]);
+        let (entries, head) = chain(&key, 2, 5);
+        // Rewritten and sealed again as an unkeyed entry (all one needs is the database).
+        let mut rewritten = entries.clone();
+        rewritten[4].actor = "someone else".into();
+        rewritten[4].chain_version = UNKEYED;
+        let e = AuditEvent {
+            actor: rewritten[4].actor.clone(),
+            role: rewritten[4].role.clone(),
+            action: rewritten[4].action.clone(),
+            subject: rewritten[4].subject.clone(),
+            patient: rewritten[4].patient.clone(),
+            device: rewritten[4].device.clone(),
+        };
+        rewritten[4].hash = entry_hash(&rewritten[4].prev_hash, 5, 5000, &e);
+        assert_eq!(
+            verify(&rewritten, Some(&key), head.as_ref()),
+            Err(ChainBroken::Unkeyed { seq: 5 })
+        );
+        // The newest two dropped.
+        assert_eq!(
+            verify(&entries[..5], Some(&key), head.as_ref()),
+            Err(ChainBroken::Truncated { signed: 7, last: 5 })
+        );
+        // The head dropped too, or forged.
+        assert_eq!(
+            verify(&entries[..5], Some(&key), None),
+            Err(ChainBroken::HeadUnsigned)
+        );
+        let forged = AuditHead {
+            seq: 5,
+            hash: entries[4].hash.clone(),
+            mac: "00".repeat(32),
+        };
+        assert_eq!(
+            verify(&entries[..5], Some(&key), Some(&forged)),
+            Err(ChainBroken::HeadUnsigned)
+        );
+    }
 }

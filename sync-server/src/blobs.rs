@@ -20,9 +20,9 @@ const NONCE_BYTES: usize = 24;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BlobKeyError {
-    #[error("The blob key file {path} cannot be read or made: {reason}")]
+    #[error("The key file {path} cannot be read or made: {reason}")]
     Unusable { path: String, reason: String },
-    #[error("The blob key file {path} is not a key (64 hexadecimal characters expected)")]
+    #[error("The key file {path} is not a key (64 hexadecimal characters expected)")]
     Malformed { path: String },
 }
 
@@ -45,6 +45,41 @@ impl std::fmt::Debug for BlobKey {
     }
 }
 
+/// The 256-bit key in `path` (64 hexadecimal characters), made there — owner-only, from the
+/// operating system's random source — if the file does not exist yet.
+pub(crate) fn key_file(path: &Path) -> Result<[u8; 32], BlobKeyError> {
+    let shown = path.display().to_string();
+    let unusable = |e: std::io::Error| BlobKeyError::Unusable {
+        path: shown.clone(),
+        reason: e.to_string(),
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => hex::decode(text.trim())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or(BlobKeyError::Malformed {
+                path: shown.clone(),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut bytes = [0u8; 32];
+            rand::rng().fill_bytes(&mut bytes);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(unusable)?;
+            }
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(path).map_err(unusable)?;
+            std::io::Write::write_all(&mut file, hex::encode(bytes).as_bytes())
+                .and_then(|()| file.sync_all())
+                .map_err(unusable)?;
+            Ok(bytes)
+        }
+        Err(e) => Err(unusable(e)),
+    }
+}
+
 /// A file's SHA-256, as lowercase hex: its name among the blobs.
 pub fn sha256_hex(content: &[u8]) -> String {
     hex::encode(Sha256::digest(content))
@@ -59,39 +94,7 @@ impl BlobKey {
 
     /// The key in `path`, made there (owner-only) if the file does not exist yet.
     pub fn load_or_create(path: &Path) -> Result<BlobKey, BlobKeyError> {
-        let shown = path.display().to_string();
-        let unusable = |e: std::io::Error| BlobKeyError::Unusable {
-            path: shown.clone(),
-            reason: e.to_string(),
-        };
-        match std::fs::read_to_string(path) {
-            Ok(text) => {
-                let bytes: [u8; 32] = hex::decode(text.trim())
-                    .ok()
-                    .and_then(|b| b.try_into().ok())
-                    .ok_or(BlobKeyError::Malformed {
-                        path: shown.clone(),
-                    })?;
-                Ok(BlobKey::from_bytes(bytes))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let mut bytes = [0u8; 32];
-                rand::rng().fill_bytes(&mut bytes);
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir).map_err(unusable)?;
-                }
-                let mut options = std::fs::OpenOptions::new();
-                options.write(true).create_new(true);
-                #[cfg(unix)]
-                std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-                let mut file = options.open(path).map_err(unusable)?;
-                std::io::Write::write_all(&mut file, hex::encode(bytes).as_bytes())
-                    .and_then(|()| file.sync_all())
-                    .map_err(unusable)?;
-                Ok(BlobKey::from_bytes(bytes))
-            }
-            Err(e) => Err(unusable(e)),
-        }
+        key_file(path).map(BlobKey::from_bytes)
     }
 
     /// `content` sealed: format byte, nonce, ciphertext with its tag.

@@ -111,6 +111,7 @@ pub async fn serve<S: Storage>(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let blob_key = blobs::BlobKey::load_or_create(&settings.blob_key_path())?;
+    storage.set_audit_key(audit::AuditKey::load_or_create(&settings.audit_key_path())?);
     let state = AppState::new(storage, settings, blob_key);
     // Devices connecting to the event stream hear the current head at once.
     state.announce_changes().await;

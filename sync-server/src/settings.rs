@@ -43,6 +43,10 @@ pub struct Settings {
     /// The key stored files are sealed with; by default `<data dir>/blob.key`, made on first
     /// start. Back it up with the database.
     pub blob_key_file: Option<PathBuf>,
+    /// The key the audit chain is sealed with (HMAC); by default `<data dir>/audit.key`, made on
+    /// first start. Keep it off the database's machine or backups where you can: whoever holds
+    /// both could rewrite the audit.
+    pub audit_key_file: Option<PathBuf>,
     /// The clinic as printed on prescriptions.
     pub clinic_name: String,
     pub clinic_address: String,
@@ -75,6 +79,7 @@ impl Default for Settings {
             jitsi_app_id: None,
             jitsi_app_secret: None,
             blob_key_file: None,
+            audit_key_file: None,
             clinic_name: "Clinic Desk Demo Clinic".to_owned(),
             clinic_address: String::new(),
             clinic_phone: String::new(),
@@ -200,6 +205,9 @@ impl Settings {
         if let Some(path) = env("CLINIC_SYNC_BLOB_KEY_FILE").filter(|v| !v.trim().is_empty()) {
             settings.blob_key_file = Some(PathBuf::from(path.trim()));
         }
+        if let Some(path) = env("CLINIC_SYNC_AUDIT_KEY_FILE").filter(|v| !v.trim().is_empty()) {
+            settings.audit_key_file = Some(PathBuf::from(path.trim()));
+        }
         if let Some(listen) = sources.listen {
             settings.listen = listen;
         }
@@ -294,6 +302,12 @@ impl Settings {
         self.blob_key_file
             .clone()
             .unwrap_or_else(|| self.data_dir.join("blob.key"))
+    }
+
+    pub fn audit_key_path(&self) -> PathBuf {
+        self.audit_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("audit.key"))
     }
 
     /// The embedded SQLite file, used when no `database_url` is set.

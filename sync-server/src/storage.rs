@@ -242,6 +242,13 @@ pub trait Storage: Send + Sync + 'static {
     fn audit_entries(
         &self,
     ) -> impl Future<Output = Result<Vec<crate::audit::AuditEntry>, StorageError>> + Send;
+    /// The chain's signed head (the newest entry, as its append signed it).
+    fn audit_head(
+        &self,
+    ) -> impl Future<Output = Result<Option<crate::audit::AuditHead>, StorageError>> + Send;
+    /// The key new audit entries are sealed with (set once, at start).
+    fn audit_key(&self) -> Option<&crate::audit::AuditKey>;
+    fn set_audit_key(&self, key: crate::audit::AuditKey);
     fn save_consent(
         &self,
         consent: &clinic_core::consent::ConsentRecord,
@@ -481,8 +488,9 @@ pub(crate) fn document_with_seen(
 /// with the row locked where the database can (PostgreSQL: the `change_head` row serialises
 /// writers; SQLite allows one writer at a time anyway), so no two entries take the same place.
 macro_rules! append_audit {
-    ($tx:ident, $event:expr, $at_ms:expr) => {{
+    ($tx:ident, $event:expr, $at_ms:expr, $key:expr) => {{
         let event: &$crate::audit::AuditEvent = $event;
+        let key: Option<&$crate::audit::AuditKey> = $key;
         // Serialise appenders on the change-log head row (held briefly).
         sqlx::query("UPDATE change_head SET seq = seq WHERE id = 1")
             .execute(&mut *$tx)
@@ -495,11 +503,17 @@ macro_rules! append_audit {
             Some((seq, hash)) => (seq + 1, hash),
             None => (1, $crate::audit::GENESIS.to_owned()),
         };
-        let hash = $crate::audit::entry_hash(&prev, seq, $at_ms, event);
+        let (hash, version) = match key {
+            Some(key) => (key.entry_mac(&prev, seq, $at_ms, event), $crate::audit::KEYED),
+            None => (
+                $crate::audit::entry_hash(&prev, seq, $at_ms, event),
+                $crate::audit::UNKEYED,
+            ),
+        };
         sqlx::query(
             "INSERT INTO audit_entry (seq, at, actor, role, action, subject, patient_id, prev_hash, hash,
-               device)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+               device, chain_version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(seq)
         .bind($at_ms)
@@ -511,8 +525,22 @@ macro_rules! append_audit {
         .bind(&prev)
         .bind(&hash)
         .bind(&event.device)
+        .bind(version)
         .execute(&mut *$tx)
         .await?;
+        // The signed head moves with the entry, in the same transaction.
+        if let Some(key) = key {
+            sqlx::query(
+                "INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, $1, $2, $3)
+                 ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
+                   mac = excluded.mac",
+            )
+            .bind(seq)
+            .bind(&hash)
+            .bind(key.head_mac(seq, &hash))
+            .execute(&mut *$tx)
+            .await?;
+        }
     }};
 }
 pub(crate) use append_audit;
@@ -660,7 +688,7 @@ macro_rules! shared_sql_storage {
                 .bind(at_ms)
                 .execute(&mut *tx)
                 .await?;
-                $crate::storage::append_audit!(tx, event, at_ms);
+                $crate::storage::append_audit!(tx, event, at_ms, self.audit_key.get());
                 tx.commit().await?;
                 Ok(())
             }
@@ -712,7 +740,7 @@ macro_rules! shared_sql_storage {
                 at_ms: i64,
             ) -> Result<(), StorageError> {
                 let mut tx = self.pool.begin().await?;
-                $crate::storage::append_audit!(tx, event, at_ms);
+                $crate::storage::append_audit!(tx, event, at_ms, self.audit_key.get());
                 tx.commit().await?;
                 Ok(())
             }
@@ -727,7 +755,7 @@ macro_rules! shared_sql_storage {
                 }
                 let mut tx = self.pool.begin().await?;
                 for event in events {
-                    $crate::storage::append_audit!(tx, event, at_ms);
+                    $crate::storage::append_audit!(tx, event, at_ms, self.audit_key.get());
                 }
                 tx.commit().await?;
                 Ok(())
@@ -751,17 +779,19 @@ macro_rules! shared_sql_storage {
             }
 
             async fn audit_entries(&self) -> Result<Vec<$crate::audit::AuditEntry>, StorageError> {
-                type Row = (i64, i64, String, String, String, String, String, String, String, String);
+                type Row = (i64, i64, String, String, String, String, String, String, String, String, i64);
                 let rows: Vec<Row> = sqlx::query_as(
-                    "SELECT seq, at, actor, role, action, subject, patient_id, prev_hash, hash, device
+                    "SELECT seq, at, actor, role, action, subject, patient_id, prev_hash, hash, device,
+                            chain_version
                      FROM audit_entry ORDER BY seq",
                 )
                 .fetch_all(&self.pool)
                 .await?;
                 Ok(rows
                     .into_iter()
-                    .map(|(seq, at_ms, actor, role, action, subject, patient, prev_hash, hash, device)| {
+                    .map(|(seq, at_ms, actor, role, action, subject, patient, prev_hash, hash, device, chain_version)| {
                         $crate::audit::AuditEntry {
+                            chain_version,
                             seq,
                             at_ms,
                             actor,
@@ -775,6 +805,22 @@ macro_rules! shared_sql_storage {
                         }
                     })
                     .collect())
+            }
+
+            async fn audit_head(&self) -> Result<Option<$crate::audit::AuditHead>, StorageError> {
+                let row: Option<(i64, String, String)> =
+                    sqlx::query_as("SELECT seq, hash, mac FROM audit_head WHERE id = 1")
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row.map(|(seq, hash, mac)| $crate::audit::AuditHead { seq, hash, mac }))
+            }
+
+            fn audit_key(&self) -> Option<&$crate::audit::AuditKey> {
+                self.audit_key.get()
+            }
+
+            fn set_audit_key(&self, key: $crate::audit::AuditKey) {
+                let _ = self.audit_key.set(key);
             }
 
             async fn save_consent(
@@ -1764,12 +1810,16 @@ macro_rules! shared_sql_storage {
 #[derive(Clone)]
 pub struct SqliteStorage {
     pub pool: sqlx::SqlitePool,
+    /// The audit key (see [`crate::audit`]), set by `serve` at start.
+    pub audit_key: std::sync::Arc<std::sync::OnceLock<crate::audit::AuditKey>>,
 }
 
 /// A clinic network's shared database.
 #[derive(Clone)]
 pub struct PostgresStorage {
     pub pool: sqlx::PgPool,
+    /// The audit key (see [`crate::audit`]), set by `serve` at start.
+    pub audit_key: std::sync::Arc<std::sync::OnceLock<crate::audit::AuditKey>>,
 }
 
 impl SqliteStorage {
@@ -1788,7 +1838,10 @@ impl SqliteStorage {
             .max_connections(8)
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            audit_key: Default::default(),
+        })
     }
 }
 
@@ -1799,7 +1852,10 @@ impl PostgresStorage {
             .acquire_timeout(std::time::Duration::from_secs(5))
             .connect(url)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            audit_key: Default::default(),
+        })
     }
 }
 

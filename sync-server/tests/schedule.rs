@@ -909,6 +909,22 @@ async fn video_calls_open_for_the_appointments_doctor_and_patient_only(b: Backen
     );
 }
 
+/// The server's audit chain checked as the admins' viewer checks it (with the audit key).
+async fn verify_audit(s: &TestServer) -> Result<(), clinic_sync::audit::ChainBroken> {
+    use clinic_sync::Storage;
+    let chain = audit_chain(s).await;
+    match &s.storage {
+        AnyStorage::Sqlite(st) => {
+            let head = st.audit_head().await.unwrap();
+            clinic_sync::audit::verify(&chain, st.audit_key(), head.as_ref())
+        }
+        AnyStorage::Postgres(st) => {
+            let head = st.audit_head().await.unwrap();
+            clinic_sync::audit::verify(&chain, st.audit_key(), head.as_ref())
+        }
+    }
+}
+
 async fn audit_chain(s: &TestServer) -> Vec<clinic_sync::audit::AuditEntry> {
     use clinic_sync::Storage;
     match &s.storage {
@@ -1043,19 +1059,19 @@ async fn notes_lock_at_completion_and_later_changes_are_amendments(b: Backend) {
         "{chain:?}"
     );
     assert!(chain.iter().all(|e| e.patient == *patient));
-    assert_eq!(clinic_sync::audit::verify(&chain), Ok(()));
+    assert_eq!(verify_audit(s).await, Ok(()));
     let (status, _) = s.get(&path, Some(&c.doctor_token)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(audit_chain(s).await.last().unwrap().action, "read_note");
     s.exec("UPDATE audit_entry SET actor = 'someone else' WHERE seq = 2")
         .await;
     assert_eq!(
-        clinic_sync::audit::verify(&audit_chain(s).await),
+        verify_audit(s).await,
         Err(clinic_sync::audit::ChainBroken::Altered { seq: 2 })
     );
     s.exec("DELETE FROM audit_entry WHERE seq = 2").await;
     assert!(matches!(
-        clinic_sync::audit::verify(&audit_chain(s).await),
+        verify_audit(s).await,
         Err(clinic_sync::audit::ChainBroken::Missing { seq: 2, .. })
     ));
 }
@@ -1377,7 +1393,7 @@ async fn files_in_a_conversation_are_checked_consented_sealed_and_read_by_the_tw
         ],
         "{chain:?}"
     );
-    assert_eq!(clinic_sync::audit::verify(&chain), Ok(()));
+    assert_eq!(verify_audit(s).await, Ok(()));
 
     // A blob altered in the database is refused, never served.
     s.exec("UPDATE blob SET sealed = sealed || sealed").await;
@@ -1850,7 +1866,7 @@ async fn prescriptions_warn_lock_at_issue_take_new_versions_and_verify_by_code(b
         "{chain:?}"
     );
     assert!(chain.iter().any(|e| e.action == "issue_prescription"));
-    assert_eq!(clinic_sync::audit::verify(&chain), Ok(()));
+    assert_eq!(verify_audit(s).await, Ok(()));
 
     // At the next visit, a medicine still being taken is warned about.
     for (token, step_name, n) in [(&c.desk_a, "check_in", 5), (&c.doctor_token, "start", 6)] {
@@ -2325,7 +2341,7 @@ async fn records_upload_in_chunks_resume_and_the_chart_shows_them(b: Backend) {
             "{refused} not audited: {chain:?}"
         );
     }
-    assert_eq!(clinic_sync::audit::verify(&chain), Ok(()));
+    assert_eq!(verify_audit(s).await, Ok(()));
 
     // The admins' viewer: filtered, named, and it says when the chain is broken. Nobody else.
     let (status, page) = s
@@ -2373,12 +2389,12 @@ async fn records_upload_in_chunks_resume_and_the_chart_shows_them(b: Backend) {
         (last.action.as_str(), last.device.as_str()),
         ("read_chart", "Consultation room 2")
     );
-    assert_eq!(clinic_sync::audit::verify(&chain), Ok(()));
+    assert_eq!(verify_audit(s).await, Ok(()));
     s.exec("UPDATE audit_entry SET device = 'Reception' WHERE device = 'Consultation room 2'")
         .await;
     assert!(
         matches!(
-            clinic_sync::audit::verify(&audit_chain(s).await),
+            verify_audit(s).await,
             Err(clinic_sync::audit::ChainBroken::Altered { .. })
         ),
         "a changed device is found"

@@ -612,6 +612,45 @@ async fn wrong_tries_from_elsewhere_never_keep_the_user_out(b: Backend) {
     }
 }
 
+async fn chain_broken(c: &Clinic) -> Option<String> {
+    let (status, page) = c.s.get("/api/v1/audit", Some(&c.admin)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["chain_broken"].as_str().map(str::to_owned)
+}
+
+async fn the_audit_chain_is_keyed_and_dropping_its_newest_entries_is_found(b: Backend) {
+    let c = clinic(b, 1).await;
+    let s = &c.s;
+    let booked = push_one(
+        s,
+        &c.desk_a,
+        book(1, 1, &c.patients[0], &c.doctor, Some(&local(1, 10, 0))),
+    )
+    .await;
+    assert_eq!(reason(&booked), "applied", "{booked}");
+    for _ in 0..4 {
+        let path = format!("/api/v1/patients/{}/chart", c.patients[0]);
+        assert_eq!(s.get(&path, Some(&c.doctor_token)).await.0, StatusCode::OK);
+    }
+    assert_eq!(chain_broken(&c).await, None);
+    let keyed = s
+        .scalar("SELECT COUNT(*) FROM audit_entry WHERE chain_version = 2".to_owned())
+        .await;
+    assert_eq!(keyed, 4, "every entry sealed with the audit key");
+    // Dropping the newest entries leaves a signed head that names one no longer there.
+    s.exec("DELETE FROM audit_entry WHERE seq > 2").await;
+    let broken = chain_broken(&c).await.expect("the truncation is found");
+    assert!(
+        broken.contains("newest audit entries are missing"),
+        "{broken}"
+    );
+    // Moving the head back needs the key.
+    s.exec("UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit_entry WHERE seq = 2)")
+        .await;
+    let broken = chain_broken(&c).await.expect("the forged head is found");
+    assert!(broken.contains("not signed with the audit key"), "{broken}");
+}
+
 on_both_backends!(
     a_doctor_cannot_open_a_strangers_chart_by_booking_them,
     a_far_future_date_is_a_field_message_not_a_dropped_connection,
@@ -624,4 +663,5 @@ on_both_backends!(
     a_desk_cannot_back_date_a_booking_into_a_slot_long_past,
     offline_reads_are_bounded_and_only_believed_for_charts_the_device_had,
     wrong_tries_from_elsewhere_never_keep_the_user_out,
+    the_audit_chain_is_keyed_and_dropping_its_newest_entries_is_found,
 );

@@ -161,6 +161,13 @@ pub struct AuditEntry {
     pub device: String,
     pub prev_hash: String,
     pub hash: String,
+    /// 1: sealed with SHA-256 alone (before the audit key); 2: with the audit key (HMAC).
+    #[serde(default = "unkeyed")]
+    pub chain_version: i64,
+}
+
+fn unkeyed() -> i64 {
+    1
 }
 
 /// The viewer's answer: the entries found, and whether the whole chain is intact.
