@@ -26,6 +26,7 @@ pub mod schedule;
 pub mod settings;
 pub mod sign_in_limit;
 pub mod storage;
+pub mod tls;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -112,6 +113,14 @@ pub async fn serve<S: Storage>(
 ) -> anyhow::Result<()> {
     let blob_key = blobs::BlobKey::load_or_create(&settings.blob_key_path())?;
     storage.set_audit_key(audit::AuditKey::load_or_create(&settings.audit_key_path())?);
+    let tls = match settings.tls_files()? {
+        Some(files) => {
+            let (config, fingerprint) = tls::config(&files)?;
+            tracing::info!(%fingerprint, certificate = %files.certificate.display(), "serving TLS");
+            Some(config)
+        }
+        None => None,
+    };
     let state = AppState::new(storage, settings, blob_key);
     // Devices connecting to the event stream hear the current head at once.
     state.announce_changes().await;
@@ -129,9 +138,26 @@ pub async fn serve<S: Storage>(
         closing.send_replace(true);
     };
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = match tls {
+        None => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+        Some(config) => {
+            let handle = axum_server::Handle::new();
+            let stopping = handle.clone();
+            tokio::spawn(async move {
+                shutdown.await;
+                stopping.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+            });
+            axum_server::from_tcp(listener.into_std()?)?
+                .acceptor(axum_server::tls_openssl::OpenSSLAcceptor::new(config))
+                .handle(handle)
+                .serve(app)
+                .await
+        }
+    };
     sweeper.abort();
     result.context("the server stopped with an error")
 }

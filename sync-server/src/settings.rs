@@ -47,6 +47,15 @@ pub struct Settings {
     /// first start. Keep it off the database's machine or backups where you can: whoever holds
     /// both could rewrite the audit.
     pub audit_key_file: Option<PathBuf>,
+    /// TLS: the clinic's certificate (chain) and private key, PEM. Both, or neither.
+    pub tls_certificate_file: Option<PathBuf>,
+    pub tls_private_key_file: Option<PathBuf>,
+    /// TLS with a self-signed certificate made once in `<data dir>/tls/` (the demo; desks pin
+    /// it). Ignored when a certificate is set.
+    pub tls_self_signed: bool,
+    /// Names the self-signed certificate is made for, besides `localhost`, `127.0.0.1` and
+    /// the address listened on (the clinic server's host name, say).
+    pub tls_names: Vec<String>,
     /// The clinic as printed on prescriptions.
     pub clinic_name: String,
     pub clinic_address: String,
@@ -80,6 +89,10 @@ impl Default for Settings {
             jitsi_app_secret: None,
             blob_key_file: None,
             audit_key_file: None,
+            tls_certificate_file: None,
+            tls_private_key_file: None,
+            tls_self_signed: false,
+            tls_names: Vec::new(),
             clinic_name: "Clinic Desk Demo Clinic".to_owned(),
             clinic_address: String::new(),
             clinic_phone: String::new(),
@@ -208,6 +221,33 @@ impl Settings {
         if let Some(path) = env("CLINIC_SYNC_AUDIT_KEY_FILE").filter(|v| !v.trim().is_empty()) {
             settings.audit_key_file = Some(PathBuf::from(path.trim()));
         }
+        for (var, field) in [
+            (
+                "CLINIC_SYNC_TLS_CERTIFICATE",
+                &mut settings.tls_certificate_file,
+            ),
+            (
+                "CLINIC_SYNC_TLS_PRIVATE_KEY",
+                &mut settings.tls_private_key_file,
+            ),
+        ] {
+            if let Some(path) = env(var).filter(|v| !v.trim().is_empty()) {
+                *field = Some(PathBuf::from(path.trim()));
+            }
+        }
+        if let Some(value) = env("CLINIC_SYNC_TLS_SELF_SIGNED").filter(|v| !v.trim().is_empty()) {
+            settings.tls_self_signed = match value.trim() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                _ => {
+                    return Err(SettingsError::BadEnv {
+                        var: "CLINIC_SYNC_TLS_SELF_SIGNED",
+                        value,
+                        fix: "use true or false",
+                    })
+                }
+            };
+        }
         if let Some(listen) = sources.listen {
             settings.listen = listen;
         }
@@ -281,6 +321,9 @@ impl Settings {
         if self.data_dir.as_os_str().is_empty() {
             return rule("data_dir (CLINIC_SYNC_DATA) must name a folder");
         }
+        if self.tls_certificate_file.is_some() != self.tls_private_key_file.is_some() {
+            return rule("set both tls_certificate_file and tls_private_key_file, or neither");
+        }
         Ok(())
     }
 
@@ -294,7 +337,10 @@ impl Settings {
         self.public_url
             .clone()
             .map(|u| u.trim_end_matches('/').to_owned())
-            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .unwrap_or_else(|| {
+                let scheme = if self.serves_tls() { "https" } else { "http" };
+                format!("{scheme}://{}", self.listen)
+            })
     }
 
     /// Where the blob key is kept.
@@ -302,6 +348,31 @@ impl Settings {
         self.blob_key_file
             .clone()
             .unwrap_or_else(|| self.data_dir.join("blob.key"))
+    }
+
+    /// The certificate and key to serve TLS with, if any (a self-signed one is made now).
+    pub fn tls_files(&self) -> Result<Option<crate::tls::TlsFiles>, crate::tls::TlsError> {
+        match (&self.tls_certificate_file, &self.tls_private_key_file) {
+            (Some(certificate), Some(private_key)) => Ok(Some(crate::tls::TlsFiles {
+                certificate: certificate.clone(),
+                private_key: private_key.clone(),
+            })),
+            _ if self.tls_self_signed => {
+                let mut names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
+                let listened = self.listen.ip();
+                if !listened.is_unspecified() && !names.contains(&listened.to_string()) {
+                    names.push(listened.to_string());
+                }
+                names.extend(self.tls_names.iter().cloned());
+                crate::tls::self_signed(&self.data_dir, &names).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Whether the server speaks TLS.
+    pub fn serves_tls(&self) -> bool {
+        self.tls_self_signed || self.tls_certificate_file.is_some()
     }
 
     pub fn audit_key_path(&self) -> PathBuf {

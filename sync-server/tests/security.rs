@@ -665,3 +665,87 @@ on_both_backends!(
     wrong_tries_from_elsewhere_never_keep_the_user_out,
     the_audit_chain_is_keyed_and_dropping_its_newest_entries_is_found,
 );
+
+/// TLS does not depend on the database: one run, on SQLite.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_speaks_tls_on_a_self_signed_certificate_it_makes_once() {
+    use clinic_sync::settings::Settings;
+    use clinic_sync::Storage;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = Settings {
+        data_dir: dir.path().to_owned(),
+        tls_self_signed: true,
+        ..Settings::default()
+    };
+    let storage = clinic_sync::SqliteStorage::connect(&settings.sqlite_path())
+        .await
+        .unwrap();
+    storage.migrate().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(clinic_sync::serve(
+        storage,
+        settings,
+        listener,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let pem = loop {
+        match std::fs::read(dir.path().join("tls/certificate.pem")) {
+            Ok(pem) => break pem,
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+        }
+    };
+    let fingerprint = clinic_sync::tls::fingerprint(&pem).unwrap();
+    let trusting = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+        .build()
+        .unwrap();
+    let mut answered = None;
+    for _ in 0..50 {
+        match trusting
+            .get(format!("https://127.0.0.1:{port}/health"))
+            .send()
+            .await
+        {
+            Ok(response) => {
+                answered = Some(response.status());
+                break;
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    assert_eq!(
+        answered,
+        Some(StatusCode::OK),
+        "https with the certificate trusted"
+    );
+    // A client that does not trust it hears nothing; plain http is not answered.
+    let stranger = reqwest::Client::new();
+    assert!(stranger
+        .get(format!("https://127.0.0.1:{port}/health"))
+        .send()
+        .await
+        .is_err());
+    let plain = stranger
+        .get(format!("http://127.0.0.1:{port}/health"))
+        .send()
+        .await;
+    assert!(
+        plain.is_err() || plain.is_ok_and(|r| !r.status().is_success()),
+        "no health answer over plain http"
+    );
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+    // Made once: a restart keeps the certificate the desks pinned.
+    let settings = Settings {
+        data_dir: dir.path().to_owned(),
+        tls_self_signed: true,
+        ..Settings::default()
+    };
+    let again = settings.tls_files().unwrap().unwrap();
+    let kept = clinic_sync::tls::fingerprint(&std::fs::read(again.certificate).unwrap()).unwrap();
+    assert_eq!(kept, fingerprint);
+}
