@@ -13,7 +13,10 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/clinic-desk/target}"
 data="$(realpath -m "${CLINIC_DATA:-.data}")"
 port="${CLINIC_PORT:-8750}"
 build="${CLINIC_BUILD:-staff}"
-url="http://127.0.0.1:$port"
+# TLS on a self-signed certificate the server makes once (in $data/server/tls); the desk pins
+# it at its first connection and shows its fingerprint (CLINIC_TLS=off serves plain http).
+scheme=https; [ "${CLINIC_TLS:-on}" = off ] && scheme=http
+url="$scheme://127.0.0.1:$port"
 mkdir -p "$data/server" "$data/desk"
 
 bash scripts/setup.sh
@@ -21,13 +24,16 @@ echo "[run] building (the first build takes several minutes)" >&2
 cargo build --quiet -p clinic-sync --bins
 bash scripts/build-desk.sh
 
-healthy() { curl -fsS --max-time 2 "$url/health" >/dev/null 2>&1; }
+# (-k: only /health is asked here, to see whether a server answers; the desk verifies.)
+healthy() { curl -fsSk --max-time 2 "$url/health" >/dev/null 2>&1; }
 
 server_pid=""
 if healthy; then
   echo "[run] a clinic-sync server already answers at $url: using it" >&2
 else
-  CLINIC_SYNC_DATA="$data/server" "$CARGO_TARGET_DIR/debug/clinic-sync" serve --demo --listen "127.0.0.1:$port" \
+  tls_setting=false; [ "$scheme" = https ] && tls_setting=true
+  CLINIC_SYNC_DATA="$data/server" CLINIC_SYNC_TLS_SELF_SIGNED="$tls_setting" \
+    "$CARGO_TARGET_DIR/debug/clinic-sync" serve --demo --listen "127.0.0.1:$port" \
     >"$data/server/stdout.log" 2>"$data/server/server.log" &
   server_pid=$!
   trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null || true' EXIT INT TERM
@@ -40,6 +46,8 @@ else
   # The server prints the demo sign-ins once, on the start that seeded them.
   grep -v "listening on" "$data/server/stdout.log" || true
   echo "[run] clinic-sync is serving $url (data: $data/server, sign-ins: $data/server/demo-credentials.txt)"
+  fingerprint="$(grep -o 'fingerprint=[0-9A-F:]*' "$data/server/server.log" | tail -n 1 | cut -d= -f2)"
+  [ -n "$fingerprint" ] && echo "[run] its TLS certificate's SHA-256 fingerprint (the desk shows the same): $fingerprint"
 fi
 
 app="$CARGO_TARGET_DIR/debug/clinic-desk"

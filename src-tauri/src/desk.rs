@@ -51,6 +51,9 @@ pub struct DeskConfig {
     /// open only there. Unset, the desk trusts the one the sync server names the first time and
     /// refuses a different one afterwards.
     pub jitsi_url: Option<String>,
+    /// `CLINIC_DESK_ALLOW_PLAIN_HTTP=1`: the clinic allows plain http to a server on its own
+    /// network (otherwise only to this computer itself).
+    pub allow_plain_http: bool,
 }
 
 impl DeskConfig {
@@ -69,6 +72,8 @@ impl DeskConfig {
             jitsi_url: std::env::var("CLINIC_DESK_JITSI_URL")
                 .ok()
                 .filter(|u| !u.trim().is_empty()),
+            allow_plain_http: std::env::var("CLINIC_DESK_ALLOW_PLAIN_HTTP")
+                .is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes")),
         }
     }
 }
@@ -91,6 +96,8 @@ pub struct Desk {
     first_screen_logged: std::sync::Once,
     /// The clinic lets the front desk take part in conversations (from the last sign-in).
     desk_in_conversations: std::sync::atomic::AtomicBool,
+    /// The server presents a certificate other than the pinned one (its fingerprint).
+    certificate_changed_to: Mutex<Option<String>>,
 }
 
 fn store_error(e: impl std::fmt::Display) -> IpcError {
@@ -131,13 +138,23 @@ impl Desk {
         if let Err(e) = &store {
             tracing::error!(error = %e.message, "local store unavailable");
         }
+        // The server's certificate this desk pinned at its first https contact, if it did.
+        let client = SyncClient::with_policy(&config.server_url, config.allow_plain_http);
+        let pinned = store
+            .as_ref()
+            .ok()
+            .and_then(|s| s.lock().ok()?.server_certificate().ok().flatten());
+        if let Some(der) = pinned {
+            client.pin_certificate(&der);
+        }
         Desk {
             edition,
             sync_lock: tokio::sync::Mutex::new(()),
             sync_wake: tokio::sync::Notify::new(),
             desk_in_conversations: std::sync::atomic::AtomicBool::new(false),
             store,
-            client: SyncClient::new(&config.server_url),
+            client,
+            certificate_changed_to: Mutex::new(None),
             device_name: config.device_name,
             lock_after_seconds: config.lock_after_seconds,
             jitsi_url: config.jitsi_url,
@@ -413,8 +430,59 @@ impl Desk {
             .unwrap_or_else(|p| p.into_inner()) = Some(Utc::now());
     }
 
+    /// The server's certificate at an https contact that failed on it: pinned if this desk
+    /// trusts none yet (trust on first use, as SSH does; its fingerprint is shown), otherwise
+    /// what it changed to is kept, to be said — and nothing is sent to that server.
+    async fn check_certificate(&self) {
+        let Ok(presented) = self.client.presented_certificate().await else {
+            return;
+        };
+        let pinned = self.with_store(|s| s.server_certificate()).ok().flatten();
+        match pinned {
+            None => {
+                if self
+                    .with_store(|s| s.pin_server_certificate(&presented))
+                    .is_ok()
+                {
+                    tracing::info!(
+                        fingerprint = %clinic_sync_client::fingerprint(&presented),
+                        "pinned the server's certificate"
+                    );
+                    self.client.pin_certificate(&presented);
+                }
+            }
+            Some(pinned) if pinned != presented => {
+                let now = clinic_sync_client::fingerprint(&presented);
+                tracing::warn!(fingerprint = %now, "the server's certificate changed: not trusted");
+                *self
+                    .certificate_changed_to
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = Some(now);
+            }
+            Some(_) => {}
+        }
+    }
+
     pub async fn connection_status(&self) -> ConnectionStatus {
-        let online = self.client.health(Duration::from_secs(2)).await.is_ok();
+        let mut health = self.client.health(Duration::from_secs(2)).await;
+        if matches!(
+            health,
+            Err(clinic_sync_client::ClientError::CertificateNotTrusted { .. })
+        ) {
+            self.check_certificate().await;
+            health = self.client.health(Duration::from_secs(2)).await;
+        }
+        let plain_http_refused = matches!(
+            health,
+            Err(clinic_sync_client::ClientError::PlainHttpRefused { .. })
+        );
+        let online = health.is_ok();
+        if online {
+            *self
+                .certificate_changed_to
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = None;
+        }
         if online {
             self.mark_online();
         }
@@ -438,6 +506,17 @@ impl Desk {
             desk_in_conversations: self
                 .desk_in_conversations
                 .load(std::sync::atomic::Ordering::Relaxed),
+            server_certificate: self
+                .with_store(|s| s.server_certificate())
+                .ok()
+                .flatten()
+                .map(|der| clinic_sync_client::fingerprint(&der)),
+            certificate_changed_to: self
+                .certificate_changed_to
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone(),
+            plain_http_refused,
         }
     }
 

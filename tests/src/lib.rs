@@ -94,6 +94,19 @@ fn wait_for_health(port: u16, within: Duration) -> Result<()> {
     bail!("clinic-sync on port {port} did not answer /health within {within:?}")
 }
 
+/// A TLS server is up once it logged its certificate and accepts connections.
+fn wait_for_tls(log: &Path, port: u16) -> Result<()> {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(60) {
+        let logged = std::fs::read_to_string(log).is_ok_and(|l| l.contains("serving TLS"));
+        if logged && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bail!("clinic-sync on port {port} did not start serving TLS within a minute")
+}
+
 /// Stops a child with SIGTERM (so it can stop its own children), then waits for it.
 struct Terminating(Child);
 
@@ -139,6 +152,32 @@ impl SyncServer {
         Self::start_demo_with(&[])
     }
 
+    /// The demo server over TLS, on a self-signed certificate it makes (as `scripts/run.sh`).
+    pub fn start_demo_tls() -> Result<SyncServer> {
+        let mut server = Self::start_demo_with(&[("CLINIC_SYNC_TLS_SELF_SIGNED", "true")])?;
+        server.url = format!("https://127.0.0.1:{}", server.port);
+        Ok(server)
+    }
+
+    /// The SHA-256 fingerprint of the certificate the server serves, as its log says.
+    pub fn certificate_fingerprint(&self) -> Result<String> {
+        let log = std::fs::read_to_string(self.data.path().join("server.log"))?;
+        log.lines()
+            .filter(|l| l.contains("serving TLS"))
+            .filter_map(|l| l.split("fingerprint=").nth(1))
+            .filter_map(|rest| rest.split_whitespace().next())
+            .next_back()
+            .map(str::to_owned)
+            .context("the server logged no certificate fingerprint")
+    }
+
+    /// Stop, throw the certificate away, and start again with a new one (a replaced server).
+    pub fn replace_certificate(&mut self) -> Result<()> {
+        self.stop();
+        std::fs::remove_dir_all(self.data.path().join("tls"))?;
+        self.resume()
+    }
+
     /// The demo server with extra settings in its environment (`CLINIC_SYNC_…`).
     pub fn start_demo_with(env: &[(&str, &str)]) -> Result<SyncServer> {
         let data = tempfile::tempdir()?;
@@ -175,6 +214,13 @@ impl SyncServer {
             .spawn()
             .context("start clinic-sync")?;
         self.process = Some(Terminating(child));
+        if self
+            .env
+            .iter()
+            .any(|(k, v)| k == "CLINIC_SYNC_TLS_SELF_SIGNED" && v == "true")
+        {
+            return wait_for_tls(&self.data.path().join("server.log"), self.port);
+        }
         wait_for_health(self.port, Duration::from_secs(60))
     }
 

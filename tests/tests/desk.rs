@@ -508,3 +508,52 @@ async fn a_doctor_edits_their_profile_and_working_hours() -> anyhow::Result<()> 
 }
 
 const CREDENTIAL: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+#[tokio::test]
+async fn a_desk_pins_a_self_signed_server_certificate_and_refuses_a_changed_one(
+) -> anyhow::Result<()> {
+    let mut server = SyncServer::start_demo_tls()?;
+    let desk = server.login("front_desk")?;
+    let fingerprint = server.certificate_fingerprint()?;
+    let station = Workstation::new(&server.url)?;
+    let app = station.launch(Build::Staff).await?;
+    // First contact: the desk pins what the server presents and shows its fingerprint, the one
+    // the server printed when it started.
+    let shown = app
+        .wait_for_text("#server-certificate", |t| t.contains(&fingerprint))
+        .await?;
+    assert!(shown.contains("SHA-256"), "{shown}");
+    app.wait_for_text("#connection", |t| t == "Online").await?;
+    app.wait_for_text("#server-certificate", |t| t.contains(&fingerprint))
+        .await?;
+    app.screenshot("08-desk-pins-the-server-certificate")
+        .await?;
+    // In Bangla too.
+    app.click("#language-switch").await?;
+    app.wait_for_text("#server-certificate", |t| {
+        t.contains("সার্টিফিকেট") && t.contains(&fingerprint)
+    })
+    .await?;
+    app.screenshot("08-desk-pins-the-server-certificate-bn")
+        .await?;
+    app.click("#language-switch").await?;
+    app.click("#email").await?;
+    app.sign_in_by_keyboard(&desk.email, &desk.password).await?;
+    app.wait_for_text("#welcome", |t| t.contains(&desk.name))
+        .await?;
+
+    // The server comes back with another certificate: the desk trusts it not, says both
+    // fingerprints, and sends nothing.
+    server.replace_certificate()?;
+    let replaced = server.certificate_fingerprint()?;
+    anyhow::ensure!(replaced != fingerprint, "a new certificate");
+    let warning = app
+        .wait_for_text("#certificate-changed", |t| t.contains(&replaced))
+        .await?;
+    assert!(warning.contains(&fingerprint), "{warning}");
+    app.wait_for_text("#connection", |t| t == "Offline").await?;
+    app.screenshot("09-desk-refuses-a-changed-certificate")
+        .await?;
+    app.close().await?;
+    Ok(())
+}

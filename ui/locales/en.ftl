@@ -139,6 +139,9 @@ sync-rejected = { $count ->
    *[other] { $count } changes refused
 }
 offline-banner = Working offline. Changes are kept safely on this computer and sent when the server is back.
+certificate-pinned = This desk trusts the clinic server's certificate, SHA-256 { $fingerprint }. Compare it with the fingerprint the server printed when it started.
+certificate-changed = The clinic server's certificate changed: this desk trusts { $trusted }, the server now shows { $now }. Nothing is sent to it. Ask the clinic's administrator before going on.
+plain-http-refused = This desk does not talk to the clinic server over plain http. Use the server's https address, or the clinic allows plain http on its own network.
 rejected-title = Changes the server refused
 rejected-register_patient = Registration of { $name } ({ $number })
 rejected-update_patient = Change to { $name }

@@ -121,6 +121,16 @@ pub struct ConnectionStatus {
     /// The clinic lets the front desk take part in conversations (from the last sign-in).
     #[serde(default)]
     pub desk_in_conversations: bool,
+    /// The SHA-256 fingerprint of the server certificate this desk pinned (`AB:CD:…`), when it
+    /// pinned one (a self-signed server).
+    #[serde(default)]
+    pub server_certificate: Option<String>,
+    /// The server now presents another certificate (its fingerprint): nothing is sent to it.
+    #[serde(default)]
+    pub certificate_changed_to: Option<String>,
+    /// The desk refuses plain http to this server (not this computer, and not allowed).
+    #[serde(default)]
+    pub plain_http_refused: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -266,6 +266,24 @@ impl Store {
         Ok(())
     }
 
+    /// The sync server's certificate this desk pinned (DER).
+    pub fn server_certificate(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        let text: Option<String> = self.conn.query_row(
+            "SELECT server_certificate FROM sync_state WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(text.and_then(|t| hex::decode(t).ok()))
+    }
+
+    pub fn pin_server_certificate(&mut self, der: &[u8]) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE sync_state SET server_certificate = ?1 WHERE id = 1",
+            [hex::encode(der)],
+        )?;
+        Ok(())
+    }
+
     /// Whether the user allowed calls on `base_url` this computer's camera and microphone.
     pub fn media_allowed(&self, base_url: &str) -> Result<bool, StoreError> {
         let allowed: Option<String> = self.conn.query_row(

@@ -76,13 +76,19 @@ pub enum ClientError {
     Refused { status: u16, body: ErrorBody },
     #[error("The clinic server gave an answer this app does not understand ({0}). Is it the right address, and the same version?")]
     Unexpected(String),
+    #[error("This desk does not talk to {url} over plain http: use the server's https address (or the clinic allows plain http on its own network with CLINIC_DESK_ALLOW_PLAIN_HTTP=1).")]
+    PlainHttpRefused { url: String },
+    #[error("The clinic server's certificate is not the one this desk trusts.")]
+    CertificateNotTrusted { url: String },
 }
 
 impl From<ClientError> for IpcError {
     fn from(e: ClientError) -> Self {
         match e {
             ClientError::Refused { body, .. } => IpcError::from(body),
-            ClientError::Unreachable { .. } => {
+            ClientError::Unreachable { .. }
+            | ClientError::PlainHttpRefused { .. }
+            | ClientError::CertificateNotTrusted { .. } => {
                 IpcError::new(ErrorCode::ServerUnreachable, e.to_string())
             }
             ClientError::Unexpected(_) => IpcError::new(ErrorCode::Internal, e.to_string()),
@@ -93,21 +99,109 @@ impl From<ClientError> for IpcError {
 #[derive(Debug, Clone)]
 pub struct SyncClient {
     base_url: String,
-    http: reqwest::Client,
+    /// Rebuilt when the server's certificate is pinned; shared by every clone.
+    http: std::sync::Arc<std::sync::RwLock<reqwest::Client>>,
+    /// Plain http to a server that is not on this computer, and the clinic did not allow it.
+    plain_refused: bool,
+}
+
+fn http_client(pinned: Option<&[u8]>) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .timeout(Duration::from_secs(15));
+    if let Some(der) = pinned.and_then(|d| reqwest::Certificate::from_der(d).ok()) {
+        // Exactly this certificate, whatever name the server is reached by (it was pinned, as
+        // an SSH host key is): no other authority, and no other certificate, is trusted.
+        builder = builder
+            .tls_certs_only([der])
+            .tls_danger_accept_invalid_hostnames(true);
+    }
+    builder
+        .build()
+        .expect("an HTTP client with timeouts can always be built")
+}
+
+/// Whether plain http to `url` is acceptable without the clinic's say-so: only to this
+/// computer itself (a demo, a test).
+pub fn plain_http_is_local(url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return true;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once(':').map_or(host, |(h, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    matches!(host, "127.0.0.1" | "localhost" | "[::1]") || host.starts_with("127.")
+}
+
+/// A certificate's SHA-256 fingerprint, `AB:CD:…`.
+pub fn fingerprint(der: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 impl SyncClient {
-    /// A client for the server at `base_url` (e.g. `http://127.0.0.1:8750`).
+    /// A client for the server at `base_url` (e.g. `https://clinic-server.lan:8750`).
     pub fn new(base_url: &str) -> Self {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .timeout(Duration::from_secs(15))
-            .build()
-            .expect("an HTTP client with timeouts can always be built");
+        Self::with_policy(base_url, true)
+    }
+
+    /// A client that refuses plain `http://` to anything but this computer unless
+    /// `allow_plain_http` (the clinic's explicit choice).
+    pub fn with_policy(base_url: &str, allow_plain_http: bool) -> Self {
         Self {
             base_url: base_url.trim_end_matches('/').to_owned(),
-            http,
+            http: std::sync::Arc::new(std::sync::RwLock::new(http_client(None))),
+            plain_refused: !allow_plain_http && !plain_http_is_local(base_url),
         }
+    }
+
+    fn http(&self) -> reqwest::Client {
+        self.http.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// From now on trust exactly this certificate (DER) for the server.
+    pub fn pin_certificate(&self, der: &[u8]) {
+        *self.http.write().unwrap_or_else(|p| p.into_inner()) = http_client(Some(der));
+    }
+
+    /// The certificate the server presents (DER), read without trusting it — for pinning at
+    /// the first contact, or to say what changed. Only `/health` is asked: no secret is sent.
+    pub async fn presented_certificate(&self) -> Result<Vec<u8>, ClientError> {
+        if self.plain_refused {
+            return Err(ClientError::PlainHttpRefused {
+                url: self.base_url.clone(),
+            });
+        }
+        let probe = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .timeout(Duration::from_secs(5))
+            .tls_danger_accept_invalid_certs(true)
+            .tls_info(true)
+            .build()
+            .map_err(|e| ClientError::Unexpected(e.to_string()))?;
+        let response =
+            probe
+                .get(self.url("/health"))
+                .send()
+                .await
+                .map_err(|_| ClientError::Unreachable {
+                    url: self.base_url.clone(),
+                })?;
+        response
+            .extensions()
+            .get::<reqwest::tls::TlsInfo>()
+            .and_then(|info| info.peer_certificate())
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| ClientError::Unexpected("the server presented no certificate".into()))
     }
 
     pub fn base_url(&self) -> &str {
@@ -116,7 +210,7 @@ impl SyncClient {
 
     /// A quick reachability check for the status bar.
     pub async fn health(&self, timeout: Duration) -> Result<Health, ClientError> {
-        let request = self.http.get(self.url("/health")).timeout(timeout);
+        let request = self.http().get(self.url("/health")).timeout(timeout);
         self.answer(request).await
     }
 
@@ -133,17 +227,17 @@ impl SyncClient {
             device_name: device_name.map(str::to_owned),
             device_id,
         };
-        self.answer(self.http.post(self.url("/api/v1/sessions")).json(&body))
+        self.answer(self.http().post(self.url("/api/v1/sessions")).json(&body))
             .await
     }
 
     pub async fn sign_up(&self, form: &SignUpForm) -> Result<SessionGrant, ClientError> {
-        self.answer(self.http.post(self.url("/api/v1/patients")).json(form))
+        self.answer(self.http().post(self.url("/api/v1/patients")).json(form))
             .await
     }
 
     pub async fn me(&self, token: &str) -> Result<Me, ClientError> {
-        self.answer(self.http.get(self.url("/api/v1/me")).bearer_auth(token))
+        self.answer(self.http().get(self.url("/api/v1/me")).bearer_auth(token))
             .await
     }
 
@@ -153,7 +247,7 @@ impl SyncClient {
         form: &DemographicsForm,
     ) -> Result<PatientProfileView, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .put(self.url("/api/v1/me/profile"))
                 .bearer_auth(token)
                 .json(form),
@@ -164,7 +258,7 @@ impl SyncClient {
     /// Every account of the clinic (admins only).
     pub async fn accounts(&self, token: &str) -> Result<Vec<AccountView>, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .get(self.url("/api/v1/accounts"))
                 .bearer_auth(token),
         )
@@ -178,7 +272,7 @@ impl SyncClient {
         form: &StaffAccountForm,
     ) -> Result<AccountView, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .post(self.url("/api/v1/accounts"))
                 .bearer_auth(token)
                 .json(form),
@@ -188,7 +282,7 @@ impl SyncClient {
 
     pub async fn doctors(&self, token: &str) -> Result<Vec<DoctorView>, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .get(self.url("/api/v1/doctors"))
                 .bearer_auth(token),
         )
@@ -227,7 +321,7 @@ impl SyncClient {
         }
         let url = reqwest::Url::parse_with_params(&self.url("/api/v1/directory"), &params)
             .map_err(|e| ClientError::Unexpected(e.to_string()))?;
-        self.answer(self.http.get(url).bearer_auth(token)).await
+        self.answer(self.http().get(url).bearer_auth(token)).await
     }
 
     /// A doctor's profile and working pattern (the doctor, or an admin).
@@ -238,7 +332,7 @@ impl SyncClient {
         form: &clinic_core::ipc::DoctorProfileForm,
     ) -> Result<clinic_core::doctor::DoctorRecord, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .put(self.url(&format!("/api/v1/doctors/{doctor}")))
                 .bearer_auth(token)
                 .json(form),
@@ -260,7 +354,7 @@ impl SyncClient {
         )
         .map_err(|e| ClientError::Unexpected(e.to_string()))?;
         self.answer(
-            self.http
+            self.http()
                 .post(url)
                 .bearer_auth(token)
                 .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
@@ -277,7 +371,7 @@ impl SyncClient {
         content: Vec<u8>,
     ) -> Result<clinic_core::chat::Attachment, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .post(self.url(&format!("/api/v1/appointments/{appointment}/attachments")))
                 .bearer_auth(token)
                 .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
@@ -289,7 +383,7 @@ impl SyncClient {
     /// A conversation's file (the server audits the read).
     pub async fn attachment(&self, token: &str, id: uuid::Uuid) -> Result<Vec<u8>, ClientError> {
         self.download(
-            self.http
+            self.http()
                 .get(self.url(&format!("/api/v1/attachments/{id}")))
                 .bearer_auth(token),
         )
@@ -323,7 +417,7 @@ impl SyncClient {
             &[("purpose", purpose.as_str())],
         )
         .map_err(|e| ClientError::Unexpected(e.to_string()))?;
-        self.answer(self.http.get(url).bearer_auth(token)).await
+        self.answer(self.http().get(url).bearer_auth(token)).await
     }
 
     /// One of a doctor's files, its bytes.
@@ -334,7 +428,7 @@ impl SyncClient {
         document: uuid::Uuid,
     ) -> Result<Vec<u8>, ClientError> {
         self.download(
-            self.http
+            self.http()
                 .get(self.url(&format!("/api/v1/doctors/{doctor}/documents/{document}")))
                 .bearer_auth(token),
         )
@@ -348,7 +442,7 @@ impl SyncClient {
         appointment: clinic_core::AppointmentId,
     ) -> Result<clinic_core::ipc::NoteView, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .get(self.url(&format!("/api/v1/appointments/{appointment}/note")))
                 .bearer_auth(token),
         )
@@ -363,7 +457,7 @@ impl SyncClient {
         form: &clinic_core::ipc::NoteForm,
     ) -> Result<clinic_core::ipc::NoteView, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .put(self.url(&format!("/api/v1/appointments/{appointment}/note")))
                 .bearer_auth(token)
                 .json(form),
@@ -378,7 +472,7 @@ impl SyncClient {
         patient: clinic_core::PatientId,
     ) -> Result<Vec<clinic_core::ipc::ConsultationSummary>, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .get(self.url(&format!("/api/v1/patients/{patient}/consultations")))
                 .bearer_auth(token),
         )
@@ -392,7 +486,7 @@ impl SyncClient {
         appointment: clinic_core::AppointmentId,
     ) -> Result<clinic_core::prescription::PrescriptionView, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .get(self.url(&format!("/api/v1/appointments/{appointment}/prescription")))
                 .bearer_auth(token),
         )
@@ -407,7 +501,7 @@ impl SyncClient {
         form: &clinic_core::prescription::PrescriptionForm,
     ) -> Result<clinic_core::prescription::PrescriptionView, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .put(self.url(&format!("/api/v1/appointments/{appointment}/prescription")))
                 .bearer_auth(token)
                 .json(form),
@@ -423,7 +517,7 @@ impl SyncClient {
         form: &clinic_core::prescription::IssueForm,
     ) -> Result<clinic_core::prescription::PrescriptionView, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .post(self.url(&format!(
                     "/api/v1/appointments/{appointment}/prescription/issue"
                 )))
@@ -440,7 +534,7 @@ impl SyncClient {
         patient: clinic_core::PatientId,
     ) -> Result<Vec<clinic_core::prescription::PrescriptionSheet>, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .get(self.url(&format!("/api/v1/patients/{patient}/prescriptions")))
                 .bearer_auth(token),
         )
@@ -454,7 +548,7 @@ impl SyncClient {
         patient: clinic_core::PatientId,
     ) -> Result<clinic_core::chart::ClinicalSummary, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .get(self.url(&format!("/api/v1/patients/{patient}/clinical")))
                 .bearer_auth(token),
         )
@@ -468,7 +562,7 @@ impl SyncClient {
         summary: &clinic_core::chart::ClinicalSummary,
     ) -> Result<clinic_core::chart::ClinicalSummary, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .put(self.url(&format!("/api/v1/patients/{patient}/clinical")))
                 .bearer_auth(token)
                 .json(summary),
@@ -484,7 +578,7 @@ impl SyncClient {
         form: &clinic_core::consent::ConsentForm,
     ) -> Result<clinic_core::consent::ConsentRecord, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .post(self.url(&format!("/api/v1/patients/{patient}/consents")))
                 .bearer_auth(token)
                 .json(form),
@@ -499,7 +593,7 @@ impl SyncClient {
         appointment: clinic_core::AppointmentId,
     ) -> Result<clinic_core::ipc::MeetingAccess, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .get(self.url(&format!("/api/v1/appointments/{appointment}/meeting")))
                 .bearer_auth(token),
         )
@@ -514,7 +608,7 @@ impl SyncClient {
         decision: &clinic_core::doctor::Verification,
     ) -> Result<clinic_core::doctor::DoctorRecord, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .put(self.url(&format!("/api/v1/doctors/{doctor}/verification")))
                 .bearer_auth(token)
                 .json(decision),
@@ -535,7 +629,7 @@ impl SyncClient {
             &[("kind", wire_name(&kind)), ("days", days.to_string())],
         )
         .map_err(|e| ClientError::Unexpected(e.to_string()))?;
-        self.answer(self.http.get(url).bearer_auth(token)).await
+        self.answer(self.http().get(url).bearer_auth(token)).await
     }
 
     /// Push a batch of this device's commands; one answer per command, in order.
@@ -550,7 +644,7 @@ impl SyncClient {
             commands: &'a [CommandEnvelope],
         }
         self.answer(
-            self.http
+            self.http()
                 .post(self.url("/api/v1/sync/push"))
                 .bearer_auth(token)
                 .json(&Push { commands }),
@@ -566,7 +660,7 @@ impl SyncClient {
         limit: u32,
     ) -> Result<PullResponse, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .get(self.url(&format!("/api/v1/sync/pull?after={after}&limit={limit}")))
                 .bearer_auth(token),
         )
@@ -576,7 +670,7 @@ impl SyncClient {
     /// Listen for the server's "the change log moved" events.
     pub async fn events(&self, token: &str) -> Result<ChangeEvents, ClientError> {
         let request = self
-            .http
+            .http()
             .get(self.url("/api/v1/sync/events"))
             .bearer_auth(token)
             .header(reqwest::header::ACCEPT, "text/event-stream")
@@ -597,7 +691,7 @@ impl SyncClient {
     /// Revoke the session on the server.
     pub async fn sign_out(&self, token: &str) -> Result<(), ClientError> {
         let request = self
-            .http
+            .http()
             .delete(self.url("/api/v1/sessions/current"))
             .bearer_auth(token);
         let response = self.send(request).await?;
@@ -615,8 +709,17 @@ impl SyncClient {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, ClientError> {
+        if self.plain_refused {
+            return Err(ClientError::PlainHttpRefused {
+                url: self.base_url.clone(),
+            });
+        }
         request.send().await.map_err(|e| {
-            if e.is_connect() || e.is_timeout() || e.is_request() {
+            if certificate_problem(&e) {
+                ClientError::CertificateNotTrusted {
+                    url: self.base_url.clone(),
+                }
+            } else if e.is_connect() || e.is_timeout() || e.is_request() {
                 ClientError::Unreachable {
                     url: self.base_url.clone(),
                 }
@@ -651,6 +754,19 @@ impl SyncClient {
             Err(_) => ClientError::Unexpected(format!("HTTP {status}")),
         }
     }
+}
+
+/// Whether a failed request failed on the server's certificate (OpenSSL's verification).
+fn certificate_problem(e: &reqwest::Error) -> bool {
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(err) = source {
+        let text = err.to_string();
+        if text.contains("certificate verify failed") || text.contains("self-signed certificate") {
+            return true;
+        }
+        source = err.source();
+    }
+    false
 }
 
 /// A value's name on the wire (a unit enum variant's serde name), for query strings.

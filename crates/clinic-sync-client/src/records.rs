@@ -30,7 +30,7 @@ impl SyncClient {
         if let Some(reason) = break_glass {
             url.query_pairs_mut().append_pair("break_glass", reason);
         }
-        self.answer(self.http.get(url).bearer_auth(token)).await
+        self.answer(self.http().get(url).bearer_auth(token)).await
     }
 
     /// A patient's chart fetched ahead of the day's consultations (audited as a prefetch).
@@ -40,7 +40,7 @@ impl SyncClient {
         patient: PatientId,
     ) -> Result<ChartView, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .get(self.url(&format!("/api/v1/patients/{patient}/chart?prefetch=true")))
                 .bearer_auth(token),
         )
@@ -54,7 +54,7 @@ impl SyncClient {
         patient: PatientId,
     ) -> Result<Vec<PatientDocument>, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .get(self.url(&format!("/api/v1/patients/{patient}/documents")))
                 .bearer_auth(token),
         )
@@ -68,7 +68,7 @@ impl SyncClient {
         upload: uuid::Uuid,
     ) -> Result<UploadState, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .get(self.url(&format!("/api/v1/uploads/{upload}")))
                 .bearer_auth(token),
         )
@@ -83,7 +83,7 @@ impl SyncClient {
         start: &UploadStart,
     ) -> Result<UploadState, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .post(self.url(&format!("/api/v1/patients/{patient}/uploads")))
                 .bearer_auth(token)
                 .json(start),
@@ -126,7 +126,7 @@ impl SyncClient {
             let to = (from + CHUNK_BYTES).min(content.len());
             let sent = self
                 .answer::<UploadState>(
-                    self.http
+                    self.http()
                         .patch(self.url(&format!("/api/v1/uploads/{upload}")))
                         .bearer_auth(token)
                         .header("Upload-Offset", at.to_string())
@@ -191,7 +191,7 @@ impl SyncClient {
         let mut content: Vec<u8> = Vec::with_capacity(document.size as usize);
         let mut failures = 0;
         while (content.len() as u64) < document.size {
-            let mut request = self.http.get(&url).bearer_auth(token);
+            let mut request = self.http().get(&url).bearer_auth(token);
             if !content.is_empty() {
                 request =
                     request.header(reqwest::header::RANGE, format!("bytes={}-", content.len()));
@@ -250,7 +250,7 @@ impl SyncClient {
         patient: PatientId,
     ) -> Result<serde_json::Value, ClientError> {
         self.answer(
-            self.http
+            self.http()
                 .get(self.url(&format!("/api/v1/patients/{patient}/export/fhir")))
                 .bearer_auth(token),
         )
@@ -280,7 +280,7 @@ impl SyncClient {
                 pairs.append_pair("limit", &limit.to_string());
             }
         }
-        self.answer(self.http.get(url).bearer_auth(token)).await
+        self.answer(self.http().get(url).bearer_auth(token)).await
     }
 
     /// Chart reads made from this device's copy while offline, for the server's audit.
@@ -291,7 +291,7 @@ impl SyncClient {
     ) -> Result<(), ClientError> {
         let response = self
             .send(
-                self.http
+                self.http()
                     .post(self.url("/api/v1/audit/offline-reads"))
                     .bearer_auth(token)
                     .json(reads),

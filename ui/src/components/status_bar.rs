@@ -100,6 +100,18 @@ pub fn StatusBar() -> Html {
     };
 
     let offline = model.connection.as_ref().is_some_and(|c| !c.online) && model.account.is_some();
+    let certificate = model
+        .connection
+        .as_ref()
+        .and_then(|c| c.server_certificate.clone());
+    let changed_to = model
+        .connection
+        .as_ref()
+        .and_then(|c| c.certificate_changed_to.clone());
+    let plain_http_refused = model
+        .connection
+        .as_ref()
+        .is_some_and(|c| c.plain_http_refused);
     html! {
         <>
         <header class="status-bar">
@@ -126,8 +138,22 @@ pub fn StatusBar() -> Html {
                 <button id="sign-out" type="button" class="secondary" onclick={sign_out}>{ text(lang, "sign-out") }</button>
             }
         </header>
-        if offline {
+        if let Some(now) = changed_to {
+            <p class="banner error" id="certificate-changed" role="alert">
+                { text_with(lang, "certificate-changed", &[
+                    ("trusted", certificate.clone().unwrap_or_default().into()),
+                    ("now", now.into()),
+                ]) }
+            </p>
+        } else if plain_http_refused {
+            <p class="banner error" id="plain-http-refused" role="alert">{ text(lang, "plain-http-refused") }</p>
+        } else if offline {
             <p class="banner offline" id="offline-banner" role="status">{ text(lang, "offline-banner") }</p>
+        }
+        if let (Some(print), None) = (&certificate, &model.account) {
+            <p class="banner info" id="server-certificate" role="status">
+                { text_with(lang, "certificate-pinned", &[("fingerprint", print.clone().into())]) }
+            </p>
         }
         </>
     }
