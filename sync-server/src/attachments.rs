@@ -75,6 +75,12 @@ pub async fn upload<S: Storage>(
         ATTACHMENT_RULE.check_size(declared)?;
     }
     records_consented(&state, appointment.patient).await?;
+    let kept = state.storage.attachment_count(appointment.id).await?;
+    if kept >= clinic_core::chat::ATTACHMENTS_PER_APPOINTMENT_MAX {
+        return Err(ApiError::Conflict(format!(
+            "This conversation already holds {kept} files, the most one appointment keeps."
+        )));
+    }
     let bytes = crate::http::whole_body(
         request.into_body(),
         ATTACHMENT_RULE.max_bytes as usize,

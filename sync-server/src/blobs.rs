@@ -126,6 +126,12 @@ impl BlobKey {
     }
 
     /// The content of a blob sealed by [`BlobKey::seal`], checked against its hash.
+    /// Whether `stored` is sealed (files stored before sealing start with their own magic
+    /// bytes — `%PDF`, JPEG's `FF D8`, PNG's `89 50` — never with the format byte).
+    pub fn is_sealed(stored: &[u8]) -> bool {
+        stored.len() > NONCE_BYTES && stored[0] == FORMAT
+    }
+
     pub fn open(&self, sha256: &str, sealed: &[u8]) -> Result<Vec<u8>, BlobError> {
         let content = self.open_for(sha256, sealed)?;
         if sha256_hex(&content) != sha256 {

@@ -75,6 +75,13 @@ pub async fn upload<S: Storage>(
     )
     .await?;
     let kind = rule.check(&bytes)?;
+    let kept = state.storage.doctor_documents(doctor, purpose).await?.len();
+    if kept >= clinic_core::doctor::DOCUMENTS_PER_PURPOSE_MAX {
+        return Err(ApiError::Conflict(format!(
+            "This doctor already keeps {kept} files of this kind, the most the clinic keeps. \
+             Ask an admin to remove old ones first."
+        )));
+    }
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let now = Utc::now();
     let document = DoctorDocument {
@@ -92,9 +99,11 @@ pub async fn upload<S: Storage>(
             .map(|a| a.id)
             .ok_or(ApiError::NotSignedIn)?,
     };
+    // Sealed at rest like every other stored file (a credential names a person).
+    let sealed = state.blob_key.seal(&document.sha256, &bytes);
     state
         .storage
-        .save_doctor_document(&document, &bytes)
+        .save_doctor_document(&document, &sealed)
         .await?;
     if purpose == DocumentPurpose::Credential {
         if let Some(mut record) = state.storage.doctor(account.id).await? {
@@ -137,5 +146,14 @@ pub async fn download<S: Storage>(
         .await?
         .ok_or(ApiError::NotFound)?;
     decide(caller.actor, read_action(doctor, document.purpose))?;
+    let content = if crate::blobs::BlobKey::is_sealed(&content) {
+        state
+            .blob_key
+            .open(&document.sha256, &content)
+            .map_err(|e| ApiError::Internal(format!("doctor document {id}: {e}")))?
+    } else {
+        // Stored before files of doctors were sealed.
+        content
+    };
     crate::http::file_answer(content, document.kind, &document.file_name)
 }

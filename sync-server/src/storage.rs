@@ -388,6 +388,11 @@ pub trait Storage: Send + Sync + 'static {
         account: UserId,
     ) -> impl Future<Output = Result<i64, StorageError>> + Send;
     /// Keep a conversation's file: its blob (sealed; once per content) and its record.
+    /// How many files an appointment's conversation keeps.
+    fn attachment_count(
+        &self,
+        appointment: clinic_core::AppointmentId,
+    ) -> impl Future<Output = Result<usize, StorageError>> + Send;
     fn save_attachment(
         &self,
         attachment: &clinic_core::chat::Attachment,
@@ -1312,6 +1317,18 @@ macro_rules! shared_sql_storage {
                     .await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn attachment_count(
+                &self,
+                appointment: clinic_core::AppointmentId,
+            ) -> Result<usize, StorageError> {
+                let (n,): (i64,) =
+                    sqlx::query_as("SELECT COUNT(*) FROM attachment WHERE appointment_id = $1")
+                        .bind(appointment.to_string())
+                        .fetch_one(&self.pool)
+                        .await?;
+                Ok(n as usize)
             }
 
             async fn save_attachment(

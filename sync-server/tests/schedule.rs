@@ -1406,6 +1406,19 @@ async fn files_in_a_conversation_are_checked_consented_sealed_and_read_by_the_tw
         .unwrap();
     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
 
+    // One conversation keeps so many files, no more.
+    let kept = s.scalar("SELECT COUNT(*) FROM attachment".into()).await as usize;
+    for _ in kept..clinic_core::chat::ATTACHMENTS_PER_APPOINTMENT_MAX {
+        let (status, body) = attach(s, &patient, &appointment, report).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, body) = attach(s, &patient, &appointment, report).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("the most"),
+        "{body}"
+    );
+
     // A cancelled appointment takes no more files.
     assert_eq!(
         push_one(s, &patient, step(5, 1, "cancel", None)).await["outcome"],

@@ -651,6 +651,67 @@ async fn the_audit_chain_is_keyed_and_dropping_its_newest_entries_is_found(b: Ba
     assert!(broken.contains("not signed with the audit key"), "{broken}");
 }
 
+const CREDENTIAL: &[u8] =
+    b"%PDF-1.4\n% BMDC registration A-12345, Dr. Mizanur Rahman\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+async fn upload_credential(c: &Clinic) -> StatusCode {
+    c.s.http
+        .post(format!(
+            "{}/api/v1/doctors/{}/documents?purpose=credential",
+            c.s.url, c.doctor
+        ))
+        .bearer_auth(&c.doctor_token)
+        .body(CREDENTIAL.to_vec())
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn a_doctors_credentials_are_sealed_at_rest_and_kept_within_a_quota(b: Backend) {
+    let c = clinic(b, 0).await;
+    let s = &c.s;
+    assert_eq!(upload_credential(&c).await, StatusCode::CREATED);
+    let in_the_clear = s
+        .scalar(match b {
+            Backend::Sqlite => {
+                "SELECT COUNT(*) FROM doctor_document WHERE instr(content, CAST('BMDC' AS BLOB)) > 0"
+                    .into()
+            }
+            Backend::Postgres => {
+                "SELECT COUNT(*) FROM doctor_document WHERE position('BMDC'::bytea in content) > 0"
+                    .into()
+            }
+        })
+        .await;
+    assert_eq!(in_the_clear, 0, "nothing of the credential in the clear");
+    // The admin who verifies reads the same bytes.
+    let (_, list) = s
+        .get(
+            &format!("/api/v1/doctors/{}/documents?purpose=credential", c.doctor),
+            Some(&c.admin),
+        )
+        .await;
+    let id = list[0]["id"].as_str().unwrap();
+    let read = s
+        .http
+        .get(format!(
+            "{}/api/v1/doctors/{}/documents/{id}",
+            s.url, c.doctor
+        ))
+        .bearer_auth(&c.admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), StatusCode::OK);
+    assert_eq!(read.bytes().await.unwrap().as_ref(), CREDENTIAL);
+    // At most so many files of a kind.
+    for _ in 1..clinic_core::doctor::DOCUMENTS_PER_PURPOSE_MAX {
+        assert_eq!(upload_credential(&c).await, StatusCode::CREATED);
+    }
+    assert_eq!(upload_credential(&c).await, StatusCode::CONFLICT);
+}
+
 on_both_backends!(
     a_doctor_cannot_open_a_strangers_chart_by_booking_them,
     a_far_future_date_is_a_field_message_not_a_dropped_connection,
@@ -664,6 +725,7 @@ on_both_backends!(
     offline_reads_are_bounded_and_only_believed_for_charts_the_device_had,
     wrong_tries_from_elsewhere_never_keep_the_user_out,
     the_audit_chain_is_keyed_and_dropping_its_newest_entries_is_found,
+    a_doctors_credentials_are_sealed_at_rest_and_kept_within_a_quota,
 );
 
 /// TLS does not depend on the database: one run, on SQLite.

@@ -13,6 +13,9 @@ use crate::{AppointmentId, PatientId, Role, UserId};
 
 pub const MESSAGE_MAX_CHARS: usize = 4_000;
 
+/// The most files one appointment's conversation keeps (both sides together).
+pub const ATTACHMENTS_PER_APPOINTMENT_MAX: usize = 30;
+
 /// The largest file a message may carry.
 pub const ATTACHMENT_MAX_BYTES: u64 = 10 * 1024 * 1024;
 
