@@ -1076,13 +1076,6 @@ async fn notes_lock_at_completion_and_later_changes_are_amendments(b: Backend) {
     ));
 }
 
-fn message(n: u32, appointment: u32, body: &str) -> Value {
-    envelope(
-        n,
-        json!({"kind": "send_message", "appointment": uuid(0xa000, appointment), "body": body}),
-    )
-}
-
 async fn pulled_messages(s: &TestServer, token: &str) -> Vec<Value> {
     let (status, page) = s
         .get("/api/v1/sync/pull?after=0&limit=1000", Some(token))

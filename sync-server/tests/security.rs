@@ -10,26 +10,14 @@ use serde_json::{json, Value};
 
 /// A second verified doctor of the clinic, signed in.
 async fn second_doctor(c: &Clinic) -> (String, String) {
-    let s = &c.s;
-    let id = staff(s, &c.admin, "dr.karim@clinic.test", "doctor", DOCTOR_PW).await;
-    let token = s.sign_in("dr.karim@clinic.test", DOCTOR_PW).await;
-    let (status, body) = s
-        .put(
-            &format!("/api/v1/doctors/{id}"),
-            Some(&token),
-            json!({"profile": profile("Dr. Karim", "A-54321"), "pattern": pattern(&id)}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = s
-        .put(
-            &format!("/api/v1/doctors/{id}/verification"),
-            Some(&c.admin),
-            json!({"status": "verified"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    (id, token)
+    verified_doctor(
+        &c.s,
+        &c.admin,
+        "dr.karim@clinic.test",
+        "Dr. Karim",
+        "A-54321",
+    )
+    .await
 }
 
 async fn chart_status(c: &Clinic, token: &str, patient: &str) -> StatusCode {
@@ -382,13 +370,6 @@ async fn a_malformed_address_is_answered_in_the_error_shape_without_parser_detai
             assert!(!message.contains(parser_words), "{path}: {message}");
         }
     }
-}
-
-fn message(n: u32, appointment: u32, body: &str) -> Value {
-    envelope(
-        n,
-        json!({"kind": "send_message", "appointment": uuid(0xa000, appointment), "body": body}),
-    )
 }
 
 async fn a_doctor_reads_only_their_own_conversations_and_every_refusal_is_audited(b: Backend) {

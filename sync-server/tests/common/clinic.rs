@@ -157,6 +157,36 @@ pub async fn signed_in_desk(s: &TestServer, email: &str, device: u32) -> (String
     )
 }
 
+/// A doctor of the clinic with a profile, working hours and verified credentials, signed in:
+/// their id and token.
+pub async fn verified_doctor(
+    s: &TestServer,
+    admin: &str,
+    email: &str,
+    name: &str,
+    registration: &str,
+) -> (String, String) {
+    let doctor = staff(s, admin, email, "doctor", DOCTOR_PW).await;
+    let token = s.sign_in(email, DOCTOR_PW).await;
+    let (status, record) = s
+        .put(
+            &format!("/api/v1/doctors/{doctor}"),
+            Some(&token),
+            json!({"profile": profile(name, registration), "pattern": pattern(&doctor)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    let (status, record) = s
+        .put(
+            &format!("/api/v1/doctors/{doctor}/verification"),
+            Some(admin),
+            json!({"status": "verified"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    (doctor, token)
+}
+
 /// A doctor with a verified profile, two desks, and `patients` registered patients.
 pub async fn clinic(b: Backend, patients: u32) -> Clinic {
     clinic_with(b, patients, false).await
@@ -178,24 +208,14 @@ pub async fn clinic_with(b: Backend, patients: u32, desk_in_conversations: bool)
     let admin = s.sign_in(ADMIN, ADMIN_PW).await;
     staff(&s, &admin, "desk1@clinic.test", "front_desk", DESK_PW).await;
     staff(&s, &admin, "desk2@clinic.test", "front_desk", DESK_PW).await;
-    let doctor = staff(&s, &admin, "dr.rahman@clinic.test", "doctor", DOCTOR_PW).await;
-    let doctor_token = s.sign_in("dr.rahman@clinic.test", DOCTOR_PW).await;
-    let (status, record) = s
-        .put(
-            &format!("/api/v1/doctors/{doctor}"),
-            Some(&doctor_token),
-            json!({"profile": profile("Dr. Mizanur Rahman", "A-12345"), "pattern": pattern(&doctor)}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{record}");
-    let (status, record) = s
-        .put(
-            &format!("/api/v1/doctors/{doctor}/verification"),
-            Some(&admin),
-            json!({"status": "verified"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{record}");
+    let (doctor, doctor_token) = verified_doctor(
+        &s,
+        &admin,
+        "dr.rahman@clinic.test",
+        "Dr. Mizanur Rahman",
+        "A-12345",
+    )
+    .await;
     let (desk_a, code_a) = signed_in_desk(&s, "desk1@clinic.test", 1).await;
     let (desk_b, _) = signed_in_desk(&s, "desk2@clinic.test", 2).await;
     let registrations: Vec<Value> = (1..=patients)
@@ -213,4 +233,12 @@ pub async fn clinic_with(b: Backend, patients: u32, desk_in_conversations: bool)
         doctor_token,
         patients: (1..=patients).map(|p| uuid(0x9000, p)).collect(),
     }
+}
+
+/// A message in appointment `appointment`'s conversation.
+pub fn message(n: u32, appointment: u32, body: &str) -> Value {
+    envelope(
+        n,
+        json!({"kind": "send_message", "appointment": uuid(0xa000, appointment), "body": body}),
+    )
 }
