@@ -140,11 +140,11 @@ impl Desk {
         }
         // The server's certificate this desk pinned at its first https contact, if it did.
         let client = SyncClient::with_policy(&config.server_url, config.allow_plain_http);
-        let pinned = store
+        let trust = store
             .as_ref()
             .ok()
-            .and_then(|s| s.lock().ok()?.server_certificate().ok().flatten());
-        if let Some(der) = pinned {
+            .and_then(|s| s.lock().ok()?.server_trust().ok());
+        if let Some(clinic_store::ServerTrust::Pinned(der)) = trust {
             client.pin_certificate(&der);
         }
         Desk {
@@ -437,9 +437,24 @@ impl Desk {
         let Ok(presented) = self.client.presented_certificate().await else {
             return;
         };
-        let pinned = self.with_store(|s| s.server_certificate()).ok().flatten();
-        match pinned {
-            None => {
+        // What this desk trusts now; unreadable, it pins nothing.
+        let Ok(trust) = self.with_store(|s| s.server_trust()) else {
+            return;
+        };
+        let changed = |now: String| {
+            tracing::warn!(fingerprint = %now, "the server's certificate changed: not trusted");
+            *self
+                .certificate_changed_to
+                .lock()
+                .unwrap_or_else(|p| p.into_inner()) = Some(now);
+        };
+        match trust {
+            // A server this desk reached with an authority's certificate never gets a
+            // self-signed one pinned on trust: that is what an attacker in between would show.
+            clinic_store::ServerTrust::Authority => {
+                changed(clinic_sync_client::fingerprint(&presented));
+            }
+            clinic_store::ServerTrust::Unknown => {
                 if self
                     .with_store(|s| s.pin_server_certificate(&presented))
                     .is_ok()
@@ -451,15 +466,10 @@ impl Desk {
                     self.client.pin_certificate(&presented);
                 }
             }
-            Some(pinned) if pinned != presented => {
-                let now = clinic_sync_client::fingerprint(&presented);
-                tracing::warn!(fingerprint = %now, "the server's certificate changed: not trusted");
-                *self
-                    .certificate_changed_to
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner()) = Some(now);
+            clinic_store::ServerTrust::Pinned(pinned) if pinned != presented => {
+                changed(clinic_sync_client::fingerprint(&presented));
             }
-            Some(_) => {}
+            clinic_store::ServerTrust::Pinned(_) => {}
         }
     }
 
@@ -482,6 +492,13 @@ impl Desk {
                 .certificate_changed_to
                 .lock()
                 .unwrap_or_else(|p| p.into_inner()) = None;
+            // Reached over https with nothing pinned: an authority vouched for the server.
+            if self.client.base_url().starts_with("https://")
+                && self.with_store(|s| s.server_trust()).ok()
+                    == Some(clinic_store::ServerTrust::Unknown)
+            {
+                let _ = self.with_store(|s| s.trust_server_by_authority());
+            }
         }
         if online {
             self.mark_online();
@@ -506,11 +523,12 @@ impl Desk {
             desk_in_conversations: self
                 .desk_in_conversations
                 .load(std::sync::atomic::Ordering::Relaxed),
-            server_certificate: self
-                .with_store(|s| s.server_certificate())
-                .ok()
-                .flatten()
-                .map(|der| clinic_sync_client::fingerprint(&der)),
+            server_certificate: match self.with_store(|s| s.server_trust()) {
+                Ok(clinic_store::ServerTrust::Pinned(der)) => {
+                    Some(clinic_sync_client::fingerprint(&der))
+                }
+                _ => None,
+            },
             certificate_changed_to: self
                 .certificate_changed_to
                 .lock()

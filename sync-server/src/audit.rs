@@ -82,10 +82,61 @@ impl AuditKey {
         ])
     }
 
+    /// What tells this key apart (stored with the chain: another key is refused at start).
+    pub fn fingerprint(&self) -> String {
+        self.mac(&["audit key fingerprint"])[..32].to_owned()
+    }
+
     /// The head's seal: which entry is the newest, and its hash.
     pub fn head_mac(&self, seq: i64, hash: &str) -> String {
         self.mac(&["audit head", &seq.to_string(), hash])
     }
+
+    /// A checkpoint's seal: the chain was found intact up to this entry, with this hash.
+    pub fn checkpoint_mac(&self, seq: i64, hash: &str) -> String {
+        self.mac(&["audit checkpoint", &seq.to_string(), hash])
+    }
+}
+
+/// Why a server does not start with its audit key.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditKeyError {
+    #[error("The audit key {path} is not the one this clinic's audit chain is sealed with. The servers of one clinic share one audit key: copy it from the first server, or restore the right one.")]
+    NotTheChainsKey { path: String },
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
+}
+
+/// Seal the chain with `key` from now on: the first server's key is the chain's (its
+/// fingerprint kept in the database), another one is refused; a chain whose newest entry is
+/// unkeyed (made before the key) gets a keyed mark at once, so from here on it ends keyed.
+pub async fn adopt_key<S: crate::storage::Storage>(
+    storage: &S,
+    key: AuditKey,
+    path: &std::path::Path,
+) -> Result<(), AuditKeyError> {
+    let fingerprint = key.fingerprint();
+    storage.save_audit_key_fingerprint(&fingerprint).await?;
+    if storage.audit_key_fingerprint().await?.as_deref() != Some(fingerprint.as_str()) {
+        return Err(AuditKeyError::NotTheChainsKey {
+            path: path.display().to_string(),
+        });
+    }
+    storage.set_audit_key(key);
+    if storage.audit_newest_version().await? == Some(UNKEYED) {
+        let mark = AuditEvent {
+            actor: String::new(),
+            role: "server".to_owned(),
+            action: "audit_keyed".to_owned(),
+            subject: "entries from here on are sealed with the audit key".to_owned(),
+            patient: String::new(),
+            device: String::new(),
+        };
+        storage
+            .audit(&mark, chrono::Utc::now().timestamp_millis())
+            .await?;
+    }
+    Ok(())
 }
 
 /// The newest entry, as the last append signed it.
@@ -154,9 +205,41 @@ pub fn verify(
     key: Option<&AuditKey>,
     head: Option<&AuditHead>,
 ) -> Result<(), ChainBroken> {
-    let mut prev = GENESIS.to_owned();
-    let mut keyed_since: Option<i64> = None;
-    for (expected, e) in (1..).zip(entries.iter()) {
+    verify_from(None, entries, key, head)
+}
+
+/// [`verify`] from a signed `checkpoint` on: `entries` start with the checkpoint's own entry
+/// (which must still have the hash the checkpoint signed) and run to the newest. What lies
+/// before the checkpoint was found intact when it was made; a full check reads it again.
+pub fn verify_from(
+    checkpoint: Option<&AuditHead>,
+    entries: &[AuditEntry],
+    key: Option<&AuditKey>,
+    head: Option<&AuditHead>,
+) -> Result<(), ChainBroken> {
+    let (first, mut prev, mut keyed_since, rest) = match checkpoint {
+        None => (1, GENESIS.to_owned(), None, entries),
+        Some(cp) => {
+            let key = key.ok_or(ChainBroken::HeadUnsigned)?;
+            if key.checkpoint_mac(cp.seq, &cp.hash) != cp.mac {
+                return Err(ChainBroken::HeadUnsigned);
+            }
+            match entries.first() {
+                Some(e) if e.seq == cp.seq && e.hash == cp.hash => {}
+                Some(e) if e.seq == cp.seq => return Err(ChainBroken::Altered { seq: cp.seq }),
+                _ => {
+                    return Err(ChainBroken::Missing {
+                        seq: cp.seq,
+                        before: cp.seq - 1,
+                        seq_after: entries.first().map_or(0, |e| e.seq),
+                    })
+                }
+            }
+            (cp.seq + 1, cp.hash.clone(), Some(cp.seq), &entries[1..])
+        }
+    };
+    let entries_for_head = entries;
+    for (expected, e) in (first..).zip(rest.iter()) {
         if e.seq != expected {
             return Err(ChainBroken::Missing {
                 seq: expected,
@@ -191,7 +274,13 @@ pub fn verify(
         }
         prev = e.hash.clone();
     }
+    // With the key in hand, a chain must end keyed (the server seals a mark at start, so every
+    // chain it keeps does): an all-unkeyed chain was rewritten without the key.
+    if let (Some(_), None, Some(last)) = (key, keyed_since, entries.last()) {
+        return Err(ChainBroken::Unkeyed { seq: last.seq });
+    }
     if keyed_since.is_some() {
+        let entries = entries_for_head;
         let key = key.ok_or(ChainBroken::HeadUnsigned)?;
         let head = head
             .filter(|h| key.head_mac(h.seq, &h.hash) == h.mac)
@@ -230,38 +319,71 @@ pub struct AuditFilter {
     pub to_ms: Option<i64>,
     #[serde(default)]
     pub limit: Option<i64>,
+    /// The page below this entry (a sequence number): the next page's `older_than`.
+    #[serde(default)]
+    pub before: Option<i64>,
+    /// Check the whole chain from its first entry, not from the last checkpoint.
+    #[serde(default)]
+    pub full: bool,
 }
 
-/// `GET /api/v1/audit?patient=&actor=&action=&from_ms=&to_ms=&limit=`: the admins' audit viewer.
-/// The whole chain is checked on each view, so a removed or edited entry shows at once.
+/// `GET /api/v1/audit?patient=&actor=&action=&from_ms=&to_ms=&limit=&before=&full=`: the
+/// admins' audit viewer, a page at a time, newest first (the filters in SQL). The chain is
+/// checked on each view from the newest signed checkpoint on (`full`: from its first entry), and
+/// a view that finds it intact leaves a checkpoint at its newest entry — so a removed or edited
+/// recent entry shows at once, and a view does not read the whole history.
 pub async fn view<S: crate::storage::Storage>(
     axum::extract::State(state): axum::extract::State<crate::http::AppState<S>>,
     caller: crate::http::Caller,
     crate::extract::Query(filter): crate::extract::Query<AuditFilter>,
 ) -> Result<axum::Json<AuditPage>, crate::error::ApiError> {
     clinic_core::decide(caller.actor, clinic_core::Action::ReadAudit)?;
-    let chain = state.storage.audit_entries().await?;
+    let key = state.storage.audit_key();
     let head = state.storage.audit_head().await?;
-    let chain_broken = verify(&chain, state.storage.audit_key(), head.as_ref())
-        .err()
-        .map(|e| e.to_string());
-    let total = chain.len();
-    let limit = filter.limit.unwrap_or(200).clamp(1, 2000) as usize;
-    let same = |want: &Option<String>, have: &str| {
-        want.as_deref()
-            .map(str::trim)
-            .is_none_or(|w| w.is_empty() || w == have)
+    let checkpoint = match (filter.full, key) {
+        (false, Some(_)) => state.storage.audit_checkpoint().await?,
+        _ => None,
     };
-    let entries: Vec<AuditEntry> = chain
-        .into_iter()
-        .rev()
-        .filter(|e| same(&filter.patient, &e.patient))
-        .filter(|e| same(&filter.actor, &e.actor))
-        .filter(|e| same(&filter.action, &e.action))
-        .filter(|e| filter.from_ms.is_none_or(|f| e.at_ms >= f))
-        .filter(|e| filter.to_ms.is_none_or(|t| e.at_ms <= t))
-        .take(limit)
-        .collect();
+    let total = state.storage.audit_count().await? as usize;
+    let mut from = checkpoint.as_ref().map_or(1, |c| c.seq);
+    let mut chain = state.storage.audit_entries_from(from).await?;
+    let mut checked = verify_from(checkpoint.as_ref(), &chain, key, head.as_ref());
+    let mut head = head;
+    // Entries 1..=N are N rows: one gone anywhere, or a break after the checkpoint, and the
+    // whole chain is checked, to say where.
+    let whole = chain.last().is_none_or(|last| last.seq as usize == total);
+    if checkpoint.is_some() && (checked.is_err() || !whole) {
+        from = 1;
+        chain = state.storage.audit_entries().await?;
+        checked = verify(&chain, key, head.as_ref());
+    }
+    // An entry appended between reading the head and the entries looks like a break: read
+    // both again (a real break stays; a race does not).
+    if checked.is_err() {
+        head = state.storage.audit_head().await?;
+        from = 1;
+        chain = state.storage.audit_entries().await?;
+        checked = verify(&chain, key, head.as_ref());
+    }
+    if let (Ok(()), Some(key), Some(last)) = (&checked, key, chain.last()) {
+        if checkpoint.as_ref().is_none_or(|c| c.seq < last.seq) {
+            let newest = AuditHead {
+                seq: last.seq,
+                hash: last.hash.clone(),
+                mac: key.checkpoint_mac(last.seq, &last.hash),
+            };
+            state
+                .storage
+                .save_audit_checkpoint(&newest, chrono::Utc::now().timestamp_millis())
+                .await?;
+        }
+    }
+    let chain_broken = checked.err().map(|e| e.to_string());
+    let limit = filter.limit.unwrap_or(200).clamp(1, 2000);
+    let entries = state.storage.audit_page(&filter, limit).await?;
+    let older_than = (entries.len() as i64 == limit)
+        .then(|| entries.last().map(|e| e.seq))
+        .flatten();
     let mut names = std::collections::BTreeMap::new();
     for account in state.storage.list_accounts().await? {
         names.insert(account.id.to_string(), account.display_name);
@@ -284,6 +406,8 @@ pub async fn view<S: crate::storage::Storage>(
         chain_broken,
         total,
         names,
+        older_than,
+        checked_from: from,
     }))
 }
 

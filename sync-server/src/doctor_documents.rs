@@ -75,11 +75,18 @@ pub async fn upload<S: Storage>(
     )
     .await?;
     let kind = rule.check(&bytes)?;
-    let kept = state.storage.doctor_documents(doctor, purpose).await?.len();
-    if kept >= clinic_core::doctor::DOCUMENTS_PER_PURPOSE_MAX {
+    let day_ago = Utc::now() - chrono::Duration::days(1);
+    let today = state
+        .storage
+        .doctor_documents(doctor, purpose)
+        .await?
+        .iter()
+        .filter(|d| d.uploaded_at > day_ago)
+        .count();
+    if today >= clinic_core::doctor::DOCUMENTS_PER_PURPOSE_PER_DAY {
         return Err(ApiError::Conflict(format!(
-            "This doctor already keeps {kept} files of this kind, the most the clinic keeps. \
-             Ask an admin to remove old ones first."
+            "{today} files of this kind were sent in the last day, the most the clinic takes. \
+             Send more tomorrow."
         )));
     }
     let sha256 = hex::encode(Sha256::digest(&bytes));

@@ -112,7 +112,13 @@ pub async fn serve<S: Storage>(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let blob_key = blobs::BlobKey::load_or_create(&settings.blob_key_path())?;
-    storage.set_audit_key(audit::AuditKey::load_or_create(&settings.audit_key_path())?);
+    let audit_key_path = settings.audit_key_path();
+    audit::adopt_key(
+        &storage,
+        audit::AuditKey::load_or_create(&audit_key_path)?,
+        &audit_key_path,
+    )
+    .await?;
     let tls = match settings.tls_files()? {
         Some(files) => {
             let (config, fingerprint) = tls::config(&files)?;

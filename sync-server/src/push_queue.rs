@@ -16,7 +16,7 @@ use crate::storage::{Storage, StorageError};
 /// At most this many commands are written in one transaction (a full push is 1,000).
 const MAX_COMMANDS_PER_COMMIT: usize = 2_000;
 
-type Answer = Result<(Vec<CommandOutcome>, u64, crate::events::Concerned), String>;
+pub type Answer = Result<(Vec<CommandOutcome>, u64, crate::events::Concerned), String>;
 
 /// Who pushes: the signed-in user, and the desk code the server granted to the device their
 /// session signed in from (a registration's patient number must carry it).
@@ -41,13 +41,38 @@ pub struct ClinicRules {
     pub desk_in_conversations: bool,
 }
 
-/// Whether the database refused what a statement wrote (a constraint, a character it cannot
-/// hold), as opposed to being out of reach: only then is writing the rest without it right.
+/// Whether the database refused what a statement wrote — a constraint, a value or character it
+/// cannot hold — as opposed to being busy, locked, out of reach or shutting down (which a retry
+/// may cure): only then is writing the rest without it, and refusing it, right.
 fn refused_by_the_database(error: &StorageError) -> bool {
-    matches!(
-        error,
-        StorageError::Database(sqlx::Error::Database(_)) | StorageError::Invariant(_)
-    )
+    match error {
+        StorageError::Invariant(_) => true,
+        StorageError::Database(sqlx::Error::Database(e)) => {
+            use sqlx::error::ErrorKind;
+            let by_kind = matches!(
+                e.kind(),
+                ErrorKind::UniqueViolation
+                    | ErrorKind::ForeignKeyViolation
+                    | ErrorKind::NotNullViolation
+                    | ErrorKind::CheckViolation
+            );
+            by_kind || e.code().is_some_and(|code| refusing_code(&code))
+        }
+        _ => false,
+    }
+}
+
+/// The error codes of a refused value: PostgreSQL's SQLSTATE classes 22 (data exception: a NUL,
+/// an untranslatable character, a value out of range) and 23 (integrity constraint); SQLite's
+/// constraint (19, a trigger's `RAISE(ABORT)` among them), too big (18), mismatch (20) and range
+/// (25) — never busy (5), locked (6), full (13), read-only (8) or I/O (10).
+fn refusing_code(code: &str) -> bool {
+    // A SQLSTATE is five characters; SQLite's (extended) result codes have at most four digits.
+    if code.len() == 5 {
+        return code.starts_with("22") || code.starts_with("23");
+    }
+    code.parse::<i32>()
+        .is_ok_and(|sqlite| matches!(sqlite & 0xff, 18 | 19 | 20 | 25))
 }
 
 /// Write a group of pushes in one transaction. If the database refuses something in it, the
@@ -55,7 +80,7 @@ fn refused_by_the_database(error: &StorageError) -> bool {
 /// refuses another's push; a push the database still refuses is written a command at a time,
 /// and only the command it refuses is answered [`RejectionReason::NotStorable`]. A database out
 /// of reach fails every push of the group (the desks keep their commands and push again).
-async fn write_group<S: Storage>(
+pub async fn write_group<S: Storage>(
     storage: &S,
     pushes: Vec<(Pusher, Vec<PushedCommand>)>,
     rules: ClinicRules,
@@ -162,7 +187,22 @@ impl PushQueue {
                     .into_iter()
                     .map(|w| ((w.pusher, w.commands), w.reply))
                     .unzip();
-                let answers = write_group(storage.as_ref(), pushes, rules).await;
+                // Written in a task of its own: should anything in it panic, this group's
+                // devices hear an error (and push again) and the writer goes on with the next.
+                let count = pushes.len();
+                let writing = tokio::spawn({
+                    let storage = storage.clone();
+                    async move { write_group(storage.as_ref(), pushes, rules).await }
+                });
+                let answers = match writing.await {
+                    Ok(answers) => answers,
+                    Err(e) => {
+                        tracing::error!(error = %e, pushes = count, "writing a group of pushes failed");
+                        (0..count)
+                            .map(|_| Err("the push could not be written".to_owned()))
+                            .collect()
+                    }
+                };
                 for (reply, answer) in replies.into_iter().zip(answers) {
                     let _ = reply.send(answer);
                 }
@@ -189,5 +229,24 @@ impl PushQueue {
             .await
             .map_err(|_| ApiError::Internal("the push writer dropped a push".to_owned()))?
             .map_err(ApiError::Internal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refusing_code;
+
+    #[test]
+    fn only_a_refused_value_is_refused_never_a_busy_or_absent_database() {
+        for refused in [
+            "22021", "22P05", "23505", "23514", "19", "1811", "2067", "18", "20",
+        ] {
+            assert!(refusing_code(refused), "{refused}");
+        }
+        for retry in [
+            "40001", "40P01", "57014", "57P01", "53100", "25006", "5", "517", "6", "13", "8", "10",
+        ] {
+            assert!(!refusing_code(retry), "{retry}");
+        }
     }
 }

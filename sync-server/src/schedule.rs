@@ -372,6 +372,16 @@ macro_rules! schedule_command {
             }
             let tz: chrono_tz::Tz = $tz;
             let now: chrono::DateTime<chrono::Utc> = $now;
+            // A start beyond the horizon is refused before anything is worked out from it.
+            if let Command::BookAppointment { start: Some(start), .. } = &$envelope.command {
+                if let Err(problem) = clinic_core::booking::check_start_in_range(*start, now) {
+                    return $batch.answer(
+                        &mut $lookup,
+                        &$envelope,
+                        CommandResult::Rejected(Rejection::new(RejectionReason::Invalid, vec![problem])),
+                    );
+                }
+            }
             let id = $envelope.command.appointment().map(|a| a.to_string()).unwrap_or_default();
             let stored = appointment_in!($tx, $appointments, &id);
             // The doctor a command concerns, read once per push.

@@ -79,7 +79,7 @@ impl Default for Settings {
             session_hours: 12,
             sign_in_attempts_per_minute_per_account: 5,
             sign_in_attempts_per_minute_per_address: 30,
-            sign_in_attempts_per_hour_per_account: 100,
+            sign_in_attempts_per_hour_per_account: 1000,
             trusted_proxies: Vec::new(),
             max_request_bytes: 64 * 1024,
             lock_after_minutes: 10,

@@ -241,7 +241,45 @@ pub trait Storage: Send + Sync + 'static {
     /// The whole chain, in order.
     fn audit_entries(
         &self,
+    ) -> impl Future<Output = Result<Vec<crate::audit::AuditEntry>, StorageError>> + Send {
+        self.audit_entries_from(1)
+    }
+    /// The chain from entry `from_seq` on, in order.
+    fn audit_entries_from(
+        &self,
+        from_seq: i64,
     ) -> impl Future<Output = Result<Vec<crate::audit::AuditEntry>, StorageError>> + Send;
+    /// One page of the chain for the viewer, newest first: the entries that pass `filter`,
+    /// below `filter.before` (a sequence number) when given.
+    fn audit_page(
+        &self,
+        filter: &crate::audit::AuditFilter,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<crate::audit::AuditEntry>, StorageError>> + Send;
+    /// How many entries the chain holds.
+    fn audit_count(&self) -> impl Future<Output = Result<i64, StorageError>> + Send;
+    /// The fingerprint of the audit key the chain is sealed with, once one was adopted.
+    fn audit_key_fingerprint(
+        &self,
+    ) -> impl Future<Output = Result<Option<String>, StorageError>> + Send;
+    /// Adopt `fingerprint` unless one is kept already (the first server's wins).
+    fn save_audit_key_fingerprint(
+        &self,
+        fingerprint: &str,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
+    /// How the newest audit entry is sealed (`None`: no entry yet).
+    fn audit_newest_version(
+        &self,
+    ) -> impl Future<Output = Result<Option<i64>, StorageError>> + Send;
+    /// The newest signed checkpoint the viewer left (where it last found the chain intact).
+    fn audit_checkpoint(
+        &self,
+    ) -> impl Future<Output = Result<Option<crate::audit::AuditHead>, StorageError>> + Send;
+    fn save_audit_checkpoint(
+        &self,
+        checkpoint: &crate::audit::AuditHead,
+        at_ms: i64,
+    ) -> impl Future<Output = Result<(), StorageError>> + Send;
     /// The chain's signed head (the newest entry, as its append signed it).
     fn audit_head(
         &self,
@@ -550,6 +588,39 @@ macro_rules! append_audit {
 }
 pub(crate) use append_audit;
 
+/// An audit entry as read from its row.
+pub(crate) type AuditRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+);
+
+pub(crate) fn audit_entry(
+    (seq, at_ms, actor, role, action, subject, patient, prev_hash, hash, device, chain_version): AuditRow,
+) -> crate::audit::AuditEntry {
+    crate::audit::AuditEntry {
+        seq,
+        at_ms,
+        actor,
+        role,
+        action,
+        subject,
+        patient,
+        device,
+        prev_hash,
+        hash,
+        chain_version,
+    }
+}
+
 /// A new meeting room's name, from the operating system's random source.
 pub(crate) fn new_room() -> String {
     use rand::RngCore;
@@ -783,33 +854,120 @@ macro_rules! shared_sql_storage {
                 Ok(rows.into_iter().filter_map(|(p,)| p.parse().ok()).collect())
             }
 
-            async fn audit_entries(&self) -> Result<Vec<$crate::audit::AuditEntry>, StorageError> {
-                type Row = (i64, i64, String, String, String, String, String, String, String, String, i64);
-                let rows: Vec<Row> = sqlx::query_as(
+            async fn audit_entries_from(
+                &self,
+                from_seq: i64,
+            ) -> Result<Vec<$crate::audit::AuditEntry>, StorageError> {
+                let rows: Vec<$crate::storage::AuditRow> = sqlx::query_as(
                     "SELECT seq, at, actor, role, action, subject, patient_id, prev_hash, hash, device,
                             chain_version
-                     FROM audit_entry ORDER BY seq",
+                     FROM audit_entry WHERE seq >= $1 ORDER BY seq",
                 )
+                .bind(from_seq)
                 .fetch_all(&self.pool)
                 .await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(seq, at_ms, actor, role, action, subject, patient, prev_hash, hash, device, chain_version)| {
-                        $crate::audit::AuditEntry {
-                            chain_version,
-                            seq,
-                            at_ms,
-                            actor,
-                            role,
-                            action,
-                            subject,
-                            patient,
-                            device,
-                            prev_hash,
-                            hash,
-                        }
-                    })
-                    .collect())
+                Ok(rows.into_iter().map($crate::storage::audit_entry).collect())
+            }
+
+            async fn audit_page(
+                &self,
+                filter: &$crate::audit::AuditFilter,
+                limit: i64,
+            ) -> Result<Vec<$crate::audit::AuditEntry>, StorageError> {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT seq, at, actor, role, action, subject, patient_id, prev_hash, hash, device,
+                            chain_version
+                     FROM audit_entry WHERE 1 = 1",
+                );
+                let wanted = |v: &Option<String>| {
+                    v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
+                };
+                if let Some(patient) = wanted(&filter.patient) {
+                    q.push(" AND patient_id = ").push_bind(patient);
+                }
+                if let Some(actor) = wanted(&filter.actor) {
+                    q.push(" AND actor = ").push_bind(actor);
+                }
+                if let Some(action) = wanted(&filter.action) {
+                    q.push(" AND action = ").push_bind(action);
+                }
+                if let Some(from) = filter.from_ms {
+                    q.push(" AND at >= ").push_bind(from);
+                }
+                if let Some(to) = filter.to_ms {
+                    q.push(" AND at <= ").push_bind(to);
+                }
+                if let Some(before) = filter.before {
+                    q.push(" AND seq < ").push_bind(before);
+                }
+                q.push(" ORDER BY seq DESC LIMIT ").push_bind(limit);
+                let rows: Vec<$crate::storage::AuditRow> =
+                    q.build_query_as().fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map($crate::storage::audit_entry).collect())
+            }
+
+            async fn audit_count(&self) -> Result<i64, StorageError> {
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_entry")
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(n)
+            }
+
+            async fn audit_key_fingerprint(&self) -> Result<Option<String>, StorageError> {
+                let row: Option<(String,)> =
+                    sqlx::query_as("SELECT fingerprint FROM audit_key_check WHERE id = 1")
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row.map(|(f,)| f))
+            }
+
+            async fn save_audit_key_fingerprint(&self, fingerprint: &str) -> Result<(), StorageError> {
+                sqlx::query(
+                    "INSERT INTO audit_key_check (id, fingerprint) VALUES (1, $1)
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(fingerprint)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn audit_newest_version(&self) -> Result<Option<i64>, StorageError> {
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "SELECT chain_version FROM audit_entry ORDER BY seq DESC LIMIT 1",
+                )
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(v,)| v))
+            }
+
+            async fn audit_checkpoint(
+                &self,
+            ) -> Result<Option<$crate::audit::AuditHead>, StorageError> {
+                let row: Option<(i64, String, String)> = sqlx::query_as(
+                    "SELECT seq, hash, mac FROM audit_checkpoint ORDER BY seq DESC LIMIT 1",
+                )
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(seq, hash, mac)| $crate::audit::AuditHead { seq, hash, mac }))
+            }
+
+            async fn save_audit_checkpoint(
+                &self,
+                c: &$crate::audit::AuditHead,
+                at_ms: i64,
+            ) -> Result<(), StorageError> {
+                sqlx::query(
+                    "INSERT INTO audit_checkpoint (seq, hash, mac, at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (seq) DO NOTHING",
+                )
+                .bind(c.seq)
+                .bind(&c.hash)
+                .bind(&c.mac)
+                .bind(at_ms)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
             }
 
             async fn audit_head(&self) -> Result<Option<$crate::audit::AuditHead>, StorageError> {

@@ -62,7 +62,8 @@ pub fn self_signed(dir: &Path, names: &[String]) -> Result<TlsFiles, TlsError> {
     Ok(files)
 }
 
-/// A P-256 key and a certificate for `names`, valid for two years (PEM each).
+/// A P-256 key and a certificate for `names`, valid for ten years (PEM each): desks pin it, so
+/// it must outlive the machine rather than expire under them.
 fn make_self_signed(names: &[String]) -> Result<(Vec<u8>, Vec<u8>), openssl::error::ErrorStack> {
     let group = EcGroup::from_curve_name(Nid::X9_62_PRIME256V1)?;
     let key = PKey::from_ec_key(EcKey::generate(&group)?)?;
@@ -78,7 +79,7 @@ fn make_self_signed(names: &[String]) -> Result<(Vec<u8>, Vec<u8>), openssl::err
     builder.set_subject_name(&name)?;
     builder.set_issuer_name(&name)?;
     builder.set_pubkey(&key)?;
-    let (from, until) = (Asn1Time::days_from_now(0)?, Asn1Time::days_from_now(730)?);
+    let (from, until) = (Asn1Time::days_from_now(0)?, Asn1Time::days_from_now(3650)?);
     builder.set_not_before(&from)?;
     builder.set_not_after(&until)?;
     // Its own authority: a desk trusts exactly this certificate (pinned), nothing it signs.

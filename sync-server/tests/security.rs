@@ -126,6 +126,28 @@ async fn a_far_future_date_is_a_field_message_not_a_dropped_connection(b: Backen
         assert_eq!(body["code"], "validation", "{path}: {body}");
         assert_eq!(body["fields"][0]["field"], "from", "{path}: {body}");
     }
+    // A booking pushed for then is refused before any date arithmetic, and the push writer
+    // goes on with the next one.
+    for (n, start) in [
+        (1, "+262142-12-01T04:00:00Z"),
+        (2, "-262142-01-02T04:00:00Z"),
+    ] {
+        let outcome = push_one(
+            s,
+            &c.desk_a,
+            book(n, n, &c.patients[0], &c.doctor, Some(start)),
+        )
+        .await;
+        assert_eq!(reason(&outcome), "invalid", "{start}: {outcome}");
+        assert_eq!(outcome["fields"][0]["field"], "start", "{outcome}");
+    }
+    let outcome = push_one(
+        s,
+        &c.desk_a,
+        book(3, 3, &c.patients[0], &c.doctor, Some(&local(1, 10, 0))),
+    )
+    .await;
+    assert_eq!(reason(&outcome), "applied", "{outcome}");
     // A year ahead is still answered.
     let next_year = local_day(300);
     let (status, body) = s
@@ -216,7 +238,9 @@ async fn database_refuses_the_name(s: &TestServer, b: Backend, name: &str) {
         Backend::Postgres => vec![
             format!(
                 "CREATE FUNCTION refuse_name() RETURNS trigger AS $$ BEGIN
-                   IF NEW.full_name = '{name}' THEN RAISE EXCEPTION 'this name is refused'; END IF;
+                   IF NEW.full_name = '{name}' THEN
+                     RAISE EXCEPTION 'this name is refused' USING ERRCODE = 'check_violation';
+                   END IF;
                    RETURN NEW; END $$ LANGUAGE plpgsql"
             ),
             "CREATE TRIGGER refuse_name BEFORE INSERT ON patient FOR EACH ROW
@@ -275,6 +299,63 @@ async fn a_command_the_database_refuses_fails_alone_not_the_group_commit(b: Back
     }
     let count = s.scalar("SELECT COUNT(*) FROM patient".to_owned()).await;
     assert_eq!(count, 8, "two of the bad desk's, six of the others'");
+
+    // The same, certainly in one group: the group commit itself, called as the writer calls it.
+    let (_, me) = s.get("/api/v1/me", Some(&bad_desk)).await;
+    let actor = clinic_core::Actor::User {
+        id: me["account"]["id"].as_str().unwrap().parse().unwrap(),
+        role: clinic_core::Role::FrontDesk,
+    };
+    let pusher = |code: u64| clinic_sync::push_queue::Pusher {
+        actor,
+        desk_code: Some(code as u32),
+    };
+    let read = |v: Vec<Value>| {
+        v.iter()
+            .map(clinic_core::sync::read_command)
+            .collect::<Vec<_>>()
+    };
+    let (other_token, other_code) = &good[0];
+    let _ = other_token;
+    let group = vec![
+        (
+            pusher(bad_code),
+            read(vec![
+                registration(21, 21, &format!("{bad_code}-0021"), REFUSED, None),
+                registration(22, 22, &format!("{bad_code}-0022"), "Good Too", None),
+            ]),
+        ),
+        (
+            pusher(*other_code),
+            read(vec![registration(
+                23,
+                23,
+                &format!("{other_code}-0023"),
+                "Other Desk",
+                None,
+            )]),
+        ),
+    ];
+    let rules = clinic_sync::push_queue::ClinicRules {
+        tz: chrono_tz::Asia::Dhaka,
+        desk_in_conversations: false,
+    };
+    let answers = match &s.storage {
+        AnyStorage::Sqlite(st) => clinic_sync::push_queue::write_group(st, group, rules).await,
+        AnyStorage::Postgres(st) => clinic_sync::push_queue::write_group(st, group, rules).await,
+    };
+    let said: Vec<Vec<String>> = answers
+        .into_iter()
+        .map(|answer| {
+            answer
+                .expect("each push answered")
+                .0
+                .iter()
+                .map(|o| reason(&serde_json::to_value(o).unwrap()).to_owned())
+                .collect()
+        })
+        .collect();
+    assert_eq!(said, [vec!["not_storable", "applied"], vec!["applied"]]);
 }
 
 async fn a_desk_registers_only_in_the_series_the_server_granted_it(b: Backend) {
@@ -630,6 +711,20 @@ async fn the_audit_chain_is_keyed_and_dropping_its_newest_entries_is_found(b: Ba
         .await;
     let broken = chain_broken(&c).await.expect("the forged head is found");
     assert!(broken.contains("not signed with the audit key"), "{broken}");
+    // A server started on this database with another audit key refuses to start.
+    let other = clinic_sync::audit::AuditKey::from_bytes([9; 32]);
+    let path = std::path::Path::new("other-audit.key");
+    let refused = match &s.storage {
+        AnyStorage::Sqlite(st) => clinic_sync::audit::adopt_key(st, other, path).await,
+        AnyStorage::Postgres(st) => clinic_sync::audit::adopt_key(st, other, path).await,
+    };
+    assert!(
+        matches!(
+            refused,
+            Err(clinic_sync::audit::AuditKeyError::NotTheChainsKey { .. })
+        ),
+        "{refused:?}"
+    );
 }
 
 const CREDENTIAL: &[u8] =
@@ -686,11 +781,74 @@ async fn a_doctors_credentials_are_sealed_at_rest_and_kept_within_a_quota(b: Bac
         .unwrap();
     assert_eq!(read.status(), StatusCode::OK);
     assert_eq!(read.bytes().await.unwrap().as_ref(), CREDENTIAL);
-    // At most so many files of a kind.
-    for _ in 1..clinic_core::doctor::DOCUMENTS_PER_PURPOSE_MAX {
+    // At most so many files of a kind a day.
+    for _ in 1..clinic_core::doctor::DOCUMENTS_PER_PURPOSE_PER_DAY {
         assert_eq!(upload_credential(&c).await, StatusCode::CREATED);
     }
     assert_eq!(upload_credential(&c).await, StatusCode::CONFLICT);
+}
+
+async fn the_audit_viewer_pages_and_checks_from_its_last_checkpoint(b: Backend) {
+    let c = clinic(b, 1).await;
+    let s = &c.s;
+    let booked = push_one(
+        s,
+        &c.desk_a,
+        book(1, 1, &c.patients[0], &c.doctor, Some(&local(1, 10, 0))),
+    )
+    .await;
+    assert_eq!(reason(&booked), "applied", "{booked}");
+    for _ in 0..5 {
+        let path = format!("/api/v1/patients/{}/chart", c.patients[0]);
+        assert_eq!(s.get(&path, Some(&c.doctor_token)).await.0, StatusCode::OK);
+    }
+    let view = |query: &'static str| {
+        let c = &c;
+        async move {
+            let (status, page) =
+                c.s.get(&format!("/api/v1/audit{query}"), Some(&c.admin))
+                    .await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            page
+        }
+    };
+    // The first view checks from the first entry and leaves a checkpoint at the newest.
+    let first = view("?limit=2").await;
+    assert_eq!(first["checked_from"], 1, "{first}");
+    assert_eq!(first["total"], 5);
+    let seqs: Vec<i64> = first["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, [5, 4], "newest first, a page at a time");
+    assert_eq!(first["older_than"], 4);
+    let (_, older) = s
+        .get("/api/v1/audit?limit=2&before=4", Some(&c.admin))
+        .await;
+    let seqs: Vec<i64> = older["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, [3, 2]);
+    // The next view checks from that checkpoint on.
+    let again = view("").await;
+    assert_eq!(again["checked_from"], 5, "{again}");
+    assert_eq!(again["chain_broken"], Value::Null);
+    // An entry removed before the checkpoint is found at once (the rows no longer count up)…
+    s.exec("DELETE FROM audit_entry WHERE seq = 3").await;
+    let quick = view("").await;
+    let broken = quick["chain_broken"].as_str().expect("the gap is found");
+    assert!(broken.contains("entry 3 is missing"), "{broken}");
+    // …and one edited before it by the whole check.
+    s.exec("UPDATE audit_entry SET actor = 'someone else' WHERE seq = 2")
+        .await;
+    let full = view("?full=true").await;
+    let broken = full["chain_broken"].as_str().expect("the edit is found");
+    assert!(broken.contains("entry 2 was altered"), "{broken}");
 }
 
 on_both_backends!(
@@ -707,6 +865,7 @@ on_both_backends!(
     wrong_tries_from_elsewhere_never_keep_the_user_out,
     the_audit_chain_is_keyed_and_dropping_its_newest_entries_is_found,
     a_doctors_credentials_are_sealed_at_rest_and_kept_within_a_quota,
+    the_audit_viewer_pages_and_checks_from_its_last_checkpoint,
 );
 
 /// TLS does not depend on the database: one run, on SQLite.

@@ -140,6 +140,7 @@ sync-rejected = { $count ->
 }
 offline-banner = Working offline. Changes are kept safely on this computer and sent when the server is back.
 certificate-pinned = This desk trusts the clinic server's certificate, SHA-256 { $fingerprint }. Compare it with the fingerprint the server printed when it started.
+certificate-authority = a certificate this computer's authorities vouch for
 certificate-changed = The clinic server's certificate changed: this desk trusts { $trusted }, the server now shows { $now }. Nothing is sent to it. Ask the clinic's administrator before going on.
 plain-http-refused = This desk does not talk to the clinic server over plain http. Use the server's https address, or the clinic allows plain http on its own network.
 rejected-title = Changes the server refused
@@ -469,6 +470,9 @@ audit-filter = Show
 audit-everything = Everything
 audit-emergencies = Emergency accesses
 audit-chain-whole = The audit chain is whole ({ $count } entries): no entry was removed or changed.
+audit-checked-from = Checked from entry { $seq } on, where an earlier view found the chain whole.
+audit-full-check = Check the whole chain
+audit-older = Older entries
 audit-chain-broken = The audit chain is broken: { $where }. Entries were removed or changed in the database.
 audit-empty = Nothing recorded of this kind.
 audit-when = When

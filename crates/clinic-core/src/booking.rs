@@ -41,6 +41,38 @@ pub fn slot_at(pattern: &WorkingPattern, kind: ConsultationType, start: DateTime
 /// Whether a booking of `kind` at `start` fits the doctor's pattern, given `busy` (this doctor's
 /// appointments that hold their slots; the one being booked not among them) and the time `now`.
 /// The slot must be one the availability engine offers: the same rules as the free-slot lists.
+/// How far ahead a booking may start (a year and a day), and how far back a desk's booking may
+/// name a start (past slots are refused by [`check_booking`]; this only keeps the calendar
+/// arithmetic in range). Checked before anything else is worked out from the start.
+pub const BOOKING_HORIZON_DAYS: i64 = 366;
+
+/// A booking's `start` within [`BOOKING_HORIZON_DAYS`] of `now` either way, or the field's
+/// problem.
+pub fn check_start_in_range(
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), crate::account::FieldError> {
+    use crate::account::{FieldError, FieldProblem};
+    let horizon = Duration::days(BOOKING_HORIZON_DAYS);
+    if start.signed_duration_since(now) > horizon {
+        Err(FieldError::new(
+            "start",
+            FieldProblem::TooFarAhead {
+                max_days: BOOKING_HORIZON_DAYS as u32,
+            },
+        ))
+    } else if now.signed_duration_since(start) > horizon {
+        Err(FieldError::new(
+            "start",
+            FieldProblem::SlotUnavailable {
+                booking: BookingProblem::InThePast,
+            },
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 pub fn check_booking(
     pattern: &WorkingPattern,
     tz: Tz,
@@ -147,6 +179,18 @@ pub fn follow_up_starts(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_start_beyond_the_horizon_is_refused_before_any_arithmetic() {
+        let now: DateTime<Utc> = "2026-12-04T06:00:00Z".parse().unwrap();
+        assert!(check_start_in_range(now + Duration::days(30), now).is_ok());
+        for far in [DateTime::<Utc>::MAX_UTC, now + Duration::days(367)] {
+            assert_eq!(check_start_in_range(far, now).unwrap_err().field, "start");
+        }
+        for long_ago in [DateTime::<Utc>::MIN_UTC, now - Duration::days(367)] {
+            assert!(check_start_in_range(long_ago, now).is_err());
+        }
+    }
     use crate::availability::{Leave, LocalSpan, Session};
     use crate::UserId;
     use chrono::{NaiveDate, NaiveTime, TimeZone};

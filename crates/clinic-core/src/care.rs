@@ -15,12 +15,32 @@ use crate::UserId;
 
 /// Whether `doctor` treats the patient whose appointments (any doctor's) these are.
 pub fn treats(doctor: UserId, appointments: &[AppointmentRecord]) -> bool {
+    let by_id: std::collections::HashMap<_, _> = appointments.iter().map(|a| (a.id, a)).collect();
+    // Who made an appointment: for one that moved another (a reschedule), who made the first
+    // of the line — a doctor who moves a booking the desk made still holds the desk's booking.
+    let made_by_someone_else = |a: &AppointmentRecord| {
+        let mut current = a;
+        for _ in 0..appointments.len() {
+            if current
+                .history
+                .first()
+                .is_some_and(|made| made.by != doctor)
+            {
+                return true;
+            }
+            match current.replaces.and_then(|id| by_id.get(&id)) {
+                Some(earlier) if earlier.doctor == doctor => current = earlier,
+                _ => return false,
+            }
+        }
+        false
+    };
     appointments
         .iter()
         .filter(|a| a.doctor == doctor)
         .any(|a| match a.status {
             Status::CheckedIn | Status::InConsultation | Status::Completed => true,
-            Status::Confirmed => a.history.first().is_some_and(|made| made.by != doctor),
+            Status::Confirmed => made_by_someone_else(a),
             Status::Requested
             | Status::Rejected
             | Status::Cancelled
@@ -128,6 +148,20 @@ mod tests {
             ),
             "a doctor booking a stranger does not open the chart"
         );
+    }
+
+    #[test]
+    fn a_booking_the_doctor_moved_still_counts_as_the_desks() {
+        let mut first = appointment(DOCTOR, DESK, Status::Rescheduled);
+        first.id = AppointmentId::from_uuid(Uuid::from_u128(10));
+        let mut moved = appointment(DOCTOR, DOCTOR, Status::Confirmed);
+        moved.id = AppointmentId::from_uuid(Uuid::from_u128(11));
+        moved.replaces = Some(first.id);
+        assert!(treats(id(DOCTOR), &[first.clone(), moved.clone()]));
+        // A line the doctor began themself stays theirs.
+        let mut own = first;
+        own.history[0].by = id(DOCTOR);
+        assert!(!treats(id(DOCTOR), &[own, moved]));
     }
 
     #[test]

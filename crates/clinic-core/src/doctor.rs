@@ -752,8 +752,8 @@ pub enum DocumentPurpose {
     Photo,
 }
 
-/// The most files a doctor keeps for one purpose (credentials, photos).
-pub const DOCUMENTS_PER_PURPOSE_MAX: usize = 20;
+/// The most files of one purpose (credentials, photos) a doctor sends in a day.
+pub const DOCUMENTS_PER_PURPOSE_PER_DAY: usize = 20;
 
 pub const CREDENTIAL_MAX_BYTES: u64 = 10 * 1024 * 1024;
 pub const PHOTO_MAX_BYTES: u64 = 2 * 1024 * 1024;

@@ -648,6 +648,12 @@ pub struct AuditQuery {
     pub actor: Option<String>,
     #[serde(default)]
     pub limit: Option<i64>,
+    /// The page below this entry (the last page's `older_than`).
+    #[serde(default)]
+    pub before: Option<i64>,
+    /// Check the whole chain, not from the last checkpoint.
+    #[serde(default)]
+    pub full: bool,
 }
 
 /// What a record export is.

@@ -180,6 +180,17 @@ pub struct AuditPage {
     pub total: usize,
     /// Names for the ids in the entries shown: accounts, and patients (name · number).
     pub names: std::collections::BTreeMap<String, String>,
+    /// More entries lie below this one: ask again with `before` set to it.
+    #[serde(default)]
+    pub older_than: Option<i64>,
+    /// The chain was checked from this entry on (1: from its first; otherwise from the newest
+    /// signed checkpoint, where an earlier view found it intact).
+    #[serde(default = "first_entry")]
+    pub checked_from: i64,
+}
+
+fn first_entry() -> i64 {
+    1
 }
 
 #[cfg(test)]

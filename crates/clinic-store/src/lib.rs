@@ -20,3 +20,4 @@ pub use database::{Store, StoreError, CONNECTION_PRAGMAS};
 pub use key::{
     DatabaseKey, EnvKeyProvider, FileKeyProvider, KeyError, KeyProvider, KeyringKeyProvider,
 };
+pub use schedule::ServerTrust;

@@ -230,6 +230,19 @@ fn show(tx: &Transaction<'_>, record: &AppointmentRecord, text: &str) -> Result<
     Ok(())
 }
 
+/// How a desk trusts its sync server's TLS certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerTrust {
+    /// Never reached over https yet.
+    Unknown,
+    /// Reached with a certificate this computer's authorities vouch for.
+    Authority,
+    /// This certificate (DER), pinned at the first contact.
+    Pinned(Vec<u8>),
+}
+
+const AUTHORITY: &str = "authority";
+
 impl Store {
     /// The clinic's time zone, as the server said at sign-in.
     pub fn clinic_time_zone(&self) -> Result<Option<Tz>, StoreError> {
@@ -266,20 +279,38 @@ impl Store {
         Ok(())
     }
 
-    /// The sync server's certificate this desk pinned (DER).
-    pub fn server_certificate(&self) -> Result<Option<Vec<u8>>, StoreError> {
+    /// How this desk trusts the sync server's certificate.
+    pub fn server_trust(&self) -> Result<ServerTrust, StoreError> {
         let text: Option<String> = self.conn.query_row(
             "SELECT server_certificate FROM sync_state WHERE id = 1",
             [],
             |r| r.get(0),
         )?;
-        Ok(text.and_then(|t| hex::decode(t).ok()))
+        Ok(match text.as_deref() {
+            None => ServerTrust::Unknown,
+            Some(AUTHORITY) => ServerTrust::Authority,
+            Some(pinned) => ServerTrust::Pinned(
+                hex::decode(pinned)
+                    .map_err(|_| StoreError::Encoding("server certificate".into()))?,
+            ),
+        })
     }
 
+    /// The server's certificate (DER) is the one this desk trusts from now on.
     pub fn pin_server_certificate(&mut self, der: &[u8]) -> Result<(), StoreError> {
+        self.set_server_trust(&hex::encode(der))
+    }
+
+    /// The server was reached with a certificate this computer's authorities vouch for: never
+    /// pin another on trust later.
+    pub fn trust_server_by_authority(&mut self) -> Result<(), StoreError> {
+        self.set_server_trust(AUTHORITY)
+    }
+
+    fn set_server_trust(&mut self, value: &str) -> Result<(), StoreError> {
         self.conn.execute(
             "UPDATE sync_state SET server_certificate = ?1 WHERE id = 1",
-            [hex::encode(der)],
+            [value],
         )?;
         Ok(())
     }

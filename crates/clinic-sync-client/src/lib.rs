@@ -109,11 +109,14 @@ fn http_client(pinned: Option<&[u8]>) -> reqwest::Client {
     let mut builder = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(3))
         .timeout(Duration::from_secs(15));
-    if let Some(der) = pinned.and_then(|d| reqwest::Certificate::from_der(d).ok()) {
+    if let Some(der) = pinned {
         // Exactly this certificate, whatever name the server is reached by (it was pinned, as
-        // an SSH host key is): no other authority, and no other certificate, is trusted.
+        // an SSH host key is): no other authority, and no other certificate, is trusted — and
+        // a pin that cannot be read trusts nothing at all (never the system's authorities).
+        let only: Vec<reqwest::Certificate> =
+            reqwest::Certificate::from_der(der).into_iter().collect();
         builder = builder
-            .tls_certs_only([der])
+            .tls_certs_only(only)
             .tls_danger_accept_invalid_hostnames(true);
     }
     builder
@@ -124,18 +127,28 @@ fn http_client(pinned: Option<&[u8]>) -> reqwest::Client {
 /// Whether plain http to `url` is acceptable without the clinic's say-so: only to this
 /// computer itself (a demo, a test).
 pub fn plain_http_is_local(url: &str) -> bool {
-    let Some(rest) = url.strip_prefix("http://") else {
-        return true;
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return false;
     };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = host.rsplit_once(':').map_or(host, |(h, port)| {
-        if port.bytes().all(|b| b.is_ascii_digit()) {
-            h
-        } else {
-            host
-        }
-    });
-    matches!(host, "127.0.0.1" | "localhost" | "[::1]") || host.starts_with("127.")
+    if scheme.eq_ignore_ascii_case("https") {
+        return true;
+    }
+    if !scheme.eq_ignore_ascii_case("http") {
+        return false;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return false;
+    }
+    let host = match authority.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => authority,
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host == "[::1]"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A certificate's SHA-256 fingerprint, `AB:CD:…`.

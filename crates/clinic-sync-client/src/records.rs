@@ -279,6 +279,12 @@ impl SyncClient {
             if let Some(limit) = query.limit {
                 pairs.append_pair("limit", &limit.to_string());
             }
+            if let Some(before) = query.before {
+                pairs.append_pair("before", &before.to_string());
+            }
+            if query.full {
+                pairs.append_pair("full", "true");
+            }
         }
         self.answer(self.http().get(url).bearer_auth(token)).await
     }

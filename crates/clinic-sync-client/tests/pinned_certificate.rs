@@ -102,8 +102,17 @@ async fn plain_http_goes_only_to_this_computer_unless_the_clinic_allows_it() {
     ] {
         assert!(clinic_sync_client::plain_http_is_local(local), "{local}");
     }
-    assert!(!clinic_sync_client::plain_http_is_local(
-        "http://clinic-server.lan:8750"
+    for remote in [
+        "http://clinic-server.lan:8750",
+        "http://127.evil.example:8750",
+        "HTTP://192.0.2.10",
+        "http://127.0.0.1@192.0.2.10",
+        "ftp://127.0.0.1",
+    ] {
+        assert!(!clinic_sync_client::plain_http_is_local(remote), "{remote}");
+    }
+    assert!(clinic_sync_client::plain_http_is_local(
+        "http://127.0.0.2:8750"
     ));
     // Allowed by the clinic: tried (and here unreachable, nothing listens there).
     let allowed = SyncClient::with_policy("http://127.0.0.1:9", false);

@@ -8,3 +8,17 @@ CREATE TABLE audit_head (
     hash TEXT NOT NULL,
     mac  TEXT NOT NULL
 );
+-- Where the admins' viewer last found the whole chain intact (signed): a view checks from the
+-- newest such checkpoint on, not from the first entry (a full check is one click away).
+CREATE TABLE audit_checkpoint (
+    seq  BIGINT PRIMARY KEY,
+    hash TEXT NOT NULL,
+    mac  TEXT NOT NULL,
+    at   BIGINT NOT NULL
+);
+-- Which audit key the chain is sealed with (a fingerprint, not the key): a server started with
+-- another key refuses to start instead of sealing a chain no one can check.
+CREATE TABLE audit_key_check (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    fingerprint TEXT NOT NULL
+);

@@ -591,6 +591,8 @@ impl Desk {
         }
         let now = Utc::now();
         if let Some(start) = args.start {
+            clinic_core::booking::check_start_in_range(start, now)
+                .map_err(|problem| IpcError::validation(vec![problem]))?;
             let tz = self.clinic_zone()?;
             let around = Duration::hours(36);
             let mut busy = self.busy_between(Some(doctor.id), start - around, start + around)?;

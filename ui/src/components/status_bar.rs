@@ -141,7 +141,7 @@ pub fn StatusBar() -> Html {
         if let Some(now) = changed_to {
             <p class="banner error" id="certificate-changed" role="alert">
                 { text_with(lang, "certificate-changed", &[
-                    ("trusted", certificate.clone().unwrap_or_default().into()),
+                    ("trusted", certificate.clone().unwrap_or_else(|| text(lang, "certificate-authority")).into()),
                     ("now", now.into()),
                 ]) }
             </p>

@@ -32,13 +32,18 @@ pub fn AuditViewer() -> Html {
     let lang = model.language();
     let action = use_state(String::new);
     let page = use_state(|| None::<Result<AuditPage, IpcError>>);
+    // The page below this entry (older ones), and whether to check the whole chain.
+    let before = use_state(|| None::<i64>);
+    let full = use_state(|| false);
     {
-        let (page, action) = (page.clone(), (*action).clone());
-        use_effect_with(action.clone(), move |_| {
+        let (page, action, before_seq, whole) = (page.clone(), (*action).clone(), *before, *full);
+        use_effect_with((action.clone(), before_seq, whole), move |_| {
             spawn_local(async move {
                 let query = AuditQuery {
                     action: (!action.is_empty()).then_some(action),
                     limit: Some(100),
+                    before: before_seq,
+                    full: whole,
                     ..AuditQuery::default()
                 };
                 page.set(Some(backend::audit_log(query).await));
@@ -60,6 +65,15 @@ pub fn AuditViewer() -> Html {
                     <p class="banner error" id="audit-chain" role="alert">{ text_with(lang, "audit-chain-broken", &[("where", broken.clone().into())]) }</p>
                 } else {
                     <p class="banner ok" id="audit-chain">{ text_with(lang, "audit-chain-whole", &[("count", (found.total as u64).into())]) }</p>
+                }
+                if found.checked_from > 1 {
+                    <p class="hint" id="audit-checked-from">
+                        { text_with(lang, "audit-checked-from", &[("seq", (found.checked_from as u64).into())]) }
+                        <button type="button" class="link-button" id="audit-full-check"
+                                onclick={{ let full = full.clone(); move |_| full.set(true) }}>
+                            { text(lang, "audit-full-check") }
+                        </button>
+                    </p>
                 }
                 if found.entries.is_empty() { <p class="empty" id="audit-empty">{ text(lang, "audit-empty") }</p> }
                 <table class="audit" id="audit-entries">
@@ -85,6 +99,12 @@ pub fn AuditViewer() -> Html {
                         }
                     </tbody>
                 </table>
+                if let Some(older) = found.older_than {
+                    <button type="button" class="secondary" id="audit-older"
+                            onclick={{ let before = before.clone(); move |_| before.set(Some(older)) }}>
+                        { text(lang, "audit-older") }
+                    </button>
+                }
             </>
         },
     };
@@ -93,7 +113,8 @@ pub fn AuditViewer() -> Html {
             <h2>{ text(lang, "audit-title") }</h2>
             <div class="audit-filters">
                 <label for="audit-action">{ text(lang, "audit-filter") }</label>
-                <select id="audit-action" onchange={{ let action = action.clone(); move |e: Event| {
+                <select id="audit-action" onchange={{ let (action, before) = (action.clone(), before.clone()); move |e: Event| {
+                    before.set(None);
                     action.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value());
                 } }}>
                     <option value="" selected={action.is_empty()}>{ text(lang, "audit-everything") }</option>
@@ -102,7 +123,10 @@ pub fn AuditViewer() -> Html {
                     }
                 </select>
                 <button type="button" class="secondary" id="audit-break-glass"
-                        onclick={{ let action = action.clone(); move |_| action.set("break_glass".to_owned()) }}>
+                        onclick={{ let (action, before) = (action.clone(), before.clone()); move |_| {
+                            before.set(None);
+                            action.set("break_glass".to_owned());
+                        } }}>
                     { text(lang, "audit-emergencies") }
                 </button>
             </div>
