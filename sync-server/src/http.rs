@@ -1,10 +1,8 @@
 //! The router and its handlers. Each handler: extract, ask the policy, call storage, answer.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -121,6 +119,10 @@ impl<S: Storage> AppState<S> {
 
 /// A push carries up to [`MAX_COMMANDS_PER_PUSH`] commands of a few hundred bytes each: it gets
 /// a larger body limit than the other requests.
+pub(crate) use crate::body::{cut_off, file_answer, whole_body};
+use crate::extract::MaxBytes;
+pub use crate::extract::{ApiJson, ClientAddress};
+
 pub const MAX_PUSH_BYTES: usize = 4 * 1024 * 1024;
 
 /// The whole API as a router, for the binary and for in-process tests.
@@ -278,159 +280,8 @@ fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::R
     )))
 }
 
-/// A request's body read whole, at most `limit` bytes: more is 413; a body that stops before
-/// its end (the connection dropped) is `cut_off`'s answer — never "too large".
-pub(crate) async fn whole_body(
-    body: axum::body::Body,
-    limit: usize,
-    cut_off: impl FnOnce() -> ApiError,
-) -> Result<axum::body::Bytes, ApiError> {
-    axum::body::to_bytes(body, limit).await.map_err(|e| {
-        // axum reports the limit as `length limit exceeded` (http-body-util's LengthLimitError).
-        let too_large = e.to_string().contains("length limit");
-        if too_large {
-            ApiError::PayloadTooLarge { limit_bytes: limit }
-        } else {
-            cut_off()
-        }
-    })
-}
-
-/// The answer to a single-request upload that stopped before its end.
-pub(crate) fn cut_off() -> ApiError {
-    ApiError::BadRequest(
-        "The file was cut off on the way, so nothing was kept. Send it again.".to_owned(),
-    )
-}
-
-/// A stored file as a download: the server's name, the type its content was found to be,
-/// `nosniff` so nothing is run, and never cached.
-pub(crate) fn file_answer(
-    content: Vec<u8>,
-    kind: clinic_core::upload::FileKind,
-    file_name: &str,
-) -> Result<axum::response::Response, ApiError> {
-    use axum::http::{header, HeaderValue};
-    let disposition = format!("attachment; filename=\"{file_name}\"");
-    let mut response = axum::response::IntoResponse::into_response(content);
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.mime()));
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition).map_err(|e| ApiError::Internal(e.to_string()))?,
-    );
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    Ok(response)
-}
-
 fn now_ms(now: DateTime<Utc>) -> i64 {
     now.timestamp_millis()
-}
-
-/// JSON bodies whose mistakes become the API's own error answers (400/413), before any handler
-/// runs — so a bad body never writes anything.
-pub struct ApiJson<T>(pub T);
-
-impl<S: Send + Sync, T> FromRequest<S> for ApiJson<T>
-where
-    Json<T>: FromRequest<S, Rejection = JsonRejection>,
-{
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let limit = req.extensions().get::<MaxBytes>().map(|m| m.0);
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(json_rejection(rejection, limit)),
-        }
-    }
-}
-
-#[derive(Clone, Copy)]
-struct MaxBytes(usize);
-
-fn json_rejection(rejection: JsonRejection, limit: Option<usize>) -> ApiError {
-    match rejection {
-        r if r.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge {
-            limit_bytes: limit.unwrap_or(64 * 1024),
-        },
-        JsonRejection::MissingJsonContentType(_) => ApiError::BadRequest(
-            "Send the request body as JSON (Content-Type: application/json).".to_owned(),
-        ),
-        JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest(format!(
-            "The request body is not valid JSON: {}",
-            e.body_text()
-        )),
-        JsonRejection::JsonDataError(e) => ApiError::BadRequest(format!(
-            "The request body does not have the expected fields: {}",
-            e.body_text()
-        )),
-        other => ApiError::BadRequest(format!(
-            "The request body could not be read: {}",
-            other.body_text()
-        )),
-    }
-}
-
-/// The address a request came from (loopback when unknown, e.g. in-process tests). Behind a
-/// reverse proxy of the clinic's (`trusted_proxies`), the client the proxy names in
-/// `X-Forwarded-For`; that header from anyone else is ignored, so it cannot be used to dodge
-/// the limits.
-pub struct ClientAddress(pub IpAddr);
-
-impl<S: Storage> FromRequestParts<AppState<S>> for ClientAddress {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState<S>,
-    ) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip())
-            .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
-        let forwarded = parts
-            .headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok());
-        Ok(ClientAddress(client_address(
-            peer,
-            forwarded,
-            &state.settings.trusted_proxies,
-        )))
-    }
-}
-
-/// The client's address: the peer, unless the peer is a trusted proxy — then the nearest
-/// address in `X-Forwarded-For` (read from the right) that is not a trusted proxy itself.
-fn client_address<'a>(
-    peer: IpAddr,
-    forwarded: impl Iterator<Item = &'a str>,
-    trusted: &[IpAddr],
-) -> IpAddr {
-    if !trusted.contains(&peer) {
-        return peer;
-    }
-    let hops: Vec<&str> = forwarded.flat_map(|v| v.split(',')).collect();
-    let mut client = peer;
-    for hop in hops.iter().rev() {
-        match hop.trim().parse::<IpAddr>() {
-            Ok(address) if trusted.contains(&address) => client = address,
-            Ok(address) => return address,
-            // Something the proxies did not write: stop at the last address they vouch for.
-            Err(_) => return client,
-        }
-    }
-    client
 }
 
 /// Who is calling, from the bearer token. No token is [`Actor::Anonymous`]; a token that is
@@ -922,58 +773,6 @@ async fn doctors<S: Storage>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test]
-    async fn a_body_too_large_and_a_body_cut_off_are_told_apart() {
-        let big = axum::body::Body::from(vec![b'x'; 2048]);
-        assert!(matches!(
-            whole_body(big, 1024, cut_off).await,
-            Err(ApiError::PayloadTooLarge { limit_bytes: 1024 })
-        ));
-        let pieces: Vec<Result<axum::body::Bytes, std::io::Error>> = vec![
-            Ok(axum::body::Bytes::from_static(b"%PDF-1.4 ")),
-            Err(std::io::Error::new(
-                std::io::ErrorKind::ConnectionReset,
-                "the connection dropped",
-            )),
-        ];
-        let cut = axum::body::Body::from_stream(futures_util::stream::iter(pieces));
-        assert!(matches!(
-            whole_body(cut, 1024, cut_off).await,
-            Err(ApiError::BadRequest(m)) if m.contains("cut off")
-        ));
-        let fine = axum::body::Body::from(b"%PDF".to_vec());
-        assert_eq!(&whole_body(fine, 1024, cut_off).await.unwrap()[..], b"%PDF");
-    }
-
-    #[test]
-    fn forwarded_addresses_are_believed_from_trusted_proxies_only() {
-        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
-        let inner: IpAddr = "10.0.0.3".parse().unwrap();
-        let client: IpAddr = "203.0.113.9".parse().unwrap();
-        let stranger: IpAddr = "198.51.100.4".parse().unwrap();
-        let trusted = [proxy, inner];
-        let at = |peer, header: &[&str]| client_address(peer, header.iter().copied(), &trusted);
-        assert_eq!(at(proxy, &["203.0.113.9"]), client);
-        assert_eq!(
-            at(proxy, &["1.2.3.4, 203.0.113.9, 10.0.0.3"]),
-            client,
-            "the nearest hop"
-        );
-        assert_eq!(
-            at(proxy, &["1.2.3.4", "203.0.113.9"]),
-            client,
-            "two headers read as one"
-        );
-        assert_eq!(
-            at(stranger, &["203.0.113.9"]),
-            stranger,
-            "not a proxy of ours"
-        );
-        assert_eq!(at(proxy, &[]), proxy);
-        assert_eq!(at(proxy, &["garbage, 10.0.0.3"]), inner);
-        assert_eq!(at(proxy, &["10.0.0.3"]), inner);
-    }
 
     #[tokio::test]
     async fn a_handler_that_panics_answers_500_in_the_error_shape_and_the_server_goes_on() {

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod audit;
 pub mod blobs;
+mod body;
 pub mod consents;
 pub mod consultations;
 pub mod directory;

@@ -22,3 +22,5 @@ CREATE TABLE audit_key_check (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
     fingerprint TEXT NOT NULL
 );
+-- The charts a reader was given on a device (checked for each offline-read report).
+CREATE INDEX audit_entry_reader ON audit_entry(actor, device, action);
