@@ -384,10 +384,12 @@ impl Workstation {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
             .context("WebDriver session with the desk app")?;
-        Ok(App {
+        let app = App {
             client: Some(client),
             _driver: driver,
-        })
+        };
+        app.wait_until_mounted().await?;
+        Ok(app)
     }
 }
 
@@ -427,6 +429,26 @@ impl App {
                 bail!("waiting for {css}: {e}; the page was: {excerpt}")
             }
         }
+    }
+
+    /// Wait for the UI to put its first element on the page. A debug build's wasm is large
+    /// and a loaded machine compiles it slowly, so this waits longer than [`App::wait_for`].
+    async fn wait_until_mounted(&self) -> Result<()> {
+        let mounted = self
+            .client()
+            .wait()
+            .at_most(Duration::from_secs(90))
+            .for_element(Locator::Css("body > *"))
+            .await;
+        if let Err(e) = mounted {
+            let errors = self
+                .client()
+                .execute("return String(window.__consoleErrors || '')", vec![])
+                .await
+                .unwrap_or_default();
+            bail!("the UI never mounted: {e}; console errors: {errors}");
+        }
+        Ok(())
     }
 
     /// Click the element, again if a re-render replaced it between finding and clicking.
