@@ -12,7 +12,7 @@ use clinic_core::sync::{
     ChangeBody, CommandEnvelope, CommandOutcome, CommandResult, PatientRecord, Rejection,
     RejectionReason,
 };
-use clinic_core::{decide, Action, Actor, CommandId, PatientId, UserId};
+use clinic_core::{Actor, CommandId, PatientId, UserId};
 
 use crate::storage::StorageError;
 
@@ -115,88 +115,6 @@ impl PullPage {
         }
         out.push('}');
         out
-    }
-}
-
-/// What the server knows about the patient a command names, looked up in the transaction.
-pub(crate) struct Existing {
-    /// The patient id is registered; with its account if it has one.
-    pub patient: Option<Option<UserId>>,
-    /// The patient number is already someone's (for a registration).
-    pub number_owner: Option<PatientId>,
-}
-
-/// Judge one command against the policy, the core's rules and what the registry holds.
-/// `Ok` carries the record to write.
-pub(crate) fn judge(
-    actor: Actor,
-    desk_code: Option<u32>,
-    envelope: &CommandEnvelope,
-    existing: &Existing,
-    today: chrono::NaiveDate,
-) -> Result<PatientRecord, Rejection> {
-    use clinic_core::sync::Command;
-    let refuse = |reason| Rejection::new(reason, vec![]);
-    match &envelope.command {
-        Command::RegisterPatient {
-            patient,
-            patient_number,
-            demographics,
-        } => {
-            decide(actor, Action::RegisterPatient)
-                .map_err(|_| refuse(RejectionReason::Forbidden))?;
-            let mut fields = Vec::new();
-            // Only in the series of the desk it came from (code 1, the server's own for
-            // patients who sign themselves up, is never a desk's).
-            if let Err(e) = clinic_core::sync::check_desk_series(patient_number, desk_code) {
-                fields.push(e);
-            }
-            if let Err(mut errors) = demographics.check(today) {
-                fields.append(&mut errors);
-            }
-            if !fields.is_empty() {
-                return Err(Rejection::new(RejectionReason::Invalid, fields));
-            }
-            if existing.patient.is_some() {
-                return Err(refuse(RejectionReason::AlreadyRegistered));
-            }
-            if existing.number_owner.is_some_and(|owner| owner != *patient) {
-                return Err(refuse(RejectionReason::PatientNumberTaken));
-            }
-            Ok(PatientRecord {
-                id: *patient,
-                patient_number: patient_number.clone(),
-                demographics: demographics.clone(),
-                account: None,
-            })
-        }
-        Command::UpdatePatient {
-            patient,
-            demographics,
-        } => {
-            // The policy is asked before existence is told: a patient probing ids hears
-            // "not allowed" for every id that is not theirs.
-            let account = existing.patient.flatten();
-            decide(actor, Action::UpdateRegisteredPatient { account })
-                .map_err(|_| refuse(RejectionReason::Forbidden))?;
-            if existing.patient.is_none() {
-                return Err(refuse(RejectionReason::UnknownPatient));
-            }
-            demographics
-                .check(today)
-                .map_err(|fields| Rejection::new(RejectionReason::Invalid, fields))?;
-            Ok(PatientRecord {
-                id: *patient,
-                // Filled in from the row by the caller: an update never renumbers.
-                patient_number: String::new(),
-                demographics: demographics.clone(),
-                account,
-            })
-        }
-        // Appointment commands are judged by the appointment book (`schedule`).
-        Command::BookAppointment { .. }
-        | Command::StepAppointment { .. }
-        | Command::SendMessage { .. } => Err(refuse(RejectionReason::Malformed)),
     }
 }
 
@@ -403,11 +321,17 @@ impl BatchWrites {
             }
             _ => None,
         };
-        let existing = Existing {
+        let existing = clinic_core::registry::RegistryFacts {
             patient: known.as_ref().map(|(_, account)| *account),
             number_owner,
         };
-        let result = match judge(self.actor, self.desk_code, envelope, &existing, self.today) {
+        let result = match clinic_core::registry::judge_registration(
+            self.actor,
+            self.desk_code,
+            envelope,
+            &existing,
+            self.today,
+        ) {
             Err(rejection) => CommandResult::Rejected(rejection),
             Ok(mut record) => {
                 if let Some((number, account)) = &known {

@@ -1,16 +1,12 @@
-//! The appointment book on the server: bookings and lifecycle steps judged by the core's rules,
+//! The appointment book on the server: bookings, lifecycle steps and messages judged by the core's
+//! judges (`clinic_core::booking::judge_booking`, `appointment::judge_step`, `chat::judge_message`),
 //! written in the push's transaction (which holds the change-log head, so bookings are judged one
 //! after another), with the database's partial unique index as the last word on a slot.
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
-use clinic_core::account::{FieldError, FieldProblem};
-use clinic_core::appointment::{Appointment, AppointmentRecord, Status, StepRefused};
+use clinic_core::appointment::{AppointmentRecord, Status};
 use clinic_core::availability::Busy;
-use clinic_core::booking::{alternatives, check_booking};
-use clinic_core::doctor::DoctorRecord;
-use clinic_core::sync::{Command, CommandEnvelope, Rejection, RejectionReason};
-use clinic_core::{decide, Action, Actor, Role, UserId};
+use clinic_core::{Actor, UserId};
 
 use crate::storage::StorageError;
 
@@ -22,219 +18,6 @@ macro_rules! slot_holding {
     };
 }
 pub(crate) use slot_holding;
-/// How many other slots a refused booking offers.
-const ALTERNATIVES: usize = 3;
-
-/// What the database holds about a booking, read in the push's transaction.
-pub(crate) struct BookingFacts<'a> {
-    /// `Some(account)` when the patient is registered (with their own account, if any).
-    pub patient: Option<Option<UserId>>,
-    pub doctor: Option<&'a DoctorRecord>,
-    pub appointment_exists: bool,
-    /// The appointment this booking moves, with its patient's account.
-    pub replaced: Option<&'a AppointmentRecord>,
-    /// The doctor's slot-holding appointments around the start (the replaced one left out).
-    pub busy: &'a [Busy],
-    /// When a doctor books: whether they already treat the patient ([`clinic_core::care`]).
-    pub booker_treats: bool,
-}
-
-fn role_of(actor: Actor) -> Option<Role> {
-    match actor {
-        Actor::User { role, .. } => Some(role),
-        _ => None,
-    }
-}
-
-fn actor_id(actor: Actor) -> Option<UserId> {
-    match actor {
-        Actor::User { id, .. } | Actor::UnrecognisedRole { id } => Some(id),
-        Actor::Anonymous => None,
-    }
-}
-
-fn refuse(reason: RejectionReason) -> Rejection {
-    Rejection::new(reason, vec![])
-}
-
-/// When a command counts as made ([`clinic_core::sync::made_at`]).
-pub(crate) fn made_at(
-    actor: Actor,
-    envelope: &CommandEnvelope,
-    now: DateTime<Utc>,
-) -> DateTime<Utc> {
-    clinic_core::sync::made_at(role_of(actor), envelope.issued_at, now)
-}
-
-const REASON_MAX_CHARS: usize = 500;
-
-fn check_reason(reason: &Option<String>) -> Result<(), Rejection> {
-    use clinic_core::account::{FieldError, FieldProblem};
-    match reason {
-        Some(r) if r.chars().any(|c| c.is_control() && c != '\n') => Err(Rejection::new(
-            RejectionReason::Invalid,
-            vec![FieldError::new("reason", FieldProblem::InvalidCharacters)],
-        )),
-        Some(r) if r.chars().count() > REASON_MAX_CHARS => Err(Rejection::new(
-            RejectionReason::Invalid,
-            vec![FieldError::new(
-                "reason",
-                FieldProblem::TooLong {
-                    max: REASON_MAX_CHARS,
-                },
-            )],
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// Judge a `BookAppointment`. `Ok` is the appointment to write (its token, for a walk-in, is
-/// the caller's to give).
-pub(crate) fn judge_booking(
-    actor: Actor,
-    envelope: &CommandEnvelope,
-    facts: &BookingFacts<'_>,
-    tz: Tz,
-    now: DateTime<Utc>,
-) -> Result<AppointmentRecord, Rejection> {
-    let Command::BookAppointment {
-        patient,
-        doctor,
-        consultation,
-        origin,
-        start,
-        reason,
-        replaces,
-        ..
-    } = &envelope.command
-    else {
-        return Err(refuse(RejectionReason::Malformed));
-    };
-    // The policy first: a patient probing ids hears "not allowed", never "unknown".
-    decide(
-        actor,
-        Action::BookAppointment {
-            origin: *origin,
-            patient_account: facts.patient.flatten(),
-            doctor: *doctor,
-            booker_treats: facts.booker_treats,
-        },
-    )
-    .map_err(|_| refuse(RejectionReason::Forbidden))?;
-    let (Some(role), Some(by)) = (role_of(actor), actor_id(actor)) else {
-        return Err(refuse(RejectionReason::Forbidden));
-    };
-    check_reason(reason)?;
-    if facts.patient.is_none() {
-        return Err(refuse(RejectionReason::UnknownPatient));
-    }
-    if facts.appointment_exists {
-        return Err(refuse(RejectionReason::AlreadyBooked));
-    }
-    let record = facts.doctor.ok_or(refuse(RejectionReason::UnknownDoctor))?;
-    if !record.verification.is_verified() {
-        return Err(refuse(RejectionReason::DoctorNotVerified));
-    }
-    let at = made_at(actor, envelope, now);
-    if let Some(old) = replaces {
-        let old = facts
-            .replaced
-            .filter(|r| r.id == *old && r.patient == *patient)
-            .ok_or(refuse(RejectionReason::UnknownAppointment))?;
-        step_refusal(
-            Appointment { status: old.status }
-                .apply(clinic_core::appointment::Step::Reschedule, role),
-        )?;
-    }
-    let (slot, day) = match (origin, start) {
-        (clinic_core::appointment::Origin::WalkIn, _) => (None, at.with_timezone(&tz).date_naive()),
-        (_, None) => {
-            return Err(Rejection::new(
-                RejectionReason::Invalid,
-                vec![clinic_core::account::FieldError::new(
-                    "start",
-                    clinic_core::account::FieldProblem::Required,
-                )],
-            ))
-        }
-        (_, Some(start)) => {
-            let slot = check_booking(&record.pattern, tz, *consultation, *start, at, facts.busy)
-                .map_err(|problem| {
-                    Rejection::new(problem.into(), vec![]).with_alternatives(alternatives(
-                        &record.pattern,
-                        tz,
-                        *consultation,
-                        (*start).max(now),
-                        facts.busy,
-                        ALTERNATIVES,
-                    ))
-                })?;
-            (Some(slot), start.with_timezone(&tz).date_naive())
-        }
-    };
-    envelope
-        .command
-        .booked_record(slot, day, at, by)
-        .ok_or_else(|| refuse(RejectionReason::Malformed))
-}
-
-fn step_refusal<T>(result: Result<T, StepRefused>) -> Result<T, Rejection> {
-    result.map_err(|refused| match refused {
-        StepRefused::NotYourStep => refuse(RejectionReason::Forbidden),
-        other => Rejection::explained(RejectionReason::StepNotPossible, other.to_string()),
-    })
-}
-
-/// Judge a `StepAppointment` on `current` (the appointment as stored; `patient_account` its
-/// patient's own account). `Ok` is the appointment after the step.
-pub(crate) fn judge_step(
-    actor: Actor,
-    envelope: &CommandEnvelope,
-    current: Option<&AppointmentRecord>,
-    patient_account: Option<UserId>,
-    now: DateTime<Utc>,
-) -> Result<AppointmentRecord, Rejection> {
-    let Command::StepAppointment { step, reason, .. } = &envelope.command else {
-        return Err(refuse(RejectionReason::Malformed));
-    };
-    let Some(current) = current else {
-        return Err(match role_of(actor) {
-            Some(Role::Patient) | None => refuse(RejectionReason::Forbidden),
-            Some(_) => refuse(RejectionReason::UnknownAppointment),
-        });
-    };
-    decide(
-        actor,
-        Action::ChangeAppointment {
-            doctor: current.doctor,
-            patient_account,
-        },
-    )
-    .map_err(|_| refuse(RejectionReason::Forbidden))?;
-    let (Some(role), Some(by)) = (role_of(actor), actor_id(actor)) else {
-        return Err(refuse(RejectionReason::Forbidden));
-    };
-    check_reason(reason)?;
-    if *step == clinic_core::appointment::Step::Reschedule {
-        // A move is a new booking that replaces this one: the new slot is judged with it.
-        return Err(Rejection::explained(
-            RejectionReason::StepNotPossible,
-            "To move an appointment, book the new time as a replacement.".to_owned(),
-        ));
-    }
-    let next = step_refusal(
-        Appointment {
-            status: current.status,
-        }
-        .apply(*step, role),
-    )?;
-    Ok(current.clone().moved_to(
-        next.status,
-        made_at(actor, envelope, now),
-        by,
-        reason.clone(),
-    ))
-}
 
 /// The record of an appointment moved by a replacement: it ends `rescheduled`.
 pub(crate) fn rescheduled(
@@ -245,7 +28,7 @@ pub(crate) fn rescheduled(
     old.clone().moved_to(
         Status::Rescheduled,
         at,
-        actor_id(by).unwrap_or(old.doctor),
+        by.user().unwrap_or(old.doctor),
         None,
     )
 }
@@ -489,7 +272,7 @@ macro_rules! schedule_command {
                             }
                             _ => false,
                         };
-                        let facts = BookingFacts {
+                        let facts = clinic_core::booking::BookingFacts {
                             patient: patient_known,
                             doctor: doctor.as_ref(),
                             appointment_exists: stored.is_some(),
@@ -497,7 +280,7 @@ macro_rules! schedule_command {
                             busy: &busy,
                             booker_treats,
                         };
-                        match judge_booking($batch.actor(), &$envelope, &facts, tz, now) {
+                        match clinic_core::booking::judge_booking($batch.actor(), &$envelope, &facts, tz, now) {
                             Err(mut rejection) => {
                                 if !rejection.alternatives.is_empty() {
                                     // The offers were worked out from the bookings around the
@@ -650,7 +433,7 @@ macro_rules! schedule_command {
                             },
                             None => None,
                         };
-                        match judge_step($batch.actor(), &$envelope, stored.as_ref(), account, now) {
+                        match clinic_core::appointment::judge_step($batch.actor(), &$envelope, stored.as_ref(), account, now) {
                             Err(rejection) => Err(rejection),
                             Ok(mut record) => {
                                 if needs_token(&record) {
@@ -709,82 +492,6 @@ macro_rules! schedule_command {
 }
 pub(crate) use schedule_command;
 
-/// Judge a message against its appointment (as stored) and the patient's own account: the
-/// appointment's doctor or its patient, an open conversation, a body within the rules. The
-/// message's id is the command's; its time is when it was written (a patient's: when it
-/// arrived), and when the server took it.
-pub(crate) fn judge_message(
-    actor: Actor,
-    envelope: &CommandEnvelope,
-    appointment: Option<&AppointmentRecord>,
-    patient_account: Option<UserId>,
-    attachment: Option<clinic_core::chat::Attachment>,
-    desk_allowed: bool,
-    now: DateTime<Utc>,
-) -> Result<clinic_core::chat::MessageRecord, Rejection> {
-    let Command::SendMessage {
-        body,
-        attachment: attached,
-        ..
-    } = &envelope.command
-    else {
-        return Err(refuse(RejectionReason::Malformed));
-    };
-    let Some(appointment) = appointment else {
-        // A patient probing ids hears "not allowed", never "unknown".
-        return Err(match role_of(actor) {
-            Some(Role::Patient) | None => refuse(RejectionReason::Forbidden),
-            Some(_) => refuse(RejectionReason::UnknownAppointment),
-        });
-    };
-    decide(
-        actor,
-        Action::Converse {
-            doctor: appointment.doctor,
-            patient_account,
-            desk_allowed,
-        },
-    )
-    .map_err(|_| refuse(RejectionReason::Forbidden))?;
-    let (Some(role), Some(from)) = (role_of(actor), actor_id(actor)) else {
-        return Err(refuse(RejectionReason::Forbidden));
-    };
-    if !clinic_core::chat::conversation_open(appointment.status) {
-        return Err(refuse(RejectionReason::ConversationClosed));
-    }
-    let body = clinic_core::chat::check_message(body, attached.is_some())
-        .map_err(|field| Rejection::new(RejectionReason::Invalid, vec![field]))?;
-    // A file goes only with a message from the person who uploaded it to this conversation.
-    let attachment = match (attached, attachment) {
-        (None, _) => None,
-        (Some(id), Some(found))
-            if found.id == *id
-                && found.appointment == appointment.id
-                && found.uploaded_by == from =>
-        {
-            Some(found)
-        }
-        (Some(_), _) => {
-            return Err(Rejection::new(
-                RejectionReason::Invalid,
-                vec![FieldError::new("attachment", FieldProblem::NotAChoice)],
-            ))
-        }
-    };
-    Ok(clinic_core::chat::MessageRecord {
-        id: *envelope.id.as_uuid(),
-        appointment: appointment.id,
-        patient: appointment.patient,
-        doctor: appointment.doctor,
-        from,
-        from_role: role,
-        body,
-        attachment,
-        sent_at: made_at(actor, envelope, now),
-        received_at: Some(now),
-    })
-}
-
 /// Judge and gather one `SendMessage` inside `apply_pushes`'s transaction (written with the
 /// group). Expands to an expression of type `Result<CommandOutcome, StorageError>`.
 macro_rules! message_command {
@@ -829,7 +536,7 @@ macro_rules! message_command {
                 }
                 _ => None,
             };
-            let result = match judge_message(
+            let result = match clinic_core::chat::judge_message(
                 $batch.actor(),
                 &$envelope,
                 appointment.as_ref(),
@@ -947,130 +654,6 @@ pub(crate) use next_token;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clinic_core::appointment::{Origin, Step};
-    use clinic_core::availability::ConsultationType;
-    use clinic_core::{AppointmentId, CommandId, PatientId};
-
-    fn id(n: u128) -> uuid::Uuid {
-        uuid::Uuid::from_u128(n)
-    }
-
-    fn doctor_record(verified: bool) -> DoctorRecord {
-        let mut record = clinic_core::demo::DOCTORS[0].record(UserId::from_uuid(id(10)));
-        if !verified {
-            record.verification = clinic_core::doctor::Verification::Pending;
-        }
-        record
-    }
-
-    fn envelope(by: u128, command: Command) -> CommandEnvelope {
-        CommandEnvelope::new(
-            CommandId::from_uuid(id(99)),
-            "2026-11-30T02:00:00Z".parse().unwrap(),
-            UserId::from_uuid(id(by)),
-            command,
-        )
-    }
-
-    fn book(start: &str) -> Command {
-        Command::BookAppointment {
-            appointment: AppointmentId::from_uuid(id(50)),
-            patient: PatientId::from_uuid(id(20)),
-            doctor: UserId::from_uuid(id(10)),
-            consultation: ConsultationType::InPerson,
-            origin: Origin::Booked,
-            start: Some(start.parse().unwrap()),
-            reason: None,
-            replaces: None,
-        }
-    }
-
-    fn desk() -> Actor {
-        Actor::User {
-            id: UserId::from_uuid(id(1)),
-            role: Role::FrontDesk,
-        }
-    }
-
-    #[test]
-    fn a_booking_names_the_first_thing_that_stands_in_its_way() {
-        let now: DateTime<Utc> = "2026-11-30T02:00:00Z".parse().unwrap();
-        let verified = doctor_record(true);
-        let pending = doctor_record(false);
-        let facts = |patient, doctor| BookingFacts {
-            patient,
-            doctor,
-            appointment_exists: false,
-            replaced: None,
-            busy: &[],
-            booker_treats: false,
-        };
-        // Monday 2026-11-30 09:15 Dhaka = 03:15 UTC; Dr. Rahman works 9–13 Mon.
-        let ok = envelope(1, book("2026-11-30T03:15:00Z"));
-        let tz = chrono_tz::Asia::Dhaka;
-        let judged = judge_booking(desk(), &ok, &facts(Some(None), Some(&verified)), tz, now);
-        let record = judged.unwrap();
-        assert_eq!(record.status, Status::Confirmed);
-        assert_eq!(record.day.to_string(), "2026-11-30");
-        let reason = |e: &CommandEnvelope, f: &BookingFacts<'_>| {
-            judge_booking(desk(), e, f, tz, now).unwrap_err().reason
-        };
-        assert_eq!(
-            reason(&ok, &facts(None, Some(&verified))),
-            RejectionReason::UnknownPatient
-        );
-        assert_eq!(
-            reason(&ok, &facts(Some(None), None)),
-            RejectionReason::UnknownDoctor
-        );
-        assert_eq!(
-            reason(&ok, &facts(Some(None), Some(&pending))),
-            RejectionReason::DoctorNotVerified
-        );
-        let past = envelope(1, book("2026-11-30T01:00:00Z"));
-        assert_eq!(
-            reason(&past, &facts(Some(None), Some(&verified))),
-            RejectionReason::SlotInThePast
-        );
-        let evening = envelope(1, book("2026-11-30T12:00:00Z"));
-        let refused = judge_booking(
-            desk(),
-            &evening,
-            &facts(Some(None), Some(&verified)),
-            tz,
-            now,
-        )
-        .unwrap_err();
-        assert_eq!(refused.reason, RejectionReason::OutsideWorkingHours);
-        assert_eq!(refused.alternatives.len(), 3, "offers other slots");
-        // A patient booking for someone else hears "not allowed", whether or not they exist.
-        let patient = Actor::User {
-            id: UserId::from_uuid(id(30)),
-            role: Role::Patient,
-        };
-        let mut request = book("2026-11-30T03:15:00Z");
-        if let Command::BookAppointment { origin, .. } = &mut request {
-            *origin = Origin::PatientRequest;
-        }
-        let request = envelope(30, request);
-        for known in [None, Some(None), Some(Some(UserId::from_uuid(id(31))))] {
-            assert_eq!(
-                judge_booking(patient, &request, &facts(known, Some(&verified)), tz, now)
-                    .unwrap_err()
-                    .reason,
-                RejectionReason::Forbidden
-            );
-        }
-        let own = judge_booking(
-            patient,
-            &request,
-            &facts(Some(Some(UserId::from_uuid(id(30)))), Some(&verified)),
-            tz,
-            now,
-        )
-        .unwrap();
-        assert_eq!(own.status, Status::Requested);
-    }
 
     #[test]
     fn the_slot_index_lists_exactly_the_statuses_that_hold_a_slot() {
@@ -1096,67 +679,5 @@ mod tests {
             let predicate = sql.split("WHERE status IN ").nth(1).unwrap();
             assert!(predicate.starts_with(slot_holding!()), "{predicate}");
         }
-    }
-
-    #[test]
-    fn steps_follow_the_lifecycle_and_whose_appointment_it_is() {
-        let now: DateTime<Utc> = "2026-11-30T02:00:00Z".parse().unwrap();
-        let verified = doctor_record(true);
-        let facts = BookingFacts {
-            patient: Some(None),
-            doctor: Some(&verified),
-            appointment_exists: false,
-            replaced: None,
-            busy: &[],
-            booker_treats: false,
-        };
-        let booked = judge_booking(
-            desk(),
-            &envelope(1, book("2026-11-30T03:15:00Z")),
-            &facts,
-            chrono_tz::Asia::Dhaka,
-            now,
-        )
-        .unwrap();
-        let step = |s| {
-            envelope(
-                1,
-                Command::StepAppointment {
-                    appointment: booked.id,
-                    step: s,
-                    reason: Some("fever".into()),
-                },
-            )
-        };
-        let checked_in =
-            judge_step(desk(), &step(Step::CheckIn), Some(&booked), None, now).unwrap();
-        assert_eq!(checked_in.status, Status::CheckedIn);
-        assert!(needs_token(&checked_in));
-        assert_eq!(checked_in.history.len(), 2);
-        let other_doctor = Actor::User {
-            id: UserId::from_uuid(id(11)),
-            role: Role::Doctor,
-        };
-        assert_eq!(
-            judge_step(
-                other_doctor,
-                &step(Step::Start),
-                Some(&checked_in),
-                None,
-                now
-            )
-            .unwrap_err()
-            .reason,
-            RejectionReason::Forbidden
-        );
-        let refused =
-            judge_step(desk(), &step(Step::Complete), Some(&booked), None, now).unwrap_err();
-        assert_eq!(refused.reason, RejectionReason::StepNotPossible);
-        assert_eq!(
-            judge_step(desk(), &step(Step::CheckIn), None, None, now)
-                .unwrap_err()
-                .reason,
-            RejectionReason::UnknownAppointment
-        );
     }
 }

@@ -143,6 +143,7 @@ certificate-pinned = This desk trusts the clinic server's certificate, SHA-256 {
 certificate-authority = a certificate this computer's authorities vouch for
 certificate-changed = The clinic server's certificate changed: this desk trusts { $trusted }, the server now shows { $now }. Nothing is sent to it. Ask the clinic's administrator before going on.
 plain-http-refused = This desk does not talk to the clinic server over plain http. Use the server's https address, or the clinic allows plain http on its own network.
+error-refused = This was not done: { $reason }
 rejected-title = Changes the server refused
 rejected-register_patient = Registration of { $name } ({ $number })
 rejected-update_patient = Change to { $name }

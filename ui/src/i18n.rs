@@ -116,6 +116,13 @@ pub fn field_message(lang: Language, error: &FieldError) -> String {
 
 /// An error from a command in the person's language; unknown cases keep the server's sentence.
 pub fn error_message(lang: Language, error: &IpcError) -> String {
+    if let (Some(reason), true) = (error.refused, error.fields.is_empty()) {
+        return text_with(
+            lang,
+            "error-refused",
+            &[("reason", rejection_reason(lang, reason).into())],
+        );
+    }
     let key = match error.code {
         ErrorCode::InvalidCredentials => "error-invalid_credentials",
         ErrorCode::TooManyAttempts if lang == Language::English => return error.message.clone(),
@@ -138,6 +145,15 @@ pub fn error_message(lang: Language, error: &IpcError) -> String {
         }
     };
     text(lang, key)
+}
+
+/// Why a judge refused a change, as the end of a sentence ("… the doctor is on leave that day.").
+pub fn rejection_reason(lang: Language, reason: clinic_core::sync::RejectionReason) -> String {
+    let key = serde_json::to_value(reason)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "malformed".to_owned());
+    text(lang, &format!("rejected-reason-{key}"))
 }
 
 #[cfg(test)]
@@ -181,6 +197,20 @@ mod tests {
             "Use at least 10 characters."
         );
         assert_eq!(field_message(Language::Bangla, &e), "কমপক্ষে 10টি অক্ষর দিন।");
+    }
+
+    #[test]
+    fn a_change_a_judge_refused_says_why_in_both_languages() {
+        use clinic_core::sync::{Rejection, RejectionReason};
+        let error = IpcError::from(Rejection::because(RejectionReason::DoctorNotVerified));
+        assert_eq!(
+            error_message(Language::English, &error),
+            "This was not done: the doctor's credentials are not verified yet."
+        );
+        assert_eq!(
+            error_message(Language::Bangla, &error),
+            "এটি করা হয়নি: ডাক্তারের সনদ এখনও যাচাই করা হয়নি।"
+        );
     }
 
     #[test]

@@ -271,6 +271,88 @@ impl Appointment {
     }
 }
 
+/// The longest reason a booking or a step may give.
+pub const REASON_MAX_CHARS: usize = 500;
+
+/// A reason as a desk sends it: trimmed, and none when nothing is left.
+pub fn visit_reason(typed: Option<&str>) -> Option<String> {
+    typed
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned)
+}
+
+/// Whether a reason (for a visit, a step) keeps the rules: line breaks allowed, no other control
+/// character, at most [`REASON_MAX_CHARS`].
+pub fn check_reason(reason: Option<&str>) -> Result<(), crate::account::FieldError> {
+    use crate::account::{FieldError, FieldProblem};
+    match reason {
+        Some(r) if r.chars().any(|c| c.is_control() && c != '\n') => {
+            Err(FieldError::new("reason", FieldProblem::InvalidCharacters))
+        }
+        Some(r) if r.chars().count() > REASON_MAX_CHARS => Err(FieldError::new(
+            "reason",
+            FieldProblem::TooLong {
+                max: REASON_MAX_CHARS,
+            },
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Judge a `StepAppointment` on `current` (the appointment as stored; `patient_account` its
+/// patient's own account). `Ok` is the appointment after the step. The server judges every
+/// pushed step by this; the desk, before it queues one.
+pub fn judge_step(
+    actor: crate::Actor,
+    envelope: &crate::sync::CommandEnvelope,
+    current: Option<&AppointmentRecord>,
+    patient_account: Option<UserId>,
+    now: DateTime<Utc>,
+) -> Result<AppointmentRecord, crate::sync::Rejection> {
+    use crate::sync::{Command, Rejection, RejectionReason};
+    let Command::StepAppointment { step, reason, .. } = &envelope.command else {
+        return Err(Rejection::because(RejectionReason::Malformed));
+    };
+    let Some(current) = current else {
+        // A patient probing ids hears "not allowed", never "unknown".
+        return Err(match actor.role() {
+            Some(Role::Patient) | None => Rejection::because(RejectionReason::Forbidden),
+            Some(_) => Rejection::because(RejectionReason::UnknownAppointment),
+        });
+    };
+    crate::decide(
+        actor,
+        crate::Action::ChangeAppointment {
+            doctor: current.doctor,
+            patient_account,
+        },
+    )
+    .map_err(|_| Rejection::because(RejectionReason::Forbidden))?;
+    let (Some(role), Some(by)) = (actor.role(), actor.user()) else {
+        return Err(Rejection::because(RejectionReason::Forbidden));
+    };
+    check_reason(reason.as_deref())
+        .map_err(|field| Rejection::new(RejectionReason::Invalid, vec![field]))?;
+    if *step == Step::Reschedule {
+        // A move is a new booking that replaces this one: the new slot is judged with it.
+        return Err(Rejection::explained(
+            RejectionReason::StepNotPossible,
+            "To move an appointment, book the new time as a replacement.".to_owned(),
+        ));
+    }
+    let next = Appointment {
+        status: current.status,
+    }
+    .apply(*step, role)?;
+    Ok(current.clone().moved_to(
+        next.status,
+        envelope.made_at_by(actor, now),
+        by,
+        reason.clone(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

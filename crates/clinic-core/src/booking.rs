@@ -176,6 +176,121 @@ pub fn follow_up_starts(
         .collect()
 }
 
+/// How many other slots a refused booking offers.
+pub const ALTERNATIVES: usize = 3;
+
+/// What the clinic's book holds about a booking: read by the server in the push's transaction,
+/// by the desk from its store.
+#[derive(Debug, Clone, Copy)]
+pub struct BookingFacts<'a> {
+    /// `Some(account)` when the patient is registered (with their own account, if any).
+    pub patient: Option<Option<crate::UserId>>,
+    pub doctor: Option<&'a crate::doctor::DoctorRecord>,
+    pub appointment_exists: bool,
+    /// The appointment this booking moves, with its patient's account.
+    pub replaced: Option<&'a crate::appointment::AppointmentRecord>,
+    /// The doctor's slot-holding appointments around the start (the replaced one left out).
+    pub busy: &'a [Busy],
+    /// When a doctor books: whether they already treat the patient ([`crate::care`]).
+    pub booker_treats: bool,
+}
+
+/// Judge a `BookAppointment`: the policy, the reason, the patient and doctor, the move it makes,
+/// and the slot. `Ok` is the appointment to write (its token, for a walk-in, is the caller's to
+/// give). The server judges every pushed booking by this; the desk, before it queues one — so
+/// both refuse the same booking for the same reason.
+pub fn judge_booking(
+    actor: crate::Actor,
+    envelope: &crate::sync::CommandEnvelope,
+    facts: &BookingFacts<'_>,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<crate::appointment::AppointmentRecord, crate::sync::Rejection> {
+    use crate::account::{FieldError, FieldProblem};
+    use crate::appointment::{check_reason, Appointment, Origin, Step};
+    use crate::sync::{Command, Rejection, RejectionReason};
+    let refuse = Rejection::because;
+    let Command::BookAppointment {
+        patient,
+        doctor,
+        consultation,
+        origin,
+        start,
+        reason,
+        replaces,
+        ..
+    } = &envelope.command
+    else {
+        return Err(refuse(RejectionReason::Malformed));
+    };
+    // A start beyond the horizon is refused before anything is worked out from it.
+    if let Some(start) = start {
+        check_start_in_range(*start, now)
+            .map_err(|field| Rejection::new(RejectionReason::Invalid, vec![field]))?;
+    }
+    // The policy first: a patient probing ids hears "not allowed", never "unknown".
+    crate::decide(
+        actor,
+        crate::Action::BookAppointment {
+            origin: *origin,
+            patient_account: facts.patient.flatten(),
+            doctor: *doctor,
+            booker_treats: facts.booker_treats,
+        },
+    )
+    .map_err(|_| refuse(RejectionReason::Forbidden))?;
+    let (Some(role), Some(by)) = (actor.role(), actor.user()) else {
+        return Err(refuse(RejectionReason::Forbidden));
+    };
+    check_reason(reason.as_deref())
+        .map_err(|field| Rejection::new(RejectionReason::Invalid, vec![field]))?;
+    if facts.patient.is_none() {
+        return Err(refuse(RejectionReason::UnknownPatient));
+    }
+    if facts.appointment_exists {
+        return Err(refuse(RejectionReason::AlreadyBooked));
+    }
+    let record = facts.doctor.ok_or(refuse(RejectionReason::UnknownDoctor))?;
+    if !record.verification.is_verified() {
+        return Err(refuse(RejectionReason::DoctorNotVerified));
+    }
+    let at = envelope.made_at_by(actor, now);
+    if let Some(old) = replaces {
+        let old = facts
+            .replaced
+            .filter(|r| r.id == *old && r.patient == *patient)
+            .ok_or(refuse(RejectionReason::UnknownAppointment))?;
+        Appointment { status: old.status }.apply(Step::Reschedule, role)?;
+    }
+    let (slot, day) = match (origin, start) {
+        (Origin::WalkIn, _) => (None, at.with_timezone(&tz).date_naive()),
+        (_, None) => {
+            return Err(Rejection::new(
+                RejectionReason::Invalid,
+                vec![FieldError::new("start", FieldProblem::Required)],
+            ))
+        }
+        (_, Some(start)) => {
+            let slot = check_booking(&record.pattern, tz, *consultation, *start, at, facts.busy)
+                .map_err(|problem| {
+                    Rejection::new(problem.into(), vec![]).with_alternatives(alternatives(
+                        &record.pattern,
+                        tz,
+                        *consultation,
+                        (*start).max(now),
+                        facts.busy,
+                        ALTERNATIVES,
+                    ))
+                })?;
+            (Some(slot), start.with_timezone(&tz).date_naive())
+        }
+    };
+    envelope
+        .command
+        .booked_record(slot, day, at, by)
+        .ok_or_else(|| refuse(RejectionReason::Malformed))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -125,6 +125,84 @@ pub fn unread(messages: &[MessageRecord], me: UserId, read_up_to: Option<DateTim
         .count()
 }
 
+/// Judge a message against its appointment (as stored) and the patient's own account: the
+/// appointment's doctor or its patient, an open conversation, a body within the rules. The
+/// message's id is the command's; its time is when it was written (a patient's: when it
+/// arrived), and `now` as when the server took it. `attachment` is the file the command names,
+/// as the server holds it.
+pub fn judge_message(
+    actor: crate::Actor,
+    envelope: &crate::sync::CommandEnvelope,
+    appointment: Option<&crate::appointment::AppointmentRecord>,
+    patient_account: Option<UserId>,
+    attachment: Option<Attachment>,
+    desk_allowed: bool,
+    now: DateTime<Utc>,
+) -> Result<MessageRecord, crate::sync::Rejection> {
+    use crate::sync::{Command, Rejection, RejectionReason};
+    let Command::SendMessage {
+        body,
+        attachment: attached,
+        ..
+    } = &envelope.command
+    else {
+        return Err(Rejection::because(RejectionReason::Malformed));
+    };
+    let Some(appointment) = appointment else {
+        // A patient probing ids hears "not allowed", never "unknown".
+        return Err(match actor.role() {
+            Some(Role::Patient) | None => Rejection::because(RejectionReason::Forbidden),
+            Some(_) => Rejection::because(RejectionReason::UnknownAppointment),
+        });
+    };
+    crate::decide(
+        actor,
+        crate::Action::Converse {
+            doctor: appointment.doctor,
+            patient_account,
+            desk_allowed,
+        },
+    )
+    .map_err(|_| Rejection::because(RejectionReason::Forbidden))?;
+    let (Some(role), Some(from)) = (actor.role(), actor.user()) else {
+        return Err(Rejection::because(RejectionReason::Forbidden));
+    };
+    if !conversation_open(appointment.status) {
+        return Err(Rejection::because(RejectionReason::ConversationClosed));
+    }
+    let body = check_message(body, attached.is_some())
+        .map_err(|field| Rejection::new(RejectionReason::Invalid, vec![field]))?;
+    // A file goes only with a message from the person who uploaded it to this conversation.
+    let attachment = match (attached, attachment) {
+        (None, _) => None,
+        (Some(id), Some(found))
+            if found.id == *id
+                && found.appointment == appointment.id
+                && found.uploaded_by == from =>
+        {
+            Some(found)
+        }
+        (Some(_), _) => {
+            return Err(Rejection::new(
+                RejectionReason::Invalid,
+                vec![FieldError::new("attachment", FieldProblem::NotAChoice)],
+            ))
+        }
+    };
+    Ok(MessageRecord {
+        id: *envelope.id.as_uuid(),
+        appointment: appointment.id,
+        patient: appointment.patient,
+        doctor: appointment.doctor,
+        from,
+        from_role: role,
+        body,
+        attachment,
+        sent_at: envelope.made_at_by(actor, now),
+        received_at: Some(now),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

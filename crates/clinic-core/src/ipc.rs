@@ -550,6 +550,10 @@ pub struct IpcError {
     pub message: String,
     #[serde(default)]
     pub fields: Vec<FieldError>,
+    /// A change a judge refused ([`crate::sync::Rejection`]): the UI says why in the person's
+    /// language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<crate::sync::RejectionReason>,
 }
 
 impl IpcError {
@@ -558,6 +562,7 @@ impl IpcError {
             code,
             message: message.into(),
             fields: Vec::new(),
+            refused: None,
         }
     }
 
@@ -567,6 +572,40 @@ impl IpcError {
             code: ErrorCode::Validation,
             message: "Some fields need attention.".to_owned(),
             fields,
+            refused: None,
+        }
+    }
+}
+
+/// A change refused by a judge, as the desk tells it: a slot that cannot be had is a problem of
+/// the booking's `start`; a field that breaks the rules, of its field; anything else is the
+/// refusal's reason (translated by the UI).
+impl From<crate::sync::Rejection> for IpcError {
+    fn from(rejection: crate::sync::Rejection) -> Self {
+        use crate::sync::RejectionReason;
+        if let Some(problem) = rejection.reason.booking_problem() {
+            return IpcError {
+                message: problem.to_string(),
+                refused: Some(rejection.reason),
+                ..IpcError::validation(vec![FieldError::new(
+                    "start",
+                    crate::account::FieldProblem::SlotUnavailable { booking: problem },
+                )])
+            };
+        }
+        let code = match rejection.reason {
+            RejectionReason::Invalid if !rejection.fields.is_empty() => ErrorCode::Validation,
+            RejectionReason::Forbidden => ErrorCode::Forbidden,
+            RejectionReason::Malformed | RejectionReason::UnsupportedVersion => {
+                ErrorCode::BadRequest
+            }
+            _ => ErrorCode::Conflict,
+        };
+        IpcError {
+            code,
+            message: rejection.message,
+            fields: rejection.fields,
+            refused: Some(rejection.reason),
         }
     }
 }
@@ -587,6 +626,7 @@ impl From<crate::wire::ErrorBody> for IpcError {
             code: body.code,
             message: body.message,
             fields: body.fields,
+            refused: None,
         }
     }
 }

@@ -14,6 +14,24 @@ pub enum Actor {
     UnrecognisedRole { id: UserId },
 }
 
+impl Actor {
+    /// The role the clinic knows the caller by, if signed in with one.
+    pub fn role(self) -> Option<Role> {
+        match self {
+            Actor::User { role, .. } => Some(role),
+            _ => None,
+        }
+    }
+
+    /// The signed-in caller's account, whatever its role.
+    pub fn user(self) -> Option<UserId> {
+        match self {
+            Actor::User { id, .. } | Actor::UnrecognisedRole { id } => Some(id),
+            Actor::Anonymous => None,
+        }
+    }
+}
+
 /// What they want to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {

@@ -183,6 +183,92 @@ pub fn possible_duplicates<'a>(
     found
 }
 
+/// What the registry holds about the patient a registry command names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RegistryFacts {
+    /// The patient id is registered; with its account if it has one.
+    pub patient: Option<Option<crate::UserId>>,
+    /// The patient number is already someone's (for a registration).
+    pub number_owner: Option<PatientId>,
+}
+
+/// Judge a registration or an update of a patient's details against the policy, the rules of
+/// the details and what the registry holds. `desk_code` is the number series granted to the
+/// device the command came from. `Ok` is the record to write (an update's number and account
+/// are the stored ones: the caller keeps them).
+pub fn judge_registration(
+    actor: crate::Actor,
+    desk_code: Option<u32>,
+    envelope: &crate::sync::CommandEnvelope,
+    facts: &RegistryFacts,
+    today: NaiveDate,
+) -> Result<crate::sync::PatientRecord, crate::sync::Rejection> {
+    use crate::sync::{Command, PatientRecord, Rejection, RejectionReason};
+    use crate::{decide, Action};
+    let refuse = Rejection::because;
+    match &envelope.command {
+        Command::RegisterPatient {
+            patient,
+            patient_number,
+            demographics,
+        } => {
+            decide(actor, Action::RegisterPatient)
+                .map_err(|_| refuse(RejectionReason::Forbidden))?;
+            let mut fields = Vec::new();
+            // Only in the series of the desk it came from (code 1, the server's own for
+            // patients who sign themselves up, is never a desk's).
+            if let Err(e) = crate::sync::check_desk_series(patient_number, desk_code) {
+                fields.push(e);
+            }
+            if let Err(mut errors) = demographics.check(today) {
+                fields.append(&mut errors);
+            }
+            if !fields.is_empty() {
+                return Err(Rejection::new(RejectionReason::Invalid, fields));
+            }
+            if facts.patient.is_some() {
+                return Err(refuse(RejectionReason::AlreadyRegistered));
+            }
+            if facts.number_owner.is_some_and(|owner| owner != *patient) {
+                return Err(refuse(RejectionReason::PatientNumberTaken));
+            }
+            Ok(PatientRecord {
+                id: *patient,
+                patient_number: patient_number.clone(),
+                demographics: demographics.clone(),
+                account: None,
+            })
+        }
+        Command::UpdatePatient {
+            patient,
+            demographics,
+        } => {
+            // The policy is asked before existence is told: a patient probing ids hears
+            // "not allowed" for every id that is not theirs.
+            let account = facts.patient.flatten();
+            decide(actor, Action::UpdateRegisteredPatient { account })
+                .map_err(|_| refuse(RejectionReason::Forbidden))?;
+            if facts.patient.is_none() {
+                return Err(refuse(RejectionReason::UnknownPatient));
+            }
+            demographics
+                .check(today)
+                .map_err(|fields| Rejection::new(RejectionReason::Invalid, fields))?;
+            Ok(PatientRecord {
+                id: *patient,
+                // Filled in from the row by the caller: an update never renumbers.
+                patient_number: String::new(),
+                demographics: demographics.clone(),
+                account,
+            })
+        }
+        // Appointment commands and messages have judges of their own.
+        Command::BookAppointment { .. }
+        | Command::StepAppointment { .. }
+        | Command::SendMessage { .. } => Err(refuse(RejectionReason::Malformed)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

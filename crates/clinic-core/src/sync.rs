@@ -232,6 +232,26 @@ pub fn check_desk_series(number: &str, granted: Option<u32>) -> Result<(), Field
     }
 }
 
+impl CommandEnvelope {
+    /// When this command counts as made, coming from `actor` ([`made_at`]).
+    pub fn made_at_by(&self, actor: crate::Actor, now: DateTime<Utc>) -> DateTime<Utc> {
+        made_at(actor.role(), self.issued_at, now)
+    }
+}
+
+/// A lifecycle step refused: someone else's step is not allowed; anything else does not fit
+/// where the appointment stands (the message says what stands in the way).
+impl From<crate::appointment::StepRefused> for Rejection {
+    fn from(refused: crate::appointment::StepRefused) -> Self {
+        match refused {
+            crate::appointment::StepRefused::NotYourStep => {
+                Rejection::because(RejectionReason::Forbidden)
+            }
+            other => Rejection::explained(RejectionReason::StepNotPossible, other.to_string()),
+        }
+    }
+}
+
 /// `POST /api/v1/sync/push`. Each command travels as raw JSON so that one the server cannot read
 /// is refused on its own, with its reason, while the others in the batch are applied.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -337,6 +357,22 @@ impl From<BookingProblem> for RejectionReason {
     }
 }
 
+impl RejectionReason {
+    /// The slot problem this reason reports, for a booking refused its slot.
+    pub fn booking_problem(self) -> Option<BookingProblem> {
+        Some(match self {
+            RejectionReason::SlotInThePast => BookingProblem::InThePast,
+            RejectionReason::DoctorOnLeave => BookingProblem::OnLeave,
+            RejectionReason::OutsideWorkingHours => BookingProblem::OutsideHours,
+            RejectionReason::DayFull => BookingProblem::DayFull,
+            RejectionReason::SlotTaken => BookingProblem::SlotTaken,
+            RejectionReason::Overlapping => BookingProblem::Overlapping,
+            RejectionReason::NotASlotTime => BookingProblem::NotASlotTime,
+            _ => return None,
+        })
+    }
+}
+
 impl Rejection {
     pub fn new(reason: RejectionReason, fields: Vec<FieldError>) -> Self {
         let (status, message) = match reason {
@@ -394,6 +430,11 @@ impl Rejection {
             alternatives: Vec::new(),
             taken_at: None,
         }
+    }
+
+    /// A refusal that needs no field list nor explanation beyond its reason.
+    pub fn because(reason: RejectionReason) -> Self {
+        Rejection::new(reason, vec![])
     }
 
     /// The same refusal, offering other slots.

@@ -6,9 +6,11 @@
 use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use clinic_core::account::{FieldError, FieldProblem};
-use clinic_core::appointment::{day_order, Appointment, AppointmentRecord, Origin, StepRefused};
+use clinic_core::appointment::{
+    day_order, judge_step, visit_reason, Appointment, AppointmentRecord, Origin,
+};
 use clinic_core::availability::{free_slots_for, Busy, Slot, SlotQuery};
-use clinic_core::booking::check_booking;
+use clinic_core::booking::{judge_booking, BookingFacts};
 use clinic_core::doctor::{Directory, DirectoryPage, DirectoryQuery, DoctorRecord};
 use clinic_core::ipc::{
     AppointmentView, BookArgs, BookSeriesArgs, BookingConflict, DayArgs, DoctorProfileForm,
@@ -24,7 +26,6 @@ use sha2::Digest;
 
 /// How far ahead the desk looks for free slots at most.
 const MAX_DAYS: u32 = 60;
-const REASON_MAX_CHARS: usize = 500;
 
 impl Desk {
     /// The clinic's time zone, as the server said at sign-in.
@@ -125,18 +126,36 @@ impl Desk {
         args: &clinic_core::ipc::SendMessageArgs,
     ) -> Result<clinic_core::ipc::Conversation, IpcError> {
         let user = self.unlocked_user()?;
-        let body = clinic_core::chat::check_body(&args.body)
-            .map_err(|field| IpcError::validation(vec![field]))?;
+        let now = Utc::now();
         let envelope = CommandEnvelope::new(
             CommandId::from_uuid(uuid::Uuid::now_v7()),
-            Utc::now(),
+            now,
             user.id,
             Command::SendMessage {
                 appointment: args.appointment,
-                body,
+                body: args.body.trim().to_owned(),
                 attachment: None,
             },
         );
+        let appointment = self.with_store(|s| s.appointment(args.appointment))?;
+        // A patient's store holds only their own appointments.
+        let patient_account = match (user.role, &appointment) {
+            (Role::Patient, _) => Some(user.id),
+            (_, Some(a)) => self
+                .with_store(|s| s.patient(a.patient))?
+                .and_then(|p| p.account),
+            (_, None) => None,
+        };
+        clinic_core::chat::judge_message(
+            actor(&user),
+            &envelope,
+            appointment.as_ref(),
+            patient_account,
+            None,
+            self.desk_in_conversations
+                .load(std::sync::atomic::Ordering::Relaxed),
+            now,
+        )?;
         self.locked_store()?
             .record(&envelope)
             .map_err(Self::record_error)?;
@@ -453,10 +472,7 @@ impl Desk {
             status: current.status,
         }
         .apply(clinic_core::appointment::Step::Reschedule, user.role)
-        .map_err(|refused| match refused {
-            StepRefused::NotYourStep => IpcError::new(ErrorCode::Forbidden, refused.to_string()),
-            other => IpcError::new(ErrorCode::Validation, other.to_string()),
-        })?;
+        .map_err(|refused| IpcError::from(clinic_core::sync::Rejection::from(refused)))?;
         if current.slot.is_some_and(|s| s.start == args.start) {
             let mut error =
                 IpcError::validation(vec![FieldError::new("start", FieldProblem::NotAChoice)]);
@@ -496,66 +512,8 @@ impl Desk {
             Some(_) => Origin::Booked,
             None => Origin::WalkIn,
         };
-        let patient = self.patient(args.patient)?;
-        let booker_treats = user.role == Role::Doctor
-            && clinic_core::care::treats(
-                user.id,
-                &self.with_store(|s| s.appointments_between(user.id, args.patient))?,
-            );
-        decide(
-            actor(&user),
-            Action::BookAppointment {
-                origin,
-                patient_account: patient.account,
-                doctor: args.doctor,
-                booker_treats,
-            },
-        )?;
-        let doctor = self.doctor_record(args.doctor)?;
-        if !doctor.verification.is_verified() {
-            return Err(IpcError::new(
-                ErrorCode::Validation,
-                "This doctor's credentials are not verified yet, so they cannot be booked.",
-            ));
-        }
-        let reason = args
-            .reason
-            .as_deref()
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .map(str::to_owned);
-        if reason.as_deref().is_some_and(|r| {
-            r.chars().count() > REASON_MAX_CHARS || r.chars().any(char::is_control)
-        }) {
-            return Err(IpcError::validation(vec![FieldError::new(
-                "reason",
-                FieldProblem::TooLong {
-                    max: REASON_MAX_CHARS,
-                },
-            )]));
-        }
         let now = Utc::now();
-        if let Some(start) = args.start {
-            clinic_core::booking::check_start_in_range(start, now)
-                .map_err(|problem| IpcError::validation(vec![problem]))?;
-            let tz = self.clinic_zone()?;
-            let around = Duration::hours(36);
-            let mut busy = self.busy_between(Some(doctor.id), start - around, start + around)?;
-            if let Some(slot) = replaces.and_then(|r| r.slot) {
-                busy.retain(|b| !(b.doctor == doctor.id && b.start == slot.start));
-            }
-            check_booking(&doctor.pattern, tz, args.consultation, start, now, &busy).map_err(
-                |problem| {
-                    let mut error = IpcError::validation(vec![FieldError::new(
-                        "start",
-                        FieldProblem::SlotUnavailable { booking: problem },
-                    )]);
-                    error.message = problem.to_string();
-                    error
-                },
-            )?;
-        }
-        Ok(CommandEnvelope::new(
+        let envelope = CommandEnvelope::new(
             CommandId::from_uuid(uuid::Uuid::now_v7()),
             now,
             user.id,
@@ -566,10 +524,39 @@ impl Desk {
                 consultation: args.consultation,
                 origin,
                 start: args.start,
-                reason,
+                reason: visit_reason(args.reason.as_deref()),
                 replaces: replaces.map(|r| r.id),
             },
-        ))
+        );
+        // The facts from this desk's copy of the book; the judge is the server's own.
+        let patient = self.patient(args.patient).ok();
+        let booker_treats = user.role == Role::Doctor
+            && clinic_core::care::treats(
+                user.id,
+                &self.with_store(|s| s.appointments_between(user.id, args.patient))?,
+            );
+        let doctor = self.doctor_record(args.doctor).ok();
+        let mut busy = Vec::new();
+        if let Some(start) = args
+            .start
+            .filter(|&start| clinic_core::booking::check_start_in_range(start, now).is_ok())
+        {
+            let around = Duration::hours(36);
+            busy = self.busy_between(Some(args.doctor), start - around, start + around)?;
+            if let Some(slot) = replaces.and_then(|r| r.slot) {
+                busy.retain(|b| !(b.doctor == args.doctor && b.start == slot.start));
+            }
+        }
+        let facts = BookingFacts {
+            patient: patient.map(|p| p.account),
+            doctor: doctor.as_ref(),
+            appointment_exists: false,
+            replaced: replaces,
+            busy: &busy,
+            booker_treats,
+        };
+        judge_booking(actor(&user), &envelope, &facts, self.clinic_zone()?, now)?;
+        Ok(envelope)
     }
 
     /// A lifecycle step (check in, start, complete, no-show, cancel, confirm, reject).
@@ -577,36 +564,24 @@ impl Desk {
         let user = self.working_user()?;
         let current = self.stored_appointment(args.appointment)?;
         let patient_account = self.patient(current.patient).ok().and_then(|p| p.account);
-        decide(
-            actor(&user),
-            Action::ChangeAppointment {
-                doctor: current.doctor,
-                patient_account,
-            },
-        )?;
-        Appointment {
-            status: current.status,
-        }
-        .apply(args.step, user.role)
-        .map_err(|refused| match refused {
-            StepRefused::NotYourStep => IpcError::new(ErrorCode::Forbidden, refused.to_string()),
-            other => IpcError::new(ErrorCode::Validation, other.to_string()),
-        })?;
+        let now = Utc::now();
         let envelope = CommandEnvelope::new(
             CommandId::from_uuid(uuid::Uuid::now_v7()),
-            Utc::now(),
+            now,
             user.id,
             Command::StepAppointment {
                 appointment: args.appointment,
                 step: args.step,
-                reason: args
-                    .reason
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|r| !r.is_empty())
-                    .map(str::to_owned),
+                reason: visit_reason(args.reason.as_deref()),
             },
         );
+        judge_step(
+            actor(&user),
+            &envelope,
+            Some(&current),
+            patient_account,
+            now,
+        )?;
         self.locked_store()?
             .record(&envelope)
             .map_err(Self::record_error)?;
