@@ -19,5 +19,5 @@ cp ui/static/fonts/*.ttf ui/dist/fonts/
 if [ -n "$(find ui/dist -newer src-tauri/src/lib.rs -type f | head -1)" ]; then
   touch src-tauri/src/lib.rs
 fi
-cargo build --quiet -p clinic-desk --bins "${flag[@]}"
+cargo build --quiet -p clinic-desk-app --bins "${flag[@]}"
 echo "built: $CARGO_TARGET_DIR/$profile/clinic-desk and $CARGO_TARGET_DIR/$profile/clinic-patient" >&2

@@ -33,7 +33,7 @@ cargo clippy --quiet --workspace --all-targets -- -D warnings
 
 step "unit, UI state and i18n, store, server (SQLite + PostgreSQL) and client tests"
 # (the OS-keyring test runs in its own step below, inside a private D-Bus session)
-cargo test --workspace --exclude clinic-tests --exclude clinic-desk -- --skip the_os_keyring
+cargo test --workspace --exclude clinic-tests --exclude clinic-desk-app -- --skip the_os_keyring
 
 step "the OS keyring, against a real Secret Service in a private D-Bus session"
 dbus-run-session -- sh -c 'echo -n test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; CLINIC_TEST_EXPECT_KEYRING=1 cargo test -p clinic-store --test os_keyring'

@@ -5,8 +5,7 @@
 
 mod call_window;
 mod commands;
-pub mod desk;
-mod offline;
+pub use clinic_desk as desk;
 
 use clinic_core::ipc::Edition;
 use tauri::Manager;

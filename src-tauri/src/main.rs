@@ -2,5 +2,5 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
-    clinic_desk::run_staff();
+    clinic_desk_app::run_staff();
 }

@@ -27,6 +27,8 @@ pub mod schedule;
 pub mod settings;
 pub mod sign_in_limit;
 pub mod storage;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod tls;
 
 use std::future::Future;

@@ -297,9 +297,9 @@ impl BatchWrites {
         self.seq
     }
 
-    /// Judge one registry command and gather its writes; a command answered before gets that
-    /// answer.
-    pub(crate) fn judge(
+    /// One registry command, judged by the core's `judge_registration`, with its writes gathered;
+    /// a command answered before gets that answer.
+    pub(crate) fn take_registry_command(
         &mut self,
         lookup: &mut BatchLookup,
         envelope: &CommandEnvelope,
@@ -643,7 +643,7 @@ macro_rules! registry_sql_methods {
                             tx, batch, lookup, envelope, doctors, appointments, busy, pending, tz, now
                         )?)
                     }
-                    Ok(envelope) => outcomes.push(batch.judge(&mut lookup, &envelope)?),
+                    Ok(envelope) => outcomes.push(batch.take_registry_command(&mut lookup, &envelope)?),
                 }
             }
             answered.push(outcomes);

@@ -1,5 +1,5 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
-    clinic_desk::run_patient();
+    clinic_desk_app::run_patient();
 }

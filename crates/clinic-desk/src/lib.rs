@@ -5,6 +5,7 @@ mod appointments;
 mod calls;
 mod connection;
 mod doctor_documents;
+mod offline;
 mod patient_booking;
 mod prescriptions;
 mod records;
@@ -23,7 +24,6 @@ use clinic_store::{
 };
 use zeroize::Zeroizing;
 
-use crate::offline;
 use clinic_core::ipc::{DuplicateCandidate, RejectedChange};
 use clinic_core::registry::{self, PatientSummary};
 use clinic_core::sync::{Command, CommandEnvelope, PatientRecord};

@@ -1,0 +1,320 @@
+//! The desk service against a real server (in-process, embedded SQLite, loopback port) and a
+//! real SQLCipher store: online, offline and back — no window, no browser.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clinic_core::account::{DemographicsForm, FieldError, FieldProblem};
+use clinic_core::availability::{ConsultationType, Slot};
+use clinic_core::ipc::{BookArgs, Edition, FreeSlotsArgs, IpcError};
+use clinic_core::sync::{Command, CommandEnvelope, CommandResult, Rejection, RejectionReason};
+use clinic_core::wire::ErrorCode;
+use clinic_core::{AppointmentId, CommandId, Role, UserId};
+use clinic_desk::{Desk, DeskConfig};
+use clinic_sync::testing::{self, Spawned};
+use clinic_sync::Settings;
+
+/// A clinic: its server, the folder its data and the desks' stores live in, who works there.
+struct Clinic {
+    server: Option<Spawned>,
+    url: String,
+    dir: tempfile::TempDir,
+    staff: Vec<clinic_sync::accounts::Credential>,
+}
+
+impl Clinic {
+    async fn open() -> Clinic {
+        let dir = tempfile::tempdir().unwrap();
+        let server = testing::spawn(Clinic::settings(&dir)).await.unwrap();
+        let staff = server.seed_demo(&dir.path().join("server")).await.unwrap();
+        Clinic {
+            url: server.url.clone(),
+            server: Some(server),
+            dir,
+            staff,
+        }
+    }
+
+    fn settings(dir: &tempfile::TempDir) -> Settings {
+        Settings {
+            data_dir: dir.path().join("server"),
+            ..Settings::default()
+        }
+    }
+
+    /// The server goes away (the clinic's network is down).
+    fn go_offline(&mut self) {
+        self.server = None;
+    }
+
+    /// The server is back where it was, with everything it had.
+    async fn come_back(&mut self) {
+        let server = testing::spawn_at(Clinic::settings(&self.dir), &self.url)
+            .await
+            .unwrap();
+        self.server = Some(server);
+    }
+
+    fn server(&self) -> &Spawned {
+        self.server.as_ref().expect("the server is up")
+    }
+
+    fn credential(&self, role: Role) -> (&str, &str) {
+        let c = self
+            .staff
+            .iter()
+            .find(|c| c.role == role)
+            .expect("the demo clinic has this role");
+        (&c.email, &c.password)
+    }
+
+    /// A desk at this clinic: its own encrypted store, its key in a file (no keyring here).
+    fn desk(&self, name: &str) -> Desk {
+        let folder: PathBuf = self.dir.path().join(name);
+        Desk::open(
+            Edition::Staff,
+            &folder,
+            DeskConfig {
+                server_url: self.url.clone(),
+                key_file: Some(self.dir.path().join(format!("{name}.key"))),
+                device_name: Some(name.to_owned()),
+                lock_after_seconds: None,
+                jitsi_url: None,
+                allow_plain_http: false,
+            },
+            Instant::now(),
+        )
+    }
+
+    async fn signed_in_desk(&self, name: &str, role: Role) -> Desk {
+        let desk = self.desk(name);
+        let (email, password) = self.credential(role);
+        desk.sign_in(email, password).await.unwrap();
+        desk.sync_now().await.unwrap();
+        desk
+    }
+
+    async fn count(&self, sql: &'static str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.server().storage.pool)
+            .await
+            .unwrap()
+    }
+}
+
+fn patient_form(name: &str) -> DemographicsForm {
+    DemographicsForm {
+        full_name: name.into(),
+        phone: Some("01711 000 111".into()),
+        ..Default::default()
+    }
+}
+
+/// The first doctor the desk knows and their next free in-person slot.
+fn doctor_and_free_slot(desk: &Desk) -> (UserId, Slot) {
+    let doctors = desk.clinic_doctors().unwrap();
+    for doctor in doctors {
+        let slots = desk
+            .free_slots(&FreeSlotsArgs {
+                doctor: Some(doctor.id),
+                specialty: None,
+                consultation: ConsultationType::InPerson,
+                from: None,
+                days: 14,
+                limit: 1,
+            })
+            .unwrap();
+        if let Some(slot) = slots.into_iter().next() {
+            return (doctor.id, slot);
+        }
+    }
+    panic!("no doctor of the demo clinic has a free slot in two weeks");
+}
+
+#[tokio::test]
+async fn a_desk_registers_and_books_offline_and_the_server_takes_both_when_it_is_back() {
+    let mut clinic = Clinic::open().await;
+    let desk = clinic.signed_in_desk("front-desk", Role::FrontDesk).await;
+    let (doctor, slot) = doctor_and_free_slot(&desk);
+
+    clinic.go_offline();
+    let patient = desk
+        .register_patient(&patient_form("Zarina Qadir"))
+        .unwrap();
+    let booked = desk
+        .book_appointment(&BookArgs {
+            patient: patient.id,
+            doctor,
+            consultation: ConsultationType::InPerson,
+            start: Some(slot.start),
+            reason: Some("  fever since Monday \n".into()),
+        })
+        .unwrap();
+    assert!(booked.pending, "shown at once, waiting for the server");
+    assert_eq!(
+        booked.appointment.reason.as_deref(),
+        Some("fever since Monday")
+    );
+    let offline = desk.sync_now().await.unwrap_err();
+    assert_eq!(offline.code, ErrorCode::ServerUnreachable, "{offline:?}");
+    assert_eq!(desk.search_patients("Zarina").unwrap().len(), 1);
+
+    clinic.come_back().await;
+    let round = desk.sync_now().await.unwrap();
+    assert_eq!((round.pushed, round.rejected), (2, 0), "{round:?}");
+    assert_eq!(
+        clinic
+            .count("SELECT count(*) FROM patient WHERE full_name = 'Zarina Qadir'")
+            .await,
+        1
+    );
+    assert_eq!(
+        clinic
+            .count(
+                "SELECT count(*) FROM appointment a JOIN patient p ON p.id = a.patient_id
+                 WHERE p.full_name = 'Zarina Qadir' AND a.status = 'confirmed'"
+            )
+            .await,
+        1
+    );
+    // A second desk sees both, and the slot is no longer free there.
+    let other = clinic.signed_in_desk("desk-2", Role::FrontDesk).await;
+    assert_eq!(other.search_patients("Zarina").unwrap().len(), 1);
+    let (_, next) = doctor_and_free_slot(&other);
+    assert_ne!(
+        next.start, slot.start,
+        "the booked slot is taken everywhere"
+    );
+}
+
+/// The same booking the desk would make, sent straight to the server with its own session.
+async fn pushed_straight(clinic: &Clinic, role: Role, by: UserId, command: Command) -> Rejection {
+    let client = clinic_sync_client::SyncClient::new(&clinic.url);
+    let (email, password) = clinic.credential(role);
+    let grant = client.sign_in(email, password, None, None).await.unwrap();
+    let envelope = CommandEnvelope::new(
+        CommandId::from_uuid(uuid::Uuid::now_v7()),
+        chrono::Utc::now(),
+        by,
+        command,
+    );
+    let answer = client.push(&grant.token, &[envelope]).await.unwrap();
+    match &answer.outcomes[0].result {
+        CommandResult::Rejected(rejection) => rejection.clone(),
+        other => panic!("the server took it: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_desk_and_the_server_refuse_the_same_malformed_booking_for_the_same_reason() {
+    let clinic = Clinic::open().await;
+    let desk = clinic.signed_in_desk("front-desk", Role::FrontDesk).await;
+    let me = desk.me().await.unwrap().account.id;
+    let patient = desk.register_patient(&patient_form("Karim Uddin")).unwrap();
+    desk.sync_now().await.unwrap();
+    let (doctor, slot) = doctor_and_free_slot(&desk);
+    let far = chrono::Utc::now() + chrono::Duration::days(800);
+    for (start, reason, field, problem) in [
+        (
+            slot.start,
+            "fever\u{7}",
+            "reason",
+            FieldProblem::InvalidCharacters,
+        ),
+        (
+            slot.start,
+            &*"জ্বর ".repeat(120),
+            "reason",
+            FieldProblem::TooLong { max: 500 },
+        ),
+        (
+            far,
+            "check-up",
+            "start",
+            FieldProblem::TooFarAhead { max_days: 366 },
+        ),
+    ] {
+        let args = BookArgs {
+            patient: patient.id,
+            doctor,
+            consultation: ConsultationType::InPerson,
+            start: Some(start),
+            reason: Some(reason.to_owned()),
+        };
+        let at_the_desk: IpcError = desk.book_appointment(&args).unwrap_err();
+        let at_the_server = pushed_straight(
+            &clinic,
+            Role::FrontDesk,
+            me,
+            Command::BookAppointment {
+                appointment: AppointmentId::from_uuid(uuid::Uuid::now_v7()),
+                patient: patient.id,
+                doctor,
+                consultation: ConsultationType::InPerson,
+                origin: clinic_core::appointment::Origin::Booked,
+                start: Some(start),
+                reason: Some(reason.to_owned()),
+                replaces: None,
+            },
+        )
+        .await;
+        let expected = vec![FieldError::new(field, problem)];
+        assert_eq!(at_the_desk.fields, expected, "{reason}");
+        assert_eq!(at_the_server.fields, expected, "{reason}");
+        assert_eq!(at_the_server.reason, RejectionReason::Invalid);
+        assert_eq!(at_the_desk.refused, Some(at_the_server.reason));
+    }
+    // Nothing was queued at the desk for any of them.
+    assert_eq!(desk.sync_now().await.unwrap().pushed, 0);
+}
+
+#[tokio::test]
+async fn a_doctor_who_does_not_treat_a_patient_is_refused_at_the_desk_as_at_the_server() {
+    let clinic = Clinic::open().await;
+    let front = clinic.signed_in_desk("front-desk", Role::FrontDesk).await;
+    let patient = front
+        .register_patient(&patient_form("Nasrin Akter"))
+        .unwrap();
+    front.sync_now().await.unwrap();
+    let doctor_desk = clinic.signed_in_desk("consulting-room", Role::Doctor).await;
+    let me = doctor_desk.me().await.unwrap().account.id;
+    let slot = doctor_desk
+        .free_slots(&FreeSlotsArgs {
+            doctor: Some(me),
+            specialty: None,
+            consultation: ConsultationType::InPerson,
+            from: None,
+            days: 14,
+            limit: 1,
+        })
+        .unwrap()
+        .pop()
+        .expect("the doctor has a free slot");
+    let args = BookArgs {
+        patient: patient.id,
+        doctor: me,
+        consultation: ConsultationType::InPerson,
+        start: Some(slot.start),
+        reason: None,
+    };
+    let at_the_desk = doctor_desk.book_appointment(&args).unwrap_err();
+    let at_the_server = pushed_straight(
+        &clinic,
+        Role::Doctor,
+        me,
+        Command::BookAppointment {
+            appointment: AppointmentId::from_uuid(uuid::Uuid::now_v7()),
+            patient: patient.id,
+            doctor: me,
+            consultation: ConsultationType::InPerson,
+            origin: clinic_core::appointment::Origin::Booked,
+            start: Some(slot.start),
+            reason: None,
+            replaces: None,
+        },
+    )
+    .await;
+    assert_eq!(at_the_server.reason, RejectionReason::Forbidden);
+    assert_eq!(at_the_desk.code, ErrorCode::Forbidden);
+    assert_eq!(at_the_desk.refused, Some(RejectionReason::Forbidden));
+}
