@@ -10,6 +10,7 @@ use axum::http::{header, StatusCode};
 use axum::response::Response;
 use axum::Json;
 use chrono::Utc;
+use clinic_core::audit::AuditAction;
 use clinic_core::chat::{conversation_open, Attachment, ATTACHMENT_RULE};
 use clinic_core::consent::ConsentPurpose;
 use clinic_core::{decide, Action, AppointmentId, PatientId};
@@ -50,15 +51,18 @@ pub async fn upload<S: Storage>(
     Path(id): Path<AppointmentId>,
     request: Request,
 ) -> Result<(StatusCode, Json<Attachment>), ApiError> {
-    let appointment =
-        crate::consultations::appointment_for(&state, &caller, id, "refused_attach", |d, p| {
-            Action::Converse {
-                doctor: d,
-                patient_account: p,
-                desk_allowed: state.settings.desk_in_conversations,
-            }
-        })
-        .await?;
+    let appointment = crate::consultations::appointment_for(
+        &state,
+        &caller,
+        id,
+        AuditAction::RefusedAttach,
+        |d, p| Action::Converse {
+            doctor: d,
+            patient_account: p,
+            desk_allowed: state.settings.desk_in_conversations,
+        },
+    )
+    .await?;
     let uploader = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?.id;
     if !conversation_open(appointment.status) {
         return Err(ApiError::Conflict(
@@ -108,7 +112,7 @@ pub async fn upload<S: Storage>(
     crate::audit::record(
         &state,
         &caller,
-        "upload_attachment",
+        AuditAction::UploadAttachment,
         attachment.id.to_string(),
         appointment.patient,
     )
@@ -123,7 +127,7 @@ pub async fn download<S: Storage>(
     caller: Caller,
     Path(id): Path<uuid::Uuid>,
 ) -> Result<Response, ApiError> {
-    decide(caller.actor, Action::ReadOwnAccount)?;
+    caller.signed_in()?;
     let (attachment, patient, sealed) = state
         .storage
         .attachment(id)
@@ -149,7 +153,7 @@ pub async fn download<S: Storage>(
         crate::audit::record(
             &state,
             &caller,
-            "refused_read_attachment",
+            AuditAction::RefusedReadAttachment,
             id.to_string(),
             patient,
         )
@@ -160,6 +164,13 @@ pub async fn download<S: Storage>(
         .blob_key
         .open(&attachment.sha256, &sealed)
         .map_err(|e| ApiError::Internal(format!("attachment {id}: {e}")))?;
-    crate::audit::record(&state, &caller, "read_attachment", id.to_string(), patient).await?;
+    crate::audit::record(
+        &state,
+        &caller,
+        AuditAction::ReadAttachment,
+        id.to_string(),
+        patient,
+    )
+    .await?;
     crate::http::file_answer(content, attachment.kind, &attachment.file_name)
 }

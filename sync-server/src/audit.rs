@@ -416,7 +416,7 @@ pub async fn view<S: crate::storage::Storage>(
 pub(crate) async fn record<S: crate::storage::Storage>(
     state: &crate::http::AppState<S>,
     caller: &crate::http::Caller,
-    action: &str,
+    action: clinic_core::audit::AuditAction,
     subject: String,
     patient: clinic_core::PatientId,
 ) -> Result<(), crate::error::ApiError> {
@@ -427,7 +427,7 @@ pub(crate) async fn record<S: crate::storage::Storage>(
     let event = AuditEvent {
         actor: account.id.to_string(),
         role: account.role.clone(),
-        action: action.to_owned(),
+        action: action.as_str().to_owned(),
         subject,
         patient: patient.to_string(),
         device: caller.device.clone().unwrap_or_default(),
@@ -445,7 +445,7 @@ pub(crate) async fn unless_refused<S: crate::storage::Storage>(
     state: &crate::http::AppState<S>,
     caller: &crate::http::Caller,
     allowed: Result<(), clinic_core::Denied>,
-    refused: &str,
+    refused: clinic_core::audit::AuditAction,
     patient: clinic_core::PatientId,
 ) -> Result<(), crate::error::ApiError> {
     if let Err(denied) = allowed {

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
+use clinic_core::audit::AuditAction;
 use clinic_core::consent::{ConsentForm, ConsentGiven, ConsentRecord};
 use clinic_core::{decide, Action, Actor, PatientId, Role};
 
@@ -30,8 +31,14 @@ pub async fn record<S: Storage>(
             cares_for,
         },
     );
-    crate::audit::unless_refused(&state, &caller, allowed, "refused_record_consent", patient)
-        .await?;
+    crate::audit::unless_refused(
+        &state,
+        &caller,
+        allowed,
+        AuditAction::RefusedRecordConsent,
+        patient,
+    )
+    .await?;
     if account.is_none() {
         return Err(ApiError::NotFound);
     }
@@ -61,7 +68,7 @@ pub async fn record<S: Storage>(
     crate::audit::record(
         &state,
         &caller,
-        "record_consent",
+        AuditAction::RecordConsent,
         format!("{}: {}", consent.purpose.as_str(), consent.id),
         patient,
     )
@@ -83,8 +90,14 @@ pub async fn list<S: Storage>(
             cares_for,
         },
     );
-    crate::audit::unless_refused(&state, &caller, allowed, "refused_read_consents", patient)
-        .await?;
+    crate::audit::unless_refused(
+        &state,
+        &caller,
+        allowed,
+        AuditAction::RefusedReadConsents,
+        patient,
+    )
+    .await?;
     if account.is_none() {
         return Err(ApiError::NotFound);
     }
@@ -92,7 +105,7 @@ pub async fn list<S: Storage>(
     crate::audit::record(
         &state,
         &caller,
-        "read_consents",
+        AuditAction::ReadConsents,
         patient.to_string(),
         patient,
     )

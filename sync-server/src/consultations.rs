@@ -16,8 +16,9 @@ use crate::audit::AuditEvent;
 use crate::error::ApiError;
 use crate::http::{ApiJson, AppState, Caller};
 use crate::storage::Storage;
+use clinic_core::audit::AuditAction;
 
-fn event(caller: &Caller, action: &str, subject: String, patient: PatientId) -> AuditEvent {
+fn event(caller: &Caller, action: AuditAction, subject: String, patient: PatientId) -> AuditEvent {
     AuditEvent {
         actor: caller
             .account
@@ -29,7 +30,7 @@ fn event(caller: &Caller, action: &str, subject: String, patient: PatientId) -> 
             .as_ref()
             .map(|a| a.role.clone())
             .unwrap_or_default(),
-        action: action.to_owned(),
+        action: action.as_str().to_owned(),
         subject,
         patient: patient.to_string(),
         device: caller.device.clone().unwrap_or_default(),
@@ -44,10 +45,10 @@ pub(crate) async fn appointment_for<S: Storage>(
     state: &AppState<S>,
     caller: &Caller,
     id: AppointmentId,
-    refused: &str,
+    refused: AuditAction,
     action: impl Fn(clinic_core::UserId, Option<clinic_core::UserId>) -> Action,
 ) -> Result<clinic_core::appointment::AppointmentRecord, ApiError> {
-    decide(caller.actor, Action::ReadOwnAccount)?;
+    caller.signed_in()?;
     let appointment = state
         .storage
         .appointment(id)
@@ -63,8 +64,10 @@ pub(crate) async fn appointment_for<S: Storage>(
     Ok(appointment)
 }
 
+/// A note is locked (only amended) once its consultation is completed
+/// ([`clinic_core::consultation::note_state`]).
 fn locked(status: Status) -> bool {
-    status == Status::Completed
+    clinic_core::consultation::note_state(status) == Ok(true)
 }
 
 /// `GET /api/v1/appointments/{id}/note`: the appointment's doctor, or the patient's own.
@@ -77,7 +80,7 @@ pub async fn read<S: Storage>(
         &state,
         &caller,
         id,
-        "refused_read_note",
+        AuditAction::RefusedReadNote,
         |doctor, patient_account| Action::ReadConsultationNote {
             doctor,
             patient_account,
@@ -89,7 +92,12 @@ pub async fn read<S: Storage>(
     state
         .storage
         .audit(
-            &event(&caller, "read_note", id.to_string(), appointment.patient),
+            &event(
+                &caller,
+                AuditAction::ReadNote,
+                id.to_string(),
+                appointment.patient,
+            ),
             Utc::now().timestamp_millis(),
         )
         .await?;
@@ -108,9 +116,13 @@ pub async fn write<S: Storage>(
     Path(id): Path<AppointmentId>,
     ApiJson(form): ApiJson<NoteForm>,
 ) -> Result<Json<NoteView>, ApiError> {
-    let appointment = appointment_for(&state, &caller, id, "refused_write_note", |doctor, _| {
-        Action::WriteConsultationNote { doctor }
-    })
+    let appointment = appointment_for(
+        &state,
+        &caller,
+        id,
+        AuditAction::RefusedWriteNote,
+        |doctor, _| Action::WriteConsultationNote { doctor },
+    )
     .await?;
     let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
     let existing = state.storage.note(id).await?;
@@ -132,7 +144,11 @@ pub async fn write<S: Storage>(
         }
         other => ApiError::Conflict(other.to_string()),
     })?;
-    let action = if amending { "amend_note" } else { "write_note" };
+    let action = if amending {
+        AuditAction::AmendNote
+    } else {
+        AuditAction::WriteNote
+    };
     state
         .storage
         .save_note(
@@ -155,11 +171,10 @@ pub async fn history<S: Storage>(
     caller: Caller,
     Path(patient): Path<PatientId>,
 ) -> Result<Json<Vec<ConsultationSummary>>, ApiError> {
-    decide(caller.actor, Action::ReadOwnAccount)?;
-    let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
+    let account = caller.signed_in()?;
     let patient_account = state.storage.patient_account(patient).await?;
-    let cares_for = account.role == Role::Doctor.as_str()
-        && state.storage.cares_for(account.id, patient).await?;
+    let cares_for =
+        caller.role() == Some(Role::Doctor) && state.storage.cares_for(account.id, patient).await?;
     let allowed = decide(
         caller.actor,
         Action::ReadPatientHistory {
@@ -167,7 +182,14 @@ pub async fn history<S: Storage>(
             cares_for,
         },
     );
-    crate::audit::unless_refused(&state, &caller, allowed, "refused_read_history", patient).await?;
+    crate::audit::unless_refused(
+        &state,
+        &caller,
+        allowed,
+        AuditAction::RefusedReadHistory,
+        patient,
+    )
+    .await?;
     if patient_account.is_none() {
         return Err(ApiError::NotFound);
     }
@@ -191,7 +213,12 @@ pub async fn history<S: Storage>(
     state
         .storage
         .audit(
-            &event(&caller, "read_history", patient.to_string(), patient),
+            &event(
+                &caller,
+                AuditAction::ReadHistory,
+                patient.to_string(),
+                patient,
+            ),
             Utc::now().timestamp_millis(),
         )
         .await?;

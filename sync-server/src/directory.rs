@@ -43,7 +43,7 @@ pub async fn save_profile<S: Storage>(
         .storage
         .account_by_id(id)
         .await?
-        .filter(|a| a.role == Role::Doctor.as_str())
+        .filter(|a| a.role.parse() == Ok(Role::Doctor))
         .ok_or(ApiError::NotFound)?;
     let mut fields = form.profile.check().err().unwrap_or_default();
     fields.extend(form.pattern.check().err().unwrap_or_default());

@@ -66,7 +66,7 @@ pub async fn upload<S: Storage>(
         .storage
         .account_by_id(doctor)
         .await?
-        .filter(|a| a.role == Role::Doctor.as_str())
+        .filter(|a| a.role.parse() == Ok(Role::Doctor))
         .ok_or(ApiError::NotFound)?;
     let bytes = crate::http::whole_body(
         request.into_body(),

@@ -2,8 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::IntoResponse;
@@ -20,6 +19,7 @@ use clinic_core::wire::{
 };
 use clinic_core::{decide, registry_scope, Action, Actor, Role, UserId};
 
+pub use crate::caller::Caller;
 use crate::error::ApiError;
 use crate::password;
 use crate::settings::Settings;
@@ -282,68 +282,6 @@ fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::R
 
 fn now_ms(now: DateTime<Utc>) -> i64 {
     now.timestamp_millis()
-}
-
-/// Who is calling, from the bearer token. No token is [`Actor::Anonymous`]; a token that is
-/// unknown, revoked or expired is refused here with "sign in again".
-pub struct Caller {
-    pub actor: Actor,
-    pub account: Option<StoredAccount>,
-    pub token_hash: Option<String>,
-    pub session_expires_at: Option<DateTime<Utc>>,
-    /// The name the caller's device signed in with.
-    pub device: Option<String>,
-    /// The desk code granted to the device the caller's session signed in from.
-    pub desk_code: Option<u32>,
-}
-
-impl<S: Storage> FromRequestParts<AppState<S>> for Caller {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState<S>) -> Result<Self, ApiError> {
-        let header = parts.headers.get(axum::http::header::AUTHORIZATION);
-        let Some(header) = header else {
-            return Ok(Caller {
-                actor: Actor::Anonymous,
-                account: None,
-                token_hash: None,
-                session_expires_at: None,
-                device: None,
-                desk_code: None,
-            });
-        };
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .ok_or(ApiError::NotSignedIn)?;
-        let hash = password::token_hash(token.trim());
-        let session = state
-            .storage
-            .session(&hash)
-            .await?
-            .ok_or(ApiError::SessionExpired)?;
-        if session.revoked || session.expires_at_ms <= now_ms(Utc::now()) {
-            return Err(ApiError::SessionExpired);
-        }
-        let actor = match session.account.role.parse::<Role>() {
-            Ok(role) => Actor::User {
-                id: session.account.id,
-                role,
-            },
-            Err(_) => Actor::UnrecognisedRole {
-                id: session.account.id,
-            },
-        };
-        Ok(Caller {
-            actor,
-            account: Some(session.account),
-            token_hash: Some(hash),
-            session_expires_at: DateTime::from_timestamp_millis(session.expires_at_ms),
-            device: session.device_name.clone(),
-            desk_code: session.desk_code,
-        })
-    }
 }
 
 fn account_view(account: &StoredAccount) -> Result<AccountView, ApiError> {
@@ -702,7 +640,7 @@ async fn update_my_profile<S: Storage>(
     ApiJson(form): ApiJson<DemographicsForm>,
 ) -> Result<Json<PatientProfileView>, ApiError> {
     let Actor::User { id, .. } = caller.actor else {
-        decide(caller.actor, Action::ReadOwnAccount)?;
+        caller.signed_in()?;
         return Err(ApiError::Forbidden);
     };
     decide(caller.actor, Action::UpdatePatientProfile { patient: id })?;

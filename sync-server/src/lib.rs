@@ -9,6 +9,7 @@ pub mod attachments;
 pub mod audit;
 pub mod blobs;
 mod body;
+pub mod caller;
 pub mod consents;
 pub mod consultations;
 pub mod directory;

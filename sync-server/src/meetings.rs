@@ -8,6 +8,7 @@ use crate::extract::Path;
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
+use clinic_core::audit::AuditAction;
 use clinic_core::consent::ConsentPurpose;
 use clinic_core::ipc::MeetingAccess;
 use clinic_core::meeting::{call_open, JitsiClaims, JitsiServer, Participant};
@@ -37,7 +38,7 @@ pub async fn join<S: Storage>(
         &state,
         &caller,
         id,
-        "refused_join_call",
+        AuditAction::RefusedJoinCall,
         |doctor, patient_account| Action::JoinCall {
             doctor,
             patient_account,
@@ -70,7 +71,7 @@ pub async fn join<S: Storage>(
         base_url: state.settings.jitsi_url.clone(),
         app_id: state.settings.jitsi_app_id.clone(),
     };
-    let moderator = account.role == Role::Doctor.as_str();
+    let moderator = caller.role() == Some(Role::Doctor);
     let participant = Participant {
         id: account.id.to_string(),
         name: account.display_name.clone(),
@@ -87,7 +88,7 @@ pub async fn join<S: Storage>(
     crate::audit::record(
         &state,
         &caller,
-        "join_call",
+        AuditAction::JoinCall,
         id.to_string(),
         appointment.patient,
     )

@@ -8,12 +8,13 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
-use clinic_core::appointment::{AppointmentRecord, Status};
+use clinic_core::appointment::AppointmentRecord;
+use clinic_core::audit::AuditAction;
 use clinic_core::chart::ClinicalSummary;
 use clinic_core::prescription::{
     active_medicines, read_code, warnings, ClinicHeader, IssueForm, PrescriptionForm,
-    PrescriptionRecord, PrescriptionSheet, PrescriptionStatus, PrescriptionView,
-    VerificationAnswer,
+    PrescriptionRecord, PrescriptionRefused, PrescriptionSheet, PrescriptionStatus,
+    PrescriptionView, VerificationAnswer,
 };
 use clinic_core::{decide, Action, AppointmentId, PatientId, Role};
 use rand::RngCore;
@@ -23,10 +24,7 @@ use crate::http::{ApiJson, AppState, Caller};
 use crate::storage::{PrescriptionSaved, Storage};
 
 fn is_patient(caller: &Caller) -> bool {
-    caller
-        .account
-        .as_ref()
-        .is_some_and(|a| a.role == Role::Patient.as_str())
+    caller.role() == Some(Role::Patient)
 }
 
 /// The printed form of a prescription: the record with the clinic, the doctor and the patient.
@@ -118,29 +116,28 @@ async fn view<S: Storage>(
     })
 }
 
-/// The appointment, for its doctor, when its consultation took place (is running or done);
-/// otherwise 409 with `not_yet`.
-async fn consulted_appointment<S: Storage>(
+/// The appointment, for its doctor (a refusal is audited).
+async fn doctors_appointment<S: Storage>(
     state: &AppState<S>,
     caller: &Caller,
     id: AppointmentId,
-    not_yet: &str,
 ) -> Result<AppointmentRecord, ApiError> {
-    let appointment = crate::consultations::appointment_for(
+    crate::consultations::appointment_for(
         state,
         caller,
         id,
-        "refused_write_prescription",
+        AuditAction::RefusedWritePrescription,
         |doctor, _| Action::WriteConsultationNote { doctor },
     )
-    .await?;
-    if !matches!(
-        appointment.status,
-        Status::InConsultation | Status::Completed
-    ) {
-        return Err(ApiError::Conflict(not_yet.to_owned()));
+    .await
+}
+
+/// A prescription the lifecycle refused, as the API says it.
+fn refusal(refused: PrescriptionRefused) -> ApiError {
+    match refused {
+        PrescriptionRefused::Invalid(fields) => ApiError::Validation(fields),
+        other => ApiError::Conflict(other.to_string()),
     }
-    Ok(appointment)
 }
 
 /// `GET /api/v1/appointments/{id}/prescription`: the appointment's doctor (drafts too) or its
@@ -154,7 +151,7 @@ pub async fn read<S: Storage>(
         &state,
         &caller,
         id,
-        "refused_read_prescription",
+        AuditAction::RefusedReadPrescription,
         |d, p| Action::ReadConsultationNote {
             doctor: d,
             patient_account: p,
@@ -165,7 +162,7 @@ pub async fn read<S: Storage>(
     crate::audit::record(
         &state,
         &caller,
-        "read_prescription",
+        AuditAction::ReadPrescription,
         id.to_string(),
         appointment.patient,
     )
@@ -181,38 +178,16 @@ pub async fn write<S: Storage>(
     Path(id): Path<AppointmentId>,
     ApiJson(form): ApiJson<PrescriptionForm>,
 ) -> Result<Json<PrescriptionView>, ApiError> {
-    let appointment = consulted_appointment(
-        &state,
-        &caller,
-        id,
-        "A prescription is written during or after the consultation: start the consultation first.",
-    )
-    .await?;
-    form.check().map_err(ApiError::Validation)?;
-    let form = form.trimmed();
+    let appointment = doctors_appointment(&state, &caller, id).await?;
     let versions = state.storage.appointment_prescriptions(id).await?;
-    let now = Utc::now();
-    let record = match versions.first() {
-        Some(draft) if draft.status == PrescriptionStatus::Draft => PrescriptionRecord {
-            form,
-            created_at: now,
-            ..draft.clone()
-        },
-        newest => PrescriptionRecord {
-            id: uuid::Uuid::now_v7(),
-            appointment: id,
-            patient: appointment.patient,
-            doctor: appointment.doctor,
-            version: newest.map_or(1, |p| p.version + 1),
-            replaces: newest.map(|p| p.id),
-            form,
-            status: PrescriptionStatus::Draft,
-            created_at: now,
-            issued_at: None,
-            code: None,
-            content_hash: None,
-        },
-    };
+    let record = PrescriptionRecord::write(
+        &appointment,
+        &versions,
+        &form,
+        uuid::Uuid::now_v7(),
+        Utc::now(),
+    )
+    .map_err(refusal)?;
     if state.storage.save_prescription(&record).await? != PrescriptionSaved::Saved {
         return Err(ApiError::Conflict(
             "This prescription changed meanwhile (issued, or saved from another screen): reload it, then make your change again."
@@ -222,7 +197,7 @@ pub async fn write<S: Storage>(
     crate::audit::record(
         &state,
         &caller,
-        "write_prescription",
+        AuditAction::WritePrescription,
         record.id.to_string(),
         appointment.patient,
     )
@@ -238,37 +213,16 @@ pub async fn issue<S: Storage>(
     Path(id): Path<AppointmentId>,
     ApiJson(form): ApiJson<IssueForm>,
 ) -> Result<Json<PrescriptionView>, ApiError> {
-    let appointment = consulted_appointment(
-        &state,
-        &caller,
-        id,
-        "This appointment did not take place (cancelled, moved or missed): its prescription cannot be issued.",
-    )
-    .await?;
+    let appointment = doctors_appointment(&state, &caller, id).await?;
     let current = view(&state, &appointment, false).await?;
-    let Some(draft) = current
-        .versions
-        .first()
-        .filter(|p| p.status == PrescriptionStatus::Draft)
-        .cloned()
-    else {
-        return Err(ApiError::Conflict(
-            "There is no draft to issue: write the prescription first (an issued one is changed by saving a new version)."
-                .to_owned(),
-        ));
-    };
-    if !current.warnings.is_empty() && !form.acknowledged_warnings {
-        return Err(ApiError::Conflict(format!(
-            "This prescription has {} warning(s) (an allergy or a medicine already taken). Read them and confirm to issue it anyway.",
-            current.warnings.len()
-        )));
-    }
-    let now = Utc::now();
-    let mut issued = PrescriptionRecord {
-        status: PrescriptionStatus::Issued,
-        issued_at: Some(now),
-        ..draft
-    };
+    let mut issued = PrescriptionRecord::issue(
+        &appointment,
+        &current.versions,
+        current.warnings.len(),
+        form.acknowledged_warnings,
+        Utc::now(),
+    )
+    .map_err(refusal)?;
     // A code nobody has: 50 random bits, drawn again in the unlikely case it is taken.
     for _ in 0..5 {
         let code = clinic_core::prescription::new_code(rand::rng().next_u64());
@@ -288,7 +242,7 @@ pub async fn issue<S: Storage>(
             crate::audit::record(
                 &state,
                 &caller,
-                "issue_prescription",
+                AuditAction::IssuePrescription,
                 issued.id.to_string(),
                 appointment.patient,
             )
@@ -308,7 +262,14 @@ pub async fn of_patient<S: Storage>(
     caller: Caller,
     Path(patient): Path<PatientId>,
 ) -> Result<Json<Vec<PrescriptionSheet>>, ApiError> {
-    crate::records::access(&state, &caller, patient, None, "refused_read_chart").await?;
+    crate::records::access(
+        &state,
+        &caller,
+        patient,
+        None,
+        AuditAction::RefusedReadChart,
+    )
+    .await?;
     let mut out = Vec::new();
     for record in state.storage.patient_prescriptions(patient).await? {
         if record.status != PrescriptionStatus::Draft {
@@ -318,7 +279,7 @@ pub async fn of_patient<S: Storage>(
     crate::audit::record(
         &state,
         &caller,
-        "read_prescriptions",
+        AuditAction::ReadPrescriptions,
         patient.to_string(),
         patient,
     )
@@ -332,12 +293,19 @@ pub async fn read_clinical<S: Storage>(
     caller: Caller,
     Path(patient): Path<PatientId>,
 ) -> Result<Json<ClinicalSummary>, ApiError> {
-    crate::records::access(&state, &caller, patient, None, "refused_read_chart").await?;
+    crate::records::access(
+        &state,
+        &caller,
+        patient,
+        None,
+        AuditAction::RefusedReadChart,
+    )
+    .await?;
     let summary = state.storage.clinical_summary(patient).await?;
     crate::audit::record(
         &state,
         &caller,
-        "read_clinical_summary",
+        AuditAction::ReadClinicalSummary,
         patient.to_string(),
         patient,
     )
@@ -352,16 +320,15 @@ pub async fn write_clinical<S: Storage>(
     Path(patient): Path<PatientId>,
     ApiJson(summary): ApiJson<ClinicalSummary>,
 ) -> Result<Json<ClinicalSummary>, ApiError> {
-    decide(caller.actor, Action::ReadOwnAccount)?;
-    let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
-    let cares_for = account.role == Role::Doctor.as_str()
-        && state.storage.cares_for(account.id, patient).await?;
+    let account = caller.signed_in()?;
+    let cares_for =
+        caller.role() == Some(Role::Doctor) && state.storage.cares_for(account.id, patient).await?;
     let allowed = decide(caller.actor, Action::WriteClinicalSummary { cares_for });
     crate::audit::unless_refused(
         &state,
         &caller,
         allowed,
-        "refused_write_clinical_summary",
+        AuditAction::RefusedWriteClinicalSummary,
         patient,
     )
     .await?;
@@ -373,7 +340,7 @@ pub async fn write_clinical<S: Storage>(
     crate::audit::record(
         &state,
         &caller,
-        "write_clinical_summary",
+        AuditAction::WriteClinicalSummary,
         patient.to_string(),
         patient,
     )

@@ -11,6 +11,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
+use clinic_core::audit::AuditAction;
 use clinic_core::chart::{
     timeline, upload_rule, ChartSources, ChartView, PatientDocument, UploadStart, UploadState,
 };
@@ -34,68 +35,51 @@ pub struct AccessQuery {
     pub prefetch: bool,
 }
 
-/// How the caller came to the record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    OwnRecord,
-    Treating,
-    BreakGlass,
-}
+pub use clinic_core::care::ChartAccess as Access;
 
-/// Whether the caller may reach `patient`'s record; a refusal is audited as `refused`, a
-/// break-glass access as `break_glass` with its reason.
+/// Whether the caller may reach `patient`'s record, as the core judges it
+/// ([`clinic_core::care::judge_chart_access`]); a refusal is audited as `refused`, a break-glass
+/// access as `break_glass` with its reason.
 pub(crate) async fn access<S: Storage>(
     state: &AppState<S>,
     caller: &Caller,
     patient: PatientId,
     break_glass: Option<&str>,
-    refused: &str,
+    refused: AuditAction,
 ) -> Result<Access, ApiError> {
-    decide(caller.actor, Action::ReadOwnAccount)?;
-    let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
-    let patient_account = state.storage.patient_account(patient).await?.flatten();
-    let is_doctor = account.role == Role::Doctor.as_str();
-    let cares_for = is_doctor && state.storage.cares_for(account.id, patient).await?;
-    if decide(
-        caller.actor,
-        Action::ReadPatientHistory {
-            patient_account,
-            cares_for,
-        },
-    )
-    .is_ok()
-    {
-        return Ok(if cares_for {
-            Access::Treating
-        } else {
-            Access::OwnRecord
-        });
-    }
-    let given = break_glass.unwrap_or("").trim();
-    let reason = clinic_core::care::break_glass_reason(given);
-    if let (true, Ok(reason)) = (is_doctor, reason) {
-        // The record must exist: break-glass does not probe ids.
-        state
-            .storage
-            .patient_record(patient)
-            .await?
-            .ok_or(ApiError::NotFound)?;
-        crate::audit::record(
-            state,
-            caller,
-            "break_glass",
-            format!("reason: {reason}"),
-            patient,
-        )
-        .await?;
-        return Ok(Access::BreakGlass);
-    }
-    crate::audit::record(state, caller, refused, patient.to_string(), patient).await?;
-    match reason {
-        Err(refused) if is_doctor && !given.is_empty() => {
-            Err(ApiError::BadRequest(refused.to_string()))
+    use clinic_core::care::{judge_chart_access, ChartFacts, ChartRefused};
+    let account = caller.signed_in()?;
+    let registered = state.storage.patient_account(patient).await?;
+    let cares_for =
+        caller.role() == Some(Role::Doctor) && state.storage.cares_for(account.id, patient).await?;
+    let facts = ChartFacts {
+        patient: registered,
+        cares_for,
+    };
+    match judge_chart_access(caller.actor, &facts, break_glass) {
+        Ok(Access::BreakGlass) => {
+            let reason = break_glass.unwrap_or("").trim();
+            crate::audit::record(
+                state,
+                caller,
+                AuditAction::BreakGlass,
+                format!("reason: {reason}"),
+                patient,
+            )
+            .await?;
+            Ok(Access::BreakGlass)
         }
-        _ => Err(ApiError::Forbidden),
+        Ok(how) => Ok(how),
+        // Break-glass does not probe ids.
+        Err(ChartRefused::UnknownPatient) => Err(ApiError::NotFound),
+        Err(why) => {
+            crate::audit::record(state, caller, refused, patient.to_string(), patient).await?;
+            Err(match why {
+                ChartRefused::BreakGlass(refused) => ApiError::BadRequest(refused.to_string()),
+                ChartRefused::NotSignedIn => ApiError::NotSignedIn,
+                _ => ApiError::Forbidden,
+            })
+        }
     }
 }
 
@@ -185,13 +169,20 @@ pub async fn export_fhir<S: Storage>(
         &caller,
         patient,
         query.break_glass.as_deref(),
-        "refused_export",
+        AuditAction::RefusedExport,
     )
     .await?;
     let record = Record::gather(&state, patient).await?;
     let base_url = state.settings.public_url();
     let bundle = clinic_core::fhir::bundle(&record.export(&base_url), Utc::now());
-    crate::audit::record(&state, &caller, "export_fhir", patient.to_string(), patient).await?;
+    crate::audit::record(
+        &state,
+        &caller,
+        AuditAction::ExportFhir,
+        patient.to_string(),
+        patient,
+    )
+    .await?;
     let mut response = Json(bundle).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -216,7 +207,7 @@ pub async fn chart<S: Storage>(
         &caller,
         patient,
         query.break_glass.as_deref(),
-        "refused_read_chart",
+        AuditAction::RefusedReadChart,
     )
     .await?;
     let record = Record::gather(&state, patient).await?;
@@ -258,9 +249,9 @@ pub async fn chart<S: Storage>(
     };
     // Only a treating doctor's desk fetches ahead; anything else asking so is a person reading.
     let action = if query.prefetch && how == Access::Treating {
-        "prefetch_chart"
+        AuditAction::PrefetchChart
     } else {
-        "read_chart"
+        AuditAction::ReadChart
     };
     crate::audit::record(&state, &caller, action, patient.to_string(), patient).await?;
     Ok(Json(view))
@@ -281,7 +272,7 @@ pub async fn start_upload<S: Storage>(
             limit_bytes: max as usize,
         });
     }
-    let access = access(&state, &caller, patient, None, "refused_upload").await?;
+    let access = access(&state, &caller, patient, None, AuditAction::RefusedUpload).await?;
     debug_assert_ne!(access, Access::BreakGlass);
     start.check(max).map_err(ApiError::Validation)?;
     crate::attachments::records_consented(&state, patient).await?;
@@ -326,8 +317,7 @@ async fn own_upload<S: Storage>(
     caller: &Caller,
     id: uuid::Uuid,
 ) -> Result<UploadRow, ApiError> {
-    decide(caller.actor, Action::ReadOwnAccount)?;
-    let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
+    let account = caller.signed_in()?;
     state
         .storage
         .upload(id)
@@ -389,7 +379,14 @@ pub async fn send_chunk<S: Storage>(
 ) -> Result<Response, ApiError> {
     let row = own_upload(&state, &caller, id).await?;
     // Still allowed (a doctor's appointment may have been cancelled since the upload began).
-    access(&state, &caller, row.patient, None, "refused_upload").await?;
+    access(
+        &state,
+        &caller,
+        row.patient,
+        None,
+        AuditAction::RefusedUpload,
+    )
+    .await?;
     let offset = request
         .headers()
         .get("upload-offset")
@@ -487,7 +484,7 @@ pub async fn send_chunk<S: Storage>(
     crate::audit::record(
         &state,
         &caller,
-        "upload_document",
+        AuditAction::UploadDocument,
         document.id.to_string(),
         row.patient,
     )
@@ -524,14 +521,14 @@ pub async fn documents<S: Storage>(
         &caller,
         patient,
         query.break_glass.as_deref(),
-        "refused_read_documents",
+        AuditAction::RefusedReadDocuments,
     )
     .await?;
     let list = state.storage.patient_documents(patient).await?;
     crate::audit::record(
         &state,
         &caller,
-        "read_documents",
+        AuditAction::ReadDocuments,
         patient.to_string(),
         patient,
     )
@@ -582,7 +579,7 @@ pub async fn download<S: Storage>(
     Query(query): Query<AccessQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    decide(caller.actor, Action::ReadOwnAccount)?;
+    caller.signed_in()?;
     let (document, sealed) = state
         .storage
         .patient_document(id)
@@ -593,7 +590,7 @@ pub async fn download<S: Storage>(
         &caller,
         document.patient,
         query.break_glass.as_deref(),
-        "refused_read_document",
+        AuditAction::RefusedReadDocument,
     )
     .await?;
     let content = state
@@ -609,7 +606,7 @@ pub async fn download<S: Storage>(
     crate::audit::record(
         &state,
         &caller,
-        "read_document",
+        AuditAction::ReadDocument,
         id.to_string(),
         document.patient,
     )
@@ -665,8 +662,7 @@ pub async fn offline_reads<S: Storage>(
     ApiJson(reads): ApiJson<Vec<clinic_core::chart::OfflineRead>>,
 ) -> Result<StatusCode, ApiError> {
     use clinic_core::chart::{judge_offline_reads, OFFLINE_READS_PER_REPORT};
-    decide(caller.actor, Action::ReadOwnAccount)?;
-    let account = caller.account.as_ref().ok_or(ApiError::NotSignedIn)?;
+    let account = caller.signed_in()?;
     if reads.len() > OFFLINE_READS_PER_REPORT {
         return Err(ApiError::BadRequest(format!(
             "At most {OFFLINE_READS_PER_REPORT} offline reads at a time."
@@ -690,11 +686,19 @@ pub async fn offline_reads<S: Storage>(
             not_believed += 1;
             continue;
         }
-        match access(&state, &caller, read.patient, None, "refused_offline_read").await {
+        match access(
+            &state,
+            &caller,
+            read.patient,
+            None,
+            AuditAction::RefusedOfflineRead,
+        )
+        .await
+        {
             Ok(_) => events.push(crate::audit::AuditEvent {
                 actor: account.id.to_string(),
                 role: account.role.clone(),
-                action: "offline_read_chart".to_owned(),
+                action: AuditAction::OfflineReadChart.as_str().to_owned(),
                 subject: format!("read at {} on the device", read.read_at.to_rfc3339()),
                 patient: read.patient.to_string(),
                 device: device.clone(),
@@ -707,7 +711,7 @@ pub async fn offline_reads<S: Storage>(
         events.push(crate::audit::AuditEvent {
             actor: account.id.to_string(),
             role: account.role.clone(),
-            action: "refused_offline_reads".to_owned(),
+            action: AuditAction::RefusedOfflineReads.as_str().to_owned(),
             subject: format!("{not_believed} reported reads not believed"),
             patient: String::new(),
             device,

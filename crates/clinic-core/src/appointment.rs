@@ -48,6 +48,11 @@ impl Status {
         )
     }
 
+    /// Whether an appointment in this status can be moved to another time (a reschedule).
+    pub fn movable(self) -> bool {
+        Appointment { status: self }.after(Step::Reschedule).is_ok()
+    }
+
     /// Whether the appointment still holds its slot (for "never a double booking").
     pub const fn holds_slot(self) -> bool {
         matches!(
@@ -246,6 +251,21 @@ impl Appointment {
             return Err(StepRefused::NotYourStep);
         }
         Ok(next)
+    }
+
+    /// The steps someone with `role` is offered on this appointment, in the order a screen shows
+    /// them: those the lifecycle allows from here that are theirs to take. A doctor is not
+    /// offered cancelling (they reject a request; the front desk or the patient cancels), and
+    /// moving is offered apart ([`Status::movable`]).
+    pub fn steps_for(self, role: Role) -> Vec<Step> {
+        use Step::*;
+        [
+            Confirm, Reject, Start, Complete, CheckIn, MarkNoShow, Cancel,
+        ]
+        .into_iter()
+        .filter(|&step| !(role == Role::Doctor && step == Cancel))
+        .filter(|&step| self.apply(step, role).is_ok())
+        .collect()
     }
 
     /// The status after `step`, whoever takes it: the lifecycle's transitions alone (a desk
@@ -485,5 +505,29 @@ mod tests {
                 prop_assert_eq!(i, seen.len() - 1);
             }
         }
+    }
+
+    #[test]
+    fn each_role_is_offered_its_own_steps_and_only_open_appointments_move() {
+        use Status::*;
+        use Step::*;
+        let offered = |status, role| Appointment { status }.steps_for(role);
+        assert_eq!(offered(Requested, Role::Doctor), vec![Confirm, Reject]);
+        assert_eq!(offered(CheckedIn, Role::Doctor), vec![Start]);
+        assert_eq!(offered(InConsultation, Role::Doctor), vec![Complete]);
+        assert_eq!(offered(Confirmed, Role::Doctor), vec![]);
+        for desk in [Role::FrontDesk, Role::Admin] {
+            assert_eq!(offered(Confirmed, desk), vec![CheckIn, MarkNoShow, Cancel]);
+            assert_eq!(offered(Requested, desk), vec![Cancel]);
+            assert_eq!(offered(CheckedIn, desk), vec![Cancel]);
+            assert_eq!(offered(InConsultation, desk), vec![]);
+        }
+        assert_eq!(offered(Confirmed, Role::Patient), vec![Cancel]);
+        for status in [Rejected, Completed, Cancelled, NoShow, Rescheduled] {
+            assert!(offered(status, Role::Admin).is_empty(), "{status:?}");
+            assert!(!status.movable());
+        }
+        assert!(Requested.movable() && Confirmed.movable());
+        assert!(!CheckedIn.movable() && !InConsultation.movable());
     }
 }

@@ -82,6 +82,76 @@ pub fn break_glass_reason(given: &str) -> Result<&str, BreakGlassRefused> {
     }
 }
 
+/// How a reader came to a patient's chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartAccess {
+    /// The patient reading their own record.
+    OwnRecord,
+    /// A doctor who treats the patient ([`treats`]).
+    Treating,
+    /// A doctor who does not, with a reason (flagged in the audit for the admins).
+    BreakGlass,
+}
+
+/// What the clinic's records hold about the patient whose chart is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChartFacts {
+    /// `Some(account)` when the patient is registered (with their own account, if any).
+    pub patient: Option<Option<UserId>>,
+    /// The reader is a doctor who treats the patient.
+    pub cares_for: bool,
+}
+
+/// Why a chart was not opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ChartRefused {
+    #[error("Please sign in first.")]
+    NotSignedIn,
+    #[error("Your account is not allowed to read this record.")]
+    NotAllowed,
+    /// A doctor asked for emergency access with a reason that does not do.
+    #[error("{0}")]
+    BreakGlass(BreakGlassRefused),
+    /// Emergency access to a patient who is not registered (it does not probe ids).
+    #[error("This patient is not in the clinic's registry.")]
+    UnknownPatient,
+}
+
+/// Whether `actor` may open a patient's chart: their own record, a doctor who treats them, or a
+/// doctor who gives an emergency reason (`break_glass`). Anyone else is refused; the server
+/// audits each refusal and each emergency access.
+pub fn judge_chart_access(
+    actor: crate::Actor,
+    facts: &ChartFacts,
+    break_glass: Option<&str>,
+) -> Result<ChartAccess, ChartRefused> {
+    use crate::{decide, Action, Denied, Role};
+    decide(actor, Action::SignedIn).map_err(|denied| match denied {
+        Denied::NotSignedIn => ChartRefused::NotSignedIn,
+        Denied::NotPermitted => ChartRefused::NotAllowed,
+    })?;
+    let cares_for = facts.cares_for;
+    let reads = Action::ReadPatientHistory {
+        patient_account: facts.patient.flatten(),
+        cares_for,
+    };
+    if decide(actor, reads).is_ok() {
+        return Ok(if cares_for {
+            ChartAccess::Treating
+        } else {
+            ChartAccess::OwnRecord
+        });
+    }
+    let given = break_glass.unwrap_or("").trim();
+    let is_doctor = actor.role() == Some(Role::Doctor);
+    match break_glass_reason(given) {
+        Ok(_) if is_doctor && facts.patient.is_none() => Err(ChartRefused::UnknownPatient),
+        Ok(_) if is_doctor => Ok(ChartAccess::BreakGlass),
+        Err(refused) if is_doctor && !given.is_empty() => Err(ChartRefused::BreakGlass(refused)),
+        _ => Err(ChartRefused::NotAllowed),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,6 +273,73 @@ mod tests {
         assert_eq!(
             break_glass_reason(&"x".repeat(501)),
             Err(BreakGlassRefused::TooLong)
+        );
+    }
+
+    #[test]
+    fn a_chart_opens_for_its_patient_a_treating_doctor_or_an_emergency_with_a_reason() {
+        use crate::{Actor, Role};
+        let doctor = Actor::User {
+            id: id(DOCTOR),
+            role: Role::Doctor,
+        };
+        let patient = Actor::User {
+            id: id(40),
+            role: Role::Patient,
+        };
+        let desk = Actor::User {
+            id: id(DESK),
+            role: Role::FrontDesk,
+        };
+        let registered = |cares_for| ChartFacts {
+            patient: Some(Some(id(40))),
+            cares_for,
+        };
+        let reason = Some("unconscious in the waiting room");
+        assert_eq!(
+            judge_chart_access(patient, &registered(false), None),
+            Ok(ChartAccess::OwnRecord)
+        );
+        assert_eq!(
+            judge_chart_access(doctor, &registered(true), None),
+            Ok(ChartAccess::Treating)
+        );
+        assert_eq!(
+            judge_chart_access(doctor, &registered(false), None),
+            Err(ChartRefused::NotAllowed)
+        );
+        assert_eq!(
+            judge_chart_access(doctor, &registered(false), reason),
+            Ok(ChartAccess::BreakGlass)
+        );
+        assert_eq!(
+            judge_chart_access(doctor, &registered(false), Some(" urgent ")),
+            Err(ChartRefused::BreakGlass(BreakGlassRefused::TooShort))
+        );
+        let unknown = ChartFacts {
+            patient: None,
+            cares_for: false,
+        };
+        assert_eq!(
+            judge_chart_access(doctor, &unknown, reason),
+            Err(ChartRefused::UnknownPatient)
+        );
+        // Nobody but a doctor breaks the glass; another patient never reads the record.
+        assert_eq!(
+            judge_chart_access(desk, &registered(false), reason),
+            Err(ChartRefused::NotAllowed)
+        );
+        let stranger = Actor::User {
+            id: id(41),
+            role: Role::Patient,
+        };
+        assert_eq!(
+            judge_chart_access(stranger, &registered(false), reason),
+            Err(ChartRefused::NotAllowed)
+        );
+        assert_eq!(
+            judge_chart_access(Actor::Anonymous, &registered(false), reason),
+            Err(ChartRefused::NotSignedIn)
         );
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod appointment;
+pub mod audit;
 pub mod availability;
 pub mod booking;
 pub mod care;

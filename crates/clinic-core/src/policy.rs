@@ -39,6 +39,9 @@ pub enum Action {
     SignIn,
     SignUpAsPatient,
     SignOut,
+    /// Anything that only needs a signed-in user whose role the clinic knows (the endpoint then
+    /// asks the policy about the thing itself, once it is found).
+    SignedIn,
     /// Read one's own account (name, role, email).
     ReadOwnAccount,
     /// Read a patient's demographic profile (name, sex, birth date, contact). Not clinical data.
@@ -201,7 +204,7 @@ pub fn decide(actor: Actor, action: Action) -> Result<(), Denied> {
     };
     let allowed = match action {
         ReadHealth | SignIn | SignUpAsPatient => true,
-        SignOut | ReadOwnAccount => true,
+        SignOut | SignedIn | ReadOwnAccount => true,
         ReadPatientProfile { patient } => match role {
             Role::Patient => patient == id,
             Role::Admin | Role::Doctor | Role::FrontDesk => true,
@@ -599,6 +602,7 @@ mod tests {
     fn anonymous_is_asked_to_sign_in() {
         for action in [
             Action::SignOut,
+            Action::SignedIn,
             Action::ReadOwnAccount,
             Action::ListAccounts,
             Action::ReadPatientProfile { patient: id(1) },
@@ -667,6 +671,7 @@ mod tests {
         let odd = Actor::UnrecognisedRole { id: id(4) };
         assert_eq!(decide(odd, Action::SignOut), Ok(()));
         for action in [
+            Action::SignedIn,
             Action::ReadOwnAccount,
             Action::ListAccounts,
             Action::CreateStaffAccount,

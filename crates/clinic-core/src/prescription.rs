@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::account::{FieldError, FieldProblem};
 use crate::{AppointmentId, PatientId, UserId};
 
+mod lifecycle;
+pub use lifecycle::PrescriptionRefused;
+
 pub const MAX_ITEMS: usize = 20;
 pub const MAX_DURATION_DAYS: u16 = 365;
 const SHORT_TEXT: usize = 120;

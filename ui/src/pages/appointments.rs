@@ -784,17 +784,8 @@ fn DayList(props: &DayListProps) -> Html {
             },
         )
     };
-    let steps_for = |status: Status| -> Vec<Step> {
-        match (props.role, status) {
-            (Role::Doctor, Status::Requested) => vec![Step::Confirm, Step::Reject],
-            (Role::Doctor, Status::CheckedIn) => vec![Step::Start],
-            (Role::Doctor, Status::InConsultation) => vec![Step::Complete],
-            (Role::Doctor, _) => vec![],
-            (_, Status::Confirmed) => vec![Step::CheckIn, Step::MarkNoShow, Step::Cancel],
-            (_, Status::Requested | Status::CheckedIn) => vec![Step::Cancel],
-            _ => vec![],
-        }
-    };
+    let steps_for =
+        |status: Status| clinic_core::appointment::Appointment { status }.steps_for(props.role);
     let row = RowContext {
         lang,
         tz,
@@ -979,11 +970,7 @@ pub(crate) fn unread_of(
 
 /// A booked time that can still be moved (not a walk-in, not yet checked in).
 fn movable(view: &AppointmentView) -> bool {
-    view.appointment.slot.is_some()
-        && matches!(
-            view.appointment.status,
-            Status::Requested | Status::Confirmed
-        )
+    view.appointment.slot.is_some() && view.appointment.status.movable()
 }
 
 #[derive(Properties, PartialEq)]

@@ -3,6 +3,7 @@
 //! whole. Entries name records, never their content.
 
 use chrono::{DateTime, Utc};
+use clinic_core::audit::AuditAction;
 use clinic_core::ipc::{AuditQuery, IpcError};
 use clinic_core::wire::AuditPage;
 use wasm_bindgen_futures::spawn_local;
@@ -14,17 +15,25 @@ use crate::i18n::{text, text_with};
 use crate::state::AppModel;
 
 /// The kinds the filter offers (the rest are still listed under "everything").
-const ACTIONS: [&str; 9] = [
-    "break_glass",
-    "read_chart",
-    "offline_read_chart",
-    "read_document",
-    "upload_document",
-    "read_note",
-    "issue_prescription",
-    "refused_read_chart",
-    "refused_read_document",
+const ACTIONS: [AuditAction; 9] = [
+    AuditAction::BreakGlass,
+    AuditAction::ReadChart,
+    AuditAction::OfflineReadChart,
+    AuditAction::ReadDocument,
+    AuditAction::UploadDocument,
+    AuditAction::ReadNote,
+    AuditAction::IssuePrescription,
+    AuditAction::RefusedReadChart,
+    AuditAction::RefusedReadDocument,
 ];
+
+/// An entry's kind in the reader's language; a kind this version does not know, as stored.
+fn action_label(lang: clinic_core::ipc::Language, stored: &str) -> String {
+    match AuditAction::from_name(stored) {
+        Some(action) => text(lang, &format!("audit-action-{action}")),
+        None => stored.replace('_', " "),
+    }
+}
 
 #[component]
 pub fn AuditViewer() -> Html {
@@ -86,15 +95,15 @@ pub fn AuditViewer() -> Html {
                     </tr></thead>
                     <tbody>
                         for e in found.entries.iter() {
-                            <tr data-action={e.action.clone()} class={classes!((e.action == "break_glass").then_some("flagged"))}>
+                            <tr data-action={e.action.clone()} class={classes!((e.action == AuditAction::BreakGlass.as_str()).then_some("flagged"))}>
                                 <td>{ DateTime::<Utc>::from_timestamp_millis(e.at_ms).map(|t| t.format("%d.%m.%Y %H:%M:%S UTC").to_string()).unwrap_or_default() }</td>
                                 <td>
                                     { format!("{} ({})", name(&found.names, &e.actor), e.role) }
                                     if !e.device.is_empty() { <span class="device">{ format!(" · {}", e.device) }</span> }
                                 </td>
-                                <td>{ e.action.replace('_', " ") }</td>
+                                <td>{ action_label(lang, &e.action) }</td>
                                 <td>{ name(&found.names, &e.patient) }</td>
-                                <td class="detail">{ if e.action == "break_glass" { e.subject.trim_start_matches("reason: ").to_owned() } else { String::new() } }</td>
+                                <td class="detail">{ if e.action == AuditAction::BreakGlass.as_str() { e.subject.trim_start_matches("reason: ").to_owned() } else { String::new() } }</td>
                             </tr>
                         }
                     </tbody>
@@ -119,13 +128,13 @@ pub fn AuditViewer() -> Html {
                 } }}>
                     <option value="" selected={action.is_empty()}>{ text(lang, "audit-everything") }</option>
                     for a in ACTIONS {
-                        <option value={a} selected={*action == a}>{ a.replace('_', " ") }</option>
+                        <option value={a.as_str()} selected={*action == a.as_str()}>{ action_label(lang, a.as_str()) }</option>
                     }
                 </select>
                 <button type="button" class="secondary" id="audit-break-glass"
                         onclick={{ let (action, before) = (action.clone(), before.clone()); move |_| {
                             before.set(None);
-                            action.set("break_glass".to_owned());
+                            action.set(AuditAction::BreakGlass.as_str().to_owned());
                         } }}>
                     { text(lang, "audit-emergencies") }
                 </button>
