@@ -16,6 +16,9 @@ bash scripts/setup.sh
 step "format"
 cargo fmt --all -- --check
 
+step "the architecture rules (dependencies, judges only in the core, file sizes)"
+cargo test --quiet -p clinic-tests --test architecture
+
 step "clinic-core builds for wasm32 (no IO can sneak in)"
 cargo build --quiet -p clinic-core --target wasm32-unknown-unknown
 

@@ -116,6 +116,14 @@ pub fn field_message(lang: Language, error: &FieldError) -> String {
 
 /// An error from a command in the person's language; unknown cases keep the server's sentence.
 pub fn error_message(lang: Language, error: &IpcError) -> String {
+    if let Some(desk) = &error.desk {
+        let args: Vec<(&str, FluentValue<'_>)> = desk
+            .args()
+            .into_iter()
+            .map(|(name, value)| (name, FluentValue::from(value)))
+            .collect();
+        return text_with(lang, &format!("desk-error-{}", desk.key()), &args);
+    }
     if let (Some(reason), true) = (error.refused, error.fields.is_empty()) {
         return text_with(
             lang,
@@ -211,6 +219,27 @@ mod tests {
             error_message(Language::Bangla, &error),
             "এটি করা হয়নি: ডাক্তারের সনদ এখনও যাচাই করা হয়নি।"
         );
+    }
+
+    #[test]
+    fn everything_the_desk_can_refuse_is_worded_in_both_languages() {
+        for error in clinic_core::desk_error::DeskError::examples() {
+            let ipc = IpcError::from(error.clone());
+            let key = format!("desk-error-{}", error.key());
+            for lang in [Language::English, Language::Bangla] {
+                let said = error_message(lang, &ipc);
+                assert_ne!(said, key, "{lang:?} has no words for {key}");
+                assert!(
+                    !said.contains('{'),
+                    "{key}: an argument left unfilled: {said}"
+                );
+            }
+            assert_eq!(
+                error_message(Language::English, &ipc).replace(['\u{2068}', '\u{2069}'], ""),
+                error.to_string(),
+                "the English words are the desk's own"
+            );
+        }
     }
 
     #[test]

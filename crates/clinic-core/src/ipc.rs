@@ -554,6 +554,10 @@ pub struct IpcError {
     /// language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<crate::sync::RejectionReason>,
+    /// What the desk could not do ([`crate::desk_error::DeskError`]): the UI words it in the
+    /// person's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desk: Option<crate::desk_error::DeskError>,
 }
 
 impl IpcError {
@@ -563,6 +567,7 @@ impl IpcError {
             message: message.into(),
             fields: Vec::new(),
             refused: None,
+            desk: None,
         }
     }
 
@@ -573,6 +578,7 @@ impl IpcError {
             message: "Some fields need attention.".to_owned(),
             fields,
             refused: None,
+            desk: None,
         }
     }
 }
@@ -606,6 +612,7 @@ impl From<crate::sync::Rejection> for IpcError {
             message: rejection.message,
             fields: rejection.fields,
             refused: Some(rejection.reason),
+            desk: None,
         }
     }
 }
@@ -627,6 +634,7 @@ impl From<crate::wire::ErrorBody> for IpcError {
             message: body.message,
             fields: body.fields,
             refused: None,
+            desk: None,
         }
     }
 }

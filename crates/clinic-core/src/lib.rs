@@ -15,6 +15,7 @@ pub mod chat;
 pub mod consent;
 pub mod consultation;
 pub mod demo;
+pub mod desk_error;
 pub mod doctor;
 pub mod fhir;
 pub mod ids;

@@ -11,6 +11,7 @@ use clinic_core::appointment::{
 };
 use clinic_core::availability::{free_slots_for, Busy, Slot, SlotQuery};
 use clinic_core::booking::{judge_booking, BookingFacts};
+use clinic_core::desk_error::DeskError;
 use clinic_core::doctor::{Directory, DirectoryPage, DirectoryQuery, DoctorRecord};
 use clinic_core::ipc::{
     AppointmentView, BookArgs, BookSeriesArgs, BookingConflict, DayArgs, DoctorProfileForm,
@@ -30,22 +31,13 @@ const MAX_DAYS: u32 = 60;
 impl Desk {
     /// The clinic's time zone, as the server said at sign-in.
     pub(super) fn clinic_zone(&self) -> Result<Tz, IpcError> {
-        self.with_store(|s| s.clinic_time_zone())?.ok_or_else(|| {
-            IpcError::new(
-                ErrorCode::Validation,
-                "This desk does not know the clinic's time zone yet. Connect to the server and \
-                 sign in once.",
-            )
-        })
+        self.with_store(|s| s.clinic_time_zone())?
+            .ok_or_else(|| IpcError::from(DeskError::NoClinicTimeZone))
     }
 
     fn doctor_record(&self, id: UserId) -> Result<DoctorRecord, IpcError> {
-        self.with_store(|s| s.doctor(id))?.ok_or_else(|| {
-            IpcError::new(
-                ErrorCode::NotFound,
-                "This doctor is not on this desk's list of the clinic's doctors.",
-            )
-        })
+        self.with_store(|s| s.doctor(id))?
+            .ok_or_else(|| IpcError::from(DeskError::UnknownDoctor))
     }
 
     /// An admin verifies a doctor, or rejects their credentials with a reason (online: the
@@ -218,12 +210,9 @@ impl Desk {
         id: uuid::Uuid,
     ) -> Result<clinic_core::ipc::PrintedDocument, IpcError> {
         self.unlocked_user()?;
-        let attachment = self.with_store(|s| s.attachment(id))?.ok_or_else(|| {
-            IpcError::new(
-                ErrorCode::NotFound,
-                "This file is not in any of your conversations.",
-            )
-        })?;
+        let attachment = self
+            .with_store(|s| s.attachment(id))?
+            .ok_or_else(|| IpcError::from(DeskError::AttachmentNotYours))?;
         let content = match self
             .authed(|c, t| async move { c.attachment(&t, id).await })
             .await
@@ -234,10 +223,7 @@ impl Desk {
                 if sha != attachment.sha256
                     || clinic_core::upload::FileKind::of(&bytes) != Some(attachment.kind)
                 {
-                    return Err(IpcError::new(
-                        ErrorCode::Internal,
-                        "The file that arrived is not the one that was sent; it was not saved.",
-                    ));
+                    return Err(IpcError::from(DeskError::FileDamaged));
                 }
                 self.with_store(|s| s.keep_attachment(&attachment, Some(&bytes)))?;
                 bytes
@@ -309,12 +295,8 @@ impl Desk {
 
     /// An appointment as this desk's book holds it.
     fn stored_appointment(&self, id: AppointmentId) -> Result<AppointmentRecord, IpcError> {
-        self.with_store(|s| s.appointment(id))?.ok_or_else(|| {
-            IpcError::new(
-                ErrorCode::NotFound,
-                "This appointment is not in the appointment book on this computer.",
-            )
-        })
+        self.with_store(|s| s.appointment(id))?
+            .ok_or_else(|| IpcError::from(DeskError::AppointmentNotHere))
     }
 
     /// The clinic's doctors as this desk knows them (works offline).
@@ -615,10 +597,9 @@ impl Desk {
 
     fn appointment_view(&self, id: AppointmentId) -> Result<AppointmentView, IpcError> {
         let record = self.with_store(|s| s.appointment(id))?.ok_or_else(|| {
-            IpcError::new(
-                ErrorCode::Internal,
-                "the appointment just recorded is missing",
-            )
+            IpcError::from(DeskError::Internal {
+                detail: "the appointment just recorded is missing".into(),
+            })
         })?;
         let doctors = self.with_store(|s| s.doctors())?;
         let pending = self.with_store(|s| s.pending_appointments())?;
@@ -692,8 +673,11 @@ impl Desk {
             printed_at: schedule.now.with_timezone(&tz).naive_local(),
             rows,
         };
-        let pdf = render(&list, args.language)
-            .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
+        let pdf = render(&list, args.language).map_err(|e| {
+            IpcError::from(DeskError::Internal {
+                detail: e.to_string(),
+            })
+        })?;
         let whose: String = doctor
             .unwrap_or_else(|| "all-doctors".to_owned())
             .chars()
@@ -772,7 +756,11 @@ impl Desk {
             .path()
             .parent()
             .map(|p| p.join("documents"))
-            .ok_or_else(|| IpcError::new(ErrorCode::Internal, "the store has no folder"))?;
+            .ok_or_else(|| {
+                IpcError::from(DeskError::Internal {
+                    detail: "the store has no folder".into(),
+                })
+            })?;
         let path = folder.join(name);
         let written = std::fs::create_dir_all(&folder).and_then(|()| {
             // A half-written file never has the final name.
@@ -781,10 +769,10 @@ impl Desk {
             std::fs::rename(&partial, &path)
         });
         written.map_err(|e| {
-            IpcError::new(
-                ErrorCode::Internal,
-                format!("The file could not be saved in {}: {e}", folder.display()),
-            )
+            IpcError::from(DeskError::FileNotSaved {
+                folder: folder.display().to_string(),
+                detail: e.to_string(),
+            })
         })?;
         Ok(PrintedDocument {
             path: path.display().to_string(),
@@ -897,12 +885,7 @@ impl Desk {
             .with_store(|s| s.rejected_commands())?
             .into_iter()
             .find(|r| r.envelope.id == args.command)
-            .ok_or_else(|| {
-                IpcError::new(
-                    ErrorCode::NotFound,
-                    "This conflict has already been dealt with.",
-                )
-            })?;
+            .ok_or_else(|| IpcError::from(DeskError::ConflictDealtWith))?;
         let Command::BookAppointment {
             patient,
             doctor,
@@ -912,10 +895,7 @@ impl Desk {
             ..
         } = refused.envelope.command
         else {
-            return Err(IpcError::new(
-                ErrorCode::BadRequest,
-                "Only a refused booking can be booked again.",
-            ));
+            return Err(IpcError::from(DeskError::OnlyRefusedBookingsRebook));
         };
         // A refused move is tried again as a move: the old appointment stands until then.
         let moved = match replaces {

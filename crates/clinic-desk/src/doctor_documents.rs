@@ -3,6 +3,7 @@
 //! server will (kind by content, size) before it sends a byte; all of it needs the server.
 
 use base64::Engine;
+use clinic_core::desk_error::DeskError;
 use clinic_core::doctor::{DoctorDocument, DocumentPurpose};
 use clinic_core::ipc::{DoctorArgs, DoctorDocumentArgs, DoctorFiles, IpcError, PrintedDocument};
 use clinic_core::{decide, Action};
@@ -95,12 +96,10 @@ impl Desk {
             }
             all
         };
-        let document = listed.into_iter().find(|d| d.id == id).ok_or_else(|| {
-            IpcError::new(
-                clinic_core::wire::ErrorCode::NotFound,
-                "This file is not among the doctor's files you may open.",
-            )
-        })?;
+        let document = listed
+            .into_iter()
+            .find(|d| d.id == id)
+            .ok_or_else(|| IpcError::from(DeskError::DoctorFileNotYours))?;
         let bytes = self
             .authed(|c, t| async move { c.doctor_document(&t, doctor, id).await })
             .await?;

@@ -10,6 +10,7 @@ mod patient_booking;
 mod prescriptions;
 mod records;
 
+use clinic_core::desk_error::DeskError;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -260,17 +261,11 @@ impl Desk {
         let session = self.session()?;
         let known =
             self.with_store(|s| s.known_account(&session.account.email, self.client.base_url()))?;
-        let verifier = known.and_then(|k| k.password_verifier).ok_or_else(|| {
-            IpcError::new(
-                ErrorCode::SessionExpired,
-                "Your session has ended. Please sign in again.",
-            )
-        })?;
+        let verifier = known
+            .and_then(|k| k.password_verifier)
+            .ok_or_else(|| IpcError::from(DeskError::SessionEnded))?;
         if !offline::verify(password, &verifier).await? {
-            return Err(IpcError::new(
-                ErrorCode::InvalidCredentials,
-                "The password is not right. Try again, or sign out.",
-            ));
+            return Err(IpcError::from(DeskError::WrongPassword));
         }
         self.with_store(|s| s.set_session_locked(false))?;
         self.remember_password(password);
@@ -280,21 +275,15 @@ impl Desk {
     /// The current session, or "please sign in".
     fn session(&self) -> Result<CurrentSession, IpcError> {
         self.with_store(|s| s.current_session(self.client.base_url(), Utc::now()))?
-            .ok_or_else(|| IpcError::new(ErrorCode::NotSignedIn, "Please sign in first."))
+            .ok_or_else(|| IpcError::from(DeskError::NotSignedIn))
     }
 
     /// Each build holds its own kind of user: the patient build one patient's data, the staff
     /// build the clinic's. An account of the other kind is refused.
     fn check_edition(&self, account: &AccountView) -> Result<(), IpcError> {
         match (self.edition, account.role.is_staff()) {
-            (Edition::Patient, true) => Err(IpcError::new(
-                ErrorCode::StaffInPatientApp,
-                "This is the patient app. Staff sign in with Clinic Desk.",
-            )),
-            (Edition::Staff, false) => Err(IpcError::new(
-                ErrorCode::PatientInStaffApp,
-                "This is the clinic's staff app. Patients use the patient app.",
-            )),
+            (Edition::Patient, true) => Err(IpcError::from(DeskError::StaffInPatientApp)),
+            (Edition::Staff, false) => Err(IpcError::from(DeskError::PatientInStaffApp)),
             _ => Ok(()),
         }
     }
@@ -368,10 +357,7 @@ impl Desk {
             return Err(unreachable.into());
         };
         if !offline::verify(password, &verifier).await? {
-            return Err(IpcError::new(
-                ErrorCode::InvalidCredentials,
-                "The email or password is not right. Check both and try again.",
-            ));
+            return Err(IpcError::from(DeskError::WrongEmailOrPassword));
         }
         self.check_edition(&account)?;
         let expires_at = Utc::now() + chrono::Duration::hours(offline::OFFLINE_SESSION_HOURS);
@@ -383,10 +369,7 @@ impl Desk {
 
     pub async fn sign_up(&self, form: &SignUpForm) -> Result<AccountView, IpcError> {
         if self.edition != Edition::Patient {
-            return Err(IpcError::new(
-                ErrorCode::Forbidden,
-                "Patients sign up in the patient app.",
-            ));
+            return Err(IpcError::from(DeskError::SignUpInPatientApp));
         }
         self.store.as_ref().map_err(Clone::clone)?;
         let grant = self.client.sign_up(form).await?;
@@ -446,10 +429,7 @@ impl Desk {
     {
         let session = self.session()?;
         if session.locked {
-            return Err(IpcError::new(
-                ErrorCode::Locked,
-                "The screen is locked. Unlock it with your password.",
-            ));
+            return Err(IpcError::from(DeskError::Locked));
         }
         let token = match session.token {
             Some(token) => token,
@@ -482,10 +462,7 @@ impl Desk {
         let Some(password) = password else {
             // The app restarted since: the password is gone, so ask for it.
             let _ = self.with_store(|s| s.end_session());
-            return Err(IpcError::new(
-                ErrorCode::SessionExpired,
-                "Your session has ended. Please sign in again.",
-            ));
+            return Err(IpcError::from(DeskError::SessionEnded));
         };
         let device = self.with_store(|s| s.device_id())?;
         let grant = self
@@ -526,10 +503,7 @@ impl Desk {
         form: &StaffAccountForm,
     ) -> Result<AccountView, IpcError> {
         if self.edition != Edition::Staff {
-            return Err(IpcError::new(
-                ErrorCode::Forbidden,
-                "Staff accounts are made in Clinic Desk.",
-            ));
+            return Err(IpcError::from(DeskError::StaffAccountsAtTheDesk));
         }
         let form = form.clone();
         self.authed(|c, t| async move { c.create_staff_account(&t, &form).await })
@@ -556,10 +530,7 @@ impl Desk {
     fn unlocked_user(&self) -> Result<AccountView, IpcError> {
         let session = self.session()?;
         if session.locked {
-            return Err(IpcError::new(
-                ErrorCode::Locked,
-                "The screen is locked. Unlock it with your password.",
-            ));
+            return Err(IpcError::from(DeskError::Locked));
         }
         Ok(session.account)
     }
@@ -568,10 +539,7 @@ impl Desk {
     fn working_user(&self) -> Result<AccountView, IpcError> {
         let account = self.unlocked_user()?;
         if self.edition != Edition::Staff || !account.role.is_staff() {
-            return Err(IpcError::new(
-                ErrorCode::Forbidden,
-                "The patient registry is kept at the clinic's desks.",
-            ));
+            return Err(IpcError::from(DeskError::RegistryAtTheDesks));
         }
         Ok(account)
     }
@@ -602,7 +570,9 @@ impl Desk {
             .map_err(Self::record_error)?;
         self.sync_wake.notify_one();
         let patient = envelope.command.patient().ok_or_else(|| {
-            IpcError::new(ErrorCode::Internal, "a registration names its patient")
+            IpcError::from(DeskError::Internal {
+                detail: "a registration names its patient".into(),
+            })
         })?;
         self.patient(patient)
     }
@@ -641,12 +611,8 @@ impl Desk {
 
     pub fn patient(&self, patient: PatientId) -> Result<PatientRecord, IpcError> {
         self.working_user()?;
-        self.with_store(|s| s.patient(patient))?.ok_or_else(|| {
-            IpcError::new(
-                ErrorCode::NotFound,
-                "This patient is not in the registry on this computer.",
-            )
-        })
+        self.with_store(|s| s.patient(patient))?
+            .ok_or_else(|| IpcError::from(DeskError::PatientNotHere))
     }
 
     /// Patients matching what the receptionist typed, best first (from the local store).
@@ -752,12 +718,7 @@ impl Desk {
             Some(token) => token,
             // Signed in offline and restarted since: the password is needed to reach the server
             // again, and only the person can give it. Wait for them; never sign them out for it.
-            None if !has_password => {
-                return Err(IpcError::new(
-                    ErrorCode::ServerUnreachable,
-                    "Signed in offline: changes wait here until you sign in again online.",
-                ))
-            }
+            None if !has_password => return Err(IpcError::from(DeskError::SignedInOffline)),
             None => self.reconnect().await?,
         };
         let store = self.store.as_ref().map_err(Clone::clone)?;
@@ -789,9 +750,9 @@ impl Desk {
                 Err(e)
             }
             Err(SyncError::Store(e)) => Err(store_error(e)),
-            Err(e @ SyncError::Protocol(_)) => {
-                Err(IpcError::new(ErrorCode::Internal, e.to_string()))
-            }
+            Err(e @ SyncError::Protocol(_)) => Err(IpcError::from(DeskError::Internal {
+                detail: e.to_string(),
+            })),
         }
     }
 

@@ -2,17 +2,16 @@
 //! the encrypted store, lets the same user sign in on this workstation while the server is down.
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use clinic_core::desk_error::DeskError;
 use clinic_core::ipc::IpcError;
-use clinic_core::wire::ErrorCode;
 
 /// How long a session begun offline lasts before the user signs in again.
 pub const OFFLINE_SESSION_HOURS: i64 = 12;
 
 fn failed(e: impl std::fmt::Display) -> IpcError {
-    IpcError::new(
-        ErrorCode::Internal,
-        format!("The password could not be checked: {e}"),
-    )
+    IpcError::from(DeskError::PasswordNotChecked {
+        detail: e.to_string(),
+    })
 }
 
 /// A new verifier (PHC string with its own salt). Slow on purpose: runs off the async runtime.

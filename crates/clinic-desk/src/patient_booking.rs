@@ -6,6 +6,7 @@ use chrono::Utc;
 use clinic_core::appointment::{day_order, Origin, Status, Step};
 use clinic_core::availability::Slot;
 use clinic_core::booking::BookingProblem;
+use clinic_core::desk_error::DeskError;
 use clinic_core::doctor::{DirectoryPage, DirectoryQuery, DirectorySort};
 use clinic_core::ipc::{
     AppointmentArgs, DoctorSlotsArgs, FindDoctorsArgs, IpcError, MyAppointment, MyAppointments,
@@ -25,10 +26,7 @@ impl Desk {
     fn patient_user(&self) -> Result<clinic_core::wire::AccountView, IpcError> {
         let account = self.unlocked_user()?;
         if account.role != Role::Patient {
-            return Err(IpcError::new(
-                ErrorCode::Forbidden,
-                "Appointments are requested from the patient app.",
-            ));
+            return Err(IpcError::from(DeskError::RequestsFromPatientApp));
         }
         Ok(account)
     }
@@ -112,12 +110,7 @@ impl Desk {
                 error.message = rejection.message;
                 return Err(error);
             }
-            None => {
-                return Err(IpcError::new(
-                    ErrorCode::Internal,
-                    "The server did not answer the request.",
-                ))
-            }
+            None => return Err(IpcError::from(DeskError::NoAnswer)),
         }
         // Bring the new appointment here at once.
         let _ = self.sync_now().await;
@@ -141,12 +134,7 @@ impl Desk {
             .into_iter()
             .find(|p| p.account == Some(user.id))
             .map(|p| p.id)
-            .ok_or_else(|| {
-                IpcError::new(
-                    ErrorCode::NotFound,
-                    "Your record has not reached this computer yet. Connect and try again.",
-                )
-            })
+            .ok_or_else(|| IpcError::from(DeskError::OwnRecordNotHere))
     }
 
     pub async fn my_appointments(&self) -> Result<MyAppointments, IpcError> {
@@ -196,12 +184,9 @@ impl Desk {
         let user = self.patient_user()?;
         let current = self
             .with_store(|s| s.appointment(args.appointment))?
-            .ok_or_else(|| IpcError::new(ErrorCode::NotFound, "This appointment is not yours."))?;
+            .ok_or_else(|| IpcError::from(DeskError::NotYourAppointment))?;
         if !matches!(current.status, Status::Requested | Status::Confirmed) {
-            return Err(IpcError::new(
-                ErrorCode::Validation,
-                "This appointment can no longer be cancelled here; call the clinic.",
-            ));
+            return Err(IpcError::from(DeskError::CannotCancelHere));
         }
         let envelope = CommandEnvelope::new(
             CommandId::from_uuid(uuid::Uuid::now_v7()),

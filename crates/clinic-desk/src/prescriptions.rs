@@ -3,12 +3,12 @@
 //! the server.
 
 use clinic_core::chart::ClinicalSummary;
+use clinic_core::desk_error::DeskError;
 use clinic_core::ipc::{
     ClinicalSummaryArgs, IpcError, IssuePrescriptionArgs, PrintPrescriptionArgs, PrintedDocument,
     SavePrescriptionArgs,
 };
 use clinic_core::prescription::{IssueForm, PrescriptionSheet, PrescriptionView};
-use clinic_core::wire::ErrorCode;
 use clinic_core::{AppointmentId, PatientId};
 
 use super::Desk;
@@ -68,12 +68,7 @@ impl Desk {
         let sheet = sheets
             .into_iter()
             .find(|s| s.record.id == args.prescription)
-            .ok_or_else(|| {
-                IpcError::new(
-                    ErrorCode::NotFound,
-                    "This prescription is not among the patient's issued prescriptions.",
-                )
-            })?;
+            .ok_or_else(|| IpcError::from(DeskError::PrescriptionNotIssued))?;
         let zone = self.clinic_zone()?;
         let day = sheet
             .record
@@ -82,10 +77,9 @@ impl Desk {
             .with_timezone(&zone)
             .date_naive();
         let pdf = clinic_print::prescription::render(&sheet, day, args.language).map_err(|e| {
-            IpcError::new(
-                ErrorCode::Internal,
-                format!("The prescription could not be printed: {e}"),
-            )
+            IpcError::from(DeskError::NotPrinted {
+                detail: e.to_string(),
+            })
         })?;
         // Only letters, digits and dashes of the code go into the name.
         let code: String = sheet

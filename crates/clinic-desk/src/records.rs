@@ -8,6 +8,7 @@ use clinic_core::chart::{
     upload_rule, ChartView, DocumentCategory, PatientDocument, UploadStart,
     DEFAULT_UPLOAD_MAX_BYTES,
 };
+use clinic_core::desk_error::DeskError;
 use clinic_core::ipc::{IpcError, PrintedDocument};
 use clinic_core::wire::ErrorCode;
 use clinic_core::PatientId;
@@ -15,11 +16,7 @@ use clinic_core::PatientId;
 use super::Desk;
 
 fn offline_files() -> IpcError {
-    IpcError::new(
-        ErrorCode::ServerUnreachable,
-        "Files are sent and fetched only while the clinic server can be reached; nothing was \
-         lost. Try again when the connection is back.",
-    )
+    IpcError::from(DeskError::FilesNeedServer)
 }
 
 impl Desk {
@@ -42,11 +39,7 @@ impl Desk {
             Err(e) if e.code == ErrorCode::ServerUnreachable => {
                 // Only the copy this user read (the desk is shared by the clinic's staff).
                 let Some(mut chart) = self.with_store(|s| s.cached_chart(user.id, patient))? else {
-                    return Err(IpcError::new(
-                        ErrorCode::ServerUnreachable,
-                        "This chart has not been opened on this computer before, so it needs the \
-                         clinic server, which cannot be reached now.",
-                    ));
+                    return Err(IpcError::from(DeskError::ChartNeedsServer));
                 };
                 // Read from this device's copy: noted for the server's audit.
                 self.with_store(|s| s.record_offline_read(user.id, patient, Utc::now()))?;
@@ -107,12 +100,9 @@ impl Desk {
     /// else from this device's copy.
     pub async fn open_patient_document(&self, id: uuid::Uuid) -> Result<PrintedDocument, IpcError> {
         let user = self.unlocked_user()?;
-        let (document, kept) = self.with_store(|s| s.document(id))?.ok_or_else(|| {
-            IpcError::new(
-                ErrorCode::NotFound,
-                "This document is not in a chart opened on this computer.",
-            )
-        })?;
+        let (document, kept) = self
+            .with_store(|s| s.document(id))?
+            .ok_or_else(|| IpcError::from(DeskError::DocumentNotHere))?;
         let described = document.clone();
         let content = match self
             .authed(|c, t| async move { c.download_document(&t, &described).await })
@@ -194,10 +184,9 @@ impl Desk {
                     args.language,
                 )
                 .map_err(|e| {
-                    IpcError::new(
-                        ErrorCode::Internal,
-                        format!("The summary could not be printed: {e}"),
-                    )
+                    IpcError::from(DeskError::NotPrinted {
+                        detail: e.to_string(),
+                    })
                 })?;
                 let language = match args.language {
                     clinic_core::ipc::Language::English => "en",
@@ -209,8 +198,11 @@ impl Desk {
                 let bundle = self
                     .authed(|c, t| async move { c.export_fhir(&t, patient).await })
                     .await?;
-                let text = serde_json::to_vec_pretty(&bundle)
-                    .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
+                let text = serde_json::to_vec_pretty(&bundle).map_err(|e| {
+                    IpcError::from(DeskError::Internal {
+                        detail: e.to_string(),
+                    })
+                })?;
                 self.save_document(&format!("record-{number}-{today}.fhir.json"), &text)
             }
         }

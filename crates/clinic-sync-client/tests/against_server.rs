@@ -5,12 +5,13 @@ use std::time::Duration;
 use clinic_core::account::{DemographicsForm, SignUpForm};
 use clinic_core::ipc::IpcError;
 use clinic_core::wire::ErrorCode;
-use clinic_sync::{Settings, SqliteStorage, Storage};
+use clinic_sync::Settings;
 use clinic_sync_client::{ClientError, SyncClient};
 
+/// A real server on a loopback port, with its data folder; it stops when dropped.
 struct Server {
     url: String,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    _server: clinic_sync::testing::Spawned,
     _dir: tempfile::TempDir,
 }
 
@@ -20,24 +21,10 @@ async fn server() -> Server {
         data_dir: dir.path().to_owned(),
         ..Settings::default()
     };
-    let storage = SqliteStorage::connect(&settings.sqlite_path())
-        .await
-        .unwrap();
-    storage.migrate().await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(clinic_sync::serve(
-        storage,
-        settings,
-        listener,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let server = clinic_sync::testing::spawn(settings).await.unwrap();
     Server {
-        url,
-        _stop: stop,
+        url: server.url.clone(),
+        _server: server,
         _dir: dir,
     }
 }
