@@ -199,6 +199,87 @@ fn rust_sources() -> Vec<std::path::PathBuf> {
     out
 }
 
+/// The names between the quotes that follow `marker` in `text` (`call("sign_in"` → `sign_in`).
+fn quoted_after(text: &str, marker: &str) -> std::collections::BTreeSet<String> {
+    text.split(marker)
+        .skip(1)
+        .filter_map(|rest| {
+            let rest = rest.trim_start().strip_prefix('"')?;
+            Some(rest.split('"').next()?.to_owned())
+        })
+        .collect()
+}
+
+/// A desk command exists once: its handler in `commands.rs`, registered with Tauri, declared in
+/// the build script, granted to a window by a capability; and the UI calls only commands that
+/// exist. (The list is written in these places; this says they agree.)
+#[test]
+fn every_desk_command_is_handled_registered_declared_and_granted() {
+    let root = workspace_root();
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
+    let commands = read("src-tauri/src/commands.rs");
+    let handlers: BTreeSet<String> = commands
+        .split("#[tauri::command]")
+        .skip(1)
+        .filter_map(|rest| rest.split("pub ").nth(1))
+        .filter_map(|rest| rest.trim_start_matches("async ").strip_prefix("fn "))
+        .filter_map(|rest| rest.split('(').next())
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        handlers.len() > 40,
+        "sanity: the handlers were read: {handlers:?}"
+    );
+    let lib = read("src-tauri/src/lib.rs");
+    let registered: BTreeSet<String> = lib
+        .split("generate_handler![")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|c| c.trim().strip_prefix("commands::"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(registered, handlers, "registered with Tauri = the handlers");
+    let build = read("src-tauri/build.rs");
+    let declared: BTreeSet<String> = build
+        .split(".commands(&[")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|c| Some(c.trim().strip_prefix('"')?.strip_suffix('"')?.to_owned()))
+        .collect();
+    assert_eq!(declared, handlers, "declared in build.rs = the handlers");
+    let mut granted = BTreeSet::new();
+    for capability in ["desk", "patient"] {
+        let text = read(&format!("src-tauri/capabilities/{capability}.json"));
+        for permission in text.split('"').filter_map(|t| t.strip_prefix("allow-")) {
+            granted.insert(permission.replace('-', "_"));
+        }
+    }
+    let unknown: Vec<_> = granted.difference(&handlers).collect();
+    assert!(
+        unknown.is_empty(),
+        "capabilities grant commands that do not exist: {unknown:?}"
+    );
+    let ungranted: Vec<_> = handlers.difference(&granted).collect();
+    assert!(
+        ungranted.is_empty(),
+        "commands no window may call: {ungranted:?}"
+    );
+    let called = quoted_after(&read("ui/src/backend.rs"), "call(");
+    assert!(
+        called.len() > 40,
+        "sanity: the UI's calls were read: {called:?}"
+    );
+    let missing: Vec<_> = called.difference(&handlers).collect();
+    assert!(
+        missing.is_empty(),
+        "the UI calls commands the desk does not have: {missing:?}"
+    );
+}
+
 /// A clinic rule is judged once, in the core, by a function the desk and the server both call.
 #[test]
 fn only_clinic_core_defines_a_judge() {
