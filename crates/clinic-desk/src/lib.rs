@@ -584,15 +584,8 @@ impl Desk {
     ) -> Result<PatientRecord, IpcError> {
         let user = self.working_user()?;
         let current = self.patient(patient)?;
-        decide(
-            actor(&user),
-            Action::UpdateRegisteredPatient {
-                account: current.account,
-            },
-        )?;
-        let demographics = form
-            .validate(Self::clinic_today())
-            .map_err(IpcError::validation)?;
+        let today = Self::clinic_today();
+        let demographics = form.validate(today).map_err(IpcError::validation)?;
         let envelope = CommandEnvelope::new(
             CommandId::from_uuid(uuid::Uuid::now_v7()),
             Utc::now(),
@@ -602,6 +595,12 @@ impl Desk {
                 demographics,
             },
         );
+        // The server's judge, with what this desk's registry holds.
+        let facts = registry::RegistryFacts {
+            patient: Some(current.account),
+            number_owner: None,
+        };
+        registry::judge_registration(actor(&user), None, &envelope, &facts, today)?;
         self.locked_store()?
             .record(&envelope)
             .map_err(Self::record_error)?;

@@ -318,3 +318,44 @@ async fn a_doctor_who_does_not_treat_a_patient_is_refused_at_the_desk_as_at_the_
     assert_eq!(at_the_desk.code, ErrorCode::Forbidden);
     assert_eq!(at_the_desk.refused, Some(RejectionReason::Forbidden));
 }
+
+#[tokio::test]
+async fn a_patients_details_changed_offline_reach_the_server_and_bad_ones_are_kept_back() {
+    let mut clinic = Clinic::open().await;
+    let desk = clinic.signed_in_desk("front-desk", Role::FrontDesk).await;
+    let patient = desk
+        .register_patient(&patient_form("Selina Parvin"))
+        .unwrap();
+    desk.sync_now().await.unwrap();
+
+    clinic.go_offline();
+    let refused = desk
+        .update_patient(
+            patient.id,
+            &DemographicsForm {
+                phone: Some("call me\u{7}".into()),
+                ..patient_form("Selina Parvin")
+            },
+        )
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Validation, "{refused:?}");
+    assert_eq!(refused.fields[0].field, "phone");
+    let changed = desk
+        .update_patient(patient.id, &patient_form("Selina Parvin Chowdhury"))
+        .unwrap();
+    assert_eq!(changed.demographics.full_name, "Selina Parvin Chowdhury");
+
+    clinic.come_back().await;
+    let round = desk.sync_now().await.unwrap();
+    assert_eq!(
+        (round.pushed, round.rejected),
+        (1, 0),
+        "only the good change was queued"
+    );
+    assert_eq!(
+        clinic
+            .count("SELECT count(*) FROM patient WHERE full_name = 'Selina Parvin Chowdhury'")
+            .await,
+        1
+    );
+}
