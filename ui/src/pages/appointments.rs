@@ -7,11 +7,9 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use clinic_core::appointment::{Status, Step};
 use clinic_core::availability::{ConsultationType, Slot};
-use clinic_core::doctor::DoctorRecord;
 use clinic_core::ipc::{
-    AppointmentView, BookArgs, BookSeriesArgs, BookingConflict, DayArgs, ExportCalendarArgs,
-    FreeSlotsArgs, Language, PrintDayListArgs, RebookArgs, RescheduleArgs, ScheduleDay,
-    SeriesBooked, StepArgs,
+    AppointmentView, BookingConflict, DayArgs, ExportCalendarArgs, FreeSlotsArgs, Language,
+    PrintDayListArgs, RebookArgs, RescheduleArgs, ScheduleDay, StepArgs,
 };
 use clinic_core::registry::PatientSummary;
 use clinic_core::sync::RejectionReason;
@@ -26,12 +24,14 @@ use crate::i18n::{field_message, text, text_with};
 use crate::state::AppModel;
 
 mod booking_form;
+mod booking_state;
 mod conflicts;
 mod day_list;
 mod move_appointment;
 mod week;
 
 use booking_form::*;
+use booking_state::{Booking, BookingAction, BookingFormState};
 use conflicts::*;
 pub(crate) use day_list::unread_of;
 use day_list::*;

@@ -15,72 +15,56 @@ pub(super) struct BookingFormProps {
 #[component]
 pub(super) fn BookingForm(props: &BookingFormProps) -> Html {
     let lang = props.language;
-    let query = use_state(String::new);
-    let matches = use_state(Vec::<PatientSummary>::new);
-    let patient = use_state(|| None::<PatientSummary>);
-    let doctors = use_state(Vec::<DoctorRecord>::new);
-    let doctor = use_state(|| None::<UserId>);
-    let consultation = use_state(|| ConsultationType::InPerson);
-    let slots = use_state(Vec::<Slot>::new);
-    let booked = use_state(|| None::<AppointmentView>);
-    // Follow-ups: weeks apart (0: none) and how many visits in all.
-    let repeat = use_state(|| 0_u32);
-    let visits = use_state(|| 4_u32);
-    let series = use_state(|| None::<SeriesBooked>);
+    let state = use_reducer(BookingFormState::default);
     let submission = use_submission();
     let model = use_context::<UseReducerHandle<AppModel>>().expect("AppModel context");
     let tick = model.connection.as_ref().map(|c| c.checked_at);
     {
-        let booked = booked.clone();
+        let state = state.clone();
         use_effect_with(props.conflicts, move |&n| {
             if n > 0 {
-                booked.set(None);
+                state.dispatch(BookingAction::ConflictsShown);
             }
         });
     }
 
     // The clinic's doctors (from the local copy), verified ones only; the first is chosen.
     {
-        let (doctors, doctor) = (doctors.clone(), doctor.clone());
+        let state = state.clone();
         use_effect_with(tick, move |_| {
             spawn_local(async move {
                 if let Ok(found) = backend::clinic_doctors().await {
-                    let verified: Vec<DoctorRecord> = found
-                        .into_iter()
-                        .filter(|d| d.verification.is_verified())
-                        .collect();
-                    if doctor.is_none() {
-                        doctor.set(verified.first().map(|d| d.id));
-                    }
-                    doctors.set(verified);
+                    state.dispatch(BookingAction::DoctorsLoaded(found));
                 }
             });
         });
     }
     // Patients matching what is typed.
     {
-        let matches = matches.clone();
-        use_effect_with((*query).clone(), move |query| {
+        let state = state.clone();
+        use_effect_with(state.query.clone(), move |query| {
             let query = query.clone();
             spawn_local(async move {
                 if query.trim().is_empty() {
-                    matches.set(Vec::new());
-                } else if let Ok(found) = backend::search_patients(query).await {
-                    matches.set(found.into_iter().take(5).collect());
+                    return;
+                }
+                if let Ok(patients) = backend::search_patients(query.clone()).await {
+                    state.dispatch(BookingAction::Found { query, patients });
                 }
             });
         });
     }
     // The next free slots of the chosen doctor.
     {
-        let slots = slots.clone();
+        let handle = state.clone();
         use_effect_with(
             (
-                *doctor,
-                *consultation,
+                state.doctor,
+                state.consultation,
                 tick,
-                booked.as_ref().map(|b| b.appointment.id),
-                series
+                state.booked.as_ref().map(|b| b.appointment.id),
+                state
+                    .series
                     .as_ref()
                     .and_then(|s| s.booked.first().map(|v| v.appointment.id)),
             ),
@@ -97,7 +81,7 @@ pub(super) fn BookingForm(props: &BookingFormProps) -> Html {
                     })
                     .await
                     {
-                        slots.set(found);
+                        handle.dispatch(BookingAction::SlotsLoaded(found));
                     }
                 });
             },
@@ -105,73 +89,41 @@ pub(super) fn BookingForm(props: &BookingFormProps) -> Html {
     }
 
     let book = {
-        let (patient, doctor, consultation, booked, submission, on_booked, query) = (
-            patient.clone(),
-            doctor.clone(),
-            consultation.clone(),
-            booked.clone(),
-            submission.clone(),
-            props.on_booked.clone(),
-            query.clone(),
-        );
-        let (repeat, visits, series) = (repeat.clone(), visits.clone(), series.clone());
+        let (state, submission, on_booked) =
+            (state.clone(), submission.clone(), props.on_booked.clone());
         Callback::from(move |start: Option<DateTime<Utc>>| {
-            let (Some(p), Some(d)) = ((*patient).clone(), *doctor) else {
-                return;
-            };
-            let args = BookArgs {
-                patient: p.id,
-                doctor: d,
-                consultation: *consultation,
-                start,
-                reason: None,
-            };
-            let (booked, on_booked, patient, query, series) = (
-                booked.clone(),
-                on_booked.clone(),
-                patient.clone(),
-                query.clone(),
-                series.clone(),
-            );
-            if start.is_some() && *repeat > 0 {
-                let args = BookSeriesArgs {
-                    booking: args,
-                    every_weeks: *repeat,
-                    count: *visits,
-                };
-                submission.run(backend::book_series(args), move |result| {
-                    booked.set(None);
-                    series.set(Some(result));
-                    patient.set(None);
-                    query.set(String::new());
-                    on_booked.emit(());
-                    focus("booking-patient");
-                });
-                return;
+            let (handle, on_booked) = (state.clone(), on_booked.clone());
+            match state.booking(start) {
+                None => {}
+                Some(Booking::Series(args)) => {
+                    submission.run(backend::book_series(args), move |result| {
+                        handle.dispatch(BookingAction::SeriesBooked(result));
+                        on_booked.emit(());
+                        focus("booking-patient");
+                    });
+                }
+                Some(Booking::One(args)) => {
+                    submission.run(backend::book_appointment(args), move |view| {
+                        handle.dispatch(BookingAction::Booked(view));
+                        on_booked.emit(());
+                        focus("booking-patient");
+                    });
+                }
             }
-            submission.run(backend::book_appointment(args), move |view| {
-                series.set(None);
-                booked.set(Some(view));
-                patient.set(None);
-                query.set(String::new());
-                on_booked.emit(());
-                focus("booking-patient");
-            });
         })
     };
     let pick = {
-        let (patient, booked) = (patient.clone(), booked.clone());
+        let state = state.clone();
         Callback::from(move |p: PatientSummary| {
-            booked.set(None);
-            patient.set(Some(p));
+            state.dispatch(BookingAction::Picked(p));
             focus("slot-0");
         })
     };
     let on_query_key = {
-        let (matches, pick) = (matches.clone(), pick.clone());
+        let (state, pick) = (state.clone(), pick.clone());
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Enter" {
-                if let Some(first) = matches.first() {
+                if let Some(first) = state.matches.first() {
                     e.prevent_default();
                     pick.emit(first.clone());
                 }
@@ -198,40 +150,42 @@ pub(super) fn BookingForm(props: &BookingFormProps) -> Html {
         .error()
         .filter(|e| e.fields.iter().all(|f| f.field != "start"));
     let oninput = {
-        let query = query.clone();
+        let state = state.clone();
         Callback::from(move |e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            query.set(input.value());
+            state.dispatch(BookingAction::Typed(input.value()));
         })
     };
     let on_doctor = {
-        let doctor = doctor.clone();
+        let state = state.clone();
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            doctor.set(select.value().parse().ok());
+            state.dispatch(BookingAction::ChoseDoctor(select.value().parse().ok()));
         })
     };
     let on_kind = {
-        let consultation = consultation.clone();
+        let state = state.clone();
         Callback::from(move |e: Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            consultation.set(if select.value() == "video" {
-                ConsultationType::Video
-            } else {
-                ConsultationType::InPerson
-            });
+            state.dispatch(BookingAction::ChoseConsultation(
+                if select.value() == "video" {
+                    ConsultationType::Video
+                } else {
+                    ConsultationType::InPerson
+                },
+            ));
         })
     };
-    let chosen = (*patient).clone();
+    let chosen = state.patient.clone();
     html! {
         <div class="booking" id="booking" onkeydown={on_form_key}>
             <h3>{ text(lang, "booking-title") }</h3>
-            if let Some(view) = &*booked {
+            if let Some(view) = &state.booked {
                 <p class="banner ok" role="status" id="booking-saved">
                     { booked_message(lang, tz, view) }
                 </p>
             }
-            if let Some(result) = &*series {
+            if let Some(result) = &state.series {
                 <p class="banner ok" role="status" id="series-saved">
                     { text_with(lang, "series-saved", &[
                         ("count", (result.booked.len() as u64).into()),
@@ -258,19 +212,19 @@ pub(super) fn BookingForm(props: &BookingFormProps) -> Html {
                         <p class="chosen" id="booking-chosen">
                             { format!("{} · {}", p.full_name, p.patient_number) }
                             <button type="button" class="link-button" id="booking-change-patient"
-                                    onclick={{ let patient = patient.clone(); move |_| { patient.set(None); focus("booking-patient"); } }}>
+                                    onclick={{ let state = state.clone(); move |_| { state.dispatch(BookingAction::ChangePatient); focus("booking-patient"); } }}>
                                 { text(lang, "booking-change") }
                             </button>
                         </p>
                     } else {
-                        <input id="booking-patient" type="search" value={(*query).clone()}
+                        <input id="booking-patient" type="search" value={state.query.clone()}
                                {oninput} onkeydown={on_query_key}
                                placeholder={text(lang, "booking-patient-hint")}
                                aria-describedby="booking-patient-hint" autocomplete="off" />
                         <p class="hint" id="booking-patient-hint">{ text(lang, "booking-keys") }</p>
-                        if !matches.is_empty() {
+                        if !state.matches.is_empty() {
                             <ul class="matches" id="booking-matches">
-                                for p in matches.iter() {
+                                for p in state.matches.iter() {
                                     <li>
                                         <button type="button" class="link-button booking-match"
                                                 onclick={{ let (pick, p) = (pick.clone(), p.clone()); move |_| pick.emit(p.clone()) }}>
@@ -285,8 +239,8 @@ pub(super) fn BookingForm(props: &BookingFormProps) -> Html {
                 <div class="field">
                     <label for="booking-doctor">{ text(lang, "booking-doctor") }</label>
                     <select id="booking-doctor" onchange={on_doctor}>
-                        for d in doctors.iter() {
-                            <option value={d.id.to_string()} selected={Some(d.id) == *doctor}>
+                        for d in state.doctors.iter() {
+                            <option value={d.id.to_string()} selected={Some(d.id) == state.doctor}>
                                 { format!("{} · {}", d.profile.display_name, d.profile.specialty) }
                             </option>
                         }
@@ -295,45 +249,45 @@ pub(super) fn BookingForm(props: &BookingFormProps) -> Html {
                 <div class="field">
                     <label for="booking-kind">{ text(lang, "booking-kind") }</label>
                     <select id="booking-kind" onchange={on_kind}>
-                        <option value="in_person" selected={*consultation == ConsultationType::InPerson}>
+                        <option value="in_person" selected={state.consultation == ConsultationType::InPerson}>
                             { text(lang, "consultation-in_person") }
                         </option>
-                        <option value="video" selected={*consultation == ConsultationType::Video}>
+                        <option value="video" selected={state.consultation == ConsultationType::Video}>
                             { text(lang, "consultation-video") }
                         </option>
                     </select>
                 </div>
                 <div class="field">
                     <label for="booking-repeat">{ text(lang, "booking-repeat") }</label>
-                    <select id="booking-repeat" onchange={{ let repeat = repeat.clone(); move |e: Event| {
+                    <select id="booking-repeat" onchange={{ let state = state.clone(); move |e: Event| {
                         let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-                        repeat.set(select.value().parse().unwrap_or(0));
+                        state.dispatch(BookingAction::Repeat(select.value().parse().unwrap_or(0)));
                     } }}>
-                        <option value="0" selected={*repeat == 0}>{ text(lang, "repeat-none") }</option>
+                        <option value="0" selected={state.repeat == 0}>{ text(lang, "repeat-none") }</option>
                         for weeks in [1_u32, 2, 4] {
-                            <option value={weeks.to_string()} selected={*repeat == weeks}>
+                            <option value={weeks.to_string()} selected={state.repeat == weeks}>
                                 { text_with(lang, "repeat-every", &[("weeks", u64::from(weeks).into())]) }
                             </option>
                         }
                     </select>
                 </div>
-                if *repeat > 0 {
+                if state.repeat > 0 {
                     <div class="field">
                         <label for="booking-visits">{ text(lang, "booking-visits") }</label>
-                        <input id="booking-visits" type="number" min="2" max="12" value={visits.to_string()}
-                               oninput={{ let visits = visits.clone(); move |e: InputEvent| {
+                        <input id="booking-visits" type="number" min="2" max="12" value={state.visits.to_string()}
+                               oninput={{ let state = state.clone(); move |e: InputEvent| {
                                    let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-                                   visits.set(input.value().parse().unwrap_or(0));
+                                   state.dispatch(BookingAction::Visits(input.value().parse().unwrap_or(0)));
                                } }} />
                     </div>
                 }
             </div>
             <div class="slots" role="group" aria-label={text(lang, "booking-slots")}>
                 <span class="label">{ text(lang, "booking-slots") }</span>
-                if slots.is_empty() {
+                if state.slots.is_empty() {
                     <span class="empty" id="no-slots">{ text(lang, "booking-no-slots") }</span>
                 }
-                for (i, slot) in slots.iter().enumerate() {
+                for (i, slot) in state.slots.iter().enumerate() {
                     <button type="button" id={format!("slot-{i}")} class="slot"
                             disabled={chosen.is_none() || submission.busy()}
                             data-start={slot.start.to_rfc3339()}
