@@ -5,7 +5,6 @@
 
 pub mod backend;
 mod components;
-mod format;
 mod hooks;
 pub mod i18n;
 mod pages;

@@ -283,7 +283,7 @@ pub fn ChartPanel(props: &ChartProps) -> Html {
                                     <td>{ text(lang, &format!("chart-category-{}", d.category.as_str())) }</td>
                                     <td>{ day_and_clock(lang, tz, d.uploaded_at) }</td>
                                     <td>{ text(lang, &format!("chart-by-{}", d.uploaded_by_role.as_str())) }</td>
-                                    <td>{ format!("{} · {}", d.kind.as_str().to_uppercase(), crate::format::size_label(d.size)) }</td>
+                                    <td>{ format!("{} · {}", d.kind.as_str().to_uppercase(), super::chat::size_label(d.size)) }</td>
                                     <td><button type="button" class="link-button open-document" onclick={open(d)}>{ text(lang, "chart-open") }</button></td>
                                 </tr>
                             }
