@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use clinic_core::account::{DemographicsForm, SignUpForm};
 use clinic_core::chart::DocumentCategory;
 use clinic_core::consent::{ConsentForm, ConsentPurpose};
-use clinic_sync::{Settings, SqliteStorage, Storage};
+use clinic_sync::storage::prelude::*;
+use clinic_sync::{Settings, SqliteStorage};
 use clinic_sync_client::SyncClient;
 
 const SIZE: usize = 20 * 1024 * 1024 - 64;

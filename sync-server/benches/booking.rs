@@ -19,8 +19,9 @@ use chrono::{Days, NaiveTime, TimeZone, Utc};
 use clinic_core::availability::{LocalSpan, Session, WorkingPattern};
 use clinic_core::doctor::{DoctorProfile, DoctorRecord, Fees, Verification};
 use clinic_core::{Role, UserId};
+use clinic_sync::storage::prelude::*;
 use clinic_sync::storage::NewAccount;
-use clinic_sync::{PostgresStorage, Settings, SqliteStorage, Storage};
+use clinic_sync::{PostgresStorage, Settings, SqliteStorage};
 use serde_json::{json, Value};
 
 const CLIENTS: usize = 64;

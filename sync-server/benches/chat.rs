@@ -19,8 +19,9 @@ use clinic_core::appointment::{AppointmentRecord, Origin, Status, StatusChange};
 use clinic_core::availability::ConsultationType;
 use clinic_core::sync::{Command, CommandEnvelope};
 use clinic_core::{AppointmentId, CommandId, Role, UserId};
+use clinic_sync::storage::prelude::*;
 use clinic_sync::storage::NewAccount;
-use clinic_sync::{PostgresStorage, Settings, SqliteStorage, Storage};
+use clinic_sync::{PostgresStorage, Settings, SqliteStorage};
 use clinic_sync_client::SyncClient;
 
 const ROUNDS: usize = 300;

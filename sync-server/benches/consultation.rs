@@ -17,8 +17,9 @@ use clinic_core::availability::{ConsultationType, Slot};
 use clinic_core::consultation::{ConsultationNote, NoteRecord, Vitals};
 use clinic_core::{Role, UserId};
 use clinic_sync::audit::AuditEvent;
+use clinic_sync::storage::prelude::*;
 use clinic_sync::storage::NewAccount;
-use clinic_sync::{PostgresStorage, Settings, SqliteStorage, Storage};
+use clinic_sync::{PostgresStorage, Settings, SqliteStorage};
 use serde_json::json;
 
 const VISITS: u32 = 260;

@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clinic_sync::{accounts, PostgresStorage, Settings, SqliteStorage, Storage};
+use clinic_sync::storage::prelude::*;
+use clinic_sync::{accounts, PostgresStorage, Settings, SqliteStorage};
 
 const SECONDS: u64 = 5;
 

@@ -18,8 +18,9 @@ use chrono::Utc;
 use clinic_core::account::PatientDemographics;
 use clinic_core::{CommandId, PatientId, Role, UserId};
 use clinic_store::{DatabaseKey, Store};
+use clinic_sync::storage::prelude::*;
 use clinic_sync::storage::NewAccount;
-use clinic_sync::{PostgresStorage, Settings, SqliteStorage, Storage};
+use clinic_sync::{PostgresStorage, Settings, SqliteStorage};
 use clinic_sync_client::replication::{pull_changes, push_pending};
 use clinic_sync_client::SyncClient;
 

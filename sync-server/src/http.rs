@@ -32,11 +32,11 @@ pub struct AppState<S> {
     pub sign_in_limit: Arc<SignInLimit>,
     /// The change-log head as last announced: devices listening on `/sync/events` pull when it
     /// moves.
-    pub changes: Arc<tokio::sync::watch::Sender<crate::events::Announcement>>,
+    pub changes: Arc<tokio::sync::watch::Sender<crate::sync::events::Announcement>>,
     /// Set when the server is shutting down, so that event streams end and shutdown can finish.
     pub closing: Arc<tokio::sync::watch::Sender<bool>>,
     /// Pushes are written through here, several to a commit.
-    pub pushes: crate::push_queue::PushQueue,
+    pub pushes: crate::sync::queue::PushQueue,
     /// Seals and opens stored files.
     pub blob_key: Arc<crate::blobs::BlobKey>,
 }
@@ -69,9 +69,9 @@ impl<S: Storage> AppState<S> {
         // Made now, so the first sign-in to an unknown account costs no more than any other.
         let _ = password::decoy_hash();
         let storage = Arc::new(storage);
-        let pushes = crate::push_queue::PushQueue::start(
+        let pushes = crate::sync::queue::PushQueue::start(
             storage.clone(),
-            crate::push_queue::ClinicRules {
+            crate::sync::queue::ClinicRules {
                 tz: settings.time_zone(),
                 desk_in_conversations: settings.desk_in_conversations,
             },
@@ -83,7 +83,7 @@ impl<S: Storage> AppState<S> {
             settings: Arc::new(settings),
             sign_in_limit: Arc::new(limit),
             changes: Arc::new(
-                tokio::sync::watch::channel(crate::events::Announcement::default()).0,
+                tokio::sync::watch::channel(crate::sync::events::Announcement::default()).0,
             ),
             closing: Arc::new(tokio::sync::watch::channel(false).0),
         }
@@ -98,15 +98,15 @@ impl<S: Storage> AppState<S> {
     }
 
     pub(crate) fn announce(&self, head: u64) {
-        self.announce_to(head, crate::events::Concerned::Everyone);
+        self.announce_to(head, crate::sync::events::Concerned::Everyone);
     }
 
     /// Announce a commit that moved the log to `head`, concerning `concerned` only.
-    pub(crate) fn announce_to(&self, head: u64, concerned: crate::events::Concerned) {
+    pub(crate) fn announce_to(&self, head: u64, concerned: crate::sync::events::Concerned) {
         self.changes.send_if_modified(|current| {
             let moved = head > current.head;
             if moved {
-                *current = crate::events::Announcement {
+                *current = crate::sync::events::Announcement {
                     from: current.head,
                     head,
                     concerned,
@@ -436,7 +436,7 @@ async fn push<S: Storage>(
         .iter()
         .map(|raw| read_command_text(raw.get()))
         .collect();
-    let pusher = crate::push_queue::Pusher {
+    let pusher = crate::sync::queue::Pusher {
         actor: caller.actor,
         desk_code: caller.desk_code,
     };
@@ -489,19 +489,21 @@ async fn events<S: Storage>(
 ) -> Result<impl IntoResponse, ApiError> {
     let listener = match registry_scope(caller.actor)? {
         clinic_core::RegistryScope::WholeRegistry { account, .. } => {
-            crate::events::Listener::Staff {
+            crate::sync::events::Listener::Staff {
                 account: account.to_string(),
             }
         }
-        clinic_core::RegistryScope::OwnRecord { account } => crate::events::Listener::Patient {
-            patients: state
-                .storage
-                .patient_profile(account)
-                .await?
-                .map(|record| record.id.to_string())
-                .into_iter()
-                .collect(),
-        },
+        clinic_core::RegistryScope::OwnRecord { account } => {
+            crate::sync::events::Listener::Patient {
+                patients: state
+                    .storage
+                    .patient_profile(account)
+                    .await?
+                    .map(|record| record.id.to_string())
+                    .into_iter()
+                    .collect(),
+            }
+        }
     };
     let changes = state.changes.subscribe();
     let closing = state.closing.subscribe();

@@ -570,7 +570,7 @@ async fn the_directory_shows_verified_doctors_with_their_next_free_slot(b: Backe
 /// Pushes that arrive together are written in one transaction, each judged as its own user's.
 async fn pushes_written_together_are_each_judged_as_their_own_user(b: Backend) {
     use clinic_core::sync::read_command;
-    use clinic_sync::Storage;
+    use clinic_sync::storage::prelude::*;
     let c = clinic(b, 2).await;
     let desk = c.s.sign_in("desk1@clinic.test", DESK_PW).await;
     let (_, me) = c.s.get("/api/v1/me", Some(&desk)).await;
@@ -584,7 +584,7 @@ async fn pushes_written_together_are_each_judged_as_their_own_user(b: Backend) {
     };
     let ten = local(1, 10, 0);
     let parsed = |v: Vec<Value>| v.iter().map(read_command).collect::<Vec<_>>();
-    let at_desk_nine = |actor| clinic_sync::push_queue::Pusher {
+    let at_desk_nine = |actor| clinic_sync::sync::queue::Pusher {
         actor,
         desk_code: Some(9),
     };
@@ -609,7 +609,7 @@ async fn pushes_written_together_are_each_judged_as_their_own_user(b: Backend) {
             parsed(vec![register(4, 78, "9-0002")]),
         ),
     ];
-    let rules = clinic_sync::push_queue::ClinicRules {
+    let rules = clinic_sync::sync::queue::ClinicRules {
         tz: chrono_tz::Asia::Dhaka,
         desk_in_conversations: false,
     };
@@ -911,7 +911,7 @@ async fn video_calls_open_for_the_appointments_doctor_and_patient_only(b: Backen
 
 /// The server's audit chain checked as the admins' viewer checks it (with the audit key).
 async fn verify_audit(s: &TestServer) -> Result<(), clinic_sync::audit::ChainBroken> {
-    use clinic_sync::Storage;
+    use clinic_sync::storage::prelude::*;
     let chain = audit_chain(s).await;
     match &s.storage {
         AnyStorage::Sqlite(st) => {
@@ -926,7 +926,7 @@ async fn verify_audit(s: &TestServer) -> Result<(), clinic_sync::audit::ChainBro
 }
 
 async fn audit_chain(s: &TestServer) -> Vec<clinic_sync::audit::AuditEntry> {
-    use clinic_sync::Storage;
+    use clinic_sync::storage::prelude::*;
     match &s.storage {
         AnyStorage::Sqlite(st) => st.audit_entries().await.unwrap(),
         AnyStorage::Postgres(st) => st.audit_entries().await.unwrap(),

@@ -306,7 +306,7 @@ async fn a_command_the_database_refuses_fails_alone_not_the_group_commit(b: Back
         id: me["account"]["id"].as_str().unwrap().parse().unwrap(),
         role: clinic_core::Role::FrontDesk,
     };
-    let pusher = |code: u64| clinic_sync::push_queue::Pusher {
+    let pusher = |code: u64| clinic_sync::sync::queue::Pusher {
         actor,
         desk_code: Some(code as u32),
     };
@@ -336,13 +336,13 @@ async fn a_command_the_database_refuses_fails_alone_not_the_group_commit(b: Back
             )]),
         ),
     ];
-    let rules = clinic_sync::push_queue::ClinicRules {
+    let rules = clinic_sync::sync::queue::ClinicRules {
         tz: chrono_tz::Asia::Dhaka,
         desk_in_conversations: false,
     };
     let answers = match &s.storage {
-        AnyStorage::Sqlite(st) => clinic_sync::push_queue::write_group(st, group, rules).await,
-        AnyStorage::Postgres(st) => clinic_sync::push_queue::write_group(st, group, rules).await,
+        AnyStorage::Sqlite(st) => clinic_sync::sync::queue::write_group(st, group, rules).await,
+        AnyStorage::Postgres(st) => clinic_sync::sync::queue::write_group(st, group, rules).await,
     };
     let said: Vec<Vec<String>> = answers
         .into_iter()
@@ -872,7 +872,7 @@ on_both_backends!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_speaks_tls_on_a_self_signed_certificate_it_makes_once() {
     use clinic_sync::settings::Settings;
-    use clinic_sync::Storage;
+    use clinic_sync::storage::prelude::*;
     let dir = tempfile::tempdir().unwrap();
     let settings = Settings {
         data_dir: dir.path().to_owned(),

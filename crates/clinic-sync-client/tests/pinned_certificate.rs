@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use clinic_sync::{Settings, SqliteStorage, Storage};
+use clinic_sync::storage::prelude::*;
+use clinic_sync::{Settings, SqliteStorage};
 use clinic_sync_client::{fingerprint, ClientError, SyncClient};
 
 struct TlsServer {

@@ -7,7 +7,8 @@ pub mod clinic;
 use std::time::Duration;
 
 use clinic_sync::settings::Settings;
-use clinic_sync::{accounts, PostgresStorage, SqliteStorage, Storage};
+use clinic_sync::storage::prelude::*;
+use clinic_sync::{accounts, PostgresStorage, SqliteStorage};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -10,13 +10,13 @@ use clinic_core::Actor;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::ApiError;
-use crate::events::Concerned;
 use crate::storage::{Storage, StorageError};
+use crate::sync::events::Concerned;
 
 /// At most this many commands are written in one transaction (a full push is 1,000).
 const MAX_COMMANDS_PER_COMMIT: usize = 2_000;
 
-pub type Answer = Result<(Vec<CommandOutcome>, u64, crate::events::Concerned), String>;
+pub type Answer = Result<(Vec<CommandOutcome>, u64, crate::sync::events::Concerned), String>;
 
 /// Who pushes: the signed-in user, and the desk code the server granted to the device their
 /// session signed in from (a registration's patient number must carry it).
@@ -216,7 +216,7 @@ impl PushQueue {
         &self,
         pusher: Pusher,
         commands: Vec<PushedCommand>,
-    ) -> Result<(Vec<CommandOutcome>, u64, crate::events::Concerned), ApiError> {
+    ) -> Result<(Vec<CommandOutcome>, u64, crate::sync::events::Concerned), ApiError> {
         let (reply, answer) = oneshot::channel();
         self.sender
             .send(Waiting {

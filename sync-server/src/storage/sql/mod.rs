@@ -1,0 +1,24 @@
+//! The SQL of every aggregate, written once and compiled once per backend (included by
+//! `sqlite.rs` and by `postgres.rs`, whose `Backend` and `Conn` it is written against).
+
+use clinic_core::account::{PatientDemographics, Sex};
+use clinic_core::doctor::{DoctorDocument, DoctorRecord, DocumentPurpose};
+use clinic_core::wire::WorkingHours;
+
+use super::{Backend, Conn};
+use crate::storage::*;
+
+use audit::append_audit;
+use push::PushGroup;
+use registry::{append_change, write_doctor};
+
+mod accounts;
+mod appointments;
+mod audit;
+mod files;
+mod notes;
+mod prescriptions;
+mod push;
+mod records;
+mod registry;
+mod sync_log;

@@ -1,0 +1,864 @@
+//! A group of pushes applied in one transaction: the facts it needs read once, each command
+//! judged by the core's judge against them, the writes gathered and made at the end. The
+//! group's copy of the book is kept current by its own writes, so a booking is judged without a
+//! query of its own; the database's partial unique index has the last word on a slot.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use clinic_core::appointment::AppointmentRecord;
+use clinic_core::sync::{CommandEnvelope, CommandOutcome};
+use clinic_core::UserId;
+
+use super::*;
+use crate::sync::push::{needs_token, rescheduled, BatchLookup, BatchWrites, GroupBusy, AROUND_MS};
+
+/// A group of pushes being applied, inside the transaction that holds the change-log head.
+pub(super) struct PushGroup<'t> {
+    tx: &'t mut Conn,
+    pub(super) batch: BatchWrites,
+    lookup: BatchLookup,
+    /// The doctors the group's appointment commands concern (`None`: no such doctor).
+    doctors: HashMap<UserId, Option<DoctorRecord>>,
+    /// The appointments the group names, as the group knows them (`None`: no such appointment).
+    appointments: HashMap<String, Option<AppointmentRecord>>,
+    /// The booked doctors' slot-holding times around the group's bookings.
+    busy: GroupBusy,
+    /// Bookings judged free and waiting to be written together (see [`Self::flush_bookings`]).
+    pending: Vec<AppointmentRecord>,
+}
+
+impl<'t> PushGroup<'t> {
+    /// Read what the group's commands need to know: the answers given before, the patients and
+    /// numbers they name, the appointments and doctors, and the doctors' busy times — a few
+    /// queries for the whole group.
+    pub(super) async fn read(
+        tx: &'t mut Conn,
+        start: i64,
+        now: DateTime<Utc>,
+        envelopes: Vec<&CommandEnvelope>,
+    ) -> Result<PushGroup<'t>, StorageError> {
+        let mut doctors: std::collections::HashMap<
+            UserId,
+            Option<clinic_core::doctor::DoctorRecord>,
+        > = Default::default();
+        let mut lookup = BatchLookup::default();
+        if !envelopes.is_empty() {
+            let mut q = sqlx::QueryBuilder::new(
+                "SELECT command_id, account_id, outcome FROM applied_command WHERE command_id IN (",
+            );
+            let mut list = q.separated(", ");
+            for e in &envelopes {
+                list.push_bind(e.id.to_string());
+            }
+            list.push_unseparated(")");
+            for (id, account, outcome) in q
+                .build_query_as::<(String, String, String)>()
+                .fetch_all(&mut *tx)
+                .await?
+            {
+                lookup.answered(&id, account, &outcome)?;
+            }
+            let patients: Vec<String> = envelopes
+                .iter()
+                .filter_map(|e| e.command.patient())
+                .map(|p| p.to_string())
+                .collect();
+            if !patients.is_empty() {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT id, patient_number, account_id FROM patient WHERE id IN (",
+                );
+                let mut list = q.separated(", ");
+                for p in patients {
+                    list.push_bind(p);
+                }
+                list.push_unseparated(")");
+                for row in q
+                    .build_query_as::<(String, String, Option<String>)>()
+                    .fetch_all(&mut *tx)
+                    .await?
+                {
+                    lookup.patient(row)?;
+                }
+            }
+            let numbers: Vec<&str> = envelopes
+                .iter()
+                .filter_map(|e| match &e.command {
+                    clinic_core::sync::Command::RegisterPatient { patient_number, .. } => {
+                        Some(patient_number.as_str())
+                    }
+                    _ => None,
+                })
+                .collect();
+            if !numbers.is_empty() {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT patient_number, id FROM patient WHERE patient_number IN (",
+                );
+                let mut list = q.separated(", ");
+                for n in numbers {
+                    list.push_bind(n.to_owned());
+                }
+                list.push_unseparated(")");
+                for (number, id) in q
+                    .build_query_as::<(String, String)>()
+                    .fetch_all(&mut *tx)
+                    .await?
+                {
+                    lookup.number(number, &id)?;
+                }
+            }
+        }
+
+        // The appointments and doctors the group's appointment commands name, in two
+        // queries; the judging keeps this copy current as it writes.
+        let mut appointments: std::collections::HashMap<
+            String,
+            Option<clinic_core::appointment::AppointmentRecord>,
+        > = Default::default();
+        let mut ids = Vec::new();
+        let mut doctor_ids = Vec::new();
+        for e in &envelopes {
+            if let clinic_core::sync::Command::BookAppointment {
+                doctor, replaces, ..
+            } = &e.command
+            {
+                doctor_ids.push(doctor.to_string());
+                ids.extend(replaces.map(|r| r.to_string()));
+            }
+            ids.extend(e.command.appointment().map(|a| a.to_string()));
+        }
+        if !ids.is_empty() {
+            let mut q = sqlx::QueryBuilder::new("SELECT id, record FROM appointment WHERE id IN (");
+            let mut list = q.separated(", ");
+            for id in &ids {
+                list.push_bind(id.clone());
+            }
+            list.push_unseparated(")");
+            let found = q
+                .build_query_as::<(String, String)>()
+                .fetch_all(&mut *tx)
+                .await?;
+            for id in ids {
+                appointments.insert(id, None);
+            }
+            for (id, text) in found {
+                appointments.insert(id, Some(read_record("appointment", &text)?));
+            }
+        }
+        if !doctor_ids.is_empty() {
+            let mut q = sqlx::QueryBuilder::new("SELECT id, record FROM doctor WHERE id IN (");
+            let mut list = q.separated(", ");
+            for id in &doctor_ids {
+                list.push_bind(id.clone());
+            }
+            list.push_unseparated(")");
+            let found = q
+                .build_query_as::<(String, String)>()
+                .fetch_all(&mut *tx)
+                .await?;
+            for id in doctor_ids {
+                if let Ok(id) = id.parse() {
+                    doctors.insert(id, None);
+                }
+            }
+            for (_, text) in found {
+                let record: clinic_core::doctor::DoctorRecord = read_record("doctor", &text)?;
+                doctors.insert(record.id, Some(record));
+            }
+        }
+        // The booked doctors' slot-holding times around the group's bookings, in one query.
+        let mut busy = crate::sync::push::GroupBusy::default();
+        let wanted =
+            crate::sync::push::GroupBusy::wanted(envelopes.iter().filter_map(
+                |e| match &e.command {
+                    clinic_core::sync::Command::BookAppointment {
+                        doctor,
+                        start: Some(start),
+                        ..
+                    } => Some((*doctor, *start)),
+                    _ => None,
+                },
+            ));
+        let wanted: Vec<(UserId, (i64, i64))> = wanted.into_iter().collect();
+        for chunk in wanted.chunks(300) {
+            let mut q = sqlx::QueryBuilder::new(concat!(
+                "SELECT id, doctor_id, slot_start, slot_end FROM appointment WHERE status IN ",
+                slot_holding!(),
+                " AND ("
+            ));
+            for (i, (doctor, (from, to))) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(" OR ");
+                }
+                q.push("(doctor_id = ")
+                    .push_bind(doctor.to_string())
+                    .push(" AND slot_start >= ")
+                    .push_bind(*from)
+                    .push(" AND slot_start < ")
+                    .push_bind(*to)
+                    .push(")");
+                busy.cover(*doctor, (*from, *to));
+            }
+            q.push(")");
+            for (id, doctor, start, end) in q
+                .build_query_as::<(String, String, i64, i64)>()
+                .fetch_all(&mut *tx)
+                .await?
+            {
+                busy.add_row(parse_id(&doctor)?, id, start, end);
+            }
+        }
+        Ok(PushGroup {
+            tx,
+            batch: BatchWrites::new(start, now, clinic_core::Actor::Anonymous),
+            lookup,
+            doctors,
+            appointments,
+            busy,
+            pending: Vec::new(),
+        })
+    }
+
+    /// One registry command (judged in memory; written with the group).
+    pub(super) fn take_registry_command(
+        &mut self,
+        envelope: &CommandEnvelope,
+    ) -> Result<CommandOutcome, StorageError> {
+        self.batch.take_registry_command(&mut self.lookup, envelope)
+    }
+
+    /// Judge and write one appointment command (a booking or a lifecycle step).
+    pub(super) async fn take_appointment_command(
+        &mut self,
+        envelope: &CommandEnvelope,
+        tz: chrono_tz::Tz,
+        now: DateTime<Utc>,
+    ) -> Result<CommandOutcome, StorageError> {
+        use clinic_core::sync::{ChangeBody, Command, CommandResult, Rejection, RejectionReason};
+        if let Some(outcome) = self.batch.answered_before(&self.lookup, envelope) {
+            return Ok(outcome);
+        }
+        // Anything but a booking of a slot reads or changes appointments in the database:
+        // the bookings judged so far are written first.
+        if !matches!(
+            &envelope.command,
+            Command::BookAppointment {
+                start: Some(_),
+                replaces: None,
+                ..
+            }
+        ) {
+            self.flush_bookings().await?;
+        }
+        // A start beyond the horizon is refused before anything is worked out from it.
+        if let Command::BookAppointment {
+            start: Some(start), ..
+        } = &envelope.command
+        {
+            if let Err(problem) = clinic_core::booking::check_start_in_range(*start, now) {
+                return self.batch.answer(
+                    &mut self.lookup,
+                    envelope,
+                    CommandResult::Rejected(Rejection::new(
+                        RejectionReason::Invalid,
+                        vec![problem],
+                    )),
+                );
+            }
+        }
+        let id = envelope
+            .command
+            .appointment()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
+        let stored = self.appointment_in(&id).await?;
+        // The doctor a command concerns, read once per push.
+        let doctor_id = match (&envelope.command, &stored) {
+            (Command::BookAppointment { doctor, .. }, _) => Some(*doctor),
+            (_, Some(record)) => Some(record.doctor),
+            _ => None,
+        };
+        if let Some(doctor) = doctor_id {
+            if !self.doctors.contains_key(&doctor) {
+                let row: Option<(String,)> =
+                    sqlx::query_as("SELECT record FROM doctor WHERE id = $1")
+                        .bind(doctor.to_string())
+                        .fetch_optional(&mut *self.tx)
+                        .await?;
+                let record: Option<clinic_core::doctor::DoctorRecord> = row
+                    .map(|(text,)| read_record("doctor", &text))
+                    .transpose()?;
+                self.doctors.insert(doctor, record);
+            }
+        }
+        let doctor = doctor_id.and_then(|d| self.doctors.get(&d).cloned().flatten());
+        let mut changed: Vec<clinic_core::appointment::AppointmentRecord> = Vec::new();
+        let mut taken_at: Option<i64> = None;
+        let judged: Result<clinic_core::appointment::AppointmentRecord, Rejection> = match &envelope
+            .command
+        {
+            Command::BookAppointment {
+                patient,
+                doctor: doctor_id,
+                start,
+                replaces,
+                ..
+            } => {
+                let patient_known = match self.lookup.patient_account(patient) {
+                    Some(account) => Some(account),
+                    None => {
+                        let row: Option<(Option<String>,)> =
+                            sqlx::query_as("SELECT account_id FROM patient WHERE id = $1")
+                                .bind(patient.to_string())
+                                .fetch_optional(&mut *self.tx)
+                                .await?;
+                        row.map(|(account,)| account.and_then(|a| a.parse().ok()))
+                    }
+                };
+                let replaced: Option<clinic_core::appointment::AppointmentRecord> = match replaces {
+                    Some(old) => self.appointment_in(&old.to_string()).await?,
+                    None => None,
+                };
+                // The doctor's slot-holding times around the start (a day and a half
+                // either side covers the local day and the buffer).
+                let mut busy = Vec::new();
+                let known = match start {
+                    Some(start) => self.busy.around(
+                        *doctor_id,
+                        millis(*start) - AROUND_MS,
+                        millis(*start) + AROUND_MS,
+                        replaces.map(|r| r.to_string()).as_deref(),
+                    )?,
+                    None => None,
+                };
+                if let Some(known) = known {
+                    busy = known;
+                } else if let Some(start) = start {
+                    let around = chrono::Duration::milliseconds(AROUND_MS);
+                    let rows: Vec<(String, i64, i64)> = sqlx::query_as(concat!(
+                        "SELECT id, slot_start, slot_end FROM appointment
+                                 WHERE doctor_id = $1 AND slot_start >= $2 AND slot_start < $3
+                                   AND status IN ",
+                        slot_holding!()
+                    ))
+                    .bind(doctor_id.to_string())
+                    .bind(millis(*start - around))
+                    .bind(millis(*start + around))
+                    .fetch_all(&mut *self.tx)
+                    .await?;
+                    for (holder, s, e) in rows {
+                        if replaces.is_some_and(|r| r.to_string() == holder) {
+                            continue;
+                        }
+                        busy.push(clinic_core::availability::Busy {
+                            doctor: *doctor_id,
+                            start: from_millis(s)?,
+                            end: from_millis(e)?,
+                        });
+                    }
+                }
+                // A doctor books only follow-ups: whether they treat the patient already.
+                let booker_treats = match self.batch.actor() {
+                    clinic_core::Actor::User {
+                        id: booker,
+                        role: clinic_core::Role::Doctor,
+                    } => {
+                        self.flush_bookings().await?;
+                        let rows: Vec<(String,)> = sqlx::query_as(
+                                    "SELECT record FROM appointment WHERE doctor_id = $1 AND patient_id = $2",
+                                )
+                                .bind(booker.to_string())
+                                .bind(patient.to_string())
+                                .fetch_all(&mut *self.tx)
+                                .await?;
+                        let mut theirs = Vec::with_capacity(rows.len());
+                        for (text,) in rows {
+                            theirs.push(read_record("appointment", &text)?);
+                        }
+                        clinic_core::care::treats(booker, &theirs)
+                    }
+                    _ => false,
+                };
+                let facts = clinic_core::booking::BookingFacts {
+                    patient: patient_known,
+                    doctor: doctor.as_ref(),
+                    appointment_exists: stored.is_some(),
+                    replaced: replaced.as_ref(),
+                    busy: &busy,
+                    booker_treats,
+                };
+                match clinic_core::booking::judge_booking(
+                    self.batch.actor(),
+                    envelope,
+                    &facts,
+                    tz,
+                    now,
+                ) {
+                    Err(mut rejection) => {
+                        if !rejection.alternatives.is_empty() {
+                            // The offers were worked out from the bookings around the
+                            // start only: look again with two weeks of bookings.
+                            if let (Some(start), Some(d)) = (start, doctor.as_ref()) {
+                                self.flush_bookings().await?;
+                                let from = (*start).max(now);
+                                let rows: Vec<(i64, i64)> = sqlx::query_as(concat!(
+                                    "SELECT slot_start, slot_end FROM appointment
+                                             WHERE doctor_id = $1 AND slot_start >= $2
+                                               AND slot_start < $3 AND status IN ",
+                                    slot_holding!()
+                                ))
+                                .bind(doctor_id.to_string())
+                                .bind(millis(from - chrono::Duration::days(1)))
+                                .bind(millis(from + chrono::Duration::days(16)))
+                                .fetch_all(&mut *self.tx)
+                                .await?;
+                                let mut wide = Vec::with_capacity(rows.len());
+                                for (s, e) in rows {
+                                    wide.push(clinic_core::availability::Busy {
+                                        doctor: *doctor_id,
+                                        start: from_millis(s)?,
+                                        end: from_millis(e)?,
+                                    });
+                                }
+                                if let Some(Command::BookAppointment { consultation, .. }) =
+                                    Some(&envelope.command)
+                                {
+                                    rejection.alternatives = clinic_core::booking::alternatives(
+                                        &d.pattern,
+                                        tz,
+                                        *consultation,
+                                        from,
+                                        &wide,
+                                        3,
+                                    );
+                                }
+                                if rejection.reason != RejectionReason::SlotTaken {
+                                    return self.batch.answer(
+                                        &mut self.lookup,
+                                        envelope,
+                                        CommandResult::Rejected(rejection),
+                                    );
+                                }
+                                let holder: Option<(i64,)> = sqlx::query_as(concat!(
+                                            "SELECT booked_at FROM appointment
+                                             WHERE doctor_id = $1 AND slot_start = $2 AND status IN ",
+                                            slot_holding!()
+                                        ))
+                                        .bind(doctor_id.to_string())
+                                        .bind(millis(*start))
+                                        .fetch_optional(&mut *self.tx)
+                                        .await?;
+                                taken_at = holder.map(|(t,)| t);
+                            }
+                        }
+                        Err(rejection)
+                    }
+                    Ok(mut record) => {
+                        if let Some(old) = &replaced {
+                            let moved = rescheduled(old, self.batch.actor(), record.history[0].at);
+                            sqlx::query(
+                                "UPDATE appointment SET status = $1, record = $2, updated_at = $3
+                                         WHERE id = $4",
+                            )
+                            .bind(moved.status.as_str())
+                            .bind(write_record(&moved)?)
+                            .bind(self.batch.at)
+                            .bind(moved.id.to_string())
+                            .execute(&mut *self.tx)
+                            .await?;
+                            self.appointments
+                                .insert(moved.id.to_string(), Some(moved.clone()));
+                            self.busy.written(&moved);
+                            changed.push(moved);
+                        }
+                        if needs_token(&record) {
+                            self.flush_bookings().await?;
+                            record.token = Some(self.next_token(record.doctor, record.day).await?);
+                        }
+                        // A slot judged free against the group's copy of the doctor's
+                        // bookings is written with the group's other bookings in one
+                        // statement (the slot index checks them all again there).
+                        // Anything else is written now, and an insert the slot index
+                        // refuses is a slot taken.
+                        let inserted = if record.slot.is_some() && replaced.is_none() {
+                            self.pending.push(record.clone());
+                            true
+                        } else {
+                            sqlx::query(
+                                "INSERT INTO appointment (id, patient_id, doctor_id, status,
+                                       slot_start, slot_end, local_day, token, record, booked_at,
+                                       updated_at)
+                                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                     ON CONFLICT DO NOTHING",
+                            )
+                            .bind(record.id.to_string())
+                            .bind(record.patient.to_string())
+                            .bind(record.doctor.to_string())
+                            .bind(record.status.as_str())
+                            .bind(record.slot.map(|s| millis(s.start)))
+                            .bind(record.slot.map(|s| millis(s.end)))
+                            .bind(record.day.to_string())
+                            .bind(record.token.map(i64::from))
+                            .bind(write_record(&record)?)
+                            .bind(self.batch.at)
+                            .bind(self.batch.at)
+                            .execute(&mut *self.tx)
+                            .await?
+                            .rows_affected()
+                                == 1
+                        };
+                        if inserted {
+                            self.appointments
+                                .insert(record.id.to_string(), Some(record.clone()));
+                            self.busy.written(&record);
+                            changed.push(record.clone());
+                            Ok(record)
+                        } else {
+                            // Undo the move of the replaced appointment, if any: it
+                            // keeps its slot when the new one cannot be had.
+                            if let Some(old) = &replaced {
+                                sqlx::query(
+                                    "UPDATE appointment SET status = $1, record = $2
+                                             WHERE id = $3",
+                                )
+                                .bind(old.status.as_str())
+                                .bind(write_record(old)?)
+                                .bind(old.id.to_string())
+                                .execute(&mut *self.tx)
+                                .await?;
+                                self.appointments
+                                    .insert(old.id.to_string(), Some(old.clone()));
+                                self.busy.written(old);
+                                changed.clear();
+                            }
+                            Err(Rejection::new(RejectionReason::SlotTaken, vec![]))
+                        }
+                    }
+                }
+            }
+            Command::StepAppointment { .. } => {
+                let account = match &stored {
+                    Some(record) => match self.lookup.patient_account(&record.patient) {
+                        Some(account) => account,
+                        None => {
+                            let row: Option<(Option<String>,)> =
+                                sqlx::query_as("SELECT account_id FROM patient WHERE id = $1")
+                                    .bind(record.patient.to_string())
+                                    .fetch_optional(&mut *self.tx)
+                                    .await?;
+                            row.and_then(|(a,)| a).and_then(|a| a.parse().ok())
+                        }
+                    },
+                    None => None,
+                };
+                match clinic_core::appointment::judge_step(
+                    self.batch.actor(),
+                    envelope,
+                    stored.as_ref(),
+                    account,
+                    now,
+                ) {
+                    Err(rejection) => Err(rejection),
+                    Ok(mut record) => {
+                        if needs_token(&record) {
+                            record.token = Some(self.next_token(record.doctor, record.day).await?);
+                        }
+                        sqlx::query(
+                            "UPDATE appointment SET status = $1, token = $2, record = $3,
+                                       updated_at = $4
+                                     WHERE id = $5",
+                        )
+                        .bind(record.status.as_str())
+                        .bind(record.token.map(i64::from))
+                        .bind(write_record(&record)?)
+                        .bind(self.batch.at)
+                        .bind(record.id.to_string())
+                        .execute(&mut *self.tx)
+                        .await?;
+                        self.appointments
+                            .insert(record.id.to_string(), Some(record.clone()));
+                        self.busy.written(&record);
+                        changed.push(record.clone());
+                        Ok(record)
+                    }
+                }
+            }
+            _ => Err(Rejection::new(RejectionReason::Malformed, vec![])),
+        };
+        let result = match judged {
+            Err(mut rejection) => {
+                rejection.taken_at = taken_at.map(from_millis).transpose()?;
+                CommandResult::Rejected(rejection)
+            }
+            Ok(_) => {
+                let mut seq = 0;
+                for record in &changed {
+                    if record.status == clinic_core::appointment::Status::Confirmed
+                        && record.consultation == clinic_core::availability::ConsultationType::Video
+                    {
+                        self.batch.meetings.push(record.id.to_string());
+                    }
+                    seq = self.batch.append(
+                        record.patient.to_string(),
+                        write_record(&ChangeBody::Appointment(record.clone()))?,
+                        envelope.id.to_string(),
+                    );
+                }
+                CommandResult::Applied { seq: seq as u64 }
+            }
+        };
+        self.batch.answer(&mut self.lookup, envelope, result)
+    }
+
+    /// Judge one `SendMessage` and gather it (written with the group).
+    pub(super) async fn take_message(
+        &mut self,
+        envelope: &CommandEnvelope,
+        now: DateTime<Utc>,
+        desk_allowed: bool,
+    ) -> Result<CommandOutcome, StorageError> {
+        use clinic_core::sync::{ChangeBody, Command, CommandResult};
+        if let Some(outcome) = self.batch.answered_before(&self.lookup, envelope) {
+            return Ok(outcome);
+        }
+        let id = match &envelope.command {
+            Command::SendMessage { appointment, .. } => appointment.to_string(),
+            _ => String::new(),
+        };
+        let appointment = self.appointment_in(&id).await?;
+        let account = match &appointment {
+            Some(a) => match self.lookup.patient_account(&a.patient) {
+                Some(account) => account,
+                None => {
+                    let row: Option<(Option<String>,)> =
+                        sqlx::query_as("SELECT account_id FROM patient WHERE id = $1")
+                            .bind(a.patient.to_string())
+                            .fetch_optional(&mut *self.tx)
+                            .await?;
+                    row.and_then(|(a,)| a).and_then(|a| a.parse().ok())
+                }
+            },
+            None => None,
+        };
+        let attachment = match &envelope.command {
+            Command::SendMessage {
+                attachment: Some(file),
+                ..
+            } => {
+                let row: Option<(String,)> =
+                    sqlx::query_as("SELECT record FROM attachment WHERE id = $1")
+                        .bind(file.to_string())
+                        .fetch_optional(&mut *self.tx)
+                        .await?;
+                row.map(|(text,)| read_record("attachment", &text))
+                    .transpose()?
+            }
+            _ => None,
+        };
+        let result = match clinic_core::chat::judge_message(
+            self.batch.actor(),
+            envelope,
+            appointment.as_ref(),
+            account,
+            attachment,
+            desk_allowed,
+            now,
+        ) {
+            Err(rejection) => CommandResult::Rejected(rejection),
+            Ok(message) => {
+                let seq = self.batch.append_for(
+                    message.patient.to_string(),
+                    write_record(&ChangeBody::Message(message.clone()))?,
+                    envelope.id.to_string(),
+                    Some(if desk_allowed {
+                        format!("desk:{}", message.doctor)
+                    } else {
+                        message.doctor.to_string()
+                    }),
+                );
+                self.batch.messages.push(message);
+                CommandResult::Applied { seq: seq as u64 }
+            }
+        };
+        self.batch.answer(&mut self.lookup, envelope, result)
+    }
+
+    /// Write the bookings judged free, in one statement per few hundred. The slot index has the
+    /// last word: a booking it refuses here means the group's copy of the book was wrong, and the
+    /// whole group is undone (nothing is answered; the devices push again).
+    async fn flush_bookings(&mut self) -> Result<(), StorageError> {
+        let at = self.batch.at;
+        for chunk in self.pending.chunks(250) {
+            let texts = chunk
+                .iter()
+                .map(write_record)
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO appointment (id, patient_id, doctor_id, status, slot_start,
+                   slot_end, local_day, token, record, booked_at, updated_at) ",
+            );
+            q.push_values(chunk.iter().zip(texts), |mut row, (record, text)| {
+                row.push_bind(record.id.to_string())
+                    .push_bind(record.patient.to_string())
+                    .push_bind(record.doctor.to_string())
+                    .push_bind(record.status.as_str())
+                    .push_bind(record.slot.map(|s| millis(s.start)))
+                    .push_bind(record.slot.map(|s| millis(s.end)))
+                    .push_bind(record.day.to_string())
+                    .push_bind(record.token.map(i64::from))
+                    .push_bind(text)
+                    .push_bind(at)
+                    .push_bind(at);
+            });
+            q.push(" ON CONFLICT DO NOTHING RETURNING id");
+            let written = q
+                .build_query_as::<(String,)>()
+                .fetch_all(&mut *self.tx)
+                .await?;
+            if written.len() != chunk.len() {
+                return Err(StorageError::Invariant(format!(
+                    "{} of {} bookings judged free were refused by the slot index",
+                    chunk.len() - written.len(),
+                    chunk.len()
+                )));
+            }
+        }
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// An appointment as the group knows it: from the group's copy (read with the group and
+    /// kept current by its writes), else from the database (and kept).
+    async fn appointment_in(
+        &mut self,
+        id: &str,
+    ) -> Result<Option<AppointmentRecord>, StorageError> {
+        if let Some(known) = self.appointments.get(id) {
+            return Ok(known.clone());
+        }
+        let row: Option<(String,)> = sqlx::query_as("SELECT record FROM appointment WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        let record: Option<AppointmentRecord> = row
+            .map(|(text,)| read_record("appointment", &text))
+            .transpose()?;
+        self.appointments.insert(id.to_owned(), record.clone());
+        Ok(record)
+    }
+
+    /// The next token in a doctor's queue for a day.
+    async fn next_token(
+        &mut self,
+        doctor: UserId,
+        day: chrono::NaiveDate,
+    ) -> Result<u32, StorageError> {
+        let (last,): (Option<i64>,) = sqlx::query_as(
+            "SELECT MAX(token) FROM appointment WHERE doctor_id = $1 AND local_day = $2",
+        )
+        .bind(doctor.to_string())
+        .bind(day.to_string())
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(u32::try_from(last.unwrap_or(0) + 1).unwrap_or(u32::MAX))
+    }
+
+    /// Make the group's gathered writes: bookings, patients, change-log entries, answers,
+    /// messages, meeting rooms, renamed accounts. Returns the batch (its changes say who is
+    /// concerned).
+    pub(super) async fn write(mut self) -> Result<BatchWrites, StorageError> {
+        self.flush_bookings().await?;
+        for chunk in self.batch.patients.chunks(500) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO patient (id, patient_number, account_id, full_name, sex,
+               date_of_birth, phone, email, address, emergency_contact, updated_at) ",
+            );
+            q.push_values(chunk, |mut row, record| {
+                let d = &record.demographics;
+                row.push_bind(record.id.to_string())
+                    .push_bind(record.patient_number.clone())
+                    .push_bind(record.account.map(|a| a.to_string()))
+                    .push_bind(d.full_name.clone())
+                    .push_bind(d.sex.map(Sex::as_str))
+                    .push_bind(d.date_of_birth.map(|b| b.to_string()))
+                    .push_bind(d.phone.clone())
+                    .push_bind(d.email.clone())
+                    .push_bind(d.address.clone())
+                    .push_bind(d.emergency_contact.clone())
+                    .push_bind(self.batch.at);
+            });
+            q.push(
+                " ON CONFLICT (id) DO UPDATE SET full_name = excluded.full_name,
+               sex = excluded.sex, date_of_birth = excluded.date_of_birth,
+               phone = excluded.phone, email = excluded.email, address = excluded.address,
+               emergency_contact = excluded.emergency_contact,
+               updated_at = excluded.updated_at",
+            );
+            q.build().execute(&mut *self.tx).await?;
+        }
+        for chunk in self.batch.changes.chunks(500) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO change_log (seq, patient_id, body, command_id, created_at, audience) ",
+            );
+            q.push_values(chunk, |mut row, (seq, patient, body, command, audience)| {
+                row.push_bind(*seq)
+                    .push_bind(patient.clone())
+                    .push_bind(body.clone())
+                    .push_bind(command.clone())
+                    .push_bind(self.batch.at)
+                    .push_bind(audience.clone());
+            });
+            q.build().execute(&mut *self.tx).await?;
+        }
+        for chunk in self.batch.answers.chunks(500) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO applied_command (command_id, account_id, outcome, created_at) ",
+            );
+            q.push_values(chunk, |mut row, (command, account, outcome)| {
+                row.push_bind(command.clone())
+                    .push_bind(account.clone())
+                    .push_bind(outcome.clone())
+                    .push_bind(self.batch.at);
+            });
+            q.build().execute(&mut *self.tx).await?;
+        }
+        for chunk in self.batch.messages.chunks(500) {
+            let texts = chunk
+                .iter()
+                .map(write_record)
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut q = sqlx::QueryBuilder::new(
+            "INSERT INTO message (id, appointment_id, patient_id, doctor_id, record, received_at) ",
+        );
+            q.push_values(chunk.iter().zip(texts), |mut row, (m, text)| {
+                row.push_bind(m.id.to_string())
+                    .push_bind(m.appointment.to_string())
+                    .push_bind(m.patient.to_string())
+                    .push_bind(m.doctor.to_string())
+                    .push_bind(text)
+                    .push_bind(self.batch.at);
+            });
+            q.push(" ON CONFLICT (id) DO NOTHING");
+            q.build().execute(&mut *self.tx).await?;
+        }
+        for chunk in self.batch.meetings.chunks(500) {
+            let mut q =
+                sqlx::QueryBuilder::new("INSERT INTO meeting (appointment_id, room, created_at) ");
+            q.push_values(chunk, |mut row, appointment| {
+                row.push_bind(appointment.clone())
+                    .push_bind(new_room())
+                    .push_bind(self.batch.at);
+            });
+            q.push(" ON CONFLICT (appointment_id) DO NOTHING");
+            q.build().execute(&mut *self.tx).await?;
+        }
+        for (account, name) in &self.batch.renamed_accounts {
+            sqlx::query("UPDATE account SET display_name = $1 WHERE id = $2")
+                .bind(name)
+                .bind(account)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(self.batch)
+    }
+}
