@@ -173,6 +173,31 @@ impl BatchWrites {
         })
     }
 
+    /// The appointments a command changed: each gets its change-log entry, and a video
+    /// appointment confirmed gets its meeting room. The command's answer.
+    pub(crate) fn appointments_changed(
+        &mut self,
+        envelope: &CommandEnvelope,
+        changed: &[AppointmentRecord],
+    ) -> Result<CommandResult, StorageError> {
+        let mut seq = 0;
+        for record in changed {
+            if record.status == Status::Confirmed
+                && record.consultation == clinic_core::availability::ConsultationType::Video
+            {
+                self.meetings.push(record.id.to_string());
+            }
+            seq = self.append(
+                record.patient.to_string(),
+                crate::storage::write_record(&clinic_core::sync::ChangeBody::Appointment(
+                    record.clone(),
+                ))?,
+                envelope.id.to_string(),
+            );
+        }
+        Ok(CommandResult::Applied { seq: seq as u64 })
+    }
+
     /// Add a change-log entry about `patient` (the next sequence number, which it returns).
     pub(crate) fn append(&mut self, patient: String, body: String, command: String) -> i64 {
         self.append_for(patient, body, command, None)
@@ -263,11 +288,7 @@ impl BatchWrites {
 }
 
 /// The record of an appointment moved by a replacement: it ends `rescheduled`.
-pub(crate) fn rescheduled(
-    old: &AppointmentRecord,
-    by: Actor,
-    at: DateTime<Utc>,
-) -> AppointmentRecord {
+fn rescheduled(old: &AppointmentRecord, by: Actor, at: DateTime<Utc>) -> AppointmentRecord {
     old.clone().moved_to(
         Status::Rescheduled,
         at,
@@ -277,8 +298,78 @@ pub(crate) fn rescheduled(
 }
 
 /// Whether the step just taken put the patient in the queue (and so needs a token).
-pub(crate) fn needs_token(record: &AppointmentRecord) -> bool {
+fn needs_token(record: &AppointmentRecord) -> bool {
     record.status == Status::CheckedIn && record.token.is_none()
+}
+
+/// How a booking judged by the core is to be written.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Booking {
+    /// The new appointment.
+    pub record: AppointmentRecord,
+    /// The appointment it replaces, as it ends (`rescheduled`).
+    pub moved: Option<AppointmentRecord>,
+    /// It puts the patient in the queue at once (a walk-in): it takes the next token.
+    pub needs_token: bool,
+    /// A slot judged free against the group's copy of the book: written with the group's other
+    /// bookings in one statement (where the slot index checks them all again). Anything else is
+    /// written at once.
+    pub with_group: bool,
+}
+
+/// What becomes of a booking.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum BookingPlan {
+    Refuse(Rejection),
+    /// Refused with other slots offered: the offers were worked out from the bookings around
+    /// the start only, and are to be worked out again from two weeks of bookings.
+    RefuseWithOffers(Rejection),
+    Book(Box<Booking>),
+}
+
+/// Plan a booking from its facts: the core's `judge_booking` decides, this says what to write.
+pub(crate) fn plan_booking(
+    actor: Actor,
+    envelope: &CommandEnvelope,
+    facts: &clinic_core::booking::BookingFacts<'_>,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> BookingPlan {
+    match clinic_core::booking::judge_booking(actor, envelope, facts, tz, now) {
+        Err(rejection) if rejection.alternatives.is_empty() => BookingPlan::Refuse(rejection),
+        Err(rejection) => BookingPlan::RefuseWithOffers(rejection),
+        Ok(record) => BookingPlan::Book(Box::new(Booking {
+            moved: facts
+                .replaced
+                .map(|old| rescheduled(old, actor, record.history[0].at)),
+            needs_token: needs_token(&record),
+            with_group: record.slot.is_some() && facts.replaced.is_none(),
+            record,
+        })),
+    }
+}
+
+/// A lifecycle step judged by the core, and whether it takes a token.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Step {
+    pub record: AppointmentRecord,
+    pub needs_token: bool,
+}
+
+/// Plan a lifecycle step: the core's `judge_step` decides.
+pub(crate) fn plan_step(
+    actor: Actor,
+    envelope: &CommandEnvelope,
+    stored: Option<&AppointmentRecord>,
+    patient_account: Option<UserId>,
+    now: DateTime<Utc>,
+) -> Result<Step, Rejection> {
+    let record =
+        clinic_core::appointment::judge_step(actor, envelope, stored, patient_account, now)?;
+    Ok(Step {
+        needs_token: needs_token(&record),
+        record,
+    })
 }
 
 /// How far either side of a booking's start its doctor's bookings are read: a day and a half
@@ -359,5 +450,147 @@ impl GroupBusy {
         if let (true, Some(slot)) = (record.status.holds_slot(), record.slot) {
             rows.push((id, millis(slot.start), millis(slot.end)));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clinic_core::appointment::Origin;
+    use clinic_core::availability::ConsultationType;
+    use clinic_core::booking::BookingFacts;
+    use clinic_core::sync::Command;
+    use clinic_core::{AppointmentId, Role};
+
+    fn id(n: u128) -> uuid::Uuid {
+        uuid::Uuid::from_u128(n)
+    }
+
+    fn desk() -> Actor {
+        Actor::User {
+            id: UserId::from_uuid(id(1)),
+            role: Role::FrontDesk,
+        }
+    }
+
+    fn booking(origin: Origin, start: Option<&str>, replaces: Option<u128>) -> CommandEnvelope {
+        CommandEnvelope::new(
+            CommandId::from_uuid(id(99)),
+            "2026-11-30T02:00:00Z".parse().unwrap(),
+            UserId::from_uuid(id(1)),
+            Command::BookAppointment {
+                appointment: AppointmentId::from_uuid(id(50)),
+                patient: PatientId::from_uuid(id(20)),
+                doctor: UserId::from_uuid(id(10)),
+                consultation: ConsultationType::InPerson,
+                origin,
+                start: start.map(|s| s.parse().unwrap()),
+                reason: None,
+                replaces: replaces.map(|r| AppointmentId::from_uuid(id(r))),
+            },
+        )
+    }
+
+    // Monday 2026-11-30; Dr. Rahman (the first demo doctor) works 09:00–13:00 Dhaka (03:00 UTC).
+    const NINE_FIFTEEN: &str = "2026-11-30T03:15:00Z";
+
+    fn plan(
+        envelope: &CommandEnvelope,
+        replaced: Option<&AppointmentRecord>,
+        busy: &[Busy],
+    ) -> BookingPlan {
+        let doctor = clinic_core::demo::DOCTORS[0].record(UserId::from_uuid(id(10)));
+        let facts = BookingFacts {
+            patient: Some(None),
+            doctor: Some(&doctor),
+            appointment_exists: false,
+            replaced,
+            busy,
+            booker_treats: false,
+        };
+        let now = "2026-11-30T02:00:00Z".parse().unwrap();
+        plan_booking(desk(), envelope, &facts, chrono_tz::Asia::Dhaka, now)
+    }
+
+    fn booked(plan: BookingPlan) -> Booking {
+        match plan {
+            BookingPlan::Book(booking) => *booking,
+            other => panic!("a booking: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_free_slot_is_written_with_the_group_and_a_walk_in_at_once_with_a_token() {
+        let slot = booked(plan(
+            &booking(Origin::Booked, Some(NINE_FIFTEEN), None),
+            None,
+            &[],
+        ));
+        assert_eq!(slot.record.status, Status::Confirmed);
+        assert!(slot.with_group && !slot.needs_token && slot.moved.is_none());
+
+        let walk_in = booked(plan(&booking(Origin::WalkIn, None, None), None, &[]));
+        assert_eq!(walk_in.record.status, Status::CheckedIn);
+        assert!(walk_in.needs_token, "a walk-in joins the queue at once");
+        assert!(
+            !walk_in.with_group,
+            "no slot to write with the group's bookings"
+        );
+    }
+
+    #[test]
+    fn a_replacement_moves_the_old_appointment_and_is_written_at_once() {
+        let first = booked(plan(
+            &booking(Origin::Booked, Some(NINE_FIFTEEN), None),
+            None,
+            &[],
+        ));
+        let mut old = first.record;
+        old.id = AppointmentId::from_uuid(id(51));
+        let replacement = booking(Origin::Booked, Some("2026-11-30T04:00:00Z"), Some(51));
+        let moved = booked(plan(&replacement, Some(&old), &[]));
+        let ended = moved.moved.expect("the replaced appointment moves");
+        assert_eq!((ended.id, ended.status), (old.id, Status::Rescheduled));
+        assert!(
+            !moved.with_group,
+            "a move and its booking are written together, now"
+        );
+    }
+
+    #[test]
+    fn a_taken_slot_is_refused_with_offers_to_widen_and_an_unknown_doctor_without() {
+        let doctor = UserId::from_uuid(id(10));
+        let start: DateTime<Utc> = NINE_FIFTEEN.parse().unwrap();
+        let busy = [Busy {
+            doctor,
+            start,
+            end: start + chrono::Duration::minutes(15),
+        }];
+        match plan(
+            &booking(Origin::Booked, Some(NINE_FIFTEEN), None),
+            None,
+            &busy,
+        ) {
+            BookingPlan::RefuseWithOffers(rejection) => {
+                assert_eq!(rejection.reason, RejectionReason::SlotTaken);
+                assert!(!rejection.alternatives.is_empty());
+            }
+            other => panic!("refused with offers: {other:?}"),
+        }
+        let facts = BookingFacts {
+            patient: Some(None),
+            doctor: None,
+            appointment_exists: false,
+            replaced: None,
+            busy: &[],
+            booker_treats: false,
+        };
+        let now = "2026-11-30T02:00:00Z".parse().unwrap();
+        let envelope = booking(Origin::Booked, Some(NINE_FIFTEEN), None);
+        let unknown = plan_booking(desk(), &envelope, &facts, chrono_tz::Asia::Dhaka, now);
+        assert!(
+            matches!(&unknown, BookingPlan::Refuse(r) if r.reason == RejectionReason::UnknownDoctor),
+            "{unknown:?}"
+        );
     }
 }

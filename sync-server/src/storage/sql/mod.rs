@@ -19,6 +19,7 @@ mod files;
 mod notes;
 mod prescriptions;
 mod push;
+mod push_appointments;
 mod records;
 mod registry;
 mod sync_log;

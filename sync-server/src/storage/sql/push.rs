@@ -11,21 +11,21 @@ use clinic_core::sync::{CommandEnvelope, CommandOutcome};
 use clinic_core::UserId;
 
 use super::*;
-use crate::sync::push::{needs_token, rescheduled, BatchLookup, BatchWrites, GroupBusy, AROUND_MS};
+use crate::sync::push::{BatchLookup, BatchWrites, GroupBusy};
 
 /// A group of pushes being applied, inside the transaction that holds the change-log head.
 pub(super) struct PushGroup<'t> {
-    tx: &'t mut Conn,
+    pub(super) tx: &'t mut Conn,
     pub(super) batch: BatchWrites,
-    lookup: BatchLookup,
+    pub(super) lookup: BatchLookup,
     /// The doctors the group's appointment commands concern (`None`: no such doctor).
     doctors: HashMap<UserId, Option<DoctorRecord>>,
     /// The appointments the group names, as the group knows them (`None`: no such appointment).
     appointments: HashMap<String, Option<AppointmentRecord>>,
     /// The booked doctors' slot-holding times around the group's bookings.
-    busy: GroupBusy,
+    pub(super) busy: GroupBusy,
     /// Bookings judged free and waiting to be written together (see [`Self::flush_bookings`]).
-    pending: Vec<AppointmentRecord>,
+    pub(super) pending: Vec<AppointmentRecord>,
 }
 
 impl<'t> PushGroup<'t> {
@@ -227,387 +227,47 @@ impl<'t> PushGroup<'t> {
         self.batch.take_registry_command(&mut self.lookup, envelope)
     }
 
-    /// Judge and write one appointment command (a booking or a lifecycle step).
-    pub(super) async fn take_appointment_command(
+    /// A doctor as the group knows it (read once per group).
+    pub(super) async fn doctor(
         &mut self,
-        envelope: &CommandEnvelope,
-        tz: chrono_tz::Tz,
-        now: DateTime<Utc>,
-    ) -> Result<CommandOutcome, StorageError> {
-        use clinic_core::sync::{ChangeBody, Command, CommandResult, Rejection, RejectionReason};
-        if let Some(outcome) = self.batch.answered_before(&self.lookup, envelope) {
-            return Ok(outcome);
+        id: UserId,
+    ) -> Result<Option<DoctorRecord>, StorageError> {
+        if let Some(known) = self.doctors.get(&id) {
+            return Ok(known.clone());
         }
-        // Anything but a booking of a slot reads or changes appointments in the database:
-        // the bookings judged so far are written first.
-        if !matches!(
-            &envelope.command,
-            Command::BookAppointment {
-                start: Some(_),
-                replaces: None,
-                ..
-            }
-        ) {
-            self.flush_bookings().await?;
+        let row: Option<(String,)> = sqlx::query_as("SELECT record FROM doctor WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        let record: Option<DoctorRecord> = row
+            .map(|(text,)| read_record("doctor", &text))
+            .transpose()?;
+        self.doctors.insert(id, record.clone());
+        Ok(record)
+    }
+
+    /// `None`: no such patient; `Some(account)`: the patient, with their own account if any
+    /// (from the group's lookup when it knows the patient).
+    pub(super) async fn patient_account(
+        &mut self,
+        patient: clinic_core::PatientId,
+    ) -> Result<Option<Option<UserId>>, StorageError> {
+        if let Some(account) = self.lookup.patient_account(&patient) {
+            return Ok(Some(account));
         }
-        // A start beyond the horizon is refused before anything is worked out from it.
-        if let Command::BookAppointment {
-            start: Some(start), ..
-        } = &envelope.command
-        {
-            if let Err(problem) = clinic_core::booking::check_start_in_range(*start, now) {
-                return self.batch.answer(
-                    &mut self.lookup,
-                    envelope,
-                    CommandResult::Rejected(Rejection::new(
-                        RejectionReason::Invalid,
-                        vec![problem],
-                    )),
-                );
-            }
-        }
-        let id = envelope
-            .command
-            .appointment()
-            .map(|a| a.to_string())
-            .unwrap_or_default();
-        let stored = self.appointment_in(&id).await?;
-        // The doctor a command concerns, read once per push.
-        let doctor_id = match (&envelope.command, &stored) {
-            (Command::BookAppointment { doctor, .. }, _) => Some(*doctor),
-            (_, Some(record)) => Some(record.doctor),
-            _ => None,
-        };
-        if let Some(doctor) = doctor_id {
-            if !self.doctors.contains_key(&doctor) {
-                let row: Option<(String,)> =
-                    sqlx::query_as("SELECT record FROM doctor WHERE id = $1")
-                        .bind(doctor.to_string())
-                        .fetch_optional(&mut *self.tx)
-                        .await?;
-                let record: Option<clinic_core::doctor::DoctorRecord> = row
-                    .map(|(text,)| read_record("doctor", &text))
-                    .transpose()?;
-                self.doctors.insert(doctor, record);
-            }
-        }
-        let doctor = doctor_id.and_then(|d| self.doctors.get(&d).cloned().flatten());
-        let mut changed: Vec<clinic_core::appointment::AppointmentRecord> = Vec::new();
-        let mut taken_at: Option<i64> = None;
-        let judged: Result<clinic_core::appointment::AppointmentRecord, Rejection> = match &envelope
-            .command
-        {
-            Command::BookAppointment {
-                patient,
-                doctor: doctor_id,
-                start,
-                replaces,
-                ..
-            } => {
-                let patient_known = match self.lookup.patient_account(patient) {
-                    Some(account) => Some(account),
-                    None => {
-                        let row: Option<(Option<String>,)> =
-                            sqlx::query_as("SELECT account_id FROM patient WHERE id = $1")
-                                .bind(patient.to_string())
-                                .fetch_optional(&mut *self.tx)
-                                .await?;
-                        row.map(|(account,)| account.and_then(|a| a.parse().ok()))
-                    }
-                };
-                let replaced: Option<clinic_core::appointment::AppointmentRecord> = match replaces {
-                    Some(old) => self.appointment_in(&old.to_string()).await?,
-                    None => None,
-                };
-                // The doctor's slot-holding times around the start (a day and a half
-                // either side covers the local day and the buffer).
-                let mut busy = Vec::new();
-                let known = match start {
-                    Some(start) => self.busy.around(
-                        *doctor_id,
-                        millis(*start) - AROUND_MS,
-                        millis(*start) + AROUND_MS,
-                        replaces.map(|r| r.to_string()).as_deref(),
-                    )?,
-                    None => None,
-                };
-                if let Some(known) = known {
-                    busy = known;
-                } else if let Some(start) = start {
-                    let around = chrono::Duration::milliseconds(AROUND_MS);
-                    let rows: Vec<(String, i64, i64)> = sqlx::query_as(concat!(
-                        "SELECT id, slot_start, slot_end FROM appointment
-                                 WHERE doctor_id = $1 AND slot_start >= $2 AND slot_start < $3
-                                   AND status IN ",
-                        slot_holding!()
-                    ))
-                    .bind(doctor_id.to_string())
-                    .bind(millis(*start - around))
-                    .bind(millis(*start + around))
-                    .fetch_all(&mut *self.tx)
-                    .await?;
-                    for (holder, s, e) in rows {
-                        if replaces.is_some_and(|r| r.to_string() == holder) {
-                            continue;
-                        }
-                        busy.push(clinic_core::availability::Busy {
-                            doctor: *doctor_id,
-                            start: from_millis(s)?,
-                            end: from_millis(e)?,
-                        });
-                    }
-                }
-                // A doctor books only follow-ups: whether they treat the patient already.
-                let booker_treats = match self.batch.actor() {
-                    clinic_core::Actor::User {
-                        id: booker,
-                        role: clinic_core::Role::Doctor,
-                    } => {
-                        self.flush_bookings().await?;
-                        let rows: Vec<(String,)> = sqlx::query_as(
-                                    "SELECT record FROM appointment WHERE doctor_id = $1 AND patient_id = $2",
-                                )
-                                .bind(booker.to_string())
-                                .bind(patient.to_string())
-                                .fetch_all(&mut *self.tx)
-                                .await?;
-                        let mut theirs = Vec::with_capacity(rows.len());
-                        for (text,) in rows {
-                            theirs.push(read_record("appointment", &text)?);
-                        }
-                        clinic_core::care::treats(booker, &theirs)
-                    }
-                    _ => false,
-                };
-                let facts = clinic_core::booking::BookingFacts {
-                    patient: patient_known,
-                    doctor: doctor.as_ref(),
-                    appointment_exists: stored.is_some(),
-                    replaced: replaced.as_ref(),
-                    busy: &busy,
-                    booker_treats,
-                };
-                match clinic_core::booking::judge_booking(
-                    self.batch.actor(),
-                    envelope,
-                    &facts,
-                    tz,
-                    now,
-                ) {
-                    Err(mut rejection) => {
-                        if !rejection.alternatives.is_empty() {
-                            // The offers were worked out from the bookings around the
-                            // start only: look again with two weeks of bookings.
-                            if let (Some(start), Some(d)) = (start, doctor.as_ref()) {
-                                self.flush_bookings().await?;
-                                let from = (*start).max(now);
-                                let rows: Vec<(i64, i64)> = sqlx::query_as(concat!(
-                                    "SELECT slot_start, slot_end FROM appointment
-                                             WHERE doctor_id = $1 AND slot_start >= $2
-                                               AND slot_start < $3 AND status IN ",
-                                    slot_holding!()
-                                ))
-                                .bind(doctor_id.to_string())
-                                .bind(millis(from - chrono::Duration::days(1)))
-                                .bind(millis(from + chrono::Duration::days(16)))
-                                .fetch_all(&mut *self.tx)
-                                .await?;
-                                let mut wide = Vec::with_capacity(rows.len());
-                                for (s, e) in rows {
-                                    wide.push(clinic_core::availability::Busy {
-                                        doctor: *doctor_id,
-                                        start: from_millis(s)?,
-                                        end: from_millis(e)?,
-                                    });
-                                }
-                                if let Some(Command::BookAppointment { consultation, .. }) =
-                                    Some(&envelope.command)
-                                {
-                                    rejection.alternatives = clinic_core::booking::alternatives(
-                                        &d.pattern,
-                                        tz,
-                                        *consultation,
-                                        from,
-                                        &wide,
-                                        3,
-                                    );
-                                }
-                                if rejection.reason != RejectionReason::SlotTaken {
-                                    return self.batch.answer(
-                                        &mut self.lookup,
-                                        envelope,
-                                        CommandResult::Rejected(rejection),
-                                    );
-                                }
-                                let holder: Option<(i64,)> = sqlx::query_as(concat!(
-                                            "SELECT booked_at FROM appointment
-                                             WHERE doctor_id = $1 AND slot_start = $2 AND status IN ",
-                                            slot_holding!()
-                                        ))
-                                        .bind(doctor_id.to_string())
-                                        .bind(millis(*start))
-                                        .fetch_optional(&mut *self.tx)
-                                        .await?;
-                                taken_at = holder.map(|(t,)| t);
-                            }
-                        }
-                        Err(rejection)
-                    }
-                    Ok(mut record) => {
-                        if let Some(old) = &replaced {
-                            let moved = rescheduled(old, self.batch.actor(), record.history[0].at);
-                            sqlx::query(
-                                "UPDATE appointment SET status = $1, record = $2, updated_at = $3
-                                         WHERE id = $4",
-                            )
-                            .bind(moved.status.as_str())
-                            .bind(write_record(&moved)?)
-                            .bind(self.batch.at)
-                            .bind(moved.id.to_string())
-                            .execute(&mut *self.tx)
-                            .await?;
-                            self.appointments
-                                .insert(moved.id.to_string(), Some(moved.clone()));
-                            self.busy.written(&moved);
-                            changed.push(moved);
-                        }
-                        if needs_token(&record) {
-                            self.flush_bookings().await?;
-                            record.token = Some(self.next_token(record.doctor, record.day).await?);
-                        }
-                        // A slot judged free against the group's copy of the doctor's
-                        // bookings is written with the group's other bookings in one
-                        // statement (the slot index checks them all again there).
-                        // Anything else is written now, and an insert the slot index
-                        // refuses is a slot taken.
-                        let inserted = if record.slot.is_some() && replaced.is_none() {
-                            self.pending.push(record.clone());
-                            true
-                        } else {
-                            sqlx::query(
-                                "INSERT INTO appointment (id, patient_id, doctor_id, status,
-                                       slot_start, slot_end, local_day, token, record, booked_at,
-                                       updated_at)
-                                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-                                     ON CONFLICT DO NOTHING",
-                            )
-                            .bind(record.id.to_string())
-                            .bind(record.patient.to_string())
-                            .bind(record.doctor.to_string())
-                            .bind(record.status.as_str())
-                            .bind(record.slot.map(|s| millis(s.start)))
-                            .bind(record.slot.map(|s| millis(s.end)))
-                            .bind(record.day.to_string())
-                            .bind(record.token.map(i64::from))
-                            .bind(write_record(&record)?)
-                            .bind(self.batch.at)
-                            .bind(self.batch.at)
-                            .execute(&mut *self.tx)
-                            .await?
-                            .rows_affected()
-                                == 1
-                        };
-                        if inserted {
-                            self.appointments
-                                .insert(record.id.to_string(), Some(record.clone()));
-                            self.busy.written(&record);
-                            changed.push(record.clone());
-                            Ok(record)
-                        } else {
-                            // Undo the move of the replaced appointment, if any: it
-                            // keeps its slot when the new one cannot be had.
-                            if let Some(old) = &replaced {
-                                sqlx::query(
-                                    "UPDATE appointment SET status = $1, record = $2
-                                             WHERE id = $3",
-                                )
-                                .bind(old.status.as_str())
-                                .bind(write_record(old)?)
-                                .bind(old.id.to_string())
-                                .execute(&mut *self.tx)
-                                .await?;
-                                self.appointments
-                                    .insert(old.id.to_string(), Some(old.clone()));
-                                self.busy.written(old);
-                                changed.clear();
-                            }
-                            Err(Rejection::new(RejectionReason::SlotTaken, vec![]))
-                        }
-                    }
-                }
-            }
-            Command::StepAppointment { .. } => {
-                let account = match &stored {
-                    Some(record) => match self.lookup.patient_account(&record.patient) {
-                        Some(account) => account,
-                        None => {
-                            let row: Option<(Option<String>,)> =
-                                sqlx::query_as("SELECT account_id FROM patient WHERE id = $1")
-                                    .bind(record.patient.to_string())
-                                    .fetch_optional(&mut *self.tx)
-                                    .await?;
-                            row.and_then(|(a,)| a).and_then(|a| a.parse().ok())
-                        }
-                    },
-                    None => None,
-                };
-                match clinic_core::appointment::judge_step(
-                    self.batch.actor(),
-                    envelope,
-                    stored.as_ref(),
-                    account,
-                    now,
-                ) {
-                    Err(rejection) => Err(rejection),
-                    Ok(mut record) => {
-                        if needs_token(&record) {
-                            record.token = Some(self.next_token(record.doctor, record.day).await?);
-                        }
-                        sqlx::query(
-                            "UPDATE appointment SET status = $1, token = $2, record = $3,
-                                       updated_at = $4
-                                     WHERE id = $5",
-                        )
-                        .bind(record.status.as_str())
-                        .bind(record.token.map(i64::from))
-                        .bind(write_record(&record)?)
-                        .bind(self.batch.at)
-                        .bind(record.id.to_string())
-                        .execute(&mut *self.tx)
-                        .await?;
-                        self.appointments
-                            .insert(record.id.to_string(), Some(record.clone()));
-                        self.busy.written(&record);
-                        changed.push(record.clone());
-                        Ok(record)
-                    }
-                }
-            }
-            _ => Err(Rejection::new(RejectionReason::Malformed, vec![])),
-        };
-        let result = match judged {
-            Err(mut rejection) => {
-                rejection.taken_at = taken_at.map(from_millis).transpose()?;
-                CommandResult::Rejected(rejection)
-            }
-            Ok(_) => {
-                let mut seq = 0;
-                for record in &changed {
-                    if record.status == clinic_core::appointment::Status::Confirmed
-                        && record.consultation == clinic_core::availability::ConsultationType::Video
-                    {
-                        self.batch.meetings.push(record.id.to_string());
-                    }
-                    seq = self.batch.append(
-                        record.patient.to_string(),
-                        write_record(&ChangeBody::Appointment(record.clone()))?,
-                        envelope.id.to_string(),
-                    );
-                }
-                CommandResult::Applied { seq: seq as u64 }
-            }
-        };
-        self.batch.answer(&mut self.lookup, envelope, result)
+        let row: Option<(Option<String>,)> =
+            sqlx::query_as("SELECT account_id FROM patient WHERE id = $1")
+                .bind(patient.to_string())
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        Ok(row.map(|(account,)| account.and_then(|a| a.parse().ok())))
+    }
+
+    /// An appointment as just written: the group's copy and busy times follow.
+    pub(super) fn remember(&mut self, record: &AppointmentRecord) {
+        self.appointments
+            .insert(record.id.to_string(), Some(record.clone()));
+        self.busy.written(record);
     }
 
     /// Judge one `SendMessage` and gather it (written with the group).
@@ -627,17 +287,7 @@ impl<'t> PushGroup<'t> {
         };
         let appointment = self.appointment_in(&id).await?;
         let account = match &appointment {
-            Some(a) => match self.lookup.patient_account(&a.patient) {
-                Some(account) => account,
-                None => {
-                    let row: Option<(Option<String>,)> =
-                        sqlx::query_as("SELECT account_id FROM patient WHERE id = $1")
-                            .bind(a.patient.to_string())
-                            .fetch_optional(&mut *self.tx)
-                            .await?;
-                    row.and_then(|(a,)| a).and_then(|a| a.parse().ok())
-                }
-            },
+            Some(a) => self.patient_account(a.patient).await?.flatten(),
             None => None,
         };
         let attachment = match &envelope.command {
@@ -686,7 +336,7 @@ impl<'t> PushGroup<'t> {
     /// Write the bookings judged free, in one statement per few hundred. The slot index has the
     /// last word: a booking it refuses here means the group's copy of the book was wrong, and the
     /// whole group is undone (nothing is answered; the devices push again).
-    async fn flush_bookings(&mut self) -> Result<(), StorageError> {
+    pub(super) async fn flush_bookings(&mut self) -> Result<(), StorageError> {
         let at = self.batch.at;
         for chunk in self.pending.chunks(250) {
             let texts = chunk
@@ -729,7 +379,7 @@ impl<'t> PushGroup<'t> {
 
     /// An appointment as the group knows it: from the group's copy (read with the group and
     /// kept current by its writes), else from the database (and kept).
-    async fn appointment_in(
+    pub(super) async fn appointment_in(
         &mut self,
         id: &str,
     ) -> Result<Option<AppointmentRecord>, StorageError> {
@@ -748,7 +398,7 @@ impl<'t> PushGroup<'t> {
     }
 
     /// The next token in a doctor's queue for a day.
-    async fn next_token(
+    pub(super) async fn next_token(
         &mut self,
         doctor: UserId,
         day: chrono::NaiveDate,
