@@ -32,14 +32,10 @@ async fn main() {
         .await
         .unwrap();
     storage.migrate().await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(clinic_sync::serve(
-        storage,
-        settings,
-        listener,
-        std::future::pending(),
-    ));
+    let server = clinic_sync::testing::serve_storage(storage, settings)
+        .await
+        .unwrap();
+    let url = server.url.clone();
     let client = SyncClient::new(&url);
     let grant = client
         .sign_up(&SignUpForm {

@@ -201,17 +201,10 @@ async fn run<S: Storage + Clone>(storage: S, doubled: impl AsyncFnOnce(&S) -> i6
         ..Settings::default()
     };
     let tz = settings.time_zone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(clinic_sync::serve(
-        storage.clone(),
-        settings,
-        listener,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let server = clinic_sync::testing::serve_storage(storage.clone(), settings)
+        .await
+        .unwrap();
+    let url = server.url.clone();
 
     // One patient per client, registered up front.
     let patients: Vec<String> = (0..CLIENTS)

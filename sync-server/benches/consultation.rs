@@ -89,17 +89,10 @@ async fn run<S: Storage + Clone>(storage: S, insert: impl AsyncFn(&S, &Appointme
         data_dir: dir.path().to_owned(),
         ..Settings::default()
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(clinic_sync::serve(
-        storage.clone(),
-        settings,
-        listener,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let server = clinic_sync::testing::serve_storage(storage.clone(), settings)
+        .await
+        .unwrap();
+    let url = server.url.clone();
     let http = reqwest::Client::new();
     let patient = uuid::Uuid::from_u128(0x9a7);
     let answer: serde_json::Value = http

@@ -61,7 +61,7 @@ async fn hammer(url: String, concurrency: usize, body: Option<serde_json::Value>
     done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
 }
 
-async fn measure<S: Storage>(name: &str, storage: S) {
+async fn measure<S: Storage + Clone>(name: &str, storage: S) {
     storage.migrate().await.unwrap();
     accounts::create_admin(&storage, "bench@clinic.test", "Bench", "bench password 1")
         .await
@@ -71,23 +71,15 @@ async fn measure<S: Storage>(name: &str, storage: S) {
         sign_in_attempts_per_minute_per_address: 1_000_000,
         ..Settings::default()
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(clinic_sync::serve(
-        storage,
-        settings,
-        listener,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let server = clinic_sync::testing::serve_storage(storage, settings)
+        .await
+        .unwrap();
+    let base = server.url.clone();
     let health = hammer(format!("{base}/health"), 32, None).await;
     let body = serde_json::json!({"email": "bench@clinic.test", "password": "bench password 1"});
     let sign_ins = hammer(format!("{base}/api/v1/sessions"), 8, Some(body)).await;
     println!("{name:<10} /health {health:>9.0} req/s    sign-in {sign_ins:>7.1} /s");
-    let _ = stop.send(());
-    let _ = server.await;
+    drop(server);
 }
 
 fn main() {

@@ -115,17 +115,10 @@ async fn run<S: Storage + Clone>(storage: S, seed_rows: impl AsyncFnOnce(&S, u64
         data_dir: dir.path().to_owned(),
         ..Settings::default()
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(clinic_sync::serve(
-        storage.clone(),
-        settings,
-        listener,
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let server = clinic_sync::testing::serve_storage(storage.clone(), settings)
+        .await
+        .unwrap();
+    let url = server.url.clone();
     let client = SyncClient::new(&url);
     let a = device(&client, "a@bench.test").await;
     let b = device(&client, "b@bench.test").await;

@@ -1,5 +1,5 @@
-//! A real server in-process on a loopback port, on embedded SQLite, for the tests and benchmarks
-//! of other crates (the desk service, the sync client). Behind the `testing` feature.
+//! A real server in-process on a loopback port, for tests and benchmarks: this crate's own (on
+//! SQLite and PostgreSQL), the desk service's and the sync client's. Behind the `testing` feature.
 
 use std::path::Path;
 
@@ -8,14 +8,14 @@ use crate::settings::Settings;
 use crate::storage::{SqliteStorage, Storage};
 
 /// A server serving until dropped.
-pub struct Spawned {
+pub struct Spawned<S: Storage + Clone = SqliteStorage> {
     /// `http://127.0.0.1:<port>`.
     pub url: String,
-    pub storage: SqliteStorage,
+    pub storage: S,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
-impl Drop for Spawned {
+impl<S: Storage + Clone> Drop for Spawned<S> {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -23,7 +23,7 @@ impl Drop for Spawned {
     }
 }
 
-impl Spawned {
+impl<S: Storage + Clone> Spawned<S> {
     /// An admin account made as `clinic-sync create-admin` makes it.
     pub async fn admin(&self, email: &str, password: &str) -> anyhow::Result<()> {
         accounts::create_admin(&self.storage, email, "Test Admin", password).await?;
@@ -62,13 +62,31 @@ pub async fn spawn_at(settings: Settings, url: &str) -> anyhow::Result<Spawned> 
     serve_on(settings, listener).await
 }
 
+/// Serve `storage` (connected and migrated by the caller: a PostgreSQL database, or one a
+/// benchmark filled first) with `settings` on a free loopback port.
+pub async fn serve_storage<S: Storage + Clone>(
+    storage: S,
+    settings: Settings,
+) -> anyhow::Result<Spawned<S>> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    serve_storage_on(storage, settings, listener).await
+}
+
 async fn serve_on(
-    mut settings: Settings,
+    settings: Settings,
     listener: tokio::net::TcpListener,
 ) -> anyhow::Result<Spawned> {
     std::fs::create_dir_all(&settings.data_dir)?;
     let storage = SqliteStorage::connect(&settings.sqlite_path()).await?;
     storage.migrate().await?;
+    serve_storage_on(storage, settings, listener).await
+}
+
+async fn serve_storage_on<S: Storage + Clone>(
+    storage: S,
+    mut settings: Settings,
+    listener: tokio::net::TcpListener,
+) -> anyhow::Result<Spawned<S>> {
     let url = format!("http://{}", listener.local_addr()?);
     settings.public_url.get_or_insert_with(|| url.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -12,18 +12,16 @@ use clinic_core::appointment::{
 use clinic_core::availability::{free_slots_for, Busy, Slot, SlotQuery};
 use clinic_core::booking::{judge_booking, BookingFacts};
 use clinic_core::desk_error::DeskError;
-use clinic_core::doctor::{Directory, DirectoryPage, DirectoryQuery, DoctorRecord};
+use clinic_core::doctor::DoctorRecord;
 use clinic_core::ipc::{
-    AppointmentView, BookArgs, BookSeriesArgs, BookingConflict, DayArgs, DoctorProfileForm,
-    ExportCalendarArgs, FreeSlotsArgs, IpcError, PrintDayListArgs, PrintedDocument, RebookArgs,
-    RescheduleArgs, ScheduleDay, ScheduleWeek, SeriesBooked, StepArgs, VerifyDoctorArgs, WeekArgs,
+    AppointmentView, BookArgs, BookSeriesArgs, BookingConflict, DayArgs, ExportCalendarArgs,
+    FreeSlotsArgs, IpcError, PrintDayListArgs, PrintedDocument, RebookArgs, RescheduleArgs,
+    ScheduleDay, ScheduleWeek, SeriesBooked, StepArgs, WeekArgs,
 };
 use clinic_core::sync::{Command, CommandEnvelope};
-use clinic_core::wire::ErrorCode;
-use clinic_core::{decide, Action, AppointmentId, CommandId, Role, UserId};
+use clinic_core::{AppointmentId, CommandId, Role, UserId};
 
 use super::{actor, Desk};
-use sha2::Digest;
 
 mod conflicts;
 
@@ -37,279 +35,18 @@ impl Desk {
             .ok_or_else(|| IpcError::from(DeskError::NoClinicTimeZone))
     }
 
-    fn doctor_record(&self, id: UserId) -> Result<DoctorRecord, IpcError> {
-        self.with_store(|s| s.doctor(id))?
-            .ok_or_else(|| IpcError::from(DeskError::UnknownDoctor))
-    }
-
-    /// An admin verifies a doctor, or rejects their credentials with a reason (online: the
-    /// server decides); the doctors as this desk then knows them.
-    pub async fn verify_doctor(
-        &self,
-        args: &VerifyDoctorArgs,
-    ) -> Result<Vec<DoctorRecord>, IpcError> {
-        let user = self.working_user()?;
-        decide(actor(&user), Action::VerifyDoctor)?;
-        let (doctor, decision) = (args.doctor, args.decision.clone());
-        self.authed(|c, t| async move { c.verify_doctor(&t, doctor, &decision).await })
-            .await?;
-        // The new record arrives by pull, like every change.
-        let _ = self.sync_now().await;
-        self.with_store(|s| s.doctors())
-    }
-
-    /// The signed-in doctor's own record as this desk knows it (offline too); `None` before
-    /// they first save a profile.
-    pub fn my_doctor_profile(&self) -> Result<Option<DoctorRecord>, IpcError> {
-        let user = self.working_user()?;
-        decide(actor(&user), Action::EditDoctorProfile { doctor: user.id })?;
-        self.with_store(|s| s.doctor(user.id))
-    }
-
-    /// Save the signed-in doctor's profile and working pattern (online: the server checks it
-    /// and tells every desk); the record as this desk then holds it.
-    pub async fn save_doctor_profile(
-        &self,
-        form: &DoctorProfileForm,
-    ) -> Result<DoctorRecord, IpcError> {
-        let user = self.working_user()?;
-        decide(actor(&user), Action::EditDoctorProfile { doctor: user.id })?;
-        let mut fields = form.profile.check().err().unwrap_or_default();
-        fields.extend(form.pattern.check().err().unwrap_or_default());
-        if !fields.is_empty() {
-            return Err(IpcError::validation(fields));
-        }
-        let (doctor, form) = (user.id, form.clone());
-        let saved = self
-            .authed(|c, t| async move { c.save_doctor_profile(&t, doctor, &form).await })
-            .await?;
-        // Every desk hears of it by pull, this one too.
-        let _ = self.sync_now().await;
-        Ok(self.with_store(|s| s.doctor(user.id))?.unwrap_or(saved))
-    }
-
-    /// An appointment's conversation from this device's copy (offline too), read up to now.
-    pub fn conversation(
-        &self,
-        appointment: AppointmentId,
-    ) -> Result<clinic_core::ipc::Conversation, IpcError> {
-        let user = self.unlocked_user()?;
-        let messages = self.with_store(|s| s.messages(appointment))?;
-        // Read up to now: written only when something was unread (the screen asks every second).
-        let read_up_to = self.with_store(|s| s.read_up_to(appointment))?;
-        if clinic_core::chat::unread(&messages, user.id, read_up_to) > 0 {
-            if let Some(last) = messages.iter().map(|m| m.sent_at).max() {
-                self.with_store(|s| s.mark_read(appointment, last))?;
-            }
-        }
-        let patient = self
-            .with_store(|s| s.appointment(appointment))?
-            .map(|a| a.patient);
-        Ok(clinic_core::ipc::Conversation {
-            appointment,
-            messages,
-            me: user.id,
-            patient,
-            as_patient: user.role == clinic_core::Role::Patient,
-        })
-    }
-
-    /// Write a message (offline too): shown at once, sent in order when the server is reachable.
-    pub fn send_message(
-        &self,
-        args: &clinic_core::ipc::SendMessageArgs,
-    ) -> Result<clinic_core::ipc::Conversation, IpcError> {
-        let user = self.unlocked_user()?;
-        let now = Utc::now();
-        let envelope = CommandEnvelope::new(
-            CommandId::from_uuid(uuid::Uuid::now_v7()),
-            now,
-            user.id,
-            Command::SendMessage {
-                appointment: args.appointment,
-                body: args.body.trim().to_owned(),
-                attachment: None,
-            },
-        );
-        let appointment = self.with_store(|s| s.appointment(args.appointment))?;
-        // A patient's store holds only their own appointments.
-        let patient_account = match (user.role, &appointment) {
-            (Role::Patient, _) => Some(user.id),
-            (_, Some(a)) => self
-                .with_store(|s| s.patient(a.patient))?
-                .and_then(|p| p.account),
-            (_, None) => None,
-        };
-        clinic_core::chat::judge_message(
-            actor(&user),
-            &envelope,
-            appointment.as_ref(),
-            patient_account,
-            None,
-            self.desk_in_conversations
-                .load(std::sync::atomic::Ordering::Relaxed),
-            now,
-        )?;
-        self.locked_store()?
-            .record(&envelope)
-            .map_err(Self::record_error)?;
-        self.sync_wake.notify_one();
-        self.conversation(args.appointment)
-    }
-
-    /// Send a file (an image or a PDF) in a conversation: checked here as the server will check
-    /// it, uploaded at once (files need the server), kept in this device's encrypted store, then
-    /// carried by a message like any other.
-    pub async fn send_attachment(
-        &self,
-        appointment: AppointmentId,
-        content: Vec<u8>,
-    ) -> Result<clinic_core::ipc::Conversation, IpcError> {
-        let user = self.unlocked_user()?;
-        clinic_core::chat::ATTACHMENT_RULE
-            .check(&content)
-            .map_err(|problem| {
-                let mut error = IpcError::validation(vec![problem.field_error("file")]);
-                error.message = format!("This file cannot be sent: {problem}.");
-                error
-            })?;
-        let upload = content.clone();
-        let attachment = self
-            .authed(|c, t| async move { c.upload_attachment(&t, appointment, upload).await })
-            .await
-            .map_err(|mut e| {
-                if e.code == ErrorCode::ServerUnreachable {
-                    e.message = "Files are sent only while the clinic server can be reached: this \
-                                 file was not sent. Your written messages still go offline; try \
-                                 the file again when the connection is back."
-                        .to_owned();
-                }
-                e
-            })?;
-        self.with_store(|s| s.keep_attachment(&attachment, Some(&content)))?;
-        let envelope = CommandEnvelope::new(
-            CommandId::from_uuid(uuid::Uuid::now_v7()),
-            Utc::now(),
-            user.id,
-            Command::SendMessage {
-                appointment,
-                body: String::new(),
-                attachment: Some(attachment.id),
-            },
-        );
-        self.locked_store()?
-            .record(&envelope)
-            .map_err(Self::record_error)?;
-        self.sync_wake.notify_one();
-        self.conversation(appointment)
-    }
-
-    /// Save a conversation's file in this device's documents folder under the server's name.
-    /// Read from the server when it can be reached (the read is audited there), else from the
-    /// copy kept in the encrypted store.
-    pub async fn open_attachment(
-        &self,
-        id: uuid::Uuid,
-    ) -> Result<clinic_core::ipc::PrintedDocument, IpcError> {
-        self.unlocked_user()?;
-        let attachment = self
-            .with_store(|s| s.attachment(id))?
-            .ok_or_else(|| IpcError::from(DeskError::AttachmentNotYours))?;
-        let content = match self
-            .authed(|c, t| async move { c.attachment(&t, id).await })
-            .await
-        {
-            Ok(bytes) => {
-                // Kept only if it is what the server said it was.
-                let sha = hex::encode(sha2::Sha256::digest(&bytes));
-                if sha != attachment.sha256
-                    || clinic_core::upload::FileKind::of(&bytes) != Some(attachment.kind)
-                {
-                    return Err(IpcError::from(DeskError::FileDamaged));
-                }
-                self.with_store(|s| s.keep_attachment(&attachment, Some(&bytes)))?;
-                bytes
-            }
-            Err(e) if e.code == ErrorCode::ServerUnreachable => {
-                self.with_store(|s| s.attachment_content(id))?.ok_or(e)?
-            }
-            Err(e) => return Err(e),
-        };
-        // The name is made here from what the file is (never a name from the network).
-        let name = clinic_core::chat::Attachment::server_file_name(
-            attachment.kind,
-            &attachment.sha256,
-            attachment.uploaded_at,
-        );
-        self.save_document(&name, &content)
-    }
-
-    /// Unread messages per appointment, for the signed-in user.
-    pub fn unread_messages(&self) -> Result<Vec<(AppointmentId, usize)>, IpcError> {
-        let user = self.unlocked_user()?;
-        self.with_store(|s| s.unread_counts(user.id))
-    }
-
-    /// A consultation's note (online: the server decides who reads it, and audits the read).
-    pub async fn consultation_note(
-        &self,
-        appointment: AppointmentId,
-    ) -> Result<clinic_core::ipc::NoteView, IpcError> {
-        self.unlocked_user()?;
-        self.authed(|c, t| async move { c.note(&t, appointment).await })
-            .await
-    }
-
-    /// Write a consultation's note (checked here as the server will check it).
-    pub async fn save_note(
-        &self,
-        args: &clinic_core::ipc::SaveNoteArgs,
-    ) -> Result<clinic_core::ipc::NoteView, IpcError> {
-        self.working_user()?;
-        args.form.note.check().map_err(IpcError::validation)?;
-        let (appointment, form) = (args.appointment, args.form.clone());
-        self.authed(|c, t| async move { c.save_note(&t, appointment, &form).await })
-            .await
-    }
-
-    /// A patient's consultations, newest first (online; audited by the server).
-    pub async fn patient_history(
-        &self,
-        patient: clinic_core::PatientId,
-    ) -> Result<Vec<clinic_core::ipc::ConsultationSummary>, IpcError> {
-        self.unlocked_user()?;
-        self.authed(|c, t| async move { c.consultations(&t, patient).await })
-            .await
-    }
-
-    /// Record a patient's consent (online: the server keeps consents and checks them).
-    pub async fn record_consent(
-        &self,
-        args: &clinic_core::ipc::RecordConsentArgs,
-    ) -> Result<clinic_core::consent::ConsentRecord, IpcError> {
-        let user = self.unlocked_user()?;
-        let spoken = user.role != clinic_core::Role::Patient;
-        args.form.check(spoken).map_err(IpcError::validation)?;
-        let (patient, form) = (args.patient, args.form.clone());
-        self.authed(|c, t| async move { c.record_consent(&t, patient, &form).await })
-            .await
-    }
-
     /// An appointment as this desk's book holds it.
-    fn stored_appointment(&self, id: AppointmentId) -> Result<AppointmentRecord, IpcError> {
+    pub(crate) fn stored_appointment(
+        &self,
+        id: AppointmentId,
+    ) -> Result<AppointmentRecord, IpcError> {
         self.with_store(|s| s.appointment(id))?
             .ok_or_else(|| IpcError::from(DeskError::AppointmentNotHere))
     }
 
-    /// The clinic's doctors as this desk knows them (works offline).
-    pub fn clinic_doctors(&self) -> Result<Vec<DoctorRecord>, IpcError> {
-        self.working_user()?;
-        self.with_store(|s| s.doctors())
-    }
-
     /// Slot-holding times starting in `[from, to)`: one doctor's, or every doctor's (one query),
     /// grouped by doctor in id order.
-    fn busy_between(
+    pub(crate) fn busy_between(
         &self,
         doctor: Option<UserId>,
         from: DateTime<Utc>,
@@ -779,33 +516,6 @@ impl Desk {
         Ok(PrintedDocument {
             path: path.display().to_string(),
         })
-    }
-
-    /// Search the clinic's doctors from this desk's copy (offline too), each with their next free
-    /// slot in the coming two weeks.
-    pub fn search_doctors(&self, query: &DirectoryQuery) -> Result<DirectoryPage, IpcError> {
-        self.working_user()?;
-        let tz = self.clinic_zone()?;
-        let now = Utc::now();
-        let first_day = now.with_timezone(&tz).date_naive();
-        let slots = SlotQuery {
-            kind: query
-                .kind
-                .unwrap_or(clinic_core::availability::ConsultationType::InPerson),
-            first_day,
-            last_day: first_day + Days::new(13),
-            not_before: now,
-        };
-        let doctors = self.with_store(|s| s.doctors())?;
-        let (from, to) = (now - Duration::days(1), now + Duration::days(15));
-        let busy = self.busy_between(None, from, to)?;
-        let days = clinic_core::availability::ClinicDays::new(tz, &slots);
-        let directory = Directory::new(doctors, &days, &slots, |id| {
-            let first = busy.partition_point(|b| b.doctor < id);
-            let end = busy.partition_point(|b| b.doctor <= id);
-            &busy[first..end]
-        });
-        Ok(directory.search(query))
     }
 
     /// Seven clinic days of the book from `from` (today when left out).

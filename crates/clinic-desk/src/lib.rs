@@ -4,7 +4,10 @@
 mod appointments;
 mod calls;
 mod connection;
+mod consultations;
+mod conversations;
 mod doctor_documents;
+mod doctors;
 mod offline;
 mod patient_booking;
 mod patients;

@@ -14,6 +14,7 @@ pub mod key;
 pub mod preference;
 pub mod records;
 pub mod registry;
+mod replica;
 pub mod schedule;
 
 pub use database::{Store, StoreError, CONNECTION_PRAGMAS};

@@ -242,3 +242,184 @@ pub fn message(n: u32, appointment: u32, body: &str) -> Value {
         json!({"kind": "send_message", "appointment": uuid(0xa000, appointment), "body": body}),
     )
 }
+
+pub async fn declared_upload(c: &Clinic, purpose: &str, length: usize) -> String {
+    let path = format!("/api/v1/doctors/{}/documents?purpose={purpose}", c.doctor);
+    declared_post(&c.s, &path, &c.doctor_token, length).await
+}
+
+pub fn medicine(name: &str, days: u32) -> Value {
+    json!({"medicine": name, "strength": "500 mg", "form": "tablet", "dose": "1 tablet",
+           "frequency": "1+0+1", "duration_days": days, "instructions": "after food"})
+}
+
+pub fn registration(n: u32, patient: u32, number: &str, name: &str, email: Option<&str>) -> Value {
+    envelope(
+        n,
+        json!({"kind": "register_patient", "patient": uuid(0x9000, patient),
+               "patient_number": number,
+               "demographics": {"full_name": name, "sex": null, "date_of_birth": null,
+                                "phone": null, "email": email, "address": null,
+                                "emergency_contact": null}}),
+    )
+}
+
+/// Send only the head of a POST to `path` that declares `length` bytes (and a few of them),
+/// and read what the server answers while the rest has not come.
+pub async fn declared_post(s: &TestServer, path: &str, token: &str, length: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = s.url.trim_start_matches("http://").to_owned();
+    let mut raw = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\n\
+         Authorization: Bearer {token}\r\nContent-Length: {length}\r\n\r\n%PDF-1.4\n",
+    );
+    raw.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0; 4096];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), raw.read(&mut answer))
+        .await
+        .expect("answered before the body arrived")
+        .unwrap();
+    String::from_utf8_lossy(&answer[..n]).into_owned()
+}
+
+pub async fn upload(
+    s: &TestServer,
+    token: &str,
+    doctor: &str,
+    purpose: &str,
+    content: &[u8],
+) -> (StatusCode, Value) {
+    let response = s
+        .http
+        .post(format!(
+            "{}/api/v1/doctors/{doctor}/documents?purpose={purpose}",
+            s.url
+        ))
+        .bearer_auth(token)
+        .body(content.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+pub async fn documents(
+    s: &TestServer,
+    token: &str,
+    doctor: &str,
+    purpose: &str,
+) -> (StatusCode, Value) {
+    s.get(
+        &format!("/api/v1/doctors/{doctor}/documents?purpose={purpose}"),
+        Some(token),
+    )
+    .await
+}
+
+pub const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+/// Announce `content` for `patient` and send it in 256 KiB chunks; the last answer.
+pub async fn upload_whole(
+    s: &TestServer,
+    token: &str,
+    patient: &str,
+    title: &str,
+    category: &str,
+    content: &[u8],
+) -> (StatusCode, Value) {
+    use sha2::Digest;
+    let (status, state) = s
+        .post(
+            &format!("/api/v1/patients/{patient}/uploads"),
+            Some(token),
+            json!({"title": title, "category": category, "size": content.len(),
+                   "sha256": hex::encode(sha2::Sha256::digest(content))}),
+        )
+        .await;
+    if status != StatusCode::CREATED {
+        return (status, state);
+    }
+    let id = state["id"].as_str().unwrap().to_owned();
+    let mut last = (status, state);
+    for (i, chunk) in content.chunks(256 * 1024).enumerate() {
+        last = patch_chunk(s, token, &id, i * 256 * 1024, chunk).await;
+    }
+    last
+}
+
+/// A whole PDF of about `len` bytes (padding in a comment).
+pub fn big_pdf(len: usize) -> Vec<u8> {
+    let mut pdf = b"%PDF-1.4\n%".to_vec();
+    pdf.extend((0..len).map(|i| b'a' + (i % 26) as u8));
+    pdf.extend_from_slice(b"\n%%EOF\n");
+    pdf
+}
+
+pub async fn patch_chunk(
+    s: &TestServer,
+    token: &str,
+    upload: &str,
+    offset: usize,
+    bytes: &[u8],
+) -> (StatusCode, Value) {
+    let response = s
+        .http
+        .patch(format!("{}/api/v1/uploads/{upload}", s.url))
+        .bearer_auth(token)
+        .header("Upload-Offset", offset.to_string())
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+pub async fn audit_chain(s: &TestServer) -> Vec<clinic_sync::audit::AuditEntry> {
+    use clinic_sync::storage::prelude::*;
+    match &s.storage {
+        AnyStorage::Sqlite(st) => st.audit_entries().await.unwrap(),
+        AnyStorage::Postgres(st) => st.audit_entries().await.unwrap(),
+    }
+}
+
+/// The server's audit chain checked as the admins' viewer checks it (with the audit key).
+pub async fn verify_audit(s: &TestServer) -> Result<(), clinic_sync::audit::ChainBroken> {
+    use clinic_sync::storage::prelude::*;
+    let chain = audit_chain(s).await;
+    match &s.storage {
+        AnyStorage::Sqlite(st) => {
+            let head = st.audit_head().await.unwrap();
+            clinic_sync::audit::verify(&chain, st.audit_key(), head.as_ref())
+        }
+        AnyStorage::Postgres(st) => {
+            let head = st.audit_head().await.unwrap();
+            clinic_sync::audit::verify(&chain, st.audit_key(), head.as_ref())
+        }
+    }
+}
+
+/// A second verified doctor of the clinic, signed in.
+pub async fn second_doctor(c: &Clinic) -> (String, String) {
+    verified_doctor(
+        &c.s,
+        &c.admin,
+        "dr.karim@clinic.test",
+        "Dr. Karim",
+        "A-54321",
+    )
+    .await
+}
+
+/// The newest audit entry's action.
+pub async fn newest_audit_action(c: &Clinic) -> String {
+    let (status, page) = c.s.get("/api/v1/audit", Some(&c.admin)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["entries"][0]["action"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}

@@ -1,4 +1,4 @@
-//! Shared by the API test binaries: a real server in-process on a loopback port, on SQLite or
+//! Shared by the server's test modules: a real server in-process on a loopback port, on SQLite or
 //! on a fresh PostgreSQL database (`CLINIC_TEST_POSTGRES_URL`, which scripts/test.sh starts).
 #![allow(dead_code)]
 
@@ -18,20 +18,18 @@ pub enum AnyStorage {
     Postgres(PostgresStorage),
 }
 
+/// A server started by `clinic_sync::testing` (it stops when dropped).
+enum Serving {
+    Sqlite(clinic_sync::testing::Spawned<SqliteStorage>),
+    Postgres(clinic_sync::testing::Spawned<PostgresStorage>),
+}
+
 pub struct TestServer {
     pub url: String,
     pub storage: AnyStorage,
     pub http: reqwest::Client,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _serving: Serving,
     _dir: tempfile::TempDir,
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -76,24 +74,30 @@ impl TestServer {
                 AnyStorage::Postgres(PostgresStorage::connect(&url).await.unwrap())
             }
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        // The address this server is reached at, as a clinic would set it.
-        settings.public_url.get_or_insert_with(|| url.clone());
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let shutdown = async move {
-            let _ = stopped.await;
-        };
-        match storage.clone() {
+        // Served at its own loopback address, which is also the address it says it has (as a
+        // clinic would set it).
+        let serving = match storage.clone() {
             AnyStorage::Sqlite(s) => {
                 s.migrate().await.unwrap();
-                tokio::spawn(clinic_sync::serve(s, settings, listener, shutdown));
+                Serving::Sqlite(
+                    clinic_sync::testing::serve_storage(s, settings)
+                        .await
+                        .unwrap(),
+                )
             }
             AnyStorage::Postgres(s) => {
                 s.migrate().await.unwrap();
-                tokio::spawn(clinic_sync::serve(s, settings, listener, shutdown));
+                Serving::Postgres(
+                    clinic_sync::testing::serve_storage(s, settings)
+                        .await
+                        .unwrap(),
+                )
             }
-        }
+        };
+        let url = match &serving {
+            Serving::Sqlite(s) => s.url.clone(),
+            Serving::Postgres(s) => s.url.clone(),
+        };
         TestServer {
             url,
             storage,
@@ -101,7 +105,7 @@ impl TestServer {
                 .timeout(Duration::from_secs(20))
                 .build()
                 .unwrap(),
-            stop: Some(stop),
+            _serving: serving,
             _dir: dir,
         }
     }

@@ -15,11 +15,10 @@
 //! One seed (as printed by a failure):
 //!   CLINIC_SIM_SEED=1234 cargo test -p clinic-sync --test simulation -- --nocapture
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
+use crate::common::*;
 use chrono::Utc;
 use clinic_core::account::{PatientDemographics, SignUpForm};
 use clinic_core::appointment::{AppointmentRecord, Origin, Step};
@@ -30,7 +29,6 @@ use clinic_sync::storage::prelude::*;
 use clinic_sync::storage::NewAccount;
 use clinic_sync_client::replication::{pull_changes, push_pending, sync_round};
 use clinic_sync_client::SyncClient;
-use common::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 

@@ -1,10 +1,8 @@
 //! Push, pull and events, in-process on a real loopback port, on SQLite and on PostgreSQL.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::*;
+use crate::common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

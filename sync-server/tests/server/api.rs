@@ -2,11 +2,9 @@
 //! the embedded SQLite and once against PostgreSQL (`CLINIC_TEST_POSTGRES_URL`, which
 //! scripts/test.sh starts). Every test below runs on both.
 
-mod common;
-
+use crate::common::*;
 use clinic_sync::accounts;
 use clinic_sync::settings::Settings;
-use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
