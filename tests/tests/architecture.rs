@@ -317,13 +317,7 @@ fn only_clinic_core_defines_a_judge() {
     assert!(judges_in_core >= 4, "sanity: the core's judges were found");
 }
 
-/// The files past ~800 lines when this rule came in, and their size then: each may only shrink
-/// (and leaves the list when it is split); no other file may pass 800 lines.
-const TOO_LONG_STILL: &[(&str, usize)] = &[
-    ("sync-server/tests/schedule.rs", 2733),
-    ("sync-server/tests/security.rs", 953),
-];
-
+/// No file passes ~800 lines: a longer one is two files.
 #[test]
 fn no_file_grows_past_800_lines() {
     let root = workspace_root();
@@ -331,10 +325,7 @@ fn no_file_grows_past_800_lines() {
     for file in rust_sources() {
         let shown = file.strip_prefix(&root).unwrap().display().to_string();
         let lines = std::fs::read_to_string(&file).unwrap().lines().count();
-        let allowed = TOO_LONG_STILL
-            .iter()
-            .find(|(f, _)| *f == shown)
-            .map_or(800, |(_, n)| *n);
+        let allowed = 800;
         if lines > allowed {
             too_long.push(format!("{shown}: {lines} lines (at most {allowed})"));
         }

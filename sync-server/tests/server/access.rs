@@ -1,5 +1,7 @@
 //! Who may read and write what, each rule pinned by a test that failed before its fix (on SQLite and on PostgreSQL): charts, conversations, command ids, desk series, back-dated bookings, offline reads, sign-in limits.
 
+use clinic_core::account::FieldProblem;
+
 use crate::common::clinic::*;
 use crate::common::*;
 use reqwest::StatusCode;
@@ -52,7 +54,11 @@ async fn a_doctor_cannot_open_a_strangers_chart_by_booking_them(b: Backend) {
         book(1, 1, stranger, &c.doctor, Some(&local(1, 10, 0))),
     )
     .await;
-    assert_eq!(reason(&outcome), "forbidden", "{outcome}");
+    assert_eq!(
+        answer(&outcome),
+        Refused(RejectionReason::Forbidden),
+        "{outcome:?}"
+    );
     // In their own name, for a patient they have never seen: the desk's to book.
     let outcome = push_one(
         s,
@@ -60,7 +66,11 @@ async fn a_doctor_cannot_open_a_strangers_chart_by_booking_them(b: Backend) {
         book(2, 2, stranger, &karim, Some(&local(1, 10, 0))),
     )
     .await;
-    assert_eq!(reason(&outcome), "forbidden", "{outcome}");
+    assert_eq!(
+        answer(&outcome),
+        Refused(RejectionReason::Forbidden),
+        "{outcome:?}"
+    );
     // So the chart stays closed without break-glass, and the refusal is audited.
     assert_eq!(
         chart_status(&c, &karim_token, stranger).await,
@@ -75,7 +85,7 @@ async fn a_doctor_cannot_open_a_strangers_chart_by_booking_them(b: Backend) {
         book(3, 3, stranger, &karim, Some(&local(1, 11, 0))),
     )
     .await;
-    assert_eq!(reason(&outcome), "applied", "{outcome}");
+    assert_eq!(answer(&outcome), Applied, "{outcome:?}");
     assert_eq!(
         chart_status(&c, &karim_token, stranger).await,
         StatusCode::OK
@@ -86,10 +96,10 @@ async fn a_doctor_cannot_open_a_strangers_chart_by_booking_them(b: Backend) {
         book(4, 4, stranger, &karim, Some(&local(2, 11, 0))),
     )
     .await;
-    assert_eq!(reason(&outcome), "applied", "a follow-up: {outcome}");
+    assert_eq!(answer(&outcome), Applied, "a follow-up: {outcome:?}");
     // The desk cancels the booking it made: the doctor's own follow-up alone opens nothing.
     let outcome = push_one(s, &c.desk_a, step(5, 3, "cancel", Some("patient called"))).await;
-    assert_eq!(reason(&outcome), "applied", "{outcome}");
+    assert_eq!(answer(&outcome), Applied, "{outcome:?}");
     assert_eq!(
         chart_status(&c, &karim_token, stranger).await,
         StatusCode::FORBIDDEN
@@ -127,24 +137,30 @@ async fn a_desk_registers_only_in_the_series_the_server_granted_it(b: Backend) {
         (3, "1-0001".to_owned()),
     ] {
         let outcome = push_one(s, &two, registration(n, n, &number, "Amina Begum", None)).await;
-        assert_eq!(reason(&outcome), "invalid", "{number}: {outcome}");
-        assert_eq!(outcome["fields"][0]["field"], "patient_number", "{outcome}");
         assert_eq!(
-            outcome["fields"][0]["problem"], "not_this_desks_series",
-            "{outcome}"
+            answer(&outcome),
+            Refused(RejectionReason::Invalid),
+            "{number:?}: {outcome:?}"
+        );
+        let field = &refusal(&outcome).fields[0];
+        assert_eq!(field.field, "patient_number", "{outcome:?}");
+        assert_eq!(
+            field.problem,
+            FieldProblem::NotThisDesksSeries,
+            "{outcome:?}"
         );
     }
     // So the desk that owns the series keeps its own first number.
     let mine = format!("{code_three}-0001");
     let outcome = push_one(s, &three, registration(4, 4, &mine, "Amina Begum", None)).await;
-    assert_eq!(reason(&outcome), "applied", "{outcome}");
+    assert_eq!(answer(&outcome), Applied, "{outcome:?}");
     let outcome = push_one(
         s,
         &two,
         registration(5, 5, &format!("{code_two}-0001"), "Karim Mia", None),
     )
     .await;
-    assert_eq!(reason(&outcome), "applied", "{outcome}");
+    assert_eq!(answer(&outcome), Applied, "{outcome:?}");
     // A session from no desk has no series.
     let bare = s.sign_in("desk1@clinic.test", DESK_PW).await;
     let outcome = push_one(
@@ -153,7 +169,11 @@ async fn a_desk_registers_only_in_the_series_the_server_granted_it(b: Backend) {
         registration(6, 6, &format!("{code_three}-0002"), "Rahim Uddin", None),
     )
     .await;
-    assert_eq!(reason(&outcome), "invalid", "{outcome}");
+    assert_eq!(
+        answer(&outcome),
+        Refused(RejectionReason::Invalid),
+        "{outcome:?}"
+    );
 }
 
 async fn a_command_id_another_account_used_is_refused_without_its_answer(b: Backend) {
@@ -162,13 +182,17 @@ async fn a_command_id_another_account_used_is_refused_without_its_answer(b: Back
     let (two, code_two) = signed_in_desk(s, "desk2@clinic.test", 61).await;
     let (three, code_three) = signed_in_desk(s, "desk1@clinic.test", 62).await;
     let first = registration(7, 7, &format!("{code_two}-0001"), "Amina Begum", None);
-    assert_eq!(reason(&push_one(s, &two, first.clone()).await), "applied");
+    assert_eq!(answer(&push_one(s, &two, first.clone()).await), Applied);
     // The same command id from another account: refused, not told "applied".
     let copy = registration(7, 8, &format!("{code_three}-0001"), "Karim Mia", None);
     let outcome = push_one(s, &three, copy).await;
-    assert_eq!(reason(&outcome), "forbidden", "{outcome}");
+    assert_eq!(
+        answer(&outcome),
+        Refused(RejectionReason::Forbidden),
+        "{outcome:?}"
+    );
     // The account that pushed it hears its own answer again.
-    assert_eq!(reason(&push_one(s, &two, first).await), "applied");
+    assert_eq!(answer(&push_one(s, &two, first).await), Applied);
     let count = s.scalar("SELECT COUNT(*) FROM patient".to_owned()).await;
     assert_eq!(count, 1);
 }
@@ -185,7 +209,7 @@ async fn a_doctor_reads_only_their_own_conversations_and_every_refusal_is_audite
             book(n, appointment, patient, doctor, Some(&local(1, hour, 0))),
         )
         .await;
-        assert_eq!(reason(&booked), "applied", "{booked}");
+        assert_eq!(answer(&booked), Applied, "{booked:?}");
     }
     let sent = push_one(
         s,
@@ -193,9 +217,9 @@ async fn a_doctor_reads_only_their_own_conversations_and_every_refusal_is_audite
         message(3, 1, "Rahman: the biopsy result"),
     )
     .await;
-    assert_eq!(reason(&sent), "applied", "{sent}");
+    assert_eq!(answer(&sent), Applied, "{sent:?}");
     let sent = push_one(s, &karim_token, message(4, 2, "Karim: bring the X-ray")).await;
-    assert_eq!(reason(&sent), "applied", "{sent}");
+    assert_eq!(answer(&sent), Applied, "{sent:?}");
     // Dr. Karim treats the patient, so the chart opens; its timeline holds his conversation only.
     let (status, chart) = s
         .get(
@@ -277,7 +301,11 @@ async fn a_desk_cannot_back_date_a_booking_into_a_slot_long_past(b: Backend) {
     );
     booking["issued_at"] = json!((Utc::now() - Duration::days(10)).to_rfc3339());
     let outcome = push_one(&c.s, &c.desk_a, booking).await;
-    assert_eq!(reason(&outcome), "slot_in_the_past", "{outcome}");
+    assert_eq!(
+        answer(&outcome),
+        Refused(RejectionReason::SlotInThePast),
+        "{outcome:?}"
+    );
 }
 
 async fn offline_reads_are_bounded_and_only_believed_for_charts_the_device_had(b: Backend) {
@@ -297,7 +325,7 @@ async fn offline_reads_are_bounded_and_only_believed_for_charts_the_device_had(b
             ),
         )
         .await;
-        assert_eq!(reason(&booked), "applied", "{booked}");
+        assert_eq!(answer(&booked), Applied, "{booked:?}");
     }
     // The doctor treats both, but only the first chart ever reached their device.
     let (status, _) = s

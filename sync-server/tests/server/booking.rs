@@ -13,31 +13,35 @@ async fn a_slot_goes_to_the_first_booking_and_the_other_desk_hears_who_took_it_w
     let (s, doctor) = (&c.s, c.doctor.as_str());
     let ten = local(1, 10, 0);
     let first = push_one(s, &c.desk_a, book(1, 1, &c.patients[0], doctor, Some(&ten))).await;
-    assert_eq!(first["outcome"], "applied", "{first}");
+    assert_eq!(first.answer(), Applied, "{first:?}");
     // Desk B was offline and booked the same slot for another patient.
     let second = push_one(s, &c.desk_b, book(2, 2, &c.patients[1], doctor, Some(&ten))).await;
-    assert_eq!(reason(&second), "slot_taken", "{second}");
-    assert_eq!(second["status"], 409);
-    assert!(second["taken_at"].is_string(), "says when: {second}");
-    let offered: Vec<&str> = second["alternatives"]
-        .as_array()
-        .unwrap()
+    assert_eq!(
+        answer(&second),
+        Refused(RejectionReason::SlotTaken),
+        "{second:?}"
+    );
+    let taken = refusal(&second);
+    assert_eq!(taken.status, 409);
+    assert!(taken.taken_at.is_some(), "says when: {second:?}");
+    let offered: Vec<String> = taken
+        .alternatives
         .iter()
-        .map(|slot| slot["start"].as_str().unwrap())
+        .map(|slot| slot.start.to_rfc3339())
         .collect();
     assert_eq!(
-        offered.first().copied(),
-        Some(local(1, 10, 15).as_str()),
-        "the next free slot first: {second}"
+        taken.alternatives.first().map(|slot| slot.start),
+        Some(local(1, 10, 15).parse().unwrap()),
+        "the next free slot first: {second:?}"
     );
     // One click: rebook into the first slot offered.
     let rebooked = push_one(
         s,
         &c.desk_b,
-        book(3, 3, &c.patients[1], doctor, Some(offered[0])),
+        book(3, 3, &c.patients[1], doctor, Some(&offered[0])),
     )
     .await;
-    assert_eq!(rebooked["outcome"], "applied", "{rebooked}");
+    assert_eq!(rebooked.answer(), Applied, "{rebooked:?}");
 
     // Both desks receive the book: two confirmed appointments, none for the refused one.
     let seen = appointments(s, &c.desk_b).await;
@@ -53,9 +57,9 @@ async fn a_slot_goes_to_the_first_booking_and_the_other_desk_hears_who_took_it_w
         step(4, 1, "cancel", Some("Patient travelling")),
     )
     .await;
-    assert_eq!(cancelled["outcome"], "applied", "{cancelled}");
+    assert_eq!(cancelled.answer(), Applied, "{cancelled:?}");
     let again = push_one(s, &c.desk_b, book(5, 4, &c.patients[1], doctor, Some(&ten))).await;
-    assert_eq!(again["outcome"], "applied", "{again}");
+    assert_eq!(again.answer(), Applied, "{again:?}");
     let history = &appointments(s, &c.desk_a).await[&uuid(0xa000, 1)]["history"];
     assert_eq!(history[1]["status"], "cancelled");
     assert_eq!(history[1]["reason"], "Patient travelling");
@@ -67,7 +71,7 @@ async fn each_bad_booking_gets_its_own_reason(b: Backend) {
     // A video call at 11:00 runs to 11:20: an in-person visit at 11:15 overlaps it.
     let mut video = book(1, 1, patient, doctor, Some(&local(1, 11, 0)));
     video["command"]["consultation"] = json!("video");
-    assert_eq!(push_one(s, &c.desk_a, video).await["outcome"], "applied");
+    assert_eq!(push_one(s, &c.desk_a, video).await.answer(), Applied);
 
     let pending = staff(s, &c.admin, "dr.new@clinic.test", "doctor", DOCTOR_PW).await;
     let pending_token = s.sign_in("dr.new@clinic.test", DOCTOR_PW).await;
@@ -82,68 +86,71 @@ async fn each_bad_booking_gets_its_own_reason(b: Backend) {
 
     let unknown_patient = uuid(0x9000, 4242);
     let unknown_doctor = uuid(0x7000, 1);
-    let cases: Vec<(Value, &str)> = vec![
+    let cases: Vec<(Value, RejectionReason)> = vec![
         (
             book(10, 10, patient, doctor, Some(&local(0, 0, 0))),
-            "slot_in_the_past",
+            RejectionReason::SlotInThePast,
         ),
         (
             book(11, 11, patient, doctor, Some(&local(1, 18, 0))),
-            "outside_working_hours",
+            RejectionReason::OutsideWorkingHours,
         ),
         (
             book(12, 12, patient, doctor, Some(&local(1, 13, 15))),
-            "outside_working_hours",
+            RejectionReason::OutsideWorkingHours,
         ),
         (
             book(13, 13, patient, doctor, Some(&local(5, 10, 0))),
-            "doctor_on_leave",
+            RejectionReason::DoctorOnLeave,
         ),
         (
             book(14, 14, patient, doctor, Some(&local(1, 11, 15))),
-            "overlapping",
+            RejectionReason::Overlapping,
         ),
         (
             book(15, 15, patient, doctor, Some(&local(1, 10, 7))),
-            "not_a_slot_time",
+            RejectionReason::NotASlotTime,
         ),
         (
             book(16, 16, patient, &pending, Some(&local(1, 10, 0))),
-            "doctor_not_verified",
+            RejectionReason::DoctorNotVerified,
         ),
         (
             book(17, 17, patient, &unknown_doctor, Some(&local(1, 10, 0))),
-            "unknown_doctor",
+            RejectionReason::UnknownDoctor,
         ),
         (
             book(18, 18, &unknown_patient, doctor, Some(&local(1, 10, 0))),
-            "unknown_patient",
+            RejectionReason::UnknownPatient,
         ),
         (
             book(19, 1, patient, doctor, Some(&local(1, 12, 0))),
-            "already_booked",
+            RejectionReason::AlreadyBooked,
         ),
-        (step(20, 4242, "check_in", None), "unknown_appointment"),
-        (step(21, 1, "complete", None), "step_not_possible"),
+        (
+            step(20, 4242, "check_in", None),
+            RejectionReason::UnknownAppointment,
+        ),
+        (
+            step(21, 1, "complete", None),
+            RejectionReason::StepNotPossible,
+        ),
     ];
-    let expected: Vec<&str> = cases.iter().map(|(_, r)| *r).collect();
+    let expected: Vec<Answer> = cases.iter().map(|(_, r)| Refused(*r)).collect();
     let outcomes = push(s, &c.desk_a, cases.into_iter().map(|(c, _)| c).collect()).await;
-    let got: Vec<&str> = outcomes.iter().map(reason).collect();
+    let got: Vec<Answer> = outcomes.iter().map(answer).collect();
     assert_eq!(got, expected, "{outcomes:#?}");
     for outcome in &outcomes {
         assert!(
-            !outcome["message"].as_str().unwrap_or("").is_empty(),
-            "every refusal says why in words: {outcome}"
+            !refusal(outcome).message.is_empty(),
+            "every refusal says why in words: {outcome:?}"
         );
     }
     // Refusals about the time offer other slots; the lifecycle says where the appointment stands.
-    assert!(!outcomes[1]["alternatives"].as_array().unwrap().is_empty());
+    assert!(!refusal(&outcomes[1]).alternatives.is_empty());
     assert!(
-        outcomes[11]["message"]
-            .as_str()
-            .unwrap()
-            .contains("Confirmed"),
-        "{}",
+        refusal(&outcomes[11]).message.contains("Confirmed"),
+        "{:?}",
         outcomes[11]
     );
 
@@ -155,10 +162,10 @@ async fn each_bad_booking_gets_its_own_reason(b: Backend) {
     not_a_date["command"]["start"] = json!("tomorrow at ten");
     let fine = book(32, 32, patient, doctor, Some(&local(2, 9, 0)));
     let outcomes = push(s, &c.desk_a, vec![no_time, not_a_date, fine]).await;
-    assert_eq!(reason(&outcomes[0]), "invalid");
-    assert_eq!(outcomes[0]["fields"][0]["field"], "start");
-    assert_eq!(reason(&outcomes[1]), "malformed");
-    assert_eq!(outcomes[2]["outcome"], "applied");
+    assert_eq!(answer(&outcomes[0]), Refused(RejectionReason::Invalid));
+    assert_eq!(refusal(&outcomes[0]).fields[0].field, "start");
+    assert_eq!(answer(&outcomes[1]), Refused(RejectionReason::Malformed));
+    assert_eq!(outcomes[2].answer(), Applied);
 }
 
 async fn sixty_four_desks_racing_for_the_same_slots_get_one_booking_each(b: Backend) {
@@ -205,7 +212,9 @@ async fn sixty_four_desks_racing_for_the_same_slots_get_one_booking_each(b: Back
                     .json()
                     .await
                     .unwrap();
-                answers.push((slots[i].clone(), body["outcomes"][0].clone()));
+                let outcome: CommandOutcome =
+                    serde_json::from_value(body["outcomes"][0].clone()).unwrap();
+                answers.push((slots[i].clone(), outcome));
             }
             answers
         }));
@@ -213,13 +222,13 @@ async fn sixty_four_desks_racing_for_the_same_slots_get_one_booking_each(b: Back
     let mut winners: BTreeMap<String, u32> = BTreeMap::new();
     for task in tasks {
         for (slot, outcome) in task.await.unwrap() {
-            match reason(&outcome) {
-                "applied" => *winners.entry(slot).or_default() += 1,
-                "slot_taken" => {
-                    assert!(outcome["taken_at"].is_string(), "{outcome}");
-                    assert!(!outcome["alternatives"].as_array().unwrap().is_empty());
+            match answer(&outcome) {
+                Applied => *winners.entry(slot).or_default() += 1,
+                Refused(RejectionReason::SlotTaken) => {
+                    assert!(refusal(&outcome).taken_at.is_some(), "{outcome:?}");
+                    assert!(!refusal(&outcome).alternatives.is_empty());
                 }
-                other => panic!("unexpected answer {other}: {outcome}"),
+                other => panic!("unexpected answer {other:?}: {outcome:?}"),
             }
         }
     }
@@ -325,21 +334,19 @@ async fn pushes_written_together_are_each_judged_as_their_own_user(b: Backend) {
         AnyStorage::Postgres(s) => s.apply_pushes(pushes, Utc::now(), rules).await,
     }
     .unwrap();
-    let reasons: Vec<Vec<String>> = answers
+    let reasons: Vec<Vec<Answer>> = answers
         .iter()
-        .map(|outcomes| {
-            outcomes
-                .iter()
-                .map(|o| reason(&serde_json::to_value(o).unwrap()).to_owned())
-                .collect()
-        })
+        .map(|outcomes| outcomes.iter().map(answer).collect())
         .collect();
     assert_eq!(
         reasons,
         [
-            vec!["applied"],
-            vec!["slot_taken", "forbidden"],
-            vec!["applied"]
+            vec![Applied],
+            vec![
+                Refused(RejectionReason::SlotTaken),
+                Refused(RejectionReason::Forbidden)
+            ],
+            vec![Applied]
         ]
     );
     let (_, page) = c.s.get("/api/v1/sync/pull?after=0", Some(&desk)).await;

@@ -66,7 +66,7 @@ async fn video_calls_open_for_the_appointments_doctor_and_patient_only(b: Backen
     let mut request = book(1, 1, &own, &c.doctor, Some(&first));
     request["command"]["origin"] = json!("patient_request");
     request["command"]["consultation"] = json!("video");
-    assert_eq!(push_one(s, &patient, request).await["outcome"], "applied");
+    assert_eq!(push_one(s, &patient, request).await.answer(), Applied);
     let appointment = uuid(0xa000, 1);
 
     let (status, body) = meeting(s, &patient, &appointment).await;
@@ -79,8 +79,10 @@ async fn video_calls_open_for_the_appointments_doctor_and_patient_only(b: Backen
 
     // Confirmed: the room is made with the confirmation, before anyone asks to join.
     assert_eq!(
-        push_one(s, &c.doctor_token, step(2, 1, "confirm", None)).await["outcome"],
-        "applied"
+        push_one(s, &c.doctor_token, step(2, 1, "confirm", None))
+            .await
+            .answer(),
+        Applied
     );
     assert_eq!(s.scalar("SELECT COUNT(*) FROM meeting".into()).await, 1);
 
@@ -212,10 +214,7 @@ async fn video_calls_open_for_the_appointments_doctor_and_patient_only(b: Backen
     // An in-person visit has no call; a cancelled one's call is closed.
     let mut in_person = book(3, 3, &own, &c.doctor, Some(&second));
     in_person["command"]["origin"] = json!("booked");
-    assert_eq!(
-        push_one(s, &c.desk_a, in_person).await["outcome"],
-        "applied"
-    );
+    assert_eq!(push_one(s, &c.desk_a, in_person).await.answer(), Applied);
     let (status, body) = meeting(s, &patient, &uuid(0xa000, 3)).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(
@@ -223,8 +222,10 @@ async fn video_calls_open_for_the_appointments_doctor_and_patient_only(b: Backen
         "{body}"
     );
     assert_eq!(
-        push_one(s, &patient, step(4, 1, "cancel", Some("Feeling better"))).await["outcome"],
-        "applied"
+        push_one(s, &patient, step(4, 1, "cancel", Some("Feeling better")))
+            .await
+            .answer(),
+        Applied
     );
     let (status, body) = meeting(s, &c.doctor_token, &appointment).await;
     assert_eq!(status, StatusCode::CONFLICT);

@@ -63,14 +63,15 @@ async fn messages_reach_only_the_doctor_and_the_patient_of_the_appointment(b: Ba
             &c.desk_a,
             book(1, 1, &own, &c.doctor, Some(&local(1, 9, 0)))
         )
-        .await["outcome"],
-        "applied"
+        .await
+        .answer(),
+        Applied
     );
 
     // The patient writes, the doctor answers; a repeated push is answered the same, once.
     let question = message(2, 1, "  Should I take the tablets before or after food?  ");
     let first = push_one(s, &patient, question.clone()).await;
-    assert_eq!(first["outcome"], "applied", "{first}");
+    assert_eq!(first.answer(), Applied, "{first:?}");
     assert_eq!(push_one(s, &patient, question).await, first, "never twice");
     assert_eq!(
         push_one(
@@ -78,8 +79,9 @@ async fn messages_reach_only_the_doctor_and_the_patient_of_the_appointment(b: Ba
             &c.doctor_token,
             message(3, 1, "After food, twice a day.")
         )
-        .await["outcome"],
-        "applied"
+        .await
+        .answer(),
+        Applied
     );
     assert_eq!(s.scalar("SELECT COUNT(*) FROM message".into()).await, 2);
 
@@ -110,30 +112,32 @@ async fn messages_reach_only_the_doctor_and_the_patient_of_the_appointment(b: Ba
     // apart from forbidden ones for patients.
     for (token, n) in [(&c.desk_a, 4), (&other_doctor, 5), (&other_patient, 6)] {
         assert_eq!(
-            reason(&push_one(s, token, message(n, 1, "Hello")).await),
-            "forbidden"
+            answer(&push_one(s, token, message(n, 1, "Hello")).await),
+            Refused(RejectionReason::Forbidden)
         );
     }
     let empty = push_one(s, &patient, message(7, 1, "   ")).await;
-    assert_eq!(reason(&empty), "invalid");
-    assert_eq!(empty["fields"][0]["field"], "body");
+    assert_eq!(answer(&empty), Refused(RejectionReason::Invalid));
+    assert_eq!(refusal(&empty).fields[0].field, "body");
     assert_eq!(
-        reason(&push_one(s, &patient, message(8, 99, "Hi")).await),
-        "forbidden"
+        answer(&push_one(s, &patient, message(8, 99, "Hi")).await),
+        Refused(RejectionReason::Forbidden)
     );
     assert_eq!(
-        reason(&push_one(s, &c.doctor_token, message(9, 99, "Hi")).await),
-        "unknown_appointment"
+        answer(&push_one(s, &c.doctor_token, message(9, 99, "Hi")).await),
+        Refused(RejectionReason::UnknownAppointment)
     );
 
     // A cancelled appointment's conversation is closed.
     assert_eq!(
-        push_one(s, &patient, step(10, 1, "cancel", None)).await["outcome"],
-        "applied"
+        push_one(s, &patient, step(10, 1, "cancel", None))
+            .await
+            .answer(),
+        Applied
     );
     assert_eq!(
-        reason(&push_one(s, &patient, message(11, 1, "One more thing")).await),
-        "conversation_closed"
+        answer(&push_one(s, &patient, message(11, 1, "One more thing")).await),
+        Refused(RejectionReason::ConversationClosed)
     );
     assert_eq!(s.scalar("SELECT COUNT(*) FROM message".into()).await, 2);
 }
@@ -153,8 +157,9 @@ async fn files_in_a_conversation_are_checked_consented_sealed_and_read_by_the_tw
             &c.desk_a,
             book(1, 1, &own, &c.doctor, Some(&local(1, 9, 0)))
         )
-        .await["outcome"],
-        "applied"
+        .await
+        .answer(),
+        Applied
     );
     let appointment = uuid(0xa000, 1);
     let report = b"%PDF-1.4\n1 0 obj << /Title (Blood count: haemoglobin 13.2) >> endobj\n%%EOF\n";
@@ -237,17 +242,17 @@ async fn files_in_a_conversation_are_checked_consented_sealed_and_read_by_the_tw
 
     // The message carries it; a file uploaded by someone else cannot be passed off as one's own.
     let sent = push_one(s, &patient, message_with(2, 1, "  ", &file["id"])).await;
-    assert_eq!(sent["outcome"], "applied", "{sent}");
+    assert_eq!(sent.answer(), Applied, "{sent:?}");
     let stolen = push_one(s, &patient, message_with(3, 1, "mine", &again["id"])).await;
-    assert_eq!(reason(&stolen), "invalid");
-    assert_eq!(stolen["fields"][0]["field"], "attachment");
+    assert_eq!(stolen.answer(), Refused(RejectionReason::Invalid));
+    assert_eq!(refusal(&stolen).fields[0].field, "attachment");
     let unknown = push_one(
         s,
         &patient,
         message_with(4, 1, "x", &json!(uuid(0x7000, 1))),
     )
     .await;
-    assert_eq!(reason(&unknown), "invalid");
+    assert_eq!(unknown.answer(), Refused(RejectionReason::Invalid));
     let got = pulled_messages(s, &c.doctor_token).await;
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0]["attachment"]["id"], file["id"]);
@@ -338,8 +343,10 @@ async fn files_in_a_conversation_are_checked_consented_sealed_and_read_by_the_tw
 
     // A cancelled appointment takes no more files.
     assert_eq!(
-        push_one(s, &patient, step(5, 1, "cancel", None)).await["outcome"],
-        "applied"
+        push_one(s, &patient, step(5, 1, "cancel", None))
+            .await
+            .answer(),
+        Applied
     );
     let (status, body) = attach(s, &patient, &appointment, report).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
@@ -364,8 +371,9 @@ async fn the_front_desk_joins_conversations_only_where_the_clinic_allows_it(b: B
             &c.desk_a,
             book(1, 1, &own, &c.doctor, Some(&local(1, 9, 0)))
         )
-        .await["outcome"],
-        "applied"
+        .await
+        .answer(),
+        Applied
     );
     let (_, grant) = s
         .post(
@@ -379,8 +387,10 @@ async fn the_front_desk_joins_conversations_only_where_the_clinic_allows_it(b: B
         "the desk hears the clinic's rule"
     );
     assert_eq!(
-        push_one(s, &patient, message(2, 1, "Is the doctor in today?")).await["outcome"],
-        "applied"
+        push_one(s, &patient, message(2, 1, "Is the doctor in today?"))
+            .await
+            .answer(),
+        Applied
     );
     let answered = push_one(
         s,
@@ -388,7 +398,7 @@ async fn the_front_desk_joins_conversations_only_where_the_clinic_allows_it(b: B
         message(3, 1, "Yes — running 20 minutes late."),
     )
     .await;
-    assert_eq!(answered["outcome"], "applied", "{answered}");
+    assert_eq!(answered.answer(), Applied, "{answered:?}");
     // The doctor, the patient and every desk have both; another doctor and the admin nothing.
     for token in [&c.doctor_token, &patient, &c.desk_a, &c.desk_b] {
         let got = pulled_messages(s, token).await;
@@ -401,8 +411,8 @@ async fn the_front_desk_joins_conversations_only_where_the_clinic_allows_it(b: B
         assert_eq!(pulled_messages(s, token).await, Vec::<Value>::new());
     }
     assert_eq!(
-        reason(&push_one(s, &c.admin, message(4, 1, "Admin here")).await),
-        "forbidden"
+        answer(&push_one(s, &c.admin, message(4, 1, "Admin here")).await),
+        Refused(RejectionReason::Forbidden)
     );
 }
 

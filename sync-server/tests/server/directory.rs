@@ -135,7 +135,7 @@ async fn the_directory_shows_verified_doctors_with_their_next_free_slot(b: Backe
         book(1, 1, &c.patients[0], &c.doctor, Some(&local(1, 9, 0))),
     )
     .await;
-    assert_eq!(booked["outcome"], "applied");
+    assert_eq!(booked.answer(), Applied);
     let from = local_day(1);
     let (_, page) = s
         .get(

@@ -66,13 +66,16 @@ async fn the_whole_record_exports_as_valid_fhir_r4(b: Backend) {
             &c.desk_a,
             book(1, 1, &own, &c.doctor, Some(&local(1, 9, 0)))
         )
-        .await["outcome"],
-        "applied"
+        .await
+        .answer(),
+        Applied
     );
     for (token, step_name, n) in [(&c.desk_a, "check_in", 2), (&c.doctor_token, "start", 3)] {
         assert_eq!(
-            push_one(s, token, step(n, 1, step_name, None)).await["outcome"],
-            "applied"
+            push_one(s, token, step(n, 1, step_name, None))
+                .await
+                .answer(),
+            Applied
         );
     }
     let appointment = uuid(0xa000, 1);
@@ -118,8 +121,10 @@ async fn the_whole_record_exports_as_valid_fhir_r4(b: Backend) {
     let (status, _) = upload_whole(s, &patient, &own, "Chest X-ray", "image", &big_pdf(4000)).await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(
-        push_one(s, &c.doctor_token, step(4, 1, "complete", None)).await["outcome"],
-        "applied"
+        push_one(s, &c.doctor_token, step(4, 1, "complete", None))
+            .await
+            .answer(),
+        Applied
     );
 
     let export = format!("/api/v1/patients/{own}/export/fhir");

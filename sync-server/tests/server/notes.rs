@@ -15,8 +15,9 @@ async fn notes_lock_at_completion_and_later_changes_are_amendments(b: Backend) {
             &c.desk_a,
             book(1, 1, patient, &c.doctor, Some(&local(1, 9, 0)))
         )
-        .await["outcome"],
-        "applied"
+        .await
+        .answer(),
+        Applied
     );
     let path = format!("/api/v1/appointments/{}/note", uuid(0xa000, 1));
     let note = |plan: &str| {
@@ -34,8 +35,10 @@ async fn notes_lock_at_completion_and_later_changes_are_amendments(b: Backend) {
 
     for (token, step_name, n) in [(&c.desk_a, "check_in", 2), (&c.doctor_token, "start", 3)] {
         assert_eq!(
-            push_one(s, token, step(n, 1, step_name, None)).await["outcome"],
-            "applied"
+            push_one(s, token, step(n, 1, step_name, None))
+                .await
+                .answer(),
+            Applied
         );
     }
     // A draft while the consultation runs: written, then simply rewritten.
@@ -76,8 +79,10 @@ async fn notes_lock_at_completion_and_later_changes_are_amendments(b: Backend) {
 
     // Completed: the note is locked. A change needs a reason and becomes an amendment.
     assert_eq!(
-        push_one(s, &c.doctor_token, step(4, 1, "complete", None)).await["outcome"],
-        "applied"
+        push_one(s, &c.doctor_token, step(4, 1, "complete", None))
+            .await
+            .answer(),
+        Applied
     );
     let (status, body) = s
         .put(&path, Some(&c.doctor_token), note("Antibiotics"))

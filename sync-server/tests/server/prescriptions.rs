@@ -21,8 +21,9 @@ async fn prescriptions_warn_lock_at_issue_take_new_versions_and_verify_by_code(b
                 &c.desk_a,
                 book(n, n, &own, &c.doctor, Some(&local(1, hour, 0)))
             )
-            .await["outcome"],
-            "applied"
+            .await
+            .answer(),
+            Applied
         );
     }
     let path = format!("/api/v1/appointments/{}/prescription", uuid(0xa000, 1));
@@ -36,8 +37,10 @@ async fn prescriptions_warn_lock_at_issue_take_new_versions_and_verify_by_code(b
         .contains("start the consultation"));
     for (token, step_name, n) in [(&c.desk_a, "check_in", 3), (&c.doctor_token, "start", 4)] {
         assert_eq!(
-            push_one(s, token, step(n, 1, step_name, None)).await["outcome"],
-            "applied"
+            push_one(s, token, step(n, 1, step_name, None))
+                .await
+                .answer(),
+            Applied
         );
     }
 
@@ -281,8 +284,10 @@ async fn prescriptions_warn_lock_at_issue_take_new_versions_and_verify_by_code(b
     // At the next visit, a medicine still being taken is warned about.
     for (token, step_name, n) in [(&c.desk_a, "check_in", 5), (&c.doctor_token, "start", 6)] {
         assert_eq!(
-            push_one(s, token, step(n, 2, step_name, None)).await["outcome"],
-            "applied"
+            push_one(s, token, step(n, 2, step_name, None))
+                .await
+                .answer(),
+            Applied
         );
     }
     let next = format!("/api/v1/appointments/{}/prescription", uuid(0xa000, 2));

@@ -21,8 +21,9 @@ async fn records_upload_in_chunks_resume_and_the_chart_shows_them(b: Backend) {
             &c.desk_a,
             book(1, 1, &own, &c.doctor, Some(&local(1, 9, 0)))
         )
-        .await["outcome"],
-        "applied"
+        .await
+        .answer(),
+        Applied
     );
     let report = big_pdf(700_000);
     let sha = hex::encode(sha2::Sha256::digest(&report));
@@ -309,8 +310,10 @@ async fn records_upload_in_chunks_resume_and_the_chart_shows_them(b: Backend) {
 
     // The chart: the patient, documents, one timeline with the visit, the documents, a message.
     assert_eq!(
-        push_one(s, &patient, message(9, 1, "I sent my blood report.")).await["outcome"],
-        "applied"
+        push_one(s, &patient, message(9, 1, "I sent my blood report."))
+            .await
+            .answer(),
+        Applied
     );
     let chart = format!("/api/v1/patients/{own}/chart");
     let (status, view) = s.get(&chart, Some(&c.doctor_token)).await;

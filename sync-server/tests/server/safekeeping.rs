@@ -1,5 +1,7 @@
 //! Bad input refused without harm, the database's own refusals isolated, the audit chain keyed and checked, credentials sealed, TLS — each pinned by a test that failed before its fix.
 
+use clinic_core::account::FieldProblem;
+
 use crate::common::clinic::*;
 use crate::common::*;
 use reqwest::StatusCode;
@@ -82,8 +84,12 @@ async fn a_far_future_date_is_a_field_message_not_a_dropped_connection(b: Backen
             book(n, n, &c.patients[0], &c.doctor, Some(start)),
         )
         .await;
-        assert_eq!(reason(&outcome), "invalid", "{start}: {outcome}");
-        assert_eq!(outcome["fields"][0]["field"], "start", "{outcome}");
+        assert_eq!(
+            answer(&outcome),
+            Refused(RejectionReason::Invalid),
+            "{start:?}: {outcome:?}"
+        );
+        assert_eq!(refusal(&outcome).fields[0].field, "start", "{outcome:?}");
     }
     let outcome = push_one(
         s,
@@ -91,7 +97,7 @@ async fn a_far_future_date_is_a_field_message_not_a_dropped_connection(b: Backen
         book(3, 3, &c.patients[0], &c.doctor, Some(&local(1, 10, 0))),
     )
     .await;
-    assert_eq!(reason(&outcome), "applied", "{outcome}");
+    assert_eq!(answer(&outcome), Applied, "{outcome:?}");
     // A year ahead is still answered.
     let next_year = local_day(300);
     let (status, body) = s
@@ -119,11 +125,17 @@ async fn control_characters_are_refused_in_every_text_field_on_both_databases(b:
         ),
     )
     .await;
-    assert_eq!(reason(&outcome), "invalid", "{outcome}");
-    assert_eq!(outcome["fields"][0]["field"], "email", "{outcome}");
     assert_eq!(
-        outcome["fields"][0]["problem"], "invalid_characters",
-        "{outcome}"
+        answer(&outcome),
+        Refused(RejectionReason::Invalid),
+        "{outcome:?}"
+    );
+    let field = &refusal(&outcome).fields[0];
+    assert_eq!(field.field, "email", "{outcome:?}");
+    assert_eq!(
+        field.problem,
+        FieldProblem::InvalidCharacters,
+        "{outcome:?}"
     );
     // Signing in with such an address is a wrong email, not a server error.
     let (status, body) = s
@@ -197,12 +209,12 @@ async fn a_command_the_database_refuses_fails_alone_not_the_group_commit(b: Back
     });
     let (bad, others) = tokio::join!(bad_push, futures_util::future::join_all(others));
     assert_eq!(
-        bad.iter().map(|o| reason(o).to_owned()).collect::<Vec<_>>(),
-        ["applied", "not_storable", "applied"],
+        bad.iter().map(answer).collect::<Vec<_>>(),
+        [Applied, Refused(RejectionReason::NotStorable), Applied],
         "{bad:?}"
     );
     for outcomes in others {
-        assert_eq!(reason(&outcomes[0]), "applied", "{outcomes:?}");
+        assert_eq!(answer(&outcomes[0]), Applied, "{outcomes:?}");
     }
     let count = s.scalar("SELECT COUNT(*) FROM patient".to_owned()).await;
     assert_eq!(count, 8, "two of the bad desk's, six of the others'");
@@ -251,18 +263,24 @@ async fn a_command_the_database_refuses_fails_alone_not_the_group_commit(b: Back
         AnyStorage::Sqlite(st) => clinic_sync::sync::queue::write_group(st, group, rules).await,
         AnyStorage::Postgres(st) => clinic_sync::sync::queue::write_group(st, group, rules).await,
     };
-    let said: Vec<Vec<String>> = answers
+    let said: Vec<Vec<Answer>> = answers
         .into_iter()
-        .map(|answer| {
-            answer
+        .map(|answered| {
+            answered
                 .expect("each push answered")
                 .0
                 .iter()
-                .map(|o| reason(&serde_json::to_value(o).unwrap()).to_owned())
+                .map(answer)
                 .collect()
         })
         .collect();
-    assert_eq!(said, [vec!["not_storable", "applied"], vec!["applied"]]);
+    assert_eq!(
+        said,
+        [
+            vec![Refused(RejectionReason::NotStorable), Applied],
+            vec![Applied]
+        ]
+    );
 }
 
 async fn a_malformed_address_is_answered_in_the_error_shape_without_parser_details(b: Backend) {
@@ -310,7 +328,7 @@ async fn the_audit_chain_is_keyed_and_dropping_its_newest_entries_is_found(b: Ba
         book(1, 1, &c.patients[0], &c.doctor, Some(&local(1, 10, 0))),
     )
     .await;
-    assert_eq!(reason(&booked), "applied", "{booked}");
+    assert_eq!(answer(&booked), Applied, "{booked:?}");
     for _ in 0..4 {
         let path = format!("/api/v1/patients/{}/chart", c.patients[0]);
         assert_eq!(s.get(&path, Some(&c.doctor_token)).await.0, StatusCode::OK);
@@ -401,7 +419,7 @@ async fn the_audit_viewer_pages_and_checks_from_its_last_checkpoint(b: Backend) 
         book(1, 1, &c.patients[0], &c.doctor, Some(&local(1, 10, 0))),
     )
     .await;
-    assert_eq!(reason(&booked), "applied", "{booked}");
+    assert_eq!(answer(&booked), Applied, "{booked:?}");
     for _ in 0..5 {
         let path = format!("/api/v1/patients/{}/chart", c.patients[0]);
         assert_eq!(s.get(&path, Some(&c.doctor_token)).await.0, StatusCode::OK);

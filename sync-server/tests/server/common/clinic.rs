@@ -2,6 +2,8 @@
 //! real server, with the pushes and pulls the tests speak in.
 
 use chrono::{Days, NaiveTime, TimeZone, Utc};
+pub use clinic_core::sync::{CommandOutcome, RejectionReason};
+use clinic_core::sync::{CommandResult, Rejection};
 use clinic_sync::settings::Settings;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -67,7 +69,9 @@ pub fn step(n: u32, appointment: u32, step: &str, reason: Option<&str>) -> Value
     )
 }
 
-pub async fn push(s: &TestServer, token: &str, commands: Vec<Value>) -> Vec<Value> {
+/// Push commands (as the wire carries them: a test sends what a device may send, malformed
+/// ones too) and read the answers as the wire's type.
+pub async fn push(s: &TestServer, token: &str, commands: Vec<Value>) -> Vec<CommandOutcome> {
     let (status, body) = s
         .post(
             "/api/v1/sync/push",
@@ -76,15 +80,46 @@ pub async fn push(s: &TestServer, token: &str, commands: Vec<Value>) -> Vec<Valu
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    body["outcomes"].as_array().unwrap().clone()
+    serde_json::from_value(body["outcomes"].clone())
+        .unwrap_or_else(|e| panic!("the answers read as CommandOutcome ({e}): {body}"))
 }
 
-pub async fn push_one(s: &TestServer, token: &str, command: Value) -> Value {
+pub async fn push_one(s: &TestServer, token: &str, command: Value) -> CommandOutcome {
     push(s, token, vec![command]).await.remove(0)
 }
 
-pub fn reason(outcome: &Value) -> &str {
-    outcome["reason"].as_str().unwrap_or("applied")
+/// A command's answer in a word: applied, or refused for a reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Applied,
+    Refused(RejectionReason),
+}
+pub use Answer::{Applied, Refused};
+
+pub fn answer(outcome: &CommandOutcome) -> Answer {
+    match &outcome.result {
+        CommandResult::Applied { .. } => Applied,
+        CommandResult::Rejected(rejection) => Refused(rejection.reason),
+    }
+}
+
+/// The same, as methods of the answer.
+pub trait Answered {
+    fn answer(&self) -> Answer;
+}
+
+impl Answered for CommandOutcome {
+    fn answer(&self) -> Answer {
+        answer(self)
+    }
+}
+
+/// Why a command was refused (the test fails if it was applied).
+pub fn refusal(outcome: &CommandOutcome) -> &Rejection {
+    match &outcome.result {
+        CommandResult::Rejected(rejection) => rejection,
+        CommandResult::Applied { .. } => panic!("refused, not applied: {outcome:?}"),
+    }
 }
 
 /// Appointments a caller receives by pulling, by id.
@@ -222,7 +257,7 @@ pub async fn clinic_with(b: Backend, patients: u32, desk_in_conversations: bool)
         .map(|p| register(900_000 + p, p, &format!("{code_a}-{p:04}")))
         .collect();
     for outcome in push(&s, &desk_a, registrations).await {
-        assert_eq!(outcome["outcome"], "applied", "{outcome}");
+        assert_eq!(outcome.answer(), Applied, "{outcome:?}");
     }
     Clinic {
         s,
