@@ -1,0 +1,317 @@
+//! The router, the state every handler shares, and the handlers of sessions, accounts and sync
+//! (`sessions.rs`, `accounts.rs`, `sync.rs`; the other features' handlers are in their own
+//! modules). Each handler: extract, ask the policy, call storage, answer.
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, get, post, put};
+use axum::Router;
+use chrono::{DateTime, Utc};
+
+mod accounts;
+mod sessions;
+mod sync;
+
+use accounts::*;
+use sessions::*;
+use sync::*;
+
+pub use crate::caller::Caller;
+use crate::error::ApiError;
+use crate::password;
+use crate::settings::Settings;
+use crate::sign_in_limit::SignInLimit;
+use crate::storage::Storage;
+
+pub struct AppState<S> {
+    pub storage: Arc<S>,
+    pub settings: Arc<Settings>,
+    pub sign_in_limit: Arc<SignInLimit>,
+    /// The change-log head as last announced: devices listening on `/sync/events` pull when it
+    /// moves.
+    pub changes: Arc<tokio::sync::watch::Sender<crate::sync::events::Announcement>>,
+    /// Set when the server is shutting down, so that event streams end and shutdown can finish.
+    pub closing: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Pushes are written through here, several to a commit.
+    pub pushes: crate::sync::queue::PushQueue,
+    /// Seals and opens stored files.
+    pub blob_key: Arc<crate::blobs::BlobKey>,
+}
+
+impl<S> Clone for AppState<S> {
+    fn clone(&self) -> Self {
+        Self {
+            storage: self.storage.clone(),
+            settings: self.settings.clone(),
+            sign_in_limit: self.sign_in_limit.clone(),
+            changes: self.changes.clone(),
+            closing: self.closing.clone(),
+            pushes: self.pushes.clone(),
+            blob_key: self.blob_key.clone(),
+        }
+    }
+}
+
+impl<S: Storage> AppState<S> {
+    pub fn new(storage: S, settings: Settings, blob_key: crate::blobs::BlobKey) -> Self {
+        let nz = |n: u32| std::num::NonZeroU32::new(n).unwrap_or(std::num::NonZeroU32::MIN);
+        let limit = SignInLimit::new(
+            nz(settings.sign_in_attempts_per_minute_per_account),
+            nz(settings.sign_in_attempts_per_minute_per_address),
+            // Never below what one address may try in a minute.
+            nz(settings
+                .sign_in_attempts_per_hour_per_account
+                .max(settings.sign_in_attempts_per_minute_per_account)),
+        );
+        // Made now, so the first sign-in to an unknown account costs no more than any other.
+        let _ = password::decoy_hash();
+        let storage = Arc::new(storage);
+        let pushes = crate::sync::queue::PushQueue::start(
+            storage.clone(),
+            crate::sync::queue::ClinicRules {
+                tz: settings.time_zone(),
+                desk_in_conversations: settings.desk_in_conversations,
+            },
+        );
+        Self {
+            storage,
+            pushes,
+            blob_key: Arc::new(blob_key),
+            settings: Arc::new(settings),
+            sign_in_limit: Arc::new(limit),
+            changes: Arc::new(
+                tokio::sync::watch::channel(crate::sync::events::Announcement::default()).0,
+            ),
+            closing: Arc::new(tokio::sync::watch::channel(false).0),
+        }
+    }
+
+    /// Tell listening devices the change log has moved (after a commit that appended to it).
+    pub async fn announce_changes(&self) {
+        match self.storage.head_seq().await {
+            Ok(head) => self.announce(head),
+            Err(e) => tracing::warn!(error = %e, "could not read the change-log head"),
+        }
+    }
+
+    pub(crate) fn announce(&self, head: u64) {
+        self.announce_to(head, crate::sync::events::Concerned::Everyone);
+    }
+
+    /// Announce a commit that moved the log to `head`, concerning `concerned` only.
+    pub(crate) fn announce_to(&self, head: u64, concerned: crate::sync::events::Concerned) {
+        self.changes.send_if_modified(|current| {
+            let moved = head > current.head;
+            if moved {
+                *current = crate::sync::events::Announcement {
+                    from: current.head,
+                    head,
+                    concerned,
+                };
+            }
+            moved
+        });
+    }
+}
+
+/// A push carries up to [`MAX_COMMANDS_PER_PUSH`] commands of a few hundred bytes each: it gets
+/// a larger body limit than the other requests.
+pub(crate) use crate::body::{cut_off, file_answer, whole_body};
+use crate::extract::MaxBytes;
+pub use crate::extract::{ApiJson, ClientAddress};
+
+pub const MAX_PUSH_BYTES: usize = 4 * 1024 * 1024;
+
+/// The whole API as a router, for the binary and for in-process tests.
+pub fn router<S: Storage>(state: AppState<S>) -> Router {
+    let limit = state.settings.max_request_bytes;
+    Router::new()
+        .route("/health", get(health::<S>))
+        .route("/api/v1/sessions", post(sign_in::<S>))
+        .route("/api/v1/sessions/current", delete(sign_out::<S>))
+        .route("/api/v1/patients", post(sign_up::<S>))
+        .route("/api/v1/me", get(me::<S>))
+        .route("/api/v1/me/profile", put(update_my_profile::<S>))
+        .route(
+            "/api/v1/accounts",
+            get(list_accounts::<S>).post(create_staff_account::<S>),
+        )
+        .route("/api/v1/doctors", get(doctors::<S>))
+        .route(
+            "/api/v1/doctors/{id}",
+            put(crate::directory::save_profile::<S>),
+        )
+        .route(
+            "/api/v1/doctors/{id}/verification",
+            put(crate::directory::verify::<S>),
+        )
+        .route(
+            "/api/v1/doctors/{id}/slots",
+            get(crate::directory::slots::<S>),
+        )
+        .route("/api/v1/directory", get(crate::directory::directory::<S>))
+        .route(
+            "/api/v1/appointments/{id}/note",
+            get(crate::consultations::read::<S>).put(crate::consultations::write::<S>),
+        )
+        .route(
+            "/api/v1/patients/{id}/consultations",
+            get(crate::consultations::history::<S>),
+        )
+        .route(
+            "/api/v1/patients/{id}/consents",
+            get(crate::consents::list::<S>).post(crate::consents::record::<S>),
+        )
+        .route(
+            "/api/v1/appointments/{id}/meeting",
+            get(crate::meetings::join::<S>),
+        )
+        .route(
+            "/api/v1/doctors/{id}/documents",
+            get(crate::doctor_documents::list::<S>)
+                .post(crate::doctor_documents::upload::<S>)
+                .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(
+                    clinic_core::doctor::CREDENTIAL_MAX_BYTES as usize,
+                )),
+        )
+        .route(
+            "/api/v1/doctors/{id}/documents/{document}",
+            get(crate::doctor_documents::download::<S>),
+        )
+        .route(
+            "/api/v1/appointments/{id}/prescription",
+            get(crate::prescriptions::read::<S>).put(crate::prescriptions::write::<S>),
+        )
+        .route(
+            "/api/v1/appointments/{id}/prescription/issue",
+            post(crate::prescriptions::issue::<S>),
+        )
+        .route(
+            "/api/v1/patients/{id}/prescriptions",
+            get(crate::prescriptions::of_patient::<S>),
+        )
+        .route(
+            "/api/v1/patients/{id}/clinical",
+            get(crate::prescriptions::read_clinical::<S>)
+                .put(crate::prescriptions::write_clinical::<S>),
+        )
+        .route(
+            "/api/v1/verify/{code}",
+            get(crate::prescriptions::verify_json::<S>),
+        )
+        .route(
+            "/verify/{code}",
+            get(crate::prescriptions::verify_page::<S>),
+        )
+        .route(
+            "/api/v1/patients/{id}/chart",
+            get(crate::records::chart::<S>),
+        )
+        .route("/api/v1/audit", get(crate::audit::view::<S>))
+        .route(
+            "/api/v1/patients/{id}/export/fhir",
+            get(crate::records::export_fhir::<S>),
+        )
+        .route(
+            "/api/v1/audit/offline-reads",
+            post(crate::records::offline_reads::<S>),
+        )
+        .route(
+            "/api/v1/patients/{id}/uploads",
+            post(crate::records::start_upload::<S>),
+        )
+        .route(
+            "/api/v1/uploads/{id}",
+            get(crate::records::upload_state::<S>)
+                .patch(crate::records::send_chunk::<S>)
+                .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(
+                    crate::records::CHUNK_MAX_BYTES,
+                )),
+        )
+        .route(
+            "/api/v1/patients/{id}/documents",
+            get(crate::records::documents::<S>),
+        )
+        .route("/api/v1/documents/{id}", get(crate::records::download::<S>))
+        .route(
+            "/api/v1/appointments/{id}/attachments",
+            post(crate::attachments::upload::<S>).layer::<_, std::convert::Infallible>(
+                DefaultBodyLimit::max(clinic_core::chat::ATTACHMENT_MAX_BYTES as usize),
+            ),
+        )
+        .route(
+            "/api/v1/attachments/{id}",
+            get(crate::attachments::download::<S>),
+        )
+        .route(
+            "/api/v1/sync/push",
+            post(push::<S>)
+                .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(
+                    MAX_PUSH_BYTES.max(limit),
+                ))
+                .layer::<_, std::convert::Infallible>(axum::Extension(MaxBytes(
+                    MAX_PUSH_BYTES.max(limit),
+                ))),
+        )
+        .route("/api/v1/sync/pull", get(pull::<S>))
+        .route("/api/v1/sync/events", get(events::<S>))
+        .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::Extension(MaxBytes(limit)))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
+        .with_state(state)
+}
+
+/// A handler that panicked answers 500 in the one error shape (the panic goes to the log, not
+/// to the caller), instead of dropping the connection.
+fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    axum::response::IntoResponse::into_response(ApiError::Internal(format!(
+        "handler panicked: {detail}"
+    )))
+}
+
+fn now_ms(now: DateTime<Utc>) -> i64 {
+    now.timestamp_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_handler_that_panics_answers_500_in_the_error_shape_and_the_server_goes_on() {
+        let app = Router::new()
+            .route(
+                "/boom",
+                get(|| async {
+                    if std::hint::black_box(true) {
+                        panic!("date arithmetic overflowed");
+                    }
+                }),
+            )
+            .route("/fine", get(|| async { "fine" }))
+            .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let http = reqwest::Client::new();
+        let answer = http.get(format!("{url}/boom")).send().await.unwrap();
+        assert_eq!(answer.status(), reqwest::StatusCode::INTERNAL_SERVER_ERROR);
+        let body: serde_json::Value = answer.json().await.unwrap();
+        assert_eq!(body["code"], "internal", "{body}");
+        assert!(
+            !body.to_string().contains("overflowed"),
+            "the panic stays in the log: {body}"
+        );
+        let answer = http.get(format!("{url}/fine")).send().await.unwrap();
+        assert_eq!(answer.text().await.unwrap(), "fine");
+    }
+}
