@@ -5,6 +5,7 @@
 
 pub mod backend;
 mod components;
+mod format;
 mod hooks;
 pub mod i18n;
 mod pages;

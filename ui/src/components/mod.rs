@@ -1,4 +1,8 @@
+pub mod chart;
+pub mod chat;
+pub mod consent;
 mod field;
+pub mod join_call;
 mod status_bar;
 
 pub use field::{ErrorBanner, TextField};

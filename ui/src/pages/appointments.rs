@@ -19,6 +19,7 @@ use yew::prelude::*;
 
 use crate::backend;
 use crate::components::ErrorBanner;
+use crate::format::{clinic_zone, clock, day_and_clock, zone};
 use crate::hooks::use_submission;
 use crate::i18n::{field_message, text, text_with};
 use crate::state::AppModel;
@@ -40,38 +41,6 @@ use week::*;
 
 /// How many free slots the booking form offers at once.
 const SLOTS_OFFERED: u32 = 8;
-
-pub(crate) fn zone(name: &str) -> Tz {
-    name.parse().unwrap_or(chrono_tz::UTC)
-}
-
-/// The clinic's clock, as the desk last heard it (UTC until the first sign-in brings it).
-pub(crate) fn clinic_zone(model: &AppModel) -> Tz {
-    zone(
-        model
-            .connection
-            .as_ref()
-            .and_then(|c| c.clinic_time_zone.as_deref())
-            .unwrap_or("UTC"),
-    )
-}
-
-/// `10:30`, on the clinic's clock.
-pub(crate) fn clock(tz: Tz, t: DateTime<Utc>) -> String {
-    t.with_timezone(&tz).format("%H:%M").to_string()
-}
-
-/// `Tue 1 Dec 10:30`, on the clinic's clock, with the weekday in the desk's language.
-pub(crate) fn day_and_clock(lang: Language, tz: Tz, t: DateTime<Utc>) -> String {
-    use chrono::Datelike;
-    let local = t.with_timezone(&tz);
-    format!(
-        "{} {} {}",
-        text(lang, &format!("weekday-{:?}", local.weekday())),
-        local.format("%d.%m."),
-        local.format("%H:%M")
-    )
-}
 
 pub(crate) fn status_label(lang: Language, status: Status) -> String {
     text(lang, &format!("appointment-status-{}", status.as_str()))

@@ -96,7 +96,7 @@ pub fn AuditViewer() -> Html {
                     <tbody>
                         for e in found.entries.iter() {
                             <tr data-action={e.action.clone()} class={classes!((e.action == AuditAction::BreakGlass.as_str()).then_some("flagged"))}>
-                                <td>{ DateTime::<Utc>::from_timestamp_millis(e.at_ms).map(|t| t.format("%d.%m.%Y %H:%M:%S UTC").to_string()).unwrap_or_default() }</td>
+                                <td>{ DateTime::<Utc>::from_timestamp_millis(e.at_ms).map(crate::format::utc_stamp).unwrap_or_default() }</td>
                                 <td>
                                     { format!("{} ({})", name(&found.names, &e.actor), e.role) }
                                     if !e.device.is_empty() { <span class="device">{ format!(" · {}", e.device) }</span> }

@@ -14,9 +14,10 @@ use clinic_core::ipc::{
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use super::appointments::{day_and_clock, status_label, zone};
+use super::appointments::status_label;
 use crate::backend;
 use crate::components::ErrorBanner;
+use crate::format::{day_and_clock, zone};
 use crate::hooks::use_submission;
 use crate::i18n::{field_message, text, text_with};
 use crate::state::AppModel;
@@ -293,8 +294,8 @@ pub fn ConsultationScreen(props: &ConsultationProps) -> Html {
                     <span class="number">{ format!(" · {}", props.view.patient_number) }</span>
                 </h3>
                 <span class="day-actions">
-                    if super::call::has_call(&a) {
-                        <super::call::JoinCall appointment={a.id} patient={a.patient} language={lang}
+                    if crate::components::join_call::has_call(&a) {
+                        <crate::components::join_call::JoinCall appointment={a.id} patient={a.patient} language={lang}
                                                time_zone={props.time_zone.clone()} />
                     }
                     if a.status == Status::InConsultation {
@@ -317,7 +318,7 @@ pub fn ConsultationScreen(props: &ConsultationProps) -> Html {
                           text(lang, kind), status_label(lang, note.as_ref().map_or(a.status, |n| n.status))) }
             </p>
             if *showing_chart {
-                <super::chart::ChartPanel patient={Some(a.patient)} language={lang} time_zone={props.time_zone.clone()} />
+                <crate::components::chart::ChartPanel patient={Some(a.patient)} language={lang} time_zone={props.time_zone.clone()} />
             }
             <ErrorBanner error={submission.error().filter(|e| e.fields.is_empty())} language={lang} />
             if *saved {
@@ -325,7 +326,7 @@ pub fn ConsultationScreen(props: &ConsultationProps) -> Html {
             }
             <div class="consultation-columns">
                 <aside class="history" id="history">
-                    <super::chat::ChatPanel appointment={a.id} language={lang} time_zone={props.time_zone.clone()} />
+                    <crate::components::chat::ChatPanel appointment={a.id} language={lang} time_zone={props.time_zone.clone()} />
                     <h4>{ text(lang, "history-title") }</h4>
                     { history_list(lang, tz, history.as_ref(), a.id) }
                 </aside>
@@ -418,7 +419,7 @@ pub(crate) fn past_consultation(
 ) -> Html {
     html! {
         <li class="past-consultation">
-            <strong>{ c.appointment.slot.map(|s| day_and_clock(lang, tz, s.start)).unwrap_or_else(|| c.appointment.day.format("%d.%m.%Y").to_string()) }</strong>
+            <strong>{ c.appointment.slot.map(|s| day_and_clock(lang, tz, s.start)).unwrap_or_else(|| crate::format::date(c.appointment.day)) }</strong>
             { format!(" · {}", c.doctor_name) }
             if let Some(n) = &c.note {
                 <p>{ n.assessment.clone() }</p>

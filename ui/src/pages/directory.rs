@@ -10,8 +10,8 @@ use clinic_core::ipc::FreeSlotsArgs;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use super::appointments::{clinic_zone, day_and_clock};
 use crate::backend;
+use crate::format::{clinic_zone, day_and_clock};
 use crate::i18n::{text, text_with};
 use crate::state::AppModel;
 

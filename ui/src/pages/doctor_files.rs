@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use crate::backend;
 use crate::components::ErrorBanner;
+use crate::format::{clinic_zone, date, local_day, size_label};
 use crate::i18n::{field_message, text, text_with};
 use crate::state::AppModel;
 
@@ -24,6 +25,7 @@ pub struct DoctorFilesProps {
 #[component]
 pub fn DoctorFilesSection(props: &DoctorFilesProps) -> Html {
     let model = use_context::<UseReducerHandle<AppModel>>().expect("AppModel context");
+    let tz = clinic_zone(&model);
     let lang = model.language();
     let files = use_state(|| None::<DoctorFiles>);
     let loaded = use_state(|| 0_u32);
@@ -127,7 +129,7 @@ pub fn DoctorFilesSection(props: &DoctorFilesProps) -> Html {
         html! {
             <li class="credential" data-kind={d.kind.as_str()}>
                 <span class="name">{ d.file_name.clone() }</span>
-                <span class="meta">{ format!(" · {} KiB · {}", d.size.div_ceil(1024), d.uploaded_at.format("%d.%m.%Y")) }</span>
+                <span class="meta">{ format!(" · {} · {}", size_label(d.size), date(local_day(tz, d.uploaded_at))) }</span>
                 <button type="button" class="link-button open-credential" onclick={open(d.id)}>
                     { text(lang, "files-open") }
                 </button>

@@ -415,7 +415,7 @@ pub fn DoctorProfileEditor(props: &DoctorProfileEditorProps) -> Html {
                 <ul class="leave" id="leave-list">
                     for (i, l) in current.leave.iter().enumerate() {
                         <li>
-                            { format!("{} – {}", l.first_day.format("%d.%m.%Y"), l.last_day.format("%d.%m.%Y")) }
+                            { format!("{} – {}", crate::format::date(l.first_day), crate::format::date(l.last_day)) }
                             <button type="button" class="link-button" id={format!("remove-leave-{i}")}
                                     onclick={{ let draft = draft.clone(); move |_| {
                                         if let Some(mut next) = (*draft).clone() { next.leave.remove(i); draft.set(Some(next)); }

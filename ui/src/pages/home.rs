@@ -108,7 +108,7 @@ pub fn Home() -> Html {
             }
             if role == Role::Doctor {
                 <DoctorDay doctor={account.id} />
-                <super::chart::ChartFinder language={lang} time_zone={super::appointments::clinic_zone(&model).name().to_owned()} />
+                <crate::components::chart::ChartFinder language={lang} time_zone={crate::format::clinic_zone(&model).name().to_owned()} />
                 <DoctorProfileEditor doctor={account.id} name={account.display_name.clone()} />
             }
             if role == Role::Patient { <PatientAppointments /> }

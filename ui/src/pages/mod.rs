@@ -1,9 +1,5 @@
 mod appointments;
 mod audit;
-mod call;
-mod chart;
-mod chat;
-mod consent;
 mod consultation;
 mod directory;
 mod doctor_files;

@@ -12,9 +12,10 @@ use clinic_core::ipc::{
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use super::appointments::{clinic_zone, day_and_clock, status_label};
+use super::appointments::status_label;
 use crate::backend;
 use crate::components::ErrorBanner;
+use crate::format::{clinic_zone, day_and_clock};
 use crate::hooks::use_submission;
 use crate::i18n::{field_message, text, text_with};
 use crate::state::AppModel;
@@ -146,13 +147,13 @@ pub fn PatientAppointments() -> Html {
             <ErrorBanner error={submission.error().filter(|e| e.fields.is_empty())} language={lang} />
             { my_list(lang, tz, mine.as_ref(), &cancel, &chatting, &unread) }
             if let Some(appointment) = *chatting {
-                <super::chat::ChatPanel {appointment} language={lang} time_zone={tz.name().to_owned()}
+                <crate::components::chat::ChatPanel {appointment} language={lang} time_zone={tz.name().to_owned()}
                     on_close={{ let chatting = chatting.clone(); Callback::from(move |_| chatting.set(None)) }} />
             }
 
             <MyConsultations language={lang} time_zone={tz.name().to_owned()} />
             <super::prescription::MyPrescriptions language={lang} time_zone={tz.name().to_owned()} />
-            <super::chart::ChartPanel language={lang} time_zone={tz.name().to_owned()} />
+            <crate::components::chart::ChartPanel language={lang} time_zone={tz.name().to_owned()} />
             <h3>{ text(lang, "find-doctor-title") }</h3>
             <div class="booking-row">
                 <div class="field">
@@ -257,8 +258,8 @@ fn my_list(
                                     if let Some(n) = super::appointments::unread_of(unread, item.appointment.id) { <span class="unread">{ format!(" ({n})") }</span> }
                                 </button>
                             }
-                            if super::call::has_call(&item.appointment) && !item.pending {
-                                <super::call::JoinCall appointment={item.appointment.id} patient={item.appointment.patient}
+                            if crate::components::join_call::has_call(&item.appointment) && !item.pending {
+                                <crate::components::join_call::JoinCall appointment={item.appointment.id} patient={item.appointment.patient}
                                                        language={lang} time_zone={tz.name().to_owned()}
                                                        as_patient=true />
                             }
@@ -340,7 +341,7 @@ fn MyConsultations(props: &MyConsultationsProps) -> Html {
     let Some(found) = &*list else {
         return html! {};
     };
-    let tz = super::appointments::zone(&props.time_zone);
+    let tz = crate::format::zone(&props.time_zone);
     html! {
         <div class="my-consultations" id="my-consultations">
             <h3>{ text(lang, "my-consultations-title") }</h3>

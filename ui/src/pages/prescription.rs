@@ -426,7 +426,7 @@ pub struct MyPrescriptionsProps {
 #[component]
 pub fn MyPrescriptions(props: &MyPrescriptionsProps) -> Html {
     let lang = props.language;
-    let tz = super::appointments::zone(&props.time_zone);
+    let tz = crate::format::zone(&props.time_zone);
     let list = use_state(|| None::<Result<Vec<PrescriptionSheet>, IpcError>>);
     let saved = use_state(|| None::<String>);
     let submission = use_submission();
@@ -472,7 +472,7 @@ pub fn MyPrescriptions(props: &MyPrescriptionsProps) -> Html {
                     for sheet in sheets.iter() {
                         <tr data-code={sheet.record.code.clone().unwrap_or_default()}
                             class={classes!((sheet.record.status == PrescriptionStatus::Superseded).then_some("superseded"))}>
-                            <td>{ sheet.record.issued_at.map(|t| super::appointments::day_and_clock(lang, tz, t)).unwrap_or_default() }</td>
+                            <td>{ sheet.record.issued_at.map(|t| crate::format::day_and_clock(lang, tz, t)).unwrap_or_default() }</td>
                             <td>{ sheet.doctor_name.clone() }</td>
                             <td>{ sheet.record.form.items.iter().map(|i| i.medicine.clone()).collect::<Vec<_>>().join(", ") }</td>
                             <td class="code">

@@ -166,7 +166,7 @@ pub(super) fn DayList(props: &DayListProps) -> Html {
     html! {
         <div class="day-list">
             <div class="day-head">
-                <h3>{ text_with(lang, "waiting-room-title", &[("day", today.day.format("%d.%m.%Y").to_string().into())]) }</h3>
+                <h3>{ text_with(lang, "waiting-room-title", &[("day", crate::format::date(today.day).into())]) }</h3>
                 <span class="day-actions">
                     <button type="button" class="secondary" id="view-week"
                             onclick={{ let (week_from, first) = (week_from.clone(), today.day); move |_| week_from.set(Some(first)) }}>
@@ -214,7 +214,7 @@ pub(super) fn DayList(props: &DayListProps) -> Html {
                 </table>
             }
             if let Some(appointment) = *chatting {
-                <crate::pages::chat::ChatPanel {appointment} language={lang} time_zone={today.time_zone.clone()}
+                <crate::components::chat::ChatPanel {appointment} language={lang} time_zone={today.time_zone.clone()}
                     on_close={{ let chatting = chatting.clone(); Callback::from(move |_| chatting.set(None)) }} />
             }
         </div>
@@ -311,8 +311,8 @@ pub(super) fn appointment_row(
                         if let Some(n) = unread_of(unread, a.id) { <span class="unread">{ format!(" ({n})") }</span> }
                     </button>
                 }
-                if calls && crate::pages::call::has_call(a) {
-                    <crate::pages::call::JoinCall appointment={a.id} patient={a.patient} language={lang} time_zone={time_zone.to_owned()} />
+                if calls && crate::components::join_call::has_call(a) {
+                    <crate::components::join_call::JoinCall appointment={a.id} patient={a.patient} language={lang} time_zone={time_zone.to_owned()} />
                 }
                 if let Some(on_move) = on_move.filter(|_| movable(view)) {
                     <button type="button" class="step reschedule"

@@ -44,7 +44,7 @@ pub(super) fn WeekView(props: &WeekViewProps) -> Html {
     html! {
         <div class="week" id="week-view">
             <div class="day-head">
-                <h3>{ text_with(lang, "week-title", &[("day", props.from.format("%d.%m.%Y").to_string().into())]) }</h3>
+                <h3>{ text_with(lang, "week-title", &[("day", crate::format::date(props.from).into())]) }</h3>
                 <span class="day-actions">
                     <button type="button" class="secondary" id="week-previous" onclick={go(-7)}>{ text(lang, "week-previous") }</button>
                     <button type="button" class="secondary" id="week-next" onclick={go(7)}>{ text(lang, "week-next") }</button>
@@ -57,7 +57,7 @@ pub(super) fn WeekView(props: &WeekViewProps) -> Html {
             <div class="week-grid">
                 for day in week.days.iter() {
                     <section class="week-day" data-day={day.day.to_string()}>
-                        <h4>{ format!("{} {}", text(lang, &format!("weekday-{:?}", chrono::Datelike::weekday(&day.day))), day.day.format("%d.%m.")) }</h4>
+                        <h4>{ format!("{} {}", text(lang, &format!("weekday-{:?}", chrono::Datelike::weekday(&day.day))), crate::format::day_month(day.day)) }</h4>
                         <ul>
                             for v in day.appointments.iter().filter(|v| !matches!(v.appointment.status,
                                     Status::Cancelled | Status::Rescheduled | Status::Rejected)) {

@@ -11,9 +11,10 @@ use clinic_core::wire::ErrorCode;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use super::appointments::{day_and_clock, zone};
 use crate::backend;
 use crate::components::ErrorBanner;
+use crate::format::size_label;
+use crate::format::{day_and_clock, zone};
 use crate::i18n::{field_message, text, text_with};
 
 #[derive(Properties, PartialEq)]
@@ -231,7 +232,7 @@ pub fn ChartPanel(props: &ChartProps) -> Html {
             let p = &view.patient;
             let mut who = vec![p.demographics.full_name.clone(), p.patient_number.clone()];
             if let Some(born) = p.demographics.date_of_birth {
-                who.push(born.format("%d.%m.%Y").to_string());
+                who.push(crate::format::date(born));
             }
             html! {
                 <>
@@ -263,7 +264,7 @@ pub fn ChartPanel(props: &ChartProps) -> Html {
                             if view.medications.is_empty() { <p class="empty">{ text(lang, "chart-none-recorded") }</p> }
                             <ul>
                                 for m in view.medications.iter() {
-                                    <li>{ text_with(lang, "chart-medication", &[("medicine", m.medicine.clone().into()), ("until", m.until.with_timezone(&tz).format("%d.%m.").to_string().into())]) }</li>
+                                    <li>{ text_with(lang, "chart-medication", &[("medicine", m.medicine.clone().into()), ("until", crate::format::day_month(crate::format::local_day(tz, m.until)).into())]) }</li>
                                 }
                             </ul>
                         </div>
@@ -283,7 +284,7 @@ pub fn ChartPanel(props: &ChartProps) -> Html {
                                     <td>{ text(lang, &format!("chart-category-{}", d.category.as_str())) }</td>
                                     <td>{ day_and_clock(lang, tz, d.uploaded_at) }</td>
                                     <td>{ text(lang, &format!("chart-by-{}", d.uploaded_by_role.as_str())) }</td>
-                                    <td>{ format!("{} · {}", d.kind.as_str().to_uppercase(), super::chat::size_label(d.size)) }</td>
+                                    <td>{ format!("{} · {}", d.kind.as_str().to_uppercase(), size_label(d.size)) }</td>
                                     <td><button type="button" class="link-button open-document" onclick={open(d)}>{ text(lang, "chart-open") }</button></td>
                                 </tr>
                             }

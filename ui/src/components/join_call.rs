@@ -12,9 +12,9 @@ use clinic_core::wire::ErrorCode;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use super::appointments::{clock, zone};
 use crate::backend;
 use crate::components::ErrorBanner;
+use crate::format::{clock, zone};
 use crate::i18n::{text, text_with};
 
 /// Whether an appointment has a call that may be open (the server has the last word on when).

@@ -14,19 +14,10 @@ use clinic_core::wire::ErrorCode;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use super::appointments::{clock, zone};
 use crate::backend;
 use crate::components::ErrorBanner;
+use crate::format::{clock, size_label, zone};
 use crate::i18n::{field_message, text, text_with};
-
-/// A file's size as people read it.
-pub(crate) fn size_label(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1024 * 1024 => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
-        b if b >= 1024 => format!("{} KB", b.div_ceil(1024)),
-        b => format!("{b} B"),
-    }
-}
 
 #[derive(Properties, PartialEq)]
 pub struct ChatProps {
