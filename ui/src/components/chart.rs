@@ -120,25 +120,18 @@ pub fn ChartPanel(props: &ChartProps) -> Html {
     let pick = {
         let (send_file, file_error) = (send_file.clone(), file_error.clone());
         move |e: Event| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            let Some(file) = input.files().and_then(|list| list.get(0)) else {
-                return;
-            };
-            input.set_value("");
-            file_error.set(None);
             let rule =
                 clinic_core::chart::upload_rule(clinic_core::chart::DEFAULT_UPLOAD_MAX_BYTES);
-            if let Err(problem) = rule.check_size(file.size() as u64) {
-                file_error.set(Some(field_message(lang, &problem.field_error("file"))));
-                return;
-            }
-            let (send_file, file_error) = (send_file.clone(), file_error.clone());
-            spawn_local(async move {
-                match backend::file_bytes(&file).await {
-                    Ok(bytes) => send_file.emit(bytes),
-                    Err(e) => file_error.set(Some(e.message)),
+            match super::file_pick::picked_file(&e, &rule, lang) {
+                Ok(Some(file)) => {
+                    file_error.set(None);
+                    let file_error = file_error.clone();
+                    let on_error = Callback::from(move |m| file_error.set(Some(m)));
+                    super::file_pick::read_picked(file, send_file.clone(), on_error);
                 }
-            });
+                Ok(None) => {}
+                Err(message) => file_error.set(Some(message)),
+            }
         }
     };
     let agreed = {

@@ -121,24 +121,15 @@ pub fn ChatPanel(props: &ChatProps) -> Html {
     };
     let attach = {
         let (send_file, file_error) = (send_file.clone(), file_error.clone());
-        move |e: Event| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            let Some(file) = input.files().and_then(|list| list.get(0)) else {
-                return;
-            };
-            input.set_value("");
-            file_error.set(None);
-            if let Err(problem) = ATTACHMENT_RULE.check_size(file.size() as u64) {
-                file_error.set(Some(field_message(lang, &problem.field_error("file"))));
-                return;
+        move |e: Event| match super::file_pick::picked_file(&e, &ATTACHMENT_RULE, lang) {
+            Ok(Some(file)) => {
+                file_error.set(None);
+                let file_error = file_error.clone();
+                let on_error = Callback::from(move |m| file_error.set(Some(m)));
+                super::file_pick::read_picked(file, send_file.clone(), on_error);
             }
-            let (send_file, file_error) = (send_file.clone(), file_error.clone());
-            spawn_local(async move {
-                match backend::file_bytes(&file).await {
-                    Ok(bytes) => send_file.emit(bytes),
-                    Err(e) => file_error.set(Some(e.message)),
-                }
-            });
+            Ok(None) => {}
+            Err(message) => file_error.set(Some(message)),
         }
     };
     let agreed = {

@@ -2,6 +2,7 @@ pub mod chart;
 pub mod chat;
 pub mod consent;
 mod field;
+pub mod file_pick;
 pub mod join_call;
 mod status_bar;
 

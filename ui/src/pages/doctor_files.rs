@@ -55,22 +55,21 @@ pub fn DoctorFilesSection(props: &DoctorFilesProps) -> Html {
             busy.clone(),
         );
         move |e: Event| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            let Some(file) = input.files().and_then(|list| list.get(0)) else {
-                return;
+            // Too large is said before the file is even read.
+            let picked = crate::components::file_pick::picked_file(&e, &purpose.rule(), lang);
+            let file = match picked {
+                Ok(Some(file)) => file,
+                Ok(None) => return,
+                Err(message) => {
+                    file_error.set(Some((purpose, message)));
+                    uploaded.set(None);
+                    error.set(None);
+                    return;
+                }
             };
-            input.set_value("");
             file_error.set(None);
             uploaded.set(None);
             error.set(None);
-            // Too large is said before the file is even read.
-            if let Err(problem) = purpose.rule().check_size(file.size() as u64) {
-                file_error.set(Some((
-                    purpose,
-                    field_message(lang, &problem.field_error("file")),
-                )));
-                return;
-            }
             let (file_error, uploaded, error, loaded, busy) = (
                 file_error.clone(),
                 uploaded.clone(),
