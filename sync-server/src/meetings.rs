@@ -1,5 +1,5 @@
 //! Video calls: a meeting room per confirmed video appointment (made in the same transaction
-//! as the confirmation, see `schedule`), and `GET /api/v1/appointments/{id}/meeting`, which gives
+//! as the confirmation, see `storage/sql/push_appointments.rs`), and `GET /api/v1/appointments/{id}/meeting`, which gives
 //! the appointment's doctor or patient the address to open — with, for a self-hosted Jitsi with
 //! token authentication, a token signed here with the clinic's app secret (the doctor moderator
 //! and owner, the patient a member who waits in the lobby), expiring shortly after the slot.

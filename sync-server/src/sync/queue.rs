@@ -1,7 +1,7 @@
 //! Group commit for pushes: devices' pushes that arrive while one is being written wait in a
 //! queue and are written together, in one transaction with one commit. Every write already waits
-//! for the change-log head (see `registry`), so pushes never ran side by side; now the commit's
-//! disk flush is shared instead of paid by each push.
+//! for the change-log head (see `sync`), so pushes never run side by side; the commit's disk flush
+//! is shared instead of paid by each push.
 
 use std::sync::Arc;
 

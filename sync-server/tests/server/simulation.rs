@@ -11,9 +11,9 @@
 //! either applied or kept on that desk as a conflict.
 //!
 //! The test command runs a fixed set of seeds. More:
-//!   CLINIC_SIM_SEEDS=10000 cargo test -p clinic-sync --test simulation -- --nocapture
+//!   CLINIC_SIM_SEEDS=10000 cargo test -p clinic-sync --test server simulation -- --nocapture
 //! One seed (as printed by a failure):
-//!   CLINIC_SIM_SEED=1234 cargo test -p clinic-sync --test simulation -- --nocapture
+//!   CLINIC_SIM_SEED=1234 cargo test -p clinic-sync --test server simulation -- --nocapture
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -554,7 +554,7 @@ async fn every_schedule_converges(backend: Backend) {
             };
             eprintln!(
                 "\nsimulation seed {seed} failed on {which}. Replay it with:\n  \
-                 CLINIC_SIM_SEED={seed} cargo test -p clinic-sync --test simulation {which} -- --nocapture\n"
+                 CLINIC_SIM_SEED={seed} cargo test -p clinic-sync --test server simulation::{which} -- --nocapture\n"
             );
             std::panic::resume_unwind(e.into_panic());
         }
