@@ -8,10 +8,13 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/clinic-desk/target}"
 profile="${PROFILE:-debug}"
 flag=(); [ "$profile" = release ] && flag=(--release)
 
-cargo build --quiet -p clinic-ui --target wasm32-unknown-unknown "${flag[@]}"
+# The UI is optimised even for debug desks (profile ui-dev: opt-level 1 with debug assertions), so
+# the end-to-end suite runs in WebKit what ships, not an unoptimised 8.8 MB module.
+ui_profile=ui-dev; [ "$profile" = release ] && ui_profile=release
+cargo build --quiet -p clinic-ui --target wasm32-unknown-unknown --profile "$ui_profile"
 mkdir -p ui/dist/fonts
 wasm-bindgen --target web --no-typescript --out-dir ui/dist --out-name ui \
-  "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile/clinic_ui.wasm"
+  "$CARGO_TARGET_DIR/wasm32-unknown-unknown/$ui_profile/clinic_ui.wasm"
 cp ui/index.html ui/static/style.css ui/dist/
 cp ui/static/fonts/*.ttf ui/dist/fonts/
 # generate_context! embeds ui/dist when the desk crate compiles, and cargo does not track those

@@ -46,5 +46,5 @@ env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR=/nonexistent cargo test -p clini
 
 step "end to end: the real desk binaries under Xvfb through tauri-driver"
 rm -rf e2e-screenshots
-xvfb-run -a -s "-screen 0 1366x768x24" cargo test -p clinic-tests -- --test-threads=1
+bash scripts/e2e.sh
 echo "screenshots: $(pwd)/e2e-screenshots"
