@@ -2,7 +2,9 @@ use super::*;
 
 fn next_id() -> uuid::Uuid {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(100);
-    uuid::Uuid::from_u128(u128::from(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)))
+    uuid::Uuid::from_u128(u128::from(
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+    ))
 }
 
 fn taka(whole: i64) -> Money {
