@@ -5,6 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod words;
+pub use words::{amount_in_words, number_in_words};
+
 /// An ISO 4217 currency code (`BDT`, `USD`, …).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -255,7 +258,7 @@ impl Money {
         let (whole, fraction) = (magnitude / per, magnitude % per);
         let mut text = String::new();
         if self.minor < 0 {
-            text.push('−');
+            text.push('-');
         }
         match self.currency.symbol() {
             Some(symbol) => text.push_str(symbol),
@@ -348,7 +351,7 @@ mod tests {
         assert_eq!(taka(123_456_750).display(false), "৳12,34,567.50");
         assert_eq!(taka(123_456_750).display(true), "৳১২,৩৪,৫৬৭.৫০");
         assert_eq!(taka(5).display(false), "৳0.05");
-        assert_eq!(taka(-50_000).display(false), "−৳500.00");
+        assert_eq!(taka(-50_000).display(false), "-৳500.00");
         let usd = Currency::new("USD").unwrap();
         assert_eq!(Money::new(123_456_750, usd).display(false), "$1,234,567.50");
         let kwd = Currency::new("KWD").unwrap();

@@ -8,6 +8,7 @@
 pub mod calendar;
 pub mod day_list;
 mod flow;
+pub mod invoice;
 mod labels;
 #[cfg(test)]
 mod poppler;

@@ -181,8 +181,10 @@ impl Fonts {
         size: f32,
         bold: bool,
     ) {
+        let runs = runs(text);
+        let last = runs.len().saturating_sub(1);
         let mut x = x;
-        for (script, run) in runs(text) {
+        for (i, (script, run)) in runs.into_iter().enumerate() {
             let face = self.face(script, bold);
             surface.draw_text(
                 Point::from_xy(x, y),
@@ -192,7 +194,39 @@ impl Fonts {
                 false,
                 TextDirection::Auto,
             );
-            x += face.width(run, size);
+            // Only a run that another follows is measured (shaping is most of the cost).
+            if i < last {
+                x += face.width(run, size);
+            }
+        }
+    }
+
+    /// Draw `text` ending at `right` (figures in a column), measuring each run once.
+    pub(crate) fn draw_right(
+        &self,
+        surface: &mut Surface<'_>,
+        right: f32,
+        y: f32,
+        text: &str,
+        size: f32,
+        bold: bool,
+    ) {
+        let runs = runs(text);
+        let widths: Vec<f32> = runs
+            .iter()
+            .map(|(script, run)| self.face(*script, bold).width(run, size))
+            .collect();
+        let mut x = right - widths.iter().sum::<f32>();
+        for ((script, run), width) in runs.into_iter().zip(widths) {
+            surface.draw_text(
+                Point::from_xy(x, y),
+                self.face(script, bold).font.clone(),
+                size,
+                run,
+                false,
+                TextDirection::Auto,
+            );
+            x += width;
         }
     }
 }
