@@ -13,6 +13,9 @@ use crate::availability::ConsultationType;
 use crate::money::{Currency, Money, MoneyError, BASIS_POINTS_IN_WHOLE};
 use crate::{AppointmentId, PatientId, UserId};
 
+mod judge;
+pub use judge::{judge_billing, BillingCommand, BillingFacts, BillingRefusal};
+
 /// What a line bills.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -249,6 +252,15 @@ pub fn invoice_totals(
 /// same as another desk's (`INV-3-00042`; desk code 1 is the server's own).
 pub fn invoice_number(desk_code: u32, serial: u32) -> String {
     format!("INV-{desk_code}-{serial:05}")
+}
+
+/// The desk code an invoice number was made with, when it has the shape of one.
+pub fn invoice_number_desk(number: &str) -> Option<u32> {
+    let (code, serial) = number.strip_prefix("INV-")?.split_once('-')?;
+    let digits = |t: &str| !t.is_empty() && t.len() <= 9 && t.bytes().all(|b| b.is_ascii_digit());
+    (digits(code) && digits(serial))
+        .then(|| code.parse().ok())
+        .flatten()
 }
 
 /// How money changed hands.

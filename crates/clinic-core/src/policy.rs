@@ -146,6 +146,18 @@ pub enum Action {
         patient_account: Option<UserId>,
         cares_for: bool,
     },
+    /// Make or change an invoice and record a payment at the desk: the front desk and admins.
+    /// (A patient pays online through the payment provider, which the server records.)
+    Bill,
+    /// Give money back, or void an invoice, with a reason: the front desk and admins.
+    Refund,
+    /// Read a patient's invoices and receipts: the patient (their own), the front desk and
+    /// admins. Doctors see fees, not bills.
+    ReadInvoices {
+        patient_account: Option<UserId>,
+    },
+    /// Read the clinic's takings, every desk's cash-up and the payments dashboard: admins.
+    ReadTakings,
 }
 
 /// Which part of the registry a device receives when it pulls.
@@ -288,6 +300,13 @@ pub fn decide(actor: Actor, action: Action) -> Result<(), Denied> {
             Role::Admin => false,
         },
         WriteClinicalSummary { cares_for } => role == Role::Doctor && cares_for,
+        Bill | Refund => matches!(role, Role::FrontDesk | Role::Admin),
+        ReadInvoices { patient_account } => match role {
+            Role::Patient => patient_account == Some(id),
+            Role::FrontDesk | Role::Admin => true,
+            Role::Doctor => false,
+        },
+        ReadTakings => role == Role::Admin,
         ReadConsent {
             patient_account,
             cares_for,
@@ -680,5 +699,39 @@ mod tests {
         ] {
             assert_eq!(decide(odd, action), Err(Denied::NotPermitted), "{action:?}");
         }
+    }
+
+    #[test]
+    fn money_is_handled_by_the_desk_and_admins_and_the_figures_read_by_admins() {
+        for role in [Role::FrontDesk, Role::Admin] {
+            assert_eq!(decide(user(1, role), Action::Bill), Ok(()));
+            assert_eq!(decide(user(1, role), Action::Refund), Ok(()));
+        }
+        for role in [Role::Doctor, Role::Patient] {
+            for action in [Action::Bill, Action::Refund, Action::ReadTakings] {
+                assert_eq!(
+                    decide(user(1, role), action),
+                    Err(Denied::NotPermitted),
+                    "{role:?}"
+                );
+            }
+        }
+        assert_eq!(
+            decide(user(1, Role::FrontDesk), Action::ReadTakings),
+            Err(Denied::NotPermitted)
+        );
+        assert_eq!(decide(user(1, Role::Admin), Action::ReadTakings), Ok(()));
+        let own = Action::ReadInvoices {
+            patient_account: Some(UserId::from_uuid(uuid::Uuid::from_u128(1))),
+        };
+        assert_eq!(decide(user(1, Role::Patient), own), Ok(()));
+        assert_eq!(
+            decide(user(2, Role::Patient), own),
+            Err(Denied::NotPermitted)
+        );
+        assert_eq!(
+            decide(user(2, Role::Doctor), own),
+            Err(Denied::NotPermitted)
+        );
     }
 }

@@ -275,3 +275,125 @@ fn every_problem_has_a_stable_code() {
         "bad_quantity"
     );
 }
+
+#[test]
+fn the_billing_judge_names_the_first_thing_in_the_way() {
+    use crate::{Actor, Role};
+    let staff = |role| Actor::User { id: user(1), role };
+    let desk = staff(Role::FrontDesk);
+    let patient = PatientId::from_uuid(uuid::Uuid::from_u128(2));
+    let save = |number: &str, issue: bool| BillingCommand::SaveInvoice {
+        invoice: uuid::Uuid::from_u128(1),
+        number: number.into(),
+        patient,
+        appointment: None,
+        lines: vec![line(500, 1)],
+        issue,
+    };
+    let facts = |invoice, patient_known, number_owner| BillingFacts {
+        invoice,
+        patient_known,
+        number_owner,
+        currency: Currency::BDT,
+    };
+    let now = at("2026-12-04T05:00:00Z");
+    let judge = |actor, command: &BillingCommand, facts: &BillingFacts<'_>| {
+        judge_billing(actor, Some(3), command, facts, now)
+    };
+    let new = facts(None, true, None);
+    for who in [staff(Role::Doctor), staff(Role::Patient), Actor::Anonymous] {
+        assert_eq!(
+            judge(who, &save("INV-3-00001", true), &new),
+            Err(BillingRefusal::Forbidden)
+        );
+    }
+    assert_eq!(
+        judge(desk, &save("INV-4-00001", true), &new),
+        Err(BillingRefusal::NotThisDesksSeries)
+    );
+    assert_eq!(
+        judge(desk, &save("3-0001", true), &new),
+        Err(BillingRefusal::NotThisDesksSeries)
+    );
+    assert_eq!(
+        judge(
+            desk,
+            &save("INV-3-00001", true),
+            &facts(None, true, Some(next_id()))
+        ),
+        Err(BillingRefusal::NumberTaken)
+    );
+    assert_eq!(
+        judge(desk, &save("INV-3-00001", true), &facts(None, false, None)),
+        Err(BillingRefusal::UnknownPatient)
+    );
+    let draft = judge(desk, &save("INV-3-00001", false), &new).unwrap();
+    assert_eq!(
+        (draft.standing(), draft.created_by),
+        (Ok(Standing::Draft), user(1))
+    );
+    assert_eq!(
+        judge(
+            desk,
+            &save("INV-3-00002", false),
+            &facts(Some(&draft), true, None)
+        ),
+        Err(BillingRefusal::InvoiceChanged)
+    );
+    let issued = judge(
+        desk,
+        &save("INV-3-00001", true),
+        &facts(Some(&draft), true, None),
+    )
+    .unwrap();
+    assert_eq!(issued.standing(), Ok(Standing::Issued));
+    assert_eq!(
+        judge(
+            desk,
+            &save("INV-3-00001", true),
+            &facts(Some(&issued), true, None)
+        ),
+        Err(BillingRefusal::Problem(BillingProblem::NotADraft))
+    );
+    let pay = BillingCommand::TakePayment {
+        invoice: issued.id,
+        payment: next_id(),
+        amount: taka(500),
+        method: PaymentMethod::Cash,
+        reference: None,
+    };
+    assert_eq!(judge(desk, &pay, &new), Err(BillingRefusal::UnknownInvoice));
+    let paid = judge(desk, &pay, &facts(Some(&issued), true, None)).unwrap();
+    assert_eq!(paid.standing(), Ok(Standing::Paid));
+    let void = BillingCommand::VoidInvoice {
+        invoice: paid.id,
+        reason: "Booked twice".into(),
+    };
+    assert_eq!(
+        judge(desk, &void, &facts(Some(&paid), true, None)),
+        Err(BillingRefusal::Problem(
+            BillingProblem::PaidInvoiceCannotBeVoided
+        ))
+    );
+    let refund = BillingCommand::RefundPayment {
+        invoice: paid.id,
+        refund: next_id(),
+        amount: taka(500),
+        method: PaymentMethod::Cash,
+        reason: " Booked twice ".into(),
+    };
+    assert_eq!(
+        judge(
+            staff(Role::Doctor),
+            &refund,
+            &facts(Some(&paid), true, None)
+        ),
+        Err(BillingRefusal::Forbidden)
+    );
+    let back = judge(staff(Role::Admin), &refund, &facts(Some(&paid), true, None)).unwrap();
+    assert_eq!(back.refunds[0].reason, "Booked twice");
+    let voided = judge(desk, &void, &facts(Some(&back), true, None)).unwrap();
+    assert_eq!(voided.standing(), Ok(Standing::Void));
+    assert_eq!(invoice_number_desk("INV-12-00007"), Some(12));
+    assert_eq!(invoice_number_desk("INV-x-1"), None);
+}
