@@ -136,3 +136,24 @@ pub(crate) fn page_number(
         false,
     );
 }
+
+/// The clinic at the top left of a page: its name, and under it the address and phone, cut to
+/// `contact_width` points (digits as the document's language writes them).
+pub(crate) fn clinic_header(
+    surface: &mut Surface<'_>,
+    fonts: &Fonts,
+    labels: &Labels,
+    clinic: &clinic_core::prescription::ClinicHeader,
+    x: f32,
+    contact_width: f32,
+) {
+    fonts.draw(surface, x, 62.0, &clinic.name, 16.0, true);
+    let contact = [clinic.address.as_str(), clinic.phone.as_str()]
+        .iter()
+        .filter(|t| !t.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let contact = labels.digits(&fonts.fit(&contact, 9.0, false, contact_width));
+    fonts.draw(surface, x, 78.0, &contact, 9.0, false);
+}

@@ -14,7 +14,7 @@ use krilla::paint::Fill;
 use krilla::surface::Surface;
 use krilla::Document;
 
-use crate::flow::{page_number, rule, HEIGHT, WIDTH};
+use crate::flow::{clinic_header, page_number, rule, HEIGHT, WIDTH};
 use crate::labels::Labels;
 use crate::text::Fonts;
 use crate::PrintError;
@@ -148,15 +148,7 @@ pub fn render(sheet: &InvoiceSheet<'_>, language: Language) -> Result<Vec<u8>, P
         surface.set_fill(Some(Fill::default()));
 
         // The header: the clinic on the left; what this is, its number and date on the right.
-        fonts.draw(&mut surface, MARGIN, 62.0, &sheet.clinic.name, 16.0, true);
-        let contact = [sheet.clinic.address.as_str(), sheet.clinic.phone.as_str()]
-            .iter()
-            .filter(|t| !t.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" · ");
-        let contact = labels.digits(&fonts.fit(&contact, 9.0, false, 280.0));
-        fonts.draw(&mut surface, MARGIN, 78.0, &contact, 9.0, false);
+        clinic_header(&mut surface, fonts, &labels, sheet.clinic, MARGIN, 280.0);
         right(
             &mut surface,
             fonts,

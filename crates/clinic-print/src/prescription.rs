@@ -14,7 +14,9 @@ use krilla::paint::Fill;
 use krilla::surface::Surface;
 use krilla::Document;
 
-use crate::flow::{draw_lines, page_number, paginate, rule, BodyLine, HEIGHT, WIDTH};
+use crate::flow::{
+    clinic_header, draw_lines, page_number, paginate, rule, BodyLine, HEIGHT, WIDTH,
+};
 use crate::labels::Labels;
 use crate::text::Fonts;
 use crate::PrintError;
@@ -144,21 +146,7 @@ pub fn render(
         surface.set_fill(Some(Fill::default()));
 
         // The header: the clinic on the left, the doctor on the right.
-        fonts.draw(&mut surface, MARGIN, 62.0, &sheet.clinic.name, 16.0, true);
-        let contact = [sheet.clinic.address.as_str(), sheet.clinic.phone.as_str()]
-            .iter()
-            .filter(|t| !t.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" · ");
-        fonts.draw(
-            &mut surface,
-            MARGIN,
-            78.0,
-            &fonts.fit(&contact, 9.0, false, 260.0),
-            9.0,
-            false,
-        );
+        clinic_header(&mut surface, fonts, &labels, &sheet.clinic, MARGIN, 260.0);
         let doctor_lines = [
             (sheet.doctor_name.clone(), 12.0, true),
             (sheet.qualifications.clone(), 9.0, false),

@@ -117,23 +117,12 @@ pub fn ChartPanel(props: &ChartProps) -> Html {
             });
         })
     };
-    let pick = {
-        let (send_file, file_error) = (send_file.clone(), file_error.clone());
-        move |e: Event| {
-            let rule =
-                clinic_core::chart::upload_rule(clinic_core::chart::DEFAULT_UPLOAD_MAX_BYTES);
-            match super::file_pick::picked_file(&e, &rule, lang) {
-                Ok(Some(file)) => {
-                    file_error.set(None);
-                    let file_error = file_error.clone();
-                    let on_error = Callback::from(move |m| file_error.set(Some(m)));
-                    super::file_pick::read_picked(file, send_file.clone(), on_error);
-                }
-                Ok(None) => {}
-                Err(message) => file_error.set(Some(message)),
-            }
-        }
-    };
+    let pick = super::file_pick::on_pick(
+        clinic_core::chart::upload_rule(clinic_core::chart::DEFAULT_UPLOAD_MAX_BYTES),
+        lang,
+        send_file.clone(),
+        file_error.clone(),
+    );
     let agreed = {
         let (waiting, send_file) = (waiting_file.clone(), send_file.clone());
         Callback::from(move |()| {

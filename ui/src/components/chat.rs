@@ -119,19 +119,8 @@ pub fn ChatPanel(props: &ChatProps) -> Html {
             });
         })
     };
-    let attach = {
-        let (send_file, file_error) = (send_file.clone(), file_error.clone());
-        move |e: Event| match super::file_pick::picked_file(&e, &ATTACHMENT_RULE, lang) {
-            Ok(Some(file)) => {
-                file_error.set(None);
-                let file_error = file_error.clone();
-                let on_error = Callback::from(move |m| file_error.set(Some(m)));
-                super::file_pick::read_picked(file, send_file.clone(), on_error);
-            }
-            Ok(None) => {}
-            Err(message) => file_error.set(Some(message)),
-        }
-    };
+    let attach =
+        super::file_pick::on_pick(ATTACHMENT_RULE, lang, send_file.clone(), file_error.clone());
     let agreed = {
         let (waiting, send_file) = (waiting_file.clone(), send_file.clone());
         Callback::from(move |()| {

@@ -37,3 +37,26 @@ pub fn read_picked(file: web_sys::File, on_bytes: Callback<Vec<u8>>, on_error: C
         }
     });
 }
+
+/// What a file input does when a file is picked: one too large for `rule` is refused at once in
+/// `problem`; otherwise `problem` is cleared, the file read, and its bytes handed to `send`.
+pub fn on_pick(
+    rule: UploadRule,
+    lang: Language,
+    send: Callback<Vec<u8>>,
+    problem: UseStateHandle<Option<String>>,
+) -> impl Fn(Event) {
+    move |e: Event| match picked_file(&e, &rule, lang) {
+        Ok(Some(file)) => {
+            problem.set(None);
+            let problem = problem.clone();
+            read_picked(
+                file,
+                send.clone(),
+                Callback::from(move |m| problem.set(Some(m))),
+            );
+        }
+        Ok(None) => {}
+        Err(message) => problem.set(Some(message)),
+    }
+}
