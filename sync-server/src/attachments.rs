@@ -16,8 +16,9 @@ use clinic_core::consent::ConsentPurpose;
 use clinic_core::{decide, Action, AppointmentId, PatientId};
 
 use crate::blobs::sha256_hex;
+use crate::caller::Caller;
 use crate::error::ApiError;
-use crate::http::{AppState, Caller};
+use crate::http::state::AppState;
 use crate::storage::Storage;
 
 /// Whether the patient agreed to the clinic keeping the files they or their doctor upload.
@@ -85,10 +86,10 @@ pub async fn upload<S: Storage>(
             "This conversation already holds {kept} files, the most one appointment keeps."
         )));
     }
-    let bytes = crate::http::whole_body(
+    let bytes = crate::body::whole_body(
         request.into_body(),
         ATTACHMENT_RULE.max_bytes as usize,
-        crate::http::cut_off,
+        crate::body::cut_off,
     )
     .await?;
     let kind = ATTACHMENT_RULE.check(&bytes)?;
@@ -172,5 +173,5 @@ pub async fn download<S: Storage>(
         patient,
     )
     .await?;
-    crate::http::file_answer(content, attachment.kind, &attachment.file_name)
+    crate::body::file_answer(content, attachment.kind, &attachment.file_name)
 }

@@ -333,8 +333,8 @@ pub struct AuditFilter {
 /// a view that finds it intact leaves a checkpoint at its newest entry — so a removed or edited
 /// recent entry shows at once, and a view does not read the whole history.
 pub async fn view<S: crate::storage::Storage>(
-    axum::extract::State(state): axum::extract::State<crate::http::AppState<S>>,
-    caller: crate::http::Caller,
+    axum::extract::State(state): axum::extract::State<crate::http::state::AppState<S>>,
+    caller: crate::caller::Caller,
     crate::extract::Query(filter): crate::extract::Query<AuditFilter>,
 ) -> Result<axum::Json<AuditPage>, crate::error::ApiError> {
     clinic_core::decide(caller.actor, clinic_core::Action::ReadAudit)?;
@@ -414,8 +414,8 @@ pub async fn view<S: crate::storage::Storage>(
 /// Append an entry for what `caller` did to `patient`'s health data: who (account and role),
 /// from which device, what, to which record.
 pub(crate) async fn record<S: crate::storage::Storage>(
-    state: &crate::http::AppState<S>,
-    caller: &crate::http::Caller,
+    state: &crate::http::state::AppState<S>,
+    caller: &crate::caller::Caller,
     action: clinic_core::audit::AuditAction,
     subject: String,
     patient: clinic_core::PatientId,
@@ -442,8 +442,8 @@ pub(crate) async fn record<S: crate::storage::Storage>(
 /// `allowed` as the policy said it; a refusal to a signed-in caller is audited as `refused`
 /// (naming `patient`) before it is answered.
 pub(crate) async fn unless_refused<S: crate::storage::Storage>(
-    state: &crate::http::AppState<S>,
-    caller: &crate::http::Caller,
+    state: &crate::http::state::AppState<S>,
+    caller: &crate::caller::Caller,
     allowed: Result<(), clinic_core::Denied>,
     refused: clinic_core::audit::AuditAction,
     patient: clinic_core::PatientId,

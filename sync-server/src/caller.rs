@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use clinic_core::{decide, Action, Actor, Role};
 
 use crate::error::ApiError;
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::password;
 use crate::storage::{Storage, StoredAccount};
 

@@ -11,8 +11,10 @@ use clinic_core::audit::AuditAction;
 use clinic_core::consent::{ConsentForm, ConsentGiven, ConsentRecord};
 use clinic_core::{decide, Action, Actor, PatientId, Role};
 
+use crate::caller::Caller;
 use crate::error::ApiError;
-use crate::http::{ApiJson, AppState, Caller};
+use crate::extract::ApiJson;
+use crate::http::state::AppState;
 use crate::storage::Storage;
 
 pub async fn record<S: Storage>(

@@ -13,8 +13,10 @@ use clinic_core::ipc::{ConsultationSummary, NoteForm, NoteView};
 use clinic_core::{decide, Action, AppointmentId, PatientId, Role};
 
 use crate::audit::AuditEvent;
+use crate::caller::Caller;
 use crate::error::ApiError;
-use crate::http::{ApiJson, AppState, Caller};
+use crate::extract::ApiJson;
+use crate::http::state::AppState;
 use crate::storage::Storage;
 use clinic_core::audit::AuditAction;
 

@@ -16,8 +16,10 @@ use clinic_core::ipc::DoctorProfileForm;
 use clinic_core::{decide, Action, Actor, Role, UserId};
 use serde::Deserialize;
 
+use crate::caller::Caller;
 use crate::error::ApiError;
-use crate::http::{ApiJson, AppState, Caller};
+use crate::extract::ApiJson;
+use crate::http::state::AppState;
 use crate::storage::Storage;
 
 fn is_patient(actor: Actor) -> bool {

@@ -14,8 +14,9 @@ use clinic_core::{decide, Action, Role, UserId};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::caller::Caller;
 use crate::error::ApiError;
-use crate::http::{AppState, Caller};
+use crate::http::state::AppState;
 use crate::storage::Storage;
 
 #[derive(Debug, Deserialize)]
@@ -68,10 +69,10 @@ pub async fn upload<S: Storage>(
         .await?
         .filter(|a| a.role.parse() == Ok(Role::Doctor))
         .ok_or(ApiError::NotFound)?;
-    let bytes = crate::http::whole_body(
+    let bytes = crate::body::whole_body(
         request.into_body(),
         rule.max_bytes as usize,
-        crate::http::cut_off,
+        crate::body::cut_off,
     )
     .await?;
     let kind = rule.check(&bytes)?;
@@ -162,5 +163,5 @@ pub async fn download<S: Storage>(
         // Stored before files of doctors were sealed.
         content
     };
-    crate::http::file_answer(content, document.kind, &document.file_name)
+    crate::body::file_answer(content, document.kind, &document.file_name)
 }

@@ -12,7 +12,7 @@ use axum::Json;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
-use crate::http::AppState;
+use crate::http::state::AppState;
 use crate::storage::Storage;
 
 /// A path parameter (an id), like [`axum::extract::Path`].

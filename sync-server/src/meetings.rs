@@ -14,8 +14,9 @@ use clinic_core::ipc::MeetingAccess;
 use clinic_core::meeting::{call_open, JitsiClaims, JitsiServer, Participant};
 use clinic_core::{Action, AppointmentId, Role};
 
+use crate::caller::Caller;
 use crate::error::ApiError;
-use crate::http::{AppState, Caller};
+use crate::http::state::AppState;
 use crate::storage::Storage;
 
 /// Sign a participant's token (HS256 with the clinic's app secret).

@@ -19,8 +19,10 @@ use clinic_core::prescription::{
 use clinic_core::{decide, Action, AppointmentId, PatientId, Role};
 use rand::RngCore;
 
+use crate::caller::Caller;
 use crate::error::ApiError;
-use crate::http::{ApiJson, AppState, Caller};
+use crate::extract::ApiJson;
+use crate::http::state::AppState;
 use crate::storage::{PrescriptionSaved, Storage};
 
 fn is_patient(caller: &Caller) -> bool {

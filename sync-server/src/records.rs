@@ -20,8 +20,10 @@ use clinic_core::{decide, Action, PatientId, Role};
 use serde::Deserialize;
 
 use crate::blobs::sha256_hex;
+use crate::caller::Caller;
 use crate::error::ApiError;
-use crate::http::{ApiJson, AppState, Caller};
+use crate::extract::ApiJson;
+use crate::http::state::AppState;
 use crate::storage::{Storage, UploadRow};
 
 #[derive(Debug, Default, Deserialize)]
@@ -401,7 +403,7 @@ pub async fn send_chunk<S: Storage>(
         return Ok((StatusCode::CREATED, Json(done)).into_response());
     }
     // Cut off on the way: nothing of it is kept; the sender asks and resumes.
-    let bytes = crate::http::whole_body(request.into_body(), CHUNK_MAX_BYTES, || {
+    let bytes = crate::body::whole_body(request.into_body(), CHUNK_MAX_BYTES, || {
         ApiError::Conflict(format!(
             "The server has {} bytes of this file; send from there.",
             row.received
@@ -623,7 +625,7 @@ pub async fn download<S: Storage>(
             Ok(response)
         }
         Wanted::Part(from, to) => {
-            let mut response = crate::http::file_answer(
+            let mut response = crate::body::file_answer(
                 content[from..=to].to_vec(),
                 document.kind,
                 &document.file_name,
@@ -641,7 +643,7 @@ pub async fn download<S: Storage>(
         }
         Wanted::Whole => {
             let mut response =
-                crate::http::file_answer(content, document.kind, &document.file_name)?;
+                crate::body::file_answer(content, document.kind, &document.file_name)?;
             response
                 .headers_mut()
                 .insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));

@@ -58,6 +58,11 @@ pub fn text(lang: Language, key: &str) -> String {
     text_with(lang, key, &[])
 }
 
+/// An appointment's status in words.
+pub fn status_label(lang: Language, status: clinic_core::appointment::Status) -> String {
+    text(lang, &format!("appointment-status-{}", status.as_str()))
+}
+
 /// A field problem in the person's language.
 pub fn field_message(lang: Language, error: &FieldError) -> String {
     let (key, args): (&str, Vec<(&str, FluentValue)>) = match &error.problem {

@@ -1,11 +1,10 @@
 //! What the desk says when it cannot do something: one enum, each case with its stable code and
 //! an English sentence; the UI words it in the person's language (`desk-error-<key>` in
 //! `ui/locales`). The desk builds its errors from these only, in one place
-//! (`impl From<DeskError> for IpcError`).
+//! (`impl From<DeskError> for IpcError`, in `ipc`).
 
 use serde::{Deserialize, Serialize};
 
-use crate::ipc::IpcError;
 use crate::wire::ErrorCode;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -215,18 +214,10 @@ impl DeskError {
     }
 }
 
-impl From<DeskError> for IpcError {
-    fn from(error: DeskError) -> Self {
-        IpcError {
-            desk: Some(error.clone()),
-            ..IpcError::new(error.code(), error.to_string())
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ipc::IpcError;
 
     #[test]
     fn every_case_has_its_own_key_and_travels_to_the_ui_whole() {

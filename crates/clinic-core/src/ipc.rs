@@ -723,3 +723,13 @@ pub struct ExportArgs {
     pub format: ExportFormat,
     pub language: Language,
 }
+
+/// A refusal the desk made, as the UI receives it (the UI words it in the desk's language).
+impl From<crate::desk_error::DeskError> for IpcError {
+    fn from(error: crate::desk_error::DeskError) -> Self {
+        IpcError {
+            desk: Some(error.clone()),
+            ..IpcError::new(error.code(), error.to_string())
+        }
+    }
+}

@@ -8,7 +8,7 @@ use clinic_core::sync::{Command, CommandEnvelope};
 use clinic_core::{AppointmentId, Role, UserId};
 use rusqlite::{OptionalExtension, Transaction};
 
-use crate::registry::RecordError;
+use crate::recording::RecordError;
 use crate::{Store, StoreError};
 
 fn encode(record: &MessageRecord) -> Result<String, StoreError> {

@@ -12,6 +12,7 @@ pub use account::{CurrentSession, KnownAccount};
 mod database;
 pub mod key;
 pub mod preference;
+mod recording;
 pub mod records;
 pub mod registry;
 mod replica;

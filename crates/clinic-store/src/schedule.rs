@@ -13,7 +13,7 @@ use clinic_core::sync::{Command, CommandEnvelope};
 use clinic_core::{AppointmentId, UserId};
 use rusqlite::{OptionalExtension, Transaction};
 
-use crate::registry::RecordError;
+use crate::recording::RecordError;
 use crate::{Store, StoreError};
 
 fn encode<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {

@@ -2,8 +2,6 @@
 //! (`sessions.rs`, `accounts.rs`, `sync.rs`; the other features' handlers are in their own
 //! modules). Each handler: extract, ask the policy, call storage, answer.
 
-use std::sync::Arc;
-
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
@@ -11,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 mod accounts;
 mod sessions;
+pub(crate) mod state;
 mod sync;
 
 use accounts::*;
@@ -19,108 +18,14 @@ use sync::*;
 
 pub use crate::caller::Caller;
 use crate::error::ApiError;
-use crate::password;
-use crate::settings::Settings;
-use crate::sign_in_limit::SignInLimit;
 use crate::storage::Storage;
+pub use state::AppState;
 
-pub struct AppState<S> {
-    pub storage: Arc<S>,
-    pub settings: Arc<Settings>,
-    pub sign_in_limit: Arc<SignInLimit>,
-    /// The change-log head as last announced: devices listening on `/sync/events` pull when it
-    /// moves.
-    pub changes: Arc<tokio::sync::watch::Sender<crate::sync::events::Announcement>>,
-    /// Set when the server is shutting down, so that event streams end and shutdown can finish.
-    pub closing: Arc<tokio::sync::watch::Sender<bool>>,
-    /// Pushes are written through here, several to a commit.
-    pub pushes: crate::sync::queue::PushQueue,
-    /// Seals and opens stored files.
-    pub blob_key: Arc<crate::blobs::BlobKey>,
-}
-
-impl<S> Clone for AppState<S> {
-    fn clone(&self) -> Self {
-        Self {
-            storage: self.storage.clone(),
-            settings: self.settings.clone(),
-            sign_in_limit: self.sign_in_limit.clone(),
-            changes: self.changes.clone(),
-            closing: self.closing.clone(),
-            pushes: self.pushes.clone(),
-            blob_key: self.blob_key.clone(),
-        }
-    }
-}
-
-impl<S: Storage> AppState<S> {
-    pub fn new(storage: S, settings: Settings, blob_key: crate::blobs::BlobKey) -> Self {
-        let nz = |n: u32| std::num::NonZeroU32::new(n).unwrap_or(std::num::NonZeroU32::MIN);
-        let limit = SignInLimit::new(
-            nz(settings.sign_in_attempts_per_minute_per_account),
-            nz(settings.sign_in_attempts_per_minute_per_address),
-            // Never below what one address may try in a minute.
-            nz(settings
-                .sign_in_attempts_per_hour_per_account
-                .max(settings.sign_in_attempts_per_minute_per_account)),
-        );
-        // Made now, so the first sign-in to an unknown account costs no more than any other.
-        let _ = password::decoy_hash();
-        let storage = Arc::new(storage);
-        let pushes = crate::sync::queue::PushQueue::start(
-            storage.clone(),
-            crate::sync::queue::ClinicRules {
-                tz: settings.time_zone(),
-                desk_in_conversations: settings.desk_in_conversations,
-            },
-        );
-        Self {
-            storage,
-            pushes,
-            blob_key: Arc::new(blob_key),
-            settings: Arc::new(settings),
-            sign_in_limit: Arc::new(limit),
-            changes: Arc::new(
-                tokio::sync::watch::channel(crate::sync::events::Announcement::default()).0,
-            ),
-            closing: Arc::new(tokio::sync::watch::channel(false).0),
-        }
-    }
-
-    /// Tell listening devices the change log has moved (after a commit that appended to it).
-    pub async fn announce_changes(&self) {
-        match self.storage.head_seq().await {
-            Ok(head) => self.announce(head),
-            Err(e) => tracing::warn!(error = %e, "could not read the change-log head"),
-        }
-    }
-
-    pub(crate) fn announce(&self, head: u64) {
-        self.announce_to(head, crate::sync::events::Concerned::Everyone);
-    }
-
-    /// Announce a commit that moved the log to `head`, concerning `concerned` only.
-    pub(crate) fn announce_to(&self, head: u64, concerned: crate::sync::events::Concerned) {
-        self.changes.send_if_modified(|current| {
-            let moved = head > current.head;
-            if moved {
-                *current = crate::sync::events::Announcement {
-                    from: current.head,
-                    head,
-                    concerned,
-                };
-            }
-            moved
-        });
-    }
-}
-
-/// A push carries up to [`MAX_COMMANDS_PER_PUSH`] commands of a few hundred bytes each: it gets
-/// a larger body limit than the other requests.
-pub(crate) use crate::body::{cut_off, file_answer, whole_body};
 use crate::extract::MaxBytes;
 pub use crate::extract::{ApiJson, ClientAddress};
 
+/// A push carries up to [`MAX_COMMANDS_PER_PUSH`] commands of a few hundred bytes each: it gets
+/// a larger body limit than the other requests.
 pub const MAX_PUSH_BYTES: usize = 4 * 1024 * 1024;
 
 /// The whole API as a router, for the binary and for in-process tests.

@@ -42,10 +42,6 @@ use week::*;
 /// How many free slots the booking form offers at once.
 const SLOTS_OFFERED: u32 = 8;
 
-pub(crate) fn status_label(lang: Language, status: Status) -> String {
-    text(lang, &format!("appointment-status-{}", status.as_str()))
-}
-
 /// The front desk's appointments card.
 #[component]
 pub fn FrontDeskAppointments() -> Html {

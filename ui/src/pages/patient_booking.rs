@@ -12,11 +12,11 @@ use clinic_core::ipc::{
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use super::appointments::status_label;
 use crate::backend;
 use crate::components::ErrorBanner;
 use crate::format::{clinic_zone, day_and_clock};
 use crate::hooks::use_submission;
+use crate::i18n::status_label;
 use crate::i18n::{field_message, text, text_with};
 use crate::state::AppModel;
 

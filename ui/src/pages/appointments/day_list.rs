@@ -1,6 +1,7 @@
 //! A clinic day's list: the waiting room first, then the rest, with the steps the role may take.
 
 use super::*;
+use crate::i18n::status_label;
 
 #[derive(Properties, PartialEq)]
 pub(super) struct DayListProps {
