@@ -124,12 +124,13 @@ pub enum BillingProblem {
     NotADraft,
     #[error("A draft is issued before it is paid.")]
     NotIssued,
-    #[error("That is more than is due: {due}.")]
-    MoreThanDue { due: String },
+    /// The amount, not its words, so the UI says it in the desk's language and digits.
+    #[error("That is more than is due: {}.", .due.display(false))]
+    MoreThanDue { due: Money },
     #[error("Nothing is due on this invoice.")]
     NothingDue,
-    #[error("That is more than was paid and not yet refunded: {refundable}.")]
-    MoreThanPaid { refundable: String },
+    #[error("That is more than was paid and not yet refunded: {}.", .refundable.display(false))]
+    MoreThanPaid { refundable: Money },
     #[error("An invoice with payments kept cannot be voided; refund them first.")]
     PaidInvoiceCannotBeVoided,
     #[error("Say why (at least {MIN_REASON} characters).")]
@@ -437,9 +438,7 @@ impl InvoiceRecord {
             return Err(BillingProblem::NothingDue);
         }
         if payment.amount.minor > due.minor {
-            return Err(BillingProblem::MoreThanDue {
-                due: due.display(false),
-            });
+            return Err(BillingProblem::MoreThanDue { due });
         }
         let mut paid = self.clone();
         paid.payments.push(payment);
@@ -461,9 +460,7 @@ impl InvoiceRecord {
         }
         let refundable = self.refundable()?;
         if refund.amount.minor > refundable.minor {
-            return Err(BillingProblem::MoreThanPaid {
-                refundable: refundable.display(false),
-            });
+            return Err(BillingProblem::MoreThanPaid { refundable });
         }
         let mut refunded = self.clone();
         refunded.refunds.push(refund);

@@ -1,6 +1,5 @@
 //! A clinic network's shared database: PostgreSQL, for several server instances.
 
-use super::prelude::*;
 use super::StorageError;
 
 #[derive(Clone)]
@@ -13,6 +12,9 @@ pub struct PostgresStorage {
 /// What the shared SQL in `sql/` is compiled against here.
 type Backend = PostgresStorage;
 type Conn = sqlx::PgConnection;
+/// What [`super::Storage::backend`] says.
+const NAME: &str = "postgres";
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/server/postgres");
 
 // The same files as `sqlite.rs` includes: the SQL both databases speak, compiled for this one.
 #[allow(clippy::duplicate_mod)]
@@ -30,25 +32,5 @@ impl PostgresStorage {
             pool,
             audit_key: Default::default(),
         })
-    }
-}
-
-impl Storage for PostgresStorage {
-    fn backend(&self) -> &'static str {
-        "postgres"
-    }
-
-    async fn migrate(&self) -> Result<(), StorageError> {
-        sqlx::migrate!("../migrations/server/postgres")
-            .run(&self.pool)
-            .await?;
-        self.backfill_change_log().await?;
-        self.backfill_doctors().await?;
-        Ok(())
-    }
-
-    async fn ping(&self) -> Result<(), StorageError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
     }
 }

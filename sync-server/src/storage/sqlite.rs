@@ -1,6 +1,5 @@
 //! The embedded default: one SQLite file in the data folder.
 
-use super::prelude::*;
 use super::StorageError;
 
 #[derive(Clone)]
@@ -13,6 +12,9 @@ pub struct SqliteStorage {
 /// What the shared SQL in `sql/` is compiled against here.
 type Backend = SqliteStorage;
 type Conn = sqlx::SqliteConnection;
+/// What [`super::Storage::backend`] says.
+const NAME: &str = "sqlite";
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/server/sqlite");
 
 // The same files as `postgres.rs` includes: the SQL both databases speak, compiled for this one.
 #[allow(clippy::duplicate_mod)]
@@ -39,25 +41,5 @@ impl SqliteStorage {
             pool,
             audit_key: Default::default(),
         })
-    }
-}
-
-impl Storage for SqliteStorage {
-    fn backend(&self) -> &'static str {
-        "sqlite"
-    }
-
-    async fn migrate(&self) -> Result<(), StorageError> {
-        sqlx::migrate!("../migrations/server/sqlite")
-            .run(&self.pool)
-            .await?;
-        self.backfill_change_log().await?;
-        self.backfill_doctors().await?;
-        Ok(())
-    }
-
-    async fn ping(&self) -> Result<(), StorageError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
     }
 }

@@ -51,22 +51,7 @@ pub(crate) fn message_with(n: u32, appointment: u32, body: &str, attachment: &Va
 async fn messages_reach_only_the_doctor_and_the_patient_of_the_appointment(b: Backend) {
     let c = clinic(b, 1).await;
     let s = &c.s;
-    s.sign_up("rahima@example.com", "Rahima Khatun").await;
-    let patient = s
-        .sign_in("rahima@example.com", "a long patient password")
-        .await;
-    let (_, me) = s.get("/api/v1/me", Some(&patient)).await;
-    let own = me["account"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        push_one(
-            s,
-            &c.desk_a,
-            book(1, 1, &own, &c.doctor, Some(&local(1, 9, 0)))
-        )
-        .await
-        .answer(),
-        Applied
-    );
+    let (patient, _) = patient_booked(&c).await;
 
     // The patient writes, the doctor answers; a repeated push is answered the same, once.
     let question = message(2, 1, "  Should I take the tablets before or after food?  ");
@@ -145,22 +130,7 @@ async fn messages_reach_only_the_doctor_and_the_patient_of_the_appointment(b: Ba
 async fn files_in_a_conversation_are_checked_consented_sealed_and_read_by_the_two_only(b: Backend) {
     let c = clinic(b, 1).await;
     let s = &c.s;
-    s.sign_up("rahima@example.com", "Rahima Khatun").await;
-    let patient = s
-        .sign_in("rahima@example.com", "a long patient password")
-        .await;
-    let (_, me) = s.get("/api/v1/me", Some(&patient)).await;
-    let own = me["account"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        push_one(
-            s,
-            &c.desk_a,
-            book(1, 1, &own, &c.doctor, Some(&local(1, 9, 0)))
-        )
-        .await
-        .answer(),
-        Applied
-    );
+    let (patient, own) = patient_booked(&c).await;
     let appointment = uuid(0xa000, 1);
     let report = b"%PDF-1.4\n1 0 obj << /Title (Blood count: haemoglobin 13.2) >> endobj\n%%EOF\n";
 
@@ -359,22 +329,7 @@ async fn files_in_a_conversation_are_checked_consented_sealed_and_read_by_the_tw
 async fn the_front_desk_joins_conversations_only_where_the_clinic_allows_it(b: Backend) {
     let c = clinic_with(b, 0, true).await;
     let s = &c.s;
-    s.sign_up("rahima@example.com", "Rahima Khatun").await;
-    let patient = s
-        .sign_in("rahima@example.com", "a long patient password")
-        .await;
-    let (_, me) = s.get("/api/v1/me", Some(&patient)).await;
-    let own = me["account"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        push_one(
-            s,
-            &c.desk_a,
-            book(1, 1, &own, &c.doctor, Some(&local(1, 9, 0)))
-        )
-        .await
-        .answer(),
-        Applied
-    );
+    let (patient, _) = patient_booked(&c).await;
     let (_, grant) = s
         .post(
             "/api/v1/sessions",

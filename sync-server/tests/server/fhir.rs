@@ -54,22 +54,7 @@ pub(crate) fn fhir_problems(bundle: &Value) -> Result<(), String> {
 async fn the_whole_record_exports_as_valid_fhir_r4(b: Backend) {
     let c = clinic(b, 0).await;
     let s = &c.s;
-    s.sign_up("rahima@example.com", "Rahima Khatun").await;
-    let patient = s
-        .sign_in("rahima@example.com", "a long patient password")
-        .await;
-    let (_, me) = s.get("/api/v1/me", Some(&patient)).await;
-    let own = me["account"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        push_one(
-            s,
-            &c.desk_a,
-            book(1, 1, &own, &c.doctor, Some(&local(1, 9, 0)))
-        )
-        .await
-        .answer(),
-        Applied
-    );
+    let (patient, own) = patient_booked(&c).await;
     for (token, step_name, n) in [(&c.desk_a, "check_in", 2), (&c.doctor_token, "start", 3)] {
         assert_eq!(
             push_one(s, token, step(n, 1, step_name, None))

@@ -9,22 +9,7 @@ async fn records_upload_in_chunks_resume_and_the_chart_shows_them(b: Backend) {
     use sha2::Digest;
     let c = clinic(b, 0).await;
     let s = &c.s;
-    s.sign_up("rahima@example.com", "Rahima Khatun").await;
-    let patient = s
-        .sign_in("rahima@example.com", "a long patient password")
-        .await;
-    let (_, me) = s.get("/api/v1/me", Some(&patient)).await;
-    let own = me["account"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        push_one(
-            s,
-            &c.desk_a,
-            book(1, 1, &own, &c.doctor, Some(&local(1, 9, 0)))
-        )
-        .await
-        .answer(),
-        Applied
-    );
+    let (patient, own) = patient_booked(&c).await;
     let report = big_pdf(700_000);
     let sha = hex::encode(sha2::Sha256::digest(&report));
     let uploads = format!("/api/v1/patients/{own}/uploads");

@@ -179,9 +179,7 @@ fn an_invoice_goes_from_draft_to_paid_to_refunded_and_says_where_it_stands() {
     assert_eq!(part.standing(), Ok(Standing::PartlyPaid));
     assert_eq!(
         part.pay(cash(501)),
-        Err(BillingProblem::MoreThanDue {
-            due: "৳500.00".into()
-        })
+        Err(BillingProblem::MoreThanDue { due: taka(500) })
     );
     assert_eq!(
         part.pay(payment(taka(500), PaymentMethod::Card, None)),
@@ -197,7 +195,7 @@ fn an_invoice_goes_from_draft_to_paid_to_refunded_and_says_where_it_stands() {
     assert_eq!(
         paid.refund(refund(taka(801), "Doctor away")),
         Err(BillingProblem::MoreThanPaid {
-            refundable: "৳800.00".into()
+            refundable: taka(800)
         })
     );
     assert_eq!(
@@ -215,7 +213,7 @@ fn an_invoice_goes_from_draft_to_paid_to_refunded_and_says_where_it_stands() {
     assert_eq!(
         all_back.refund(refund(taka(1), "Doctor away")),
         Err(BillingProblem::MoreThanPaid {
-            refundable: "৳0.00".into()
+            refundable: taka(0)
         })
     );
 
@@ -266,10 +264,14 @@ fn the_refund_policy_gives_back_by_who_called_off_and_when() {
 #[test]
 fn every_problem_has_a_stable_code() {
     assert_eq!(
-        BillingProblem::MoreThanDue { due: "x".into() }.code(),
+        BillingProblem::MoreThanDue { due: taka(1) }.code(),
         "more_than_due"
     );
     assert_eq!(BillingProblem::InvoiceVoid.code(), "invoice_void");
+    assert_eq!(
+        BillingProblem::MoreThanDue { due: taka(500) }.to_string(),
+        "That is more than is due: ৳500.00."
+    );
     assert_eq!(
         BillingProblem::BadQuantity { line: 1 }.code(),
         "bad_quantity"

@@ -232,7 +232,13 @@ fn unit_names(currency: Currency, language: Language) -> (String, String) {
         ("BDT", Language::Bangla) => ("টাকা".into(), "পয়সা".into()),
         ("INR", Language::English) => ("rupees".into(), "paise".into()),
         ("INR", Language::Bangla) => ("রুপি".into(), "পয়সা".into()),
-        (code, Language::English) => (code.to_owned(), format!("hundredths of {code}")),
+        (code, Language::English) => {
+            let part = match currency.minor_digits() {
+                3 => "thousandths",
+                _ => "hundredths",
+            };
+            (code.to_owned(), format!("{part} of {code}"))
+        }
         (code, Language::Bangla) => (code.to_owned(), format!("{code} এর ভগ্নাংশ")),
     }
 }
@@ -322,6 +328,15 @@ mod tests {
             ),
             "One hundred twenty-three million four hundred fifty-six thousand seven hundred \
              eighty-nine USD only"
+        );
+    }
+
+    #[test]
+    fn a_currency_without_a_name_here_is_said_by_its_code_and_its_own_fraction() {
+        let kwd = Currency::new("KWD").unwrap();
+        assert_eq!(
+            amount_in_words(Money::new(2_005, kwd), Language::English),
+            "Two KWD and five thousandths of KWD only"
         );
     }
 

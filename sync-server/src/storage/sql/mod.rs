@@ -5,7 +5,7 @@ use clinic_core::account::{PatientDemographics, Sex};
 use clinic_core::doctor::{DoctorDocument, DoctorRecord, DocumentPurpose};
 use clinic_core::wire::WorkingHours;
 
-use super::{Backend, Conn};
+use super::{Backend, Conn, MIGRATOR, NAME};
 use crate::storage::*;
 
 use audit::append_audit;
@@ -23,3 +23,21 @@ mod push_appointments;
 mod records;
 mod registry;
 mod sync_log;
+
+impl Storage for Backend {
+    fn backend(&self) -> &'static str {
+        NAME
+    }
+
+    async fn migrate(&self) -> Result<(), StorageError> {
+        MIGRATOR.run(&self.pool).await?;
+        self.backfill_change_log().await?;
+        self.backfill_doctors().await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), StorageError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use clinic_core::appointment::AppointmentRecord;
-use clinic_core::sync::{CommandEnvelope, CommandOutcome};
+use clinic_core::sync::{Command, CommandEnvelope, CommandOutcome};
 use clinic_core::UserId;
 
 use super::*;
@@ -38,87 +38,44 @@ impl<'t> PushGroup<'t> {
         now: DateTime<Utc>,
         envelopes: Vec<&CommandEnvelope>,
     ) -> Result<PushGroup<'t>, StorageError> {
-        let mut doctors: std::collections::HashMap<
-            UserId,
-            Option<clinic_core::doctor::DoctorRecord>,
-        > = Default::default();
         let mut lookup = BatchLookup::default();
-        if !envelopes.is_empty() {
-            let mut q = sqlx::QueryBuilder::new(
-                "SELECT command_id, account_id, outcome FROM applied_command WHERE command_id IN (",
-            );
-            let mut list = q.separated(", ");
-            for e in &envelopes {
-                list.push_bind(e.id.to_string());
-            }
-            list.push_unseparated(")");
-            for (id, account, outcome) in q
-                .build_query_as::<(String, String, String)>()
-                .fetch_all(&mut *tx)
-                .await?
-            {
-                lookup.answered(&id, account, &outcome)?;
-            }
-            let patients: Vec<String> = envelopes
-                .iter()
-                .filter_map(|e| e.command.patient())
-                .map(|p| p.to_string())
-                .collect();
-            if !patients.is_empty() {
-                let mut q = sqlx::QueryBuilder::new(
-                    "SELECT id, patient_number, account_id FROM patient WHERE id IN (",
-                );
-                let mut list = q.separated(", ");
-                for p in patients {
-                    list.push_bind(p);
-                }
-                list.push_unseparated(")");
-                for row in q
-                    .build_query_as::<(String, String, Option<String>)>()
-                    .fetch_all(&mut *tx)
-                    .await?
-                {
-                    lookup.patient(row)?;
-                }
-            }
-            let numbers: Vec<&str> = envelopes
-                .iter()
-                .filter_map(|e| match &e.command {
-                    clinic_core::sync::Command::RegisterPatient { patient_number, .. } => {
-                        Some(patient_number.as_str())
-                    }
-                    _ => None,
-                })
-                .collect();
-            if !numbers.is_empty() {
-                let mut q = sqlx::QueryBuilder::new(
-                    "SELECT patient_number, id FROM patient WHERE patient_number IN (",
-                );
-                let mut list = q.separated(", ");
-                for n in numbers {
-                    list.push_bind(n.to_owned());
-                }
-                list.push_unseparated(")");
-                for (number, id) in q
-                    .build_query_as::<(String, String)>()
-                    .fetch_all(&mut *tx)
-                    .await?
-                {
-                    lookup.number(number, &id)?;
-                }
-            }
+        let command_ids: Vec<String> = envelopes.iter().map(|e| e.id.to_string()).collect();
+        let answered: Vec<(String, String, String)> = rows_in(
+            tx,
+            "SELECT command_id, account_id, outcome FROM applied_command WHERE command_id IN (",
+            &command_ids,
+        )
+        .await?;
+        for (id, account, outcome) in answered {
+            lookup.answered(&id, account, &outcome)?;
+        }
+        let patients: Vec<String> = envelopes
+            .iter()
+            .filter_map(|e| e.command.patient())
+            .map(|p| p.to_string())
+            .collect();
+        let sql = "SELECT id, patient_number, account_id FROM patient WHERE id IN (";
+        for row in rows_in::<(String, String, Option<String>)>(tx, sql, &patients).await? {
+            lookup.patient(row)?;
+        }
+        let numbers: Vec<String> = envelopes
+            .iter()
+            .filter_map(|e| match &e.command {
+                Command::RegisterPatient { patient_number, .. } => Some(patient_number.clone()),
+                _ => None,
+            })
+            .collect();
+        let sql = "SELECT patient_number, id FROM patient WHERE patient_number IN (";
+        for (number, id) in rows_in::<(String, String)>(tx, sql, &numbers).await? {
+            lookup.number(number, &id)?;
         }
 
         // The appointments and doctors the group's appointment commands name, in two
         // queries; the judging keeps this copy current as it writes.
-        let mut appointments: std::collections::HashMap<
-            String,
-            Option<clinic_core::appointment::AppointmentRecord>,
-        > = Default::default();
         let mut ids = Vec::new();
         let mut doctor_ids = Vec::new();
         for e in &envelopes {
-            if let clinic_core::sync::Command::BookAppointment {
+            if let Command::BookAppointment {
                 doctor, replaces, ..
             } = &e.command
             {
@@ -127,58 +84,34 @@ impl<'t> PushGroup<'t> {
             }
             ids.extend(e.command.appointment().map(|a| a.to_string()));
         }
-        if !ids.is_empty() {
-            let mut q = sqlx::QueryBuilder::new("SELECT id, record FROM appointment WHERE id IN (");
-            let mut list = q.separated(", ");
-            for id in &ids {
-                list.push_bind(id.clone());
-            }
-            list.push_unseparated(")");
-            let found = q
-                .build_query_as::<(String, String)>()
-                .fetch_all(&mut *tx)
-                .await?;
-            for id in ids {
-                appointments.insert(id, None);
-            }
-            for (id, text) in found {
-                appointments.insert(id, Some(read_record("appointment", &text)?));
-            }
+        let sql = "SELECT id, record FROM appointment WHERE id IN (";
+        let found = rows_in::<(String, String)>(tx, sql, &ids).await?;
+        let mut appointments: HashMap<String, Option<AppointmentRecord>> =
+            ids.into_iter().map(|id| (id, None)).collect();
+        for (id, text) in found {
+            appointments.insert(id, Some(read_record("appointment", &text)?));
         }
-        if !doctor_ids.is_empty() {
-            let mut q = sqlx::QueryBuilder::new("SELECT id, record FROM doctor WHERE id IN (");
-            let mut list = q.separated(", ");
-            for id in &doctor_ids {
-                list.push_bind(id.clone());
-            }
-            list.push_unseparated(")");
-            let found = q
-                .build_query_as::<(String, String)>()
-                .fetch_all(&mut *tx)
-                .await?;
-            for id in doctor_ids {
-                if let Ok(id) = id.parse() {
-                    doctors.insert(id, None);
-                }
-            }
-            for (_, text) in found {
-                let record: clinic_core::doctor::DoctorRecord = read_record("doctor", &text)?;
-                doctors.insert(record.id, Some(record));
-            }
+        let sql = "SELECT id, record FROM doctor WHERE id IN (";
+        let found = rows_in::<(String, String)>(tx, sql, &doctor_ids).await?;
+        let mut doctors: HashMap<UserId, Option<DoctorRecord>> = doctor_ids
+            .iter()
+            .filter_map(|id| id.parse().ok())
+            .map(|id| (id, None))
+            .collect();
+        for (_, text) in found {
+            let record: DoctorRecord = read_record("doctor", &text)?;
+            doctors.insert(record.id, Some(record));
         }
         // The booked doctors' slot-holding times around the group's bookings, in one query.
-        let mut busy = crate::sync::push::GroupBusy::default();
-        let wanted =
-            crate::sync::push::GroupBusy::wanted(envelopes.iter().filter_map(
-                |e| match &e.command {
-                    clinic_core::sync::Command::BookAppointment {
-                        doctor,
-                        start: Some(start),
-                        ..
-                    } => Some((*doctor, *start)),
-                    _ => None,
-                },
-            ));
+        let mut busy = GroupBusy::default();
+        let wanted = GroupBusy::wanted(envelopes.iter().filter_map(|e| match &e.command {
+            Command::BookAppointment {
+                doctor,
+                start: Some(start),
+                ..
+            } => Some((*doctor, *start)),
+            _ => None,
+        }));
         let wanted: Vec<(UserId, (i64, i64))> = wanted.into_iter().collect();
         for chunk in wanted.chunks(300) {
             let mut q = sqlx::QueryBuilder::new(concat!(
@@ -277,7 +210,7 @@ impl<'t> PushGroup<'t> {
         now: DateTime<Utc>,
         desk_allowed: bool,
     ) -> Result<CommandOutcome, StorageError> {
-        use clinic_core::sync::{ChangeBody, Command, CommandResult};
+        use clinic_core::sync::{ChangeBody, CommandResult};
         if let Some(outcome) = self.batch.answered_before(&self.lookup, envelope) {
             return Ok(outcome);
         }
@@ -511,4 +444,27 @@ impl<'t> PushGroup<'t> {
         }
         Ok(self.batch)
     }
+}
+
+/// The rows `select` (which ends in `IN (`) finds for `keys`, in one query; none for no keys.
+async fn rows_in<O>(
+    tx: &mut Conn,
+    select: &'static str,
+    keys: &[String],
+) -> Result<Vec<O>, StorageError>
+where
+    O: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, <<Conn as sqlx::Connection>::Database as sqlx::Database>::Row>,
+{
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = sqlx::QueryBuilder::new(select);
+    let mut list = q.separated(", ");
+    for key in keys {
+        list.push_bind(key.clone());
+    }
+    list.push_unseparated(")");
+    Ok(q.build_query_as::<O>().fetch_all(&mut *tx).await?)
 }

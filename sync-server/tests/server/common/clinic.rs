@@ -458,3 +458,23 @@ pub async fn newest_audit_action(c: &Clinic) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// Rahima, who signed up in the patient app, with a visit desk A booked for her tomorrow at
+/// 09:00 (appointment 1): her session token and her own account id.
+pub async fn patient_booked(c: &Clinic) -> (String, String) {
+    let s = &c.s;
+    s.sign_up("rahima@example.com", "Rahima Khatun").await;
+    let patient = s
+        .sign_in("rahima@example.com", "a long patient password")
+        .await;
+    let (_, me) = s.get("/api/v1/me", Some(&patient)).await;
+    let own = me["account"]["id"].as_str().unwrap().to_owned();
+    let booked = push_one(
+        s,
+        &c.desk_a,
+        book(1, 1, &own, &c.doctor, Some(&local(1, 9, 0))),
+    )
+    .await;
+    assert_eq!(booked.answer(), Applied, "{booked:?}");
+    (patient, own)
+}
