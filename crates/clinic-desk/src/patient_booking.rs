@@ -117,26 +117,36 @@ impl Desk {
         self.my_appointments().await
     }
 
-    /// The patient's own appointments, the ones to come first.
     /// The patient's own consultations with their notes, newest first (online; the server
     /// audits the read).
     pub async fn my_consultations(
         &self,
     ) -> Result<Vec<clinic_core::ipc::ConsultationSummary>, IpcError> {
-        let own = self.own_patient_id()?;
+        let own = self.own_patient_id().await?;
         self.patient_history(own).await
     }
 
-    /// The signed-in patient's own registry record's id (the record reaches this device by sync).
-    pub(crate) fn own_patient_id(&self) -> Result<clinic_core::PatientId, IpcError> {
+    /// The signed-in patient's own registry record's id. The record reaches this device by
+    /// sync: on a new computer, the first thing asked right after sign-in may come before the
+    /// sync loop's first round, so a missing record is worth one round of its own.
+    pub(crate) async fn own_patient_id(&self) -> Result<clinic_core::PatientId, IpcError> {
         let user = self.patient_user()?;
-        self.with_store(|s| s.patient_records())?
-            .into_iter()
-            .find(|p| p.account == Some(user.id))
-            .map(|p| p.id)
-            .ok_or_else(|| IpcError::from(DeskError::OwnRecordNotHere))
+        let find = || -> Result<Option<clinic_core::PatientId>, IpcError> {
+            Ok(self
+                .with_store(|s| s.patient_records())?
+                .into_iter()
+                .find(|p| p.account == Some(user.id))
+                .map(|p| p.id))
+        };
+        if let Some(own) = find()? {
+            return Ok(own);
+        }
+        // Offline or refused: the record is simply not here yet, which is what is said.
+        let _ = self.sync_now().await;
+        find()?.ok_or_else(|| IpcError::from(DeskError::OwnRecordNotHere))
     }
 
+    /// The patient's own appointments, the ones to come first.
     pub async fn my_appointments(&self) -> Result<MyAppointments, IpcError> {
         self.patient_user()?;
         let mut records = self.with_store(|s| s.appointment_records())?;

@@ -122,7 +122,7 @@ impl Desk {
 
     /// The patient build: the signed-in patient's own prescriptions.
     pub async fn my_prescriptions(&self) -> Result<Vec<PrescriptionSheet>, IpcError> {
-        let own = self.own_patient_id()?;
+        let own = self.own_patient_id().await?;
         self.patient_prescriptions(own).await
     }
 }

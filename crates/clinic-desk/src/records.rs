@@ -137,13 +137,13 @@ impl Desk {
 
     /// The patient build: the patient's own chart.
     pub async fn my_chart(&self) -> Result<ChartView, IpcError> {
-        let own = self.own_patient_id()?;
+        let own = self.own_patient_id().await?;
         self.patient_chart(own, None).await
     }
 
     /// The patient build: the patient's own reports and documents (kept here as described).
     pub async fn my_documents(&self) -> Result<Vec<PatientDocument>, IpcError> {
-        let own = self.own_patient_id()?;
+        let own = self.own_patient_id().await?;
         let list = self
             .authed(|c, t| async move { c.patient_documents(&t, own).await })
             .await?;
@@ -162,7 +162,7 @@ impl Desk {
     ) -> Result<PrintedDocument, IpcError> {
         let patient = match args.patient {
             Some(patient) => patient,
-            None => self.own_patient_id()?,
+            None => self.own_patient_id().await?,
         };
         let chart = self.patient_chart(patient, None).await?;
         let zone = self.clinic_zone()?;

@@ -20,6 +20,7 @@ use crate::backend;
 use crate::components::ErrorBanner;
 use crate::hooks::use_submission;
 use crate::i18n::{field_message, text, text_with};
+use crate::state::AppModel;
 
 /// One medicine row as typed.
 #[derive(Clone, PartialEq, Default)]
@@ -430,9 +431,13 @@ pub fn MyPrescriptions(props: &MyPrescriptionsProps) -> Html {
     let list = use_state(|| None::<Result<Vec<PrescriptionSheet>, IpcError>>);
     let saved = use_state(|| None::<String>);
     let submission = use_submission();
+    // Read again after each sync: on a new computer the patient's own record (and so their
+    // prescriptions) arrives with the first one, moments after sign-in.
+    let model = use_context::<UseReducerHandle<AppModel>>().expect("AppModel context");
+    let synced = model.connection.as_ref().and_then(|c| c.last_synced_at);
     {
         let list = list.clone();
-        use_effect_with((), move |_| {
+        use_effect_with(synced, move |_| {
             spawn_local(async move {
                 list.set(Some(backend::my_prescriptions().await));
             });
