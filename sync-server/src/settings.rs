@@ -68,6 +68,8 @@ pub struct Settings {
     /// The front desk reads and writes in doctors' and patients' conversations (for "the doctor
     /// is running late" and the like). Off by default: conversations are clinical.
     pub desk_in_conversations: bool,
+    /// The clinic's currency (ISO 4217): every invoice, payment and refund is in it.
+    pub currency: String,
 }
 
 impl Default for Settings {
@@ -99,6 +101,7 @@ impl Default for Settings {
             public_url: None,
             max_upload_bytes: clinic_core::chart::DEFAULT_UPLOAD_MAX_BYTES,
             desk_in_conversations: false,
+            currency: "BDT".to_owned(),
         }
     }
 }
@@ -307,6 +310,12 @@ impl Settings {
             }
             _ => return rule("set both jitsi_app_id and jitsi_app_secret, or neither (no tokens)"),
         }
+        if clinic_core::money::Currency::new(&self.currency).is_err() {
+            return Err(SettingsError::Rule(format!(
+                "currency {:?} is not a currency code: use three capital letters such as BDT",
+                self.currency
+            )));
+        }
         if let Some(url) = &self.public_url {
             if !(url.starts_with("https://") || url.starts_with("http://")) {
                 return rule("public_url must start with https:// (or http://)");
@@ -330,6 +339,12 @@ impl Settings {
     /// The clinic's time zone (checked by [`Settings::validate`]; UTC if it was never checked).
     pub fn time_zone(&self) -> chrono_tz::Tz {
         self.clinic_time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
+    /// The clinic's currency (checked by [`Settings::validate`]; BDT if it was never checked).
+    pub fn clinic_currency(&self) -> clinic_core::money::Currency {
+        clinic_core::money::Currency::new(&self.currency)
+            .unwrap_or(clinic_core::money::Currency::BDT)
     }
 
     /// The address people reach this server at, without a trailing slash.

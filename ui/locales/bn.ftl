@@ -165,6 +165,9 @@ rejected-reason-overlapping = এটি ডাক্তারের অন্য
 rejected-reason-not_a_slot_time = এটি ডাক্তারের কোনো স্লটের সময় নয়।
 rejected-reason-conversation_closed = অ্যাপয়েন্টমেন্টটি বাতিল বা সরানো হয়েছে, তাই এর কথোপকথন বন্ধ।
 rejected-reason-not_storable = সার্ভারের ডেটাবেস এটি রাখতে পারেনি; ক্লিনিকের প্রশাসককে জানান।
+rejected-reason-unknown_invoice = এই ইনভয়েস ক্লিনিকের হিসাবের খাতায় নেই।
+rejected-reason-invoice_number_taken = অন্য একটি ইনভয়েসের এই নম্বর আগেই আছে।
+rejected-reason-billing = ক্লিনিকের বিলিংয়ের নিয়মে এটি করা যায় না।
 
 appointments-title = অ্যাপয়েন্টমেন্ট
 doctor-day-title = আমার দিন

@@ -171,6 +171,9 @@ rejected-reason-overlapping = it overlaps another appointment of the doctor.
 rejected-reason-not_a_slot_time = it is not one of the doctor's slot times.
 rejected-reason-conversation_closed = the appointment was cancelled or moved, so its conversation is closed.
 rejected-reason-not_storable = the server's database could not store it; tell the clinic's administrator.
+rejected-reason-unknown_invoice = this invoice is not in the clinic's books.
+rejected-reason-invoice_number_taken = another invoice already has this number.
+rejected-reason-billing = the clinic's billing rules refuse it.
 
 appointments-title = Appointments
 doctor-day-title = My day

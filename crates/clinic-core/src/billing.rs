@@ -14,7 +14,7 @@ use crate::money::{Currency, Money, MoneyError, BASIS_POINTS_IN_WHOLE};
 use crate::{AppointmentId, PatientId, UserId};
 
 mod judge;
-pub use judge::{judge_billing, BillingCommand, BillingFacts, BillingRefusal};
+pub use judge::{apply_billing, judge_billing, BillingCommand, BillingFacts, BillingRefusal};
 
 /// What a line bills.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -137,6 +137,8 @@ pub enum BillingProblem {
     ReasonRequired,
     #[error("The card slip or transaction number is required for this payment method.")]
     ReferenceRequired,
+    #[error("This payment or refund is already recorded.")]
+    AlreadyRecorded,
 }
 
 impl BillingProblem {
@@ -421,6 +423,9 @@ impl InvoiceRecord {
             InvoiceState::Draft => return Err(BillingProblem::NotIssued),
             InvoiceState::Issued => {}
         }
+        if self.payments.iter().any(|p| p.id == payment.id) {
+            return Err(BillingProblem::AlreadyRecorded);
+        }
         if payment.amount.currency != self.currency {
             return Err(BillingProblem::WrongCurrency {
                 expected: self.currency,
@@ -447,6 +452,9 @@ impl InvoiceRecord {
 
     /// Judge a refund: more than zero, no more than was paid and not yet refunded, with a reason.
     pub fn refund(&self, refund: RefundRecord) -> Result<InvoiceRecord, BillingProblem> {
+        if self.refunds.iter().any(|r| r.id == refund.id) {
+            return Err(BillingProblem::AlreadyRecorded);
+        }
         if refund.amount.currency != self.currency {
             return Err(BillingProblem::WrongCurrency {
                 expected: self.currency,

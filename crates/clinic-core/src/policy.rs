@@ -165,8 +165,13 @@ pub enum Action {
 pub enum RegistryScope {
     /// Staff: every patient's demographics, the doctors and the appointment book; clinical rows
     /// (conversations) only where `account` is their audience (the appointment's doctor) — and,
-    /// for the front desk (`front_desk`), conversations the clinic opened to the desk.
-    WholeRegistry { account: UserId, front_desk: bool },
+    /// for the front desk (`front_desk`), conversations the clinic opened to the desk; the
+    /// clinic's books (invoices, payments, refunds) where `books` (the desk and admins).
+    WholeRegistry {
+        account: UserId,
+        front_desk: bool,
+        books: bool,
+    },
     /// A patient: only the record linked to their own account.
     OwnRecord { account: UserId },
 }
@@ -182,6 +187,13 @@ pub fn registry_scope(actor: Actor) -> Result<RegistryScope, Denied> {
         Actor::User { id, role } => Ok(RegistryScope::WholeRegistry {
             account: id,
             front_desk: role == Role::FrontDesk,
+            books: decide(
+                actor,
+                Action::ReadInvoices {
+                    patient_account: None,
+                },
+            )
+            .is_ok(),
         }),
         Actor::Anonymous => Err(Denied::NotSignedIn),
         Actor::UnrecognisedRole { .. } => Err(Denied::NotPermitted),
@@ -606,7 +618,8 @@ mod tests {
                 registry_scope(user(1, role)),
                 Ok(RegistryScope::WholeRegistry {
                     account: id(1),
-                    front_desk: role == Role::FrontDesk
+                    front_desk: role == Role::FrontDesk,
+                    books: role != Role::Doctor,
                 })
             );
         }

@@ -262,10 +262,11 @@ pub fn judge_registration(
                 account,
             })
         }
-        // Appointment commands and messages have judges of their own.
+        // Appointment commands, messages and the books have judges of their own.
         Command::BookAppointment { .. }
         | Command::StepAppointment { .. }
-        | Command::SendMessage { .. } => Err(refuse(RejectionReason::Malformed)),
+        | Command::SendMessage { .. }
+        | Command::Bill { .. } => Err(refuse(RejectionReason::Malformed)),
     }
 }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::account::{FieldError, FieldProblem, PatientDemographics};
 use crate::appointment::{AppointmentRecord, Origin, Step};
 use crate::availability::{ConsultationType, Slot};
+use crate::billing::{BillingCommand, BillingRefusal, InvoiceRecord};
 use crate::booking::BookingProblem;
 use crate::doctor::DoctorRecord;
 use crate::ids::{AppointmentId, CommandId, PatientId};
@@ -74,6 +75,9 @@ pub enum Command {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         attachment: Option<uuid::Uuid>,
     },
+    /// A change to the clinic's books: an invoice saved or issued, a payment taken, a refund
+    /// given, an invoice voided. Judged by `clinic_core::billing::judge_billing` on both sides.
+    Bill { change: BillingCommand },
 }
 
 /// A command with who made it, when and where it can be told apart from every other.
@@ -111,7 +115,17 @@ impl Command {
             Command::RegisterPatient { patient, .. }
             | Command::UpdatePatient { patient, .. }
             | Command::BookAppointment { patient, .. } => Some(*patient),
-            Command::StepAppointment { .. } | Command::SendMessage { .. } => None,
+            Command::StepAppointment { .. }
+            | Command::SendMessage { .. }
+            | Command::Bill { .. } => None,
+        }
+    }
+
+    /// The invoice a billing command changes.
+    pub fn invoice(&self) -> Option<uuid::Uuid> {
+        match self {
+            Command::Bill { change } => Some(change.invoice()),
+            _ => None,
         }
     }
 
@@ -159,7 +173,8 @@ impl Command {
         })
     }
 
-    /// The appointment this command is about, if any.
+    /// The appointment this command changes, if any (an invoice names an appointment but does
+    /// not change it: it is a billing command).
     pub fn appointment(&self) -> Option<AppointmentId> {
         match self {
             Command::BookAppointment { appointment, .. }
@@ -299,6 +314,9 @@ pub struct Rejection {
     /// For a slot taken by another booking: when that booking reached the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taken_at: Option<DateTime<Utc>>,
+    /// For a change to the books: the billing judge's refusal, for the desk to word.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing: Option<BillingRefusal>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -341,6 +359,12 @@ pub enum RejectionReason {
     /// The server's database refused to store it although the rules allowed it (say, a
     /// character it cannot hold): only this change is refused, never the others pushed with it.
     NotStorable,
+    /// The invoice to change is not in the clinic's books.
+    UnknownInvoice,
+    /// Another invoice already has this number.
+    InvoiceNumberTaken,
+    /// The clinic's billing rules refuse it: `billing` says which.
+    Billing,
 }
 
 impl From<BookingProblem> for RejectionReason {
@@ -421,6 +445,11 @@ impl Rejection {
                 409,
                 "This appointment was cancelled or moved: its conversation is closed.",
             ),
+            RejectionReason::UnknownInvoice => (409, "This invoice is not in the clinic's books."),
+            RejectionReason::InvoiceNumberTaken => {
+                (409, "Another invoice already has this number.")
+            }
+            RejectionReason::Billing => (422, "The clinic's billing rules refuse this change."),
         };
         Rejection {
             status,
@@ -429,6 +458,7 @@ impl Rejection {
             fields,
             alternatives: Vec::new(),
             taken_at: None,
+            billing: None,
         }
     }
 
@@ -447,6 +477,24 @@ impl Rejection {
     pub fn explained(reason: RejectionReason, message: String) -> Self {
         Rejection {
             message,
+            ..Rejection::new(reason, vec![])
+        }
+    }
+}
+
+impl From<BillingRefusal> for Rejection {
+    fn from(refusal: BillingRefusal) -> Self {
+        let reason = match &refusal {
+            BillingRefusal::Forbidden => RejectionReason::Forbidden,
+            BillingRefusal::UnknownInvoice => RejectionReason::UnknownInvoice,
+            BillingRefusal::UnknownPatient => RejectionReason::UnknownPatient,
+            BillingRefusal::UnknownAppointment => RejectionReason::UnknownAppointment,
+            BillingRefusal::NumberTaken => RejectionReason::InvoiceNumberTaken,
+            _ => RejectionReason::Billing,
+        };
+        Rejection {
+            message: refusal.to_string(),
+            billing: Some(refusal),
             ..Rejection::new(reason, vec![])
         }
     }
@@ -521,6 +569,9 @@ pub enum ChangeBody {
     Appointment(AppointmentRecord),
     /// A message of an appointment's conversation (its doctor's and its patient's devices only).
     Message(crate::chat::MessageRecord),
+    /// An invoice with its payments and refunds after the change (the desk, the admins and the
+    /// patient's own devices only).
+    Invoice(Box<InvoiceRecord>),
     /// A kind of change this version does not know (a newer server's): skipped, so that one
     /// new kind never stops a device from syncing everything else. Never sent.
     #[serde(other)]

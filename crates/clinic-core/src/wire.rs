@@ -102,6 +102,9 @@ pub struct SessionGrant {
     /// The clinic's time zone (IANA name): appointments' clinic days are read on its clock.
     #[serde(default)]
     pub clinic_time_zone: Option<String>,
+    /// The clinic's currency (ISO 4217): what the desk bills in, offline too.
+    #[serde(default)]
+    pub clinic_currency: Option<String>,
     /// The clinic lets the front desk take part in conversations.
     #[serde(default)]
     pub desk_in_conversations: bool,

@@ -246,6 +246,9 @@ impl Desk {
         if let Some(zone) = &grant.clinic_time_zone {
             self.with_store(|s| s.set_clinic_time_zone(zone))?;
         }
+        if let Some(currency) = &grant.clinic_currency {
+            self.with_store(|s| s.set_clinic_currency(currency))?;
+        }
         self.desk_in_conversations.store(
             grant.desk_in_conversations,
             std::sync::atomic::Ordering::Relaxed,

@@ -48,6 +48,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0010_video_server",
         include_str!("../../../migrations/local/0010_video_server.sql"),
     ),
+    (
+        "0011_books",
+        include_str!("../../../migrations/local/0011_books.sql"),
+    ),
 ];
 
 /// Set on every connection once the key is verified. The page cache matters more under SQLCipher

@@ -6,6 +6,7 @@
 //! Invariant: the store itself never talks to the OS keyring; [`key`] does, and hands it a key.
 
 pub mod account;
+pub mod books;
 pub mod chat;
 
 pub use account::{CurrentSession, KnownAccount};

@@ -30,6 +30,14 @@ pub enum RecordError {
     AlreadyBooked,
     #[error("{0}")]
     StepNotPossible(String),
+    #[error(
+        "This desk does not know the clinic's currency yet. Connect to the server and sign in \
+         once, then try again."
+    )]
+    NoClinicCurrency,
+    /// The clinic's billing rules refuse it (the UI words the refusal in either language).
+    #[error("{0}")]
+    Billing(clinic_core::billing::BillingRefusal),
     /// A field breaks the rules (the English sentence of the field message).
     #[error("{0}")]
     Invalid(String),

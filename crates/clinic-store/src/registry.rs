@@ -26,6 +26,12 @@ fn apply(tx: &Transaction<'_>, command: &Command, at: DateTime<Utc>) -> Result<(
         | Command::SendMessage { .. } => {
             return Err(RecordError::UnknownAppointment);
         }
+        // Changes to the books are judged and queued by `Store::record_billing` (`books`).
+        Command::Bill { .. } => {
+            return Err(RecordError::Invalid(
+                "A change to the books is recorded with its judge (record_billing).".into(),
+            ));
+        }
         Command::RegisterPatient {
             patient,
             patient_number,
@@ -388,6 +394,7 @@ pub(crate) fn forget_confirmed(tx: &Transaction<'_>) -> Result<(), StoreError> {
            (SELECT appointment_id FROM outbox WHERE appointment_id IS NOT NULL);
          UPDATE sync_state SET cursor = 0 WHERE id = 1;",
     )?;
+    crate::books::forget_confirmed_books(tx)?;
     Ok(())
 }
 

@@ -75,21 +75,43 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut touched = Vec::new();
         let mut touched_appointments = Vec::new();
+        let mut touched_invoices = Vec::new();
         for outcome in outcomes {
             let Some(id) = outcome.id else { continue };
-            type Row = (String, Option<String>, Option<String>, Option<String>);
+            type Row = (
+                String,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+            );
             let row: Option<Row> = tx
                 .prepare_cached(
-                    "SELECT envelope, patient_id, appointment_id, replaces_id FROM outbox
-                     WHERE command_id = ?1",
+                    "SELECT envelope, patient_id, appointment_id, replaces_id, invoice_id
+                     FROM outbox WHERE command_id = ?1",
                 )?
                 .query_row([id.to_string()], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
                 })
                 .optional()?;
-            let Some((envelope, patient, appointment, replaces)) = row else {
+            let Some((envelope, patient, appointment, replaces, invoice)) = row else {
                 continue;
             };
+            if let Some(invoice) = invoice {
+                // Refused: the invoice shows without the change. Applied: its effect arrives by
+                // pull, or already has (then the invoice is shown from the server's record).
+                let rebuild = match &outcome.result {
+                    CommandResult::Rejected(_) => true,
+                    CommandResult::Applied { seq } => tx
+                        .prepare_cached("SELECT seq FROM invoice_confirmed WHERE id = ?1")?
+                        .query_row([&invoice], |r| r.get::<_, i64>(0))
+                        .optional()?
+                        .is_some_and(|c| c >= *seq as i64),
+                };
+                if rebuild {
+                    touched_invoices.push(invoice);
+                }
+            }
             if let (CommandResult::Rejected(_), Some(old)) = (&outcome.result, replaces) {
                 // A refused move: the appointment it would have moved stands again.
                 touched_appointments.push(old);
@@ -155,6 +177,9 @@ impl Store {
         for appointment in touched_appointments {
             crate::schedule::rebuild_appointment(&tx, &appointment)?;
         }
+        for invoice in touched_invoices {
+            crate::books::rebuild_invoice(&tx, &invoice)?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -192,8 +217,16 @@ impl Store {
             rows.filter_map(|r| r.transpose())
                 .collect::<Result<_, _>>()?
         };
+        let pending_invoices: std::collections::HashSet<String> = {
+            let mut statement = tx.prepare_cached(
+                "SELECT DISTINCT invoice_id FROM outbox WHERE invoice_id IS NOT NULL",
+            )?;
+            let rows = statement.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
         let mut touched = std::collections::BTreeSet::new();
         let mut touched_appointments = std::collections::BTreeSet::new();
+        let mut touched_invoices = std::collections::BTreeSet::new();
         for change in pulled.changes.iter().filter(|c| c.seq as i64 > cursor) {
             match &change.body {
                 ChangeBody::Patient(record) => {
@@ -217,6 +250,14 @@ impl Store {
                     }
                 }
                 ChangeBody::Message(record) => crate::chat::confirm_message(&tx, record)?,
+                ChangeBody::Invoice(record) => {
+                    let id = record.id.to_string();
+                    let shown = !pending_invoices.contains(&id);
+                    crate::books::confirm_invoice(&tx, record, change.seq, shown)?;
+                    if !shown {
+                        touched_invoices.insert(id);
+                    }
+                }
                 ChangeBody::Unknown => {
                     tracing::warn!(
                         seq = change.seq,
@@ -230,6 +271,9 @@ impl Store {
         }
         for appointment in &touched_appointments {
             crate::schedule::rebuild_appointment(&tx, appointment)?;
+        }
+        for invoice in &touched_invoices {
+            crate::books::rebuild_invoice(&tx, invoice)?;
         }
         tx.execute(
             "UPDATE sync_state SET cursor = max(cursor, ?1), last_synced_at = ?2 WHERE id = 1",

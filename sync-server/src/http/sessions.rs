@@ -67,6 +67,7 @@ pub(super) async fn start_session<S: Storage>(
         desk_code,
         lock_after_seconds: Some(state.settings.lock_after_minutes * 60),
         clinic_time_zone: Some(state.settings.clinic_time_zone.clone()),
+        clinic_currency: Some(state.settings.clinic_currency().code().to_owned()),
         desk_in_conversations: state.settings.desk_in_conversations,
     })
 }

@@ -56,6 +56,7 @@ impl<S: Storage> AppState<S> {
             crate::sync::queue::ClinicRules {
                 tz: settings.time_zone(),
                 desk_in_conversations: settings.desk_in_conversations,
+                currency: settings.clinic_currency(),
             },
         );
         Self {

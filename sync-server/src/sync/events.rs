@@ -6,6 +6,9 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+/// The audience of a change to the clinic's books: among staff, the desk and the admins pull it.
+pub const BOOKS_AUDIENCE: &str = "books";
+
 /// Whom a commit's changes concern.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Concerned {
@@ -41,7 +44,7 @@ impl Concerned {
             match audience {
                 // Rows every staff device may pull, and conversations open to the desk.
                 None => staff = true,
-                Some(desk) if desk.starts_with("desk:") => staff = true,
+                Some(desk) if desk.starts_with("desk:") || desk == BOOKS_AUDIENCE => staff = true,
                 Some(doctor) => {
                     doctors.insert(doctor.to_owned());
                 }

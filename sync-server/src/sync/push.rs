@@ -122,6 +122,11 @@ impl BatchWrites {
         self.actor
     }
 
+    /// The desk code of the device the current push came from.
+    pub(crate) fn desk_code(&self) -> Option<u32> {
+        self.desk_code
+    }
+
     /// The next push of the group is judged as its own user's (and its desk's).
     pub(crate) fn set_pusher(&mut self, pusher: crate::sync::queue::Pusher) {
         let actor = pusher.actor;

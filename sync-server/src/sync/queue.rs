@@ -39,6 +39,8 @@ pub struct ClinicRules {
     pub tz: chrono_tz::Tz,
     /// The front desk reads and writes in conversations (the clinic's choice; off by default).
     pub desk_in_conversations: bool,
+    /// Every amount on the clinic's books is in this currency.
+    pub currency: clinic_core::money::Currency,
 }
 
 /// Whether the database refused what a statement wrote — a constraint, a value or character it

@@ -328,6 +328,7 @@ async fn pushes_written_together_are_each_judged_as_their_own_user(b: Backend) {
     let rules = clinic_sync::sync::queue::ClinicRules {
         tz: chrono_tz::Asia::Dhaka,
         desk_in_conversations: false,
+        currency: clinic_core::money::Currency::BDT,
     };
     let (answers, head, _) = match &c.s.storage {
         AnyStorage::Sqlite(s) => s.apply_pushes(pushes, Utc::now(), rules).await,

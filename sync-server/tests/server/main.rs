@@ -7,6 +7,7 @@ mod common;
 
 mod access;
 mod api;
+mod billing;
 mod booking;
 mod calls;
 mod conversations;

@@ -258,6 +258,7 @@ async fn a_command_the_database_refuses_fails_alone_not_the_group_commit(b: Back
     let rules = clinic_sync::sync::queue::ClinicRules {
         tz: chrono_tz::Asia::Dhaka,
         desk_in_conversations: false,
+        currency: clinic_core::money::Currency::BDT,
     };
     let answers = match &s.storage {
         AnyStorage::Sqlite(st) => clinic_sync::sync::queue::write_group(st, group, rules).await,

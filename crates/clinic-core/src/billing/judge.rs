@@ -69,6 +69,8 @@ pub struct BillingFacts<'a> {
     pub patient_known: bool,
     /// The invoice that already has the number being saved, if any.
     pub number_owner: Option<uuid::Uuid>,
+    /// The patient of the appointment a saved invoice names, when that appointment exists.
+    pub appointment_patient: Option<PatientId>,
     /// The clinic's currency: every amount is in it.
     pub currency: Currency,
 }
@@ -83,6 +85,10 @@ pub enum BillingRefusal {
     UnknownInvoice,
     #[error("There is no such patient.")]
     UnknownPatient,
+    #[error("There is no such appointment.")]
+    UnknownAppointment,
+    #[error("This appointment is another patient's.")]
+    AppointmentOfAnotherPatient,
     #[error("Another invoice has this number.")]
     NumberTaken,
     #[error("This number is not from this desk's series.")]
@@ -114,6 +120,19 @@ pub fn judge_billing(
     };
     decide(actor, action).map_err(|_| BillingRefusal::Forbidden)?;
     let by = actor.user().ok_or(BillingRefusal::Forbidden)?;
+    apply_billing(by, desk_code, command, facts, at)
+}
+
+/// The books after `command`, made by `by` on the desk granted `desk_code`, once who may make it
+/// is settled ([`judge_billing`] settles it): a desk replaying its own pending changes on top of
+/// what the server confirmed calls this, so the arithmetic is the judge's.
+pub fn apply_billing(
+    by: crate::UserId,
+    desk_code: Option<u32>,
+    command: &BillingCommand,
+    facts: &BillingFacts<'_>,
+    at: DateTime<Utc>,
+) -> Result<InvoiceRecord, BillingRefusal> {
     let stored = facts.invoice;
     match command {
         BillingCommand::SaveInvoice {
@@ -124,6 +143,15 @@ pub fn judge_billing(
             lines,
             issue,
         } => {
+            if appointment.is_some() {
+                match facts.appointment_patient {
+                    None => return Err(BillingRefusal::UnknownAppointment),
+                    Some(of) if of != *patient => {
+                        return Err(BillingRefusal::AppointmentOfAnotherPatient)
+                    }
+                    Some(_) => {}
+                }
+            }
             let draft = match stored {
                 Some(old) => {
                     if old.state != InvoiceState::Draft {

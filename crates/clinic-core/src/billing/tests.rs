@@ -296,6 +296,7 @@ fn the_billing_judge_names_the_first_thing_in_the_way() {
         invoice,
         patient_known,
         number_owner,
+        appointment_patient: None,
         currency: Currency::BDT,
     };
     let now = at("2026-12-04T05:00:00Z");
@@ -367,6 +368,14 @@ fn the_billing_judge_names_the_first_thing_in_the_way() {
     assert_eq!(judge(desk, &pay, &new), Err(BillingRefusal::UnknownInvoice));
     let paid = judge(desk, &pay, &facts(Some(&issued), true, None)).unwrap();
     assert_eq!(paid.standing(), Ok(Standing::Paid));
+    // The same payment twice (a desk that lost the answer and made it again) is refused.
+    let mut part = issued.clone();
+    part.lines[0].quantity = 2;
+    let once = judge(desk, &pay, &facts(Some(&part), true, None)).unwrap();
+    assert_eq!(
+        judge(desk, &pay, &facts(Some(&once), true, None)),
+        Err(BillingRefusal::Problem(BillingProblem::AlreadyRecorded))
+    );
     let void = BillingCommand::VoidInvoice {
         invoice: paid.id,
         reason: "Booked twice".into(),
@@ -397,5 +406,29 @@ fn the_billing_judge_names_the_first_thing_in_the_way() {
     let voided = judge(desk, &void, &facts(Some(&back), true, None)).unwrap();
     assert_eq!(voided.standing(), Ok(Standing::Void));
     assert_eq!(invoice_number_desk("INV-12-00007"), Some(12));
+
+    // An invoice for an appointment: the appointment must exist and be the patient's.
+    let for_visit = BillingCommand::SaveInvoice {
+        invoice: next_id(),
+        number: "INV-3-00009".into(),
+        patient,
+        appointment: Some(crate::AppointmentId::from_uuid(next_id())),
+        lines: vec![line(500, 1)],
+        issue: true,
+    };
+    assert_eq!(
+        judge(desk, &for_visit, &new),
+        Err(BillingRefusal::UnknownAppointment)
+    );
+    let someone_else = PatientId::from_uuid(next_id());
+    let of = |p| BillingFacts {
+        appointment_patient: Some(p),
+        ..new
+    };
+    assert_eq!(
+        judge(desk, &for_visit, &of(someone_else)),
+        Err(BillingRefusal::AppointmentOfAnotherPatient)
+    );
+    assert!(judge(desk, &for_visit, &of(patient)).is_ok());
     assert_eq!(invoice_number_desk("INV-x-1"), None);
 }

@@ -9,7 +9,7 @@ use super::{Backend, Conn, MIGRATOR, NAME};
 use crate::storage::*;
 
 use audit::append_audit;
-use push::PushGroup;
+use push::{rows_in, PushGroup};
 use registry::{append_change, write_doctor};
 
 mod accounts;
@@ -20,6 +20,7 @@ mod notes;
 mod prescriptions;
 mod push;
 mod push_appointments;
+mod push_billing;
 mod records;
 mod registry;
 mod sync_log;

@@ -26,6 +26,8 @@ pub(super) struct PushGroup<'t> {
     pub(super) busy: GroupBusy,
     /// Bookings judged free and waiting to be written together (see [`Self::flush_bookings`]).
     pub(super) pending: Vec<AppointmentRecord>,
+    /// The invoices the group names and the money it moved.
+    pub(super) books: super::push_billing::GroupBooks,
 }
 
 impl<'t> PushGroup<'t> {
@@ -141,6 +143,7 @@ impl<'t> PushGroup<'t> {
                 busy.add_row(parse_id(&doctor)?, id, start, end);
             }
         }
+        let books = super::push_billing::GroupBooks::read(tx, &envelopes).await?;
         Ok(PushGroup {
             tx,
             batch: BatchWrites::new(start, now, clinic_core::Actor::Anonymous),
@@ -149,6 +152,7 @@ impl<'t> PushGroup<'t> {
             appointments,
             busy,
             pending: Vec::new(),
+            books,
         })
     }
 
@@ -351,6 +355,7 @@ impl<'t> PushGroup<'t> {
     /// concerned).
     pub(super) async fn write(mut self) -> Result<BatchWrites, StorageError> {
         self.flush_bookings().await?;
+        self.write_books().await?;
         for chunk in self.batch.patients.chunks(500) {
             let mut q = sqlx::QueryBuilder::new(
                 "INSERT INTO patient (id, patient_number, account_id, full_name, sex,
@@ -447,7 +452,7 @@ impl<'t> PushGroup<'t> {
 }
 
 /// The rows `select` (which ends in `IN (`) finds for `keys`, in one query; none for no keys.
-async fn rows_in<O>(
+pub(super) async fn rows_in<O>(
     tx: &mut Conn,
     select: &'static str,
     keys: &[String],

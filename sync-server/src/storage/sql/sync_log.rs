@@ -52,6 +52,9 @@ impl SyncLog for Backend {
                             .take_message(&envelope, now, rules.desk_in_conversations)
                             .await?
                     }
+                    Ok(envelope) if matches!(envelope.command, Command::Bill { .. }) => {
+                        group.take_billing(&envelope, rules.currency, now).await?
+                    }
                     Ok(envelope) if envelope.command.appointment().is_some() => {
                         group.take_appointment_command(&envelope, tz, now).await?
                     }
@@ -101,14 +104,16 @@ impl SyncLog for Backend {
             clinic_core::RegistryScope::WholeRegistry {
                 account,
                 front_desk,
+                books,
             } => {
                 // Clinical rows go to their audience: the doctor (`audience = doctor`), and
                 // where the clinic opened conversations to the desk (`desk:<doctor>`), the
-                // doctor and every front-desk account.
+                // doctor and every front-desk account. The books (`audience = 'books'`) go to
+                // the desk and the admins.
                 sqlx::query_as(
                     "SELECT seq, body FROM change_log WHERE seq > $1 AND seq <= $2
                        AND (audience IS NULL OR audience = $4 OR audience = 'desk:' || $4
-                            OR ($5 AND audience LIKE 'desk:%'))
+                            OR ($5 AND audience LIKE 'desk:%') OR ($6 AND audience = $7))
                      ORDER BY seq LIMIT $3",
                 )
                 .bind(after)
@@ -116,6 +121,8 @@ impl SyncLog for Backend {
                 .bind(fetch)
                 .bind(account.to_string())
                 .bind(front_desk)
+                .bind(books)
+                .bind(crate::sync::events::BOOKS_AUDIENCE)
                 .fetch_all(&self.pool)
                 .await?
             }

@@ -1,0 +1,31 @@
+-- The clinic's books: invoices as the billing judge left them (the record holds the lines,
+-- payments and refunds; the columns are what lists, cash-ups and the dashboard filter and sum
+-- by), and every payment and refund as its own row, once (its id is the desk's).
+CREATE TABLE invoice (
+    id             TEXT PRIMARY KEY,
+    number         TEXT NOT NULL UNIQUE,
+    patient_id     TEXT NOT NULL,
+    appointment_id TEXT,
+    state          TEXT NOT NULL CHECK (state IN ('draft', 'issued', 'void')),
+    currency       TEXT NOT NULL,
+    total_minor    BIGINT NOT NULL,
+    paid_minor     BIGINT NOT NULL,
+    refunded_minor BIGINT NOT NULL,
+    record         TEXT NOT NULL,
+    created_at     BIGINT NOT NULL,
+    updated_at     BIGINT NOT NULL
+);
+CREATE INDEX invoice_patient ON invoice(patient_id);
+CREATE INDEX invoice_created ON invoice(created_at);
+CREATE TABLE money_movement (
+    id           TEXT PRIMARY KEY,
+    invoice_id   TEXT NOT NULL REFERENCES invoice(id),
+    direction    TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    method       TEXT NOT NULL,
+    amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),
+    currency     TEXT NOT NULL,
+    account_id   TEXT NOT NULL,
+    at           BIGINT NOT NULL
+);
+CREATE INDEX money_movement_at ON money_movement(at);
+CREATE INDEX money_movement_account ON money_movement(account_id, at);
