@@ -22,3 +22,5 @@ CREATE INDEX outbox_invoice ON outbox(invoice_id);
 ALTER TABLE sync_state ADD COLUMN next_invoice_serial INTEGER NOT NULL DEFAULT 1;
 -- What the clinic bills in, as the server said at sign-in.
 ALTER TABLE sync_state ADD COLUMN clinic_currency TEXT;
+-- The clinic as printed on invoices and receipts (JSON), as the server said at sign-in.
+ALTER TABLE sync_state ADD COLUMN clinic_header TEXT;

@@ -521,6 +521,8 @@ audit-action-refused_record_consent = প্রত্যাখ্যাত: স�
 audit-action-refused_join_call = প্রত্যাখ্যাত: ভিডিও কল
 
 desk-error-no_clinic_time_zone = এই ডেস্ক এখনও ক্লিনিকের সময় অঞ্চল জানে না। সার্ভারে সংযোগ করে একবার সাইন ইন করুন।
+desk-error-no_clinic_billing = এই ডেস্ক এখনও ক্লিনিকের মুদ্রা বা নাম জানে না। সার্ভারে সংযোগ করে একবার সাইন ইন করুন।
+desk-error-invoice_not_here = এই ইনভয়েসটি এই কম্পিউটারে নেই।
 desk-error-unknown_doctor = এই ডাক্তার এই ডেস্কের ক্লিনিকের ডাক্তারদের তালিকায় নেই।
 desk-error-attachment_not_yours = এই ফাইলটি আপনার কোনো কথোপকথনে নেই।
 desk-error-file_damaged = যে ফাইলটি এসেছে সেটি পাঠানো ফাইল নয়; সংরক্ষণ করা হয়নি।

@@ -533,6 +533,8 @@ audit-action-refused_record_consent = Refused: recording consent
 audit-action-refused_join_call = Refused: video call
 
 desk-error-no_clinic_time_zone = This desk does not know the clinic's time zone yet. Connect to the server and sign in once.
+desk-error-no_clinic_billing = This desk does not know the clinic's currency or name yet. Connect to the server and sign in once.
+desk-error-invoice_not_here = This invoice is not on this computer.
 desk-error-unknown_doctor = This doctor is not on this desk's list of the clinic's doctors.
 desk-error-attachment_not_yours = This file is not in any of your conversations.
 desk-error-file_damaged = The file that arrived is not the one that was sent; it was not saved.

@@ -72,6 +72,10 @@ pub enum DeskError {
     NotYourAppointment,
     #[error("This appointment can no longer be cancelled here; call the clinic.")]
     CannotCancelHere,
+    #[error("This desk does not know the clinic's currency or name yet. Connect to the server and sign in once.")]
+    NoClinicBilling,
+    #[error("This invoice is not on this computer.")]
+    InvoiceNotHere,
     #[error("The password could not be checked: {detail}")]
     PasswordNotChecked { detail: String },
     #[error("Something went wrong on this computer: {detail}")]
@@ -83,6 +87,8 @@ impl DeskError {
     pub fn code(&self) -> ErrorCode {
         match self {
             DeskError::NoClinicTimeZone => ErrorCode::Validation,
+            DeskError::NoClinicBilling => ErrorCode::Validation,
+            DeskError::InvoiceNotHere => ErrorCode::NotFound,
             DeskError::UnknownDoctor => ErrorCode::NotFound,
             DeskError::AttachmentNotYours => ErrorCode::NotFound,
             DeskError::FileDamaged => ErrorCode::Internal,
@@ -122,6 +128,8 @@ impl DeskError {
     pub fn key(&self) -> &'static str {
         match self {
             DeskError::NoClinicTimeZone => "no_clinic_time_zone",
+            DeskError::NoClinicBilling => "no_clinic_billing",
+            DeskError::InvoiceNotHere => "invoice_not_here",
             DeskError::UnknownDoctor => "unknown_doctor",
             DeskError::AttachmentNotYours => "attachment_not_yours",
             DeskError::FileDamaged => "file_damaged",
@@ -208,6 +216,8 @@ impl DeskError {
             DeskError::OwnRecordNotHere,
             DeskError::NotYourAppointment,
             DeskError::CannotCancelHere,
+            DeskError::NoClinicBilling,
+            DeskError::InvoiceNotHere,
             DeskError::PasswordNotChecked { detail: "x".into() },
             DeskError::Internal { detail: "x".into() },
         ]

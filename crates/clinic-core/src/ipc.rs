@@ -558,6 +558,9 @@ pub struct IpcError {
     /// person's language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub desk: Option<crate::desk_error::DeskError>,
+    /// A change to the books the billing judge refused: the UI words it (`billing-<code>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing: Option<crate::billing::BillingRefusal>,
 }
 
 impl IpcError {
@@ -568,6 +571,7 @@ impl IpcError {
             fields: Vec::new(),
             refused: None,
             desk: None,
+            billing: None,
         }
     }
 
@@ -579,6 +583,7 @@ impl IpcError {
             fields,
             refused: None,
             desk: None,
+            billing: None,
         }
     }
 }
@@ -613,6 +618,7 @@ impl From<crate::sync::Rejection> for IpcError {
             fields: rejection.fields,
             refused: Some(rejection.reason),
             desk: None,
+            billing: rejection.billing,
         }
     }
 }
@@ -635,6 +641,7 @@ impl From<crate::wire::ErrorBody> for IpcError {
             fields: body.fields,
             refused: None,
             desk: None,
+            billing: None,
         }
     }
 }
@@ -733,3 +740,6 @@ impl From<crate::desk_error::DeskError> for IpcError {
         }
     }
 }
+
+mod billing;
+pub use billing::*;

@@ -105,6 +105,10 @@ pub struct SessionGrant {
     /// The clinic's currency (ISO 4217): what the desk bills in, offline too.
     #[serde(default)]
     pub clinic_currency: Option<String>,
+    /// The clinic as printed on its invoices and receipts (kept by the desk, for printing
+    /// offline).
+    #[serde(default)]
+    pub clinic: Option<crate::prescription::ClinicHeader>,
     /// The clinic lets the front desk take part in conversations.
     #[serde(default)]
     pub desk_in_conversations: bool,

@@ -2,6 +2,7 @@
 //! server, remember preferences, report the connection. Commands call these.
 
 mod appointments;
+mod billing;
 mod calls;
 mod connection;
 mod consultations;
@@ -248,6 +249,9 @@ impl Desk {
         }
         if let Some(currency) = &grant.clinic_currency {
             self.with_store(|s| s.set_clinic_currency(currency))?;
+        }
+        if let Some(clinic) = &grant.clinic {
+            self.with_store(|s| s.set_clinic_header(clinic))?;
         }
         self.desk_in_conversations.store(
             grant.desk_in_conversations,
@@ -554,6 +558,8 @@ impl Desk {
     fn record_error(e: RecordError) -> IpcError {
         match e {
             RecordError::Store(e) => store_error(e),
+            RecordError::Billing(refusal) => IpcError::from(refusal),
+            RecordError::NoClinicCurrency => IpcError::from(DeskError::NoClinicBilling),
             other => IpcError::new(ErrorCode::Validation, other.to_string()),
         }
     }

@@ -131,10 +131,11 @@ impl Desk {
                         ("update_patient", None, demographics)
                     }
                     // Booking conflicts are listed with the appointment book; messages with
-                    // their conversation.
+                    // their conversation; changes to the books with the invoice.
                     Command::BookAppointment { .. }
                     | Command::StepAppointment { .. }
-                    | Command::SendMessage { .. } => return None,
+                    | Command::SendMessage { .. }
+                    | Command::Bill { .. } => return None,
                 };
                 Some(RejectedChange {
                     command: r.envelope.id,

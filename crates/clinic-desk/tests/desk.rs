@@ -381,3 +381,112 @@ async fn a_patient_new_to_this_computer_reads_their_prescriptions_at_once() {
     // No sync round yet: the store holds no patient record.
     assert_eq!(desk.my_prescriptions().await.map(|p| p.len()), Ok(0));
 }
+
+fn consultation(fee: i64) -> clinic_core::billing::InvoiceLine {
+    clinic_core::billing::InvoiceLine {
+        kind: clinic_core::billing::LineKind::Other,
+        description: "পরামর্শ ফি (Consultation)".into(),
+        quantity: 1,
+        unit_price: clinic_core::money::Money::new(fee * 100, clinic_core::money::Currency::BDT),
+        discount: None,
+        tax_basis_points: 0,
+    }
+}
+
+/// The walk-in story of the books: cash taken with the server down, a Bangla receipt printed
+/// from this computer alone, and the payment taken by the server once, however often it syncs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_walk_ins_cash_taken_offline_prints_a_bangla_receipt_and_reaches_the_server_once() {
+    use clinic_core::billing::{BillingProblem, BillingRefusal, PaymentMethod, Standing};
+    use clinic_core::ipc::{BillPatientArgs, Language, PrintInvoiceArgs, TakePaymentArgs};
+    use clinic_core::money::{Currency, Money};
+
+    let mut clinic = Clinic::open().await;
+    let desk = clinic.signed_in_desk("front-desk", Role::FrontDesk).await;
+    let patient = desk.register_patient(&patient_form("রহিমা খাতুন")).unwrap();
+    desk.sync_now().await.unwrap();
+
+    clinic.go_offline();
+    let billed = desk
+        .bill_patient(&BillPatientArgs {
+            patient: patient.id,
+            appointment: None,
+            lines: vec![consultation(500)],
+        })
+        .unwrap();
+    assert!(billed.record.number.starts_with("INV-"), "{billed:?}");
+    assert_eq!(billed.standing, Standing::Issued);
+    let taka = |n: i64| Money::new(n * 100, Currency::BDT);
+    let paid = desk
+        .take_payment(&TakePaymentArgs {
+            invoice: billed.record.id,
+            amount: taka(500),
+            method: PaymentMethod::Cash,
+            reference: None,
+        })
+        .unwrap();
+    assert_eq!(
+        (paid.standing, paid.due, paid.pending),
+        (Standing::Paid, taka(0), true)
+    );
+    // Bad input is refused here, offline, with the reason the UI words in either language.
+    let more = desk
+        .take_payment(&TakePaymentArgs {
+            invoice: billed.record.id,
+            amount: taka(1),
+            method: PaymentMethod::Cash,
+            reference: None,
+        })
+        .unwrap_err();
+    assert_eq!(
+        more.billing,
+        Some(BillingRefusal::Problem(BillingProblem::NothingDue))
+    );
+    let receipt = desk
+        .print_invoice(&PrintInvoiceArgs {
+            invoice: billed.record.id,
+            receipt: true,
+            language: Language::Bangla,
+        })
+        .unwrap();
+    assert!(receipt.path.ends_with("-bn.pdf"), "{receipt:?}");
+    let bytes = std::fs::read(&receipt.path).unwrap();
+    assert!(bytes.starts_with(b"%PDF"), "a PDF was written");
+
+    clinic.come_back().await;
+    let round = desk.sync_now().await.unwrap();
+    assert_eq!((round.pushed, round.rejected), (2, 0), "{round:?}");
+    for _ in 0..2 {
+        desk.sync_now().await.unwrap();
+    }
+    assert_eq!(clinic.count("SELECT count(*) FROM money_movement").await, 1);
+    assert_eq!(
+        clinic
+            .count("SELECT paid_minor FROM invoice WHERE state = 'issued'")
+            .await,
+        50_000
+    );
+    let shown = desk.patient_invoices(patient.id).unwrap();
+    assert_eq!(shown.len(), 1);
+    assert_eq!(
+        (shown[0].standing, shown[0].pending),
+        (Standing::Paid, false)
+    );
+
+    // Another desk sees the bill; a doctor's desk may not bill.
+    let other = clinic.signed_in_desk("desk-2", Role::FrontDesk).await;
+    assert_eq!(other.patient_invoices(patient.id).unwrap(), {
+        let mut mine = shown.clone();
+        mine[0].pending = false;
+        mine
+    });
+    let doctor = clinic.signed_in_desk("consulting-room", Role::Doctor).await;
+    let refused = doctor
+        .bill_patient(&BillPatientArgs {
+            patient: patient.id,
+            appointment: None,
+            lines: vec![consultation(100)],
+        })
+        .unwrap_err();
+    assert_eq!(refused.billing, Some(BillingRefusal::Forbidden));
+}

@@ -316,4 +316,27 @@ impl Store {
         )?;
         Ok(())
     }
+
+    /// The clinic as printed on invoices and receipts, as the server said at sign-in.
+    pub fn clinic_header(
+        &self,
+    ) -> Result<Option<clinic_core::prescription::ClinicHeader>, StoreError> {
+        let text: Option<String> = self.conn.query_row(
+            "SELECT clinic_header FROM sync_state WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        text.map(|t| decode(&t)).transpose()
+    }
+
+    pub fn set_clinic_header(
+        &mut self,
+        header: &clinic_core::prescription::ClinicHeader,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE sync_state SET clinic_header = ?1 WHERE id = 1",
+            [encode(header)?],
+        )?;
+        Ok(())
+    }
 }

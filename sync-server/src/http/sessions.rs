@@ -68,6 +68,11 @@ pub(super) async fn start_session<S: Storage>(
         lock_after_seconds: Some(state.settings.lock_after_minutes * 60),
         clinic_time_zone: Some(state.settings.clinic_time_zone.clone()),
         clinic_currency: Some(state.settings.clinic_currency().code().to_owned()),
+        clinic: Some(clinic_core::prescription::ClinicHeader {
+            name: state.settings.clinic_name.clone(),
+            address: state.settings.clinic_address.clone(),
+            phone: state.settings.clinic_phone.clone(),
+        }),
         desk_in_conversations: state.settings.desk_in_conversations,
     })
 }

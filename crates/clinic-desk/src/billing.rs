@@ -1,0 +1,138 @@
+//! The books at the desk: bill a patient, take cash, card or mobile money, give money back, void
+//! an invoice, print the invoice or its receipt in English or Bangla. Every change is judged by
+//! the core's billing judge in the store and queued with it, so all of it works offline; the
+//! sync loop pushes it, and the server takes each payment once.
+
+use chrono::Utc;
+use clinic_core::billing::BillingCommand;
+use clinic_core::desk_error::DeskError;
+use clinic_core::ipc::{
+    BillPatientArgs, InvoiceView, IpcError, PrintInvoiceArgs, PrintedDocument, RefundPaymentArgs,
+    TakePaymentArgs, VoidInvoiceArgs,
+};
+use clinic_core::{CommandId, PatientId};
+
+use super::{actor, Desk};
+
+impl Desk {
+    /// Record a change to the books made by the signed-in user; the invoice as it now stands.
+    fn record_billing(&self, change: BillingCommand) -> Result<InvoiceView, IpcError> {
+        let user = self.working_user()?;
+        let command = CommandId::from_uuid(uuid::Uuid::now_v7());
+        let (_, record) = self
+            .locked_store()?
+            .record_billing(command, Utc::now(), actor(&user), change)
+            .map_err(Self::record_error)?;
+        self.sync_wake.notify_one();
+        InvoiceView::of(record, true)
+    }
+
+    /// Bill a patient: an invoice numbered from this desk's own series, issued at once.
+    pub fn bill_patient(&self, args: &BillPatientArgs) -> Result<InvoiceView, IpcError> {
+        self.working_user()?;
+        let number = self
+            .locked_store()?
+            .next_invoice_number()
+            .map_err(Self::record_error)?;
+        self.record_billing(BillingCommand::SaveInvoice {
+            invoice: uuid::Uuid::now_v7(),
+            number,
+            patient: args.patient,
+            appointment: args.appointment,
+            lines: args.lines.clone(),
+            issue: true,
+        })
+    }
+
+    pub fn take_payment(&self, args: &TakePaymentArgs) -> Result<InvoiceView, IpcError> {
+        self.record_billing(BillingCommand::TakePayment {
+            invoice: args.invoice,
+            payment: uuid::Uuid::now_v7(),
+            amount: args.amount,
+            method: args.method,
+            reference: args
+                .reference
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned),
+        })
+    }
+
+    pub fn refund_payment(&self, args: &RefundPaymentArgs) -> Result<InvoiceView, IpcError> {
+        self.record_billing(BillingCommand::RefundPayment {
+            invoice: args.invoice,
+            refund: uuid::Uuid::now_v7(),
+            amount: args.amount,
+            method: args.method,
+            reason: args.reason.clone(),
+        })
+    }
+
+    pub fn void_invoice(&self, args: &VoidInvoiceArgs) -> Result<InvoiceView, IpcError> {
+        self.record_billing(BillingCommand::VoidInvoice {
+            invoice: args.invoice,
+            reason: args.reason.clone(),
+        })
+    }
+
+    /// A patient's invoices as this desk knows them, newest first.
+    pub fn patient_invoices(&self, patient: PatientId) -> Result<Vec<InvoiceView>, IpcError> {
+        self.working_user()?;
+        let store = self.locked_store()?;
+        let records = store.invoices_of(patient).map_err(super::store_error)?;
+        records
+            .into_iter()
+            .map(|record| {
+                let pending = store
+                    .invoice_pending(record.id)
+                    .map_err(super::store_error)?;
+                InvoiceView::of(record, pending)
+            })
+            .collect()
+    }
+
+    /// Save the invoice, or its receipt, as a PDF in this device's documents folder (offline
+    /// too: the clinic's name comes from the last sign-in).
+    pub fn print_invoice(&self, args: &PrintInvoiceArgs) -> Result<PrintedDocument, IpcError> {
+        self.working_user()?;
+        let (invoice, clinic) = {
+            let store = self.locked_store()?;
+            let invoice = store
+                .invoice(args.invoice)
+                .map_err(super::store_error)?
+                .ok_or_else(|| IpcError::from(DeskError::InvoiceNotHere))?;
+            let clinic = store
+                .clinic_header()
+                .map_err(super::store_error)?
+                .ok_or_else(|| IpcError::from(DeskError::NoClinicBilling))?;
+            (invoice, clinic)
+        };
+        let patient = self.patient(invoice.patient)?;
+        let day = Utc::now().with_timezone(&self.clinic_zone()?).date_naive();
+        let sheet = clinic_print::invoice::InvoiceSheet {
+            clinic: &clinic,
+            invoice: &invoice,
+            patient_name: &patient.demographics.full_name,
+            patient_number: &patient.patient_number,
+            date: day,
+            receipt: args.receipt,
+        };
+        let pdf = clinic_print::invoice::render(&sheet, args.language).map_err(|e| {
+            IpcError::from(DeskError::NotPrinted {
+                detail: e.to_string(),
+            })
+        })?;
+        let number: String = invoice
+            .number
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let kind = if args.receipt { "receipt" } else { "invoice" };
+        let language = match args.language {
+            clinic_core::ipc::Language::English => "en",
+            clinic_core::ipc::Language::Bangla => "bn",
+        };
+        self.save_document(&format!("{kind}-{number}-{language}.pdf"), &pdf)
+    }
+}
