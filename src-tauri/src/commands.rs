@@ -602,3 +602,51 @@ pub async fn export_record(
 ) -> Answer<clinic_core::ipc::PrintedDocument> {
     desk.export_record(&args).await
 }
+
+#[tauri::command]
+pub fn bill_patient(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::BillPatientArgs,
+) -> Answer<clinic_core::ipc::InvoiceView> {
+    desk.bill_patient(&args)
+}
+
+#[tauri::command]
+pub fn take_payment(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::TakePaymentArgs,
+) -> Answer<clinic_core::ipc::InvoiceView> {
+    desk.take_payment(&args)
+}
+
+#[tauri::command]
+pub fn refund_payment(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::RefundPaymentArgs,
+) -> Answer<clinic_core::ipc::InvoiceView> {
+    desk.refund_payment(&args)
+}
+
+#[tauri::command]
+pub fn void_invoice(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::VoidInvoiceArgs,
+) -> Answer<clinic_core::ipc::InvoiceView> {
+    desk.void_invoice(&args)
+}
+
+#[tauri::command]
+pub fn patient_invoices(
+    desk: State<'_, Desk>,
+    args: PatientArgs,
+) -> Answer<Vec<clinic_core::ipc::InvoiceView>> {
+    desk.patient_invoices(args.patient)
+}
+
+#[tauri::command]
+pub fn print_invoice(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::PrintInvoiceArgs,
+) -> Answer<clinic_core::ipc::PrintedDocument> {
+    desk.print_invoice(&args)
+}

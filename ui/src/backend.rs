@@ -481,3 +481,27 @@ pub async fn export_record(
 ) -> Result<clinic_core::ipc::PrintedDocument, IpcError> {
     call("export_record", Some(&args)).await
 }
+
+pub async fn bill_patient(
+    args: clinic_core::ipc::BillPatientArgs,
+) -> Result<clinic_core::ipc::InvoiceView, IpcError> {
+    call("bill_patient", Some(&args)).await
+}
+
+pub async fn take_payment(
+    args: clinic_core::ipc::TakePaymentArgs,
+) -> Result<clinic_core::ipc::InvoiceView, IpcError> {
+    call("take_payment", Some(&args)).await
+}
+
+pub async fn patient_invoices(
+    patient: PatientId,
+) -> Result<Vec<clinic_core::ipc::InvoiceView>, IpcError> {
+    call("patient_invoices", Some(&PatientArgs { patient })).await
+}
+
+pub async fn print_invoice(
+    args: clinic_core::ipc::PrintInvoiceArgs,
+) -> Result<clinic_core::ipc::PrintedDocument, IpcError> {
+    call("print_invoice", Some(&args)).await
+}

@@ -121,6 +121,9 @@ pub fn field_message(lang: Language, error: &FieldError) -> String {
 
 /// An error from a command in the person's language; unknown cases keep the server's sentence.
 pub fn error_message(lang: Language, error: &IpcError) -> String {
+    if let Some(refusal) = &error.billing {
+        return billing_message(lang, refusal);
+    }
     if let Some(desk) = &error.desk {
         let args: Vec<(&str, FluentValue<'_>)> = desk
             .args()
@@ -158,6 +161,50 @@ pub fn error_message(lang: Language, error: &IpcError) -> String {
         }
     };
     text(lang, key)
+}
+
+/// Why the billing judge refused a change to the books, with its amounts in the person's
+/// digits.
+pub fn billing_message(lang: Language, refusal: &clinic_core::billing::BillingRefusal) -> String {
+    use clinic_core::billing::{BillingProblem as P, BillingRefusal as R};
+    let bangla = lang == Language::Bangla;
+    let digits = |n: usize| {
+        if bangla {
+            clinic_core::money::bangla(&n.to_string())
+        } else {
+            n.to_string()
+        }
+    };
+    let (key, args): (String, Vec<(&str, String)>) = match refusal {
+        R::Problem(problem) => {
+            let args = match problem {
+                P::BadQuantity { line }
+                | P::BadPrice { line }
+                | P::BadDescription { line }
+                | P::DiscountAboveLine { line }
+                | P::DiscountWithoutReason { line }
+                | P::BadTax { line } => vec![("line", digits(*line))],
+                P::MoreThanDue { due: amount } | P::MoreThanPaid { refundable: amount } => {
+                    vec![("amount", amount.display(bangla))]
+                }
+                P::WrongCurrency { expected } => vec![("currency", expected.code().to_owned())],
+                _ => vec![],
+            };
+            (format!("billing-{}", problem.code()), args)
+        }
+        other => {
+            let code = serde_json::to_value(other)
+                .ok()
+                .and_then(|v| v["refused"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            (format!("billing-{code}"), vec![])
+        }
+    };
+    let args: Vec<(&str, FluentValue<'_>)> = args
+        .into_iter()
+        .map(|(name, value)| (name, FluentValue::from(value)))
+        .collect();
+    text_with(lang, &key, &args)
 }
 
 /// Why a judge refused a change, as the end of a sentence ("… the doctor is on leave that day.").
@@ -245,6 +292,66 @@ mod tests {
                 "the English words are the desk's own"
             );
         }
+    }
+
+    #[test]
+    fn every_refusal_of_the_books_is_worded_in_both_languages_with_its_amounts() {
+        use clinic_core::billing::{BillingProblem as P, BillingRefusal as R};
+        use clinic_core::money::{Currency, Money};
+        let due = Money::new(125_050, Currency::BDT);
+        let problems = [
+            P::NoLines,
+            P::TooManyLines,
+            P::BadQuantity { line: 2 },
+            P::BadPrice { line: 2 },
+            P::BadDescription { line: 2 },
+            P::DiscountAboveLine { line: 2 },
+            P::DiscountWithoutReason { line: 2 },
+            P::BadTax { line: 2 },
+            P::WrongCurrency {
+                expected: Currency::BDT,
+            },
+            P::TooLarge,
+            P::NotPositive,
+            P::InvoiceVoid,
+            P::NotADraft,
+            P::NotIssued,
+            P::MoreThanDue { due },
+            P::NothingDue,
+            P::MoreThanPaid { refundable: due },
+            P::PaidInvoiceCannotBeVoided,
+            P::ReasonRequired,
+            P::ReferenceRequired,
+            P::AlreadyRecorded,
+        ];
+        let refusals = [
+            R::Forbidden,
+            R::UnknownInvoice,
+            R::UnknownPatient,
+            R::UnknownAppointment,
+            R::AppointmentOfAnotherPatient,
+            R::NumberTaken,
+            R::NotThisDesksSeries,
+            R::InvoiceChanged,
+        ]
+        .into_iter()
+        .chain(problems.into_iter().map(R::Problem));
+        for refusal in refusals {
+            let error = IpcError::from(refusal.clone());
+            for lang in [Language::English, Language::Bangla] {
+                let said = error_message(lang, &error);
+                assert!(
+                    !said.starts_with("billing-"),
+                    "{lang:?} has no words for {refusal:?}"
+                );
+                assert!(!said.contains('{'), "{refusal:?}: {said}");
+            }
+        }
+        let over = IpcError::from(R::Problem(P::MoreThanDue { due }));
+        assert!(error_message(Language::English, &over).contains("1,250.50"));
+        assert!(error_message(Language::Bangla, &over).contains("১,২৫০.৫০"));
+        let line = IpcError::from(R::Problem(P::BadPrice { line: 2 }));
+        assert!(error_message(Language::Bangla, &line).contains('২'));
     }
 
     #[test]

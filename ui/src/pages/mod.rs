@@ -1,5 +1,6 @@
 mod appointments;
 mod audit;
+mod billing;
 mod consultation;
 mod directory;
 mod doctor_files;

@@ -38,6 +38,12 @@ pub fn Registry() -> Html {
     let lang = model.language();
     let mode = use_state(|| Mode::Search);
     let saved = use_state(|| None::<PatientRecord>);
+    let bills_kept = model.account.as_ref().is_some_and(|a| {
+        matches!(
+            a.role,
+            clinic_core::Role::FrontDesk | clinic_core::Role::Admin
+        )
+    });
 
     let open = {
         let (mode, saved) = (mode.clone(), saved.clone());
@@ -136,10 +142,16 @@ pub fn Registry() -> Html {
                          on_cancel={back} on_open={open.clone()} />
         },
         Mode::Edit(record, retry) => html! {
-            <PatientForm language={lang} editing={Some((**record).clone())} {on_saved}
-                         initial={retry.as_ref().map(|r| r.form.clone())}
-                         initial_errors={retry.as_ref().map(|r| r.fields.clone()).unwrap_or_default()}
-                         on_cancel={back} on_open={open.clone()} />
+            <>
+                <PatientForm language={lang} editing={Some((**record).clone())} {on_saved}
+                             initial={retry.as_ref().map(|r| r.form.clone())}
+                             initial_errors={retry.as_ref().map(|r| r.fields.clone()).unwrap_or_default()}
+                             on_cancel={back} on_open={open.clone()} />
+                // The desk and the admins keep the books; doctors see fees, not bills.
+                if bills_kept {
+                    <super::billing::Bills language={lang} patient={record.id} />
+                }
+            </>
         },
     };
     html! {

@@ -1,0 +1,263 @@
+//! A patient's bills at the front desk: issue a bill, take the payment (cash, card, mobile
+//! money), print the invoice or receipt in English or Bangla. Everything reads and writes the
+//! desk's own store, so it works with the server out of reach; the sync loop takes it there.
+
+use clinic_core::billing::{InvoiceLine, LineKind, PaymentMethod, Standing};
+use clinic_core::ipc::{
+    BillPatientArgs, InvoiceView, IpcError, Language, PrintInvoiceArgs, TakePaymentArgs,
+};
+use clinic_core::money::{Currency, Money};
+use clinic_core::PatientId;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use crate::backend;
+use crate::components::{ErrorBanner, TextField};
+use crate::hooks::use_submission;
+use crate::i18n::{text, text_with};
+
+#[derive(Properties, PartialEq)]
+pub struct BillsProps {
+    pub language: Language,
+    pub patient: PatientId,
+}
+
+fn standing_key(standing: Standing) -> &'static str {
+    match standing {
+        Standing::Draft => "standing-draft",
+        Standing::Issued => "standing-issued",
+        Standing::PartlyPaid => "standing-partly_paid",
+        Standing::Paid => "standing-paid",
+        Standing::PartlyRefunded => "standing-partly_refunded",
+        Standing::Refunded => "standing-refunded",
+        Standing::Void => "standing-void",
+    }
+}
+
+/// An amount the person typed (Bangla digits too), or the words for what is wrong with it.
+fn amount(lang: Language, typed: &str, currency: Currency) -> Result<Money, IpcError> {
+    Money::parse(typed, currency).map_err(|_| {
+        IpcError::new(
+            clinic_core::wire::ErrorCode::Validation,
+            text(lang, "bill-amount-invalid"),
+        )
+    })
+}
+
+#[component]
+pub fn Bills(props: &BillsProps) -> Html {
+    let lang = props.language;
+    let bangla = lang == Language::Bangla;
+    let bills = use_state(Vec::<InvoiceView>::new);
+    let printed = use_state(|| None::<String>);
+    let reload = {
+        let (bills, patient) = (bills.clone(), props.patient);
+        Callback::from(move |_: ()| {
+            let bills = bills.clone();
+            spawn_local(async move {
+                if let Ok(list) = backend::patient_invoices(patient).await {
+                    bills.set(list);
+                }
+            });
+        })
+    };
+    {
+        let reload = reload.clone();
+        use_effect_with(props.patient, move |_| reload.emit(()));
+    }
+
+    // A new bill: one line, what and how much.
+    let description = use_state(|| text(lang, "bill-description-default"));
+    let price = use_state(String::new);
+    let billing = use_submission();
+    let on_bill = {
+        let (description, price, billing, reload) = (
+            description.clone(),
+            price.clone(),
+            billing.clone(),
+            reload.clone(),
+        );
+        let patient = props.patient;
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let (description, typed) = ((*description).clone(), (*price).clone());
+            let reload = reload.clone();
+            billing.run(
+                async move {
+                    let unit_price = amount(lang, &typed, Currency::BDT)?;
+                    backend::bill_patient(BillPatientArgs {
+                        patient,
+                        appointment: None,
+                        lines: vec![InvoiceLine {
+                            kind: LineKind::Other,
+                            description,
+                            quantity: 1,
+                            unit_price,
+                            discount: None,
+                            tax_basis_points: 0,
+                        }],
+                    })
+                    .await
+                },
+                move |_| reload.emit(()),
+            );
+        })
+    };
+
+    // A payment against the newest bill with something due.
+    let owing = bills.iter().find(|b| b.due.is_positive()).cloned();
+    let paying = use_state(String::new);
+    let method = use_state(|| PaymentMethod::Cash);
+    let reference = use_state(String::new);
+    let payment = use_submission();
+    let on_pay = {
+        let (paying, method, reference, payment, reload) = (
+            paying.clone(),
+            method.clone(),
+            reference.clone(),
+            payment.clone(),
+            reload.clone(),
+        );
+        let owing = owing.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(bill) = owing.clone() else { return };
+            let typed = (*paying).clone();
+            let (method, reference) = (*method, (*reference).clone());
+            let (reload, paying) = (reload.clone(), paying.clone());
+            payment.run(
+                async move {
+                    // Left empty, the payment is what is due.
+                    let amount = if typed.trim().is_empty() {
+                        bill.due
+                    } else {
+                        amount(lang, &typed, bill.record.currency)?
+                    };
+                    backend::take_payment(TakePaymentArgs {
+                        invoice: bill.record.id,
+                        amount,
+                        method,
+                        reference: Some(reference),
+                    })
+                    .await
+                },
+                move |_| {
+                    paying.set(String::new());
+                    reload.emit(());
+                },
+            );
+        })
+    };
+    let print = {
+        let printed = printed.clone();
+        Callback::from(move |args: PrintInvoiceArgs| {
+            let printed = printed.clone();
+            spawn_local(async move {
+                printed.set(Some(match backend::print_invoice(args).await {
+                    Ok(document) => document.path,
+                    Err(e) => crate::i18n::error_message(lang, &e),
+                }));
+            });
+        })
+    };
+    let methods = [
+        PaymentMethod::Cash,
+        PaymentMethod::Card,
+        PaymentMethod::MobileMoney,
+    ];
+    let on_method = {
+        let method = method.clone();
+        Callback::from(move |e: Event| {
+            let chosen = e
+                .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                .value();
+            if let Some(m) = methods.iter().find(|m| m.as_str() == chosen) {
+                method.set(*m);
+            }
+        })
+    };
+
+    html! {
+        <section class="bills" id="bills" aria-labelledby="bills-title">
+            <h3 id="bills-title">{ text(lang, "bills-title") }</h3>
+            if bills.is_empty() {
+                <p class="muted">{ text(lang, "bills-none") }</p>
+            }
+            <ul class="bill-list">
+                { for bills.iter().map(|b| {
+                    let (id, receipt) = (b.record.id, !b.record.payments.is_empty());
+                    let print_in = |language: Language, label: String| {
+                        let print = print.clone();
+                        let onclick = Callback::from(move |_| print.emit(PrintInvoiceArgs {
+                            invoice: id, receipt, language,
+                        }));
+                        html! { <button type="button" class="secondary"
+                                        data-language={language.code()} {onclick}>{ label }</button> }
+                    };
+                    let what = text(lang, if receipt { "bill-print-receipt" } else { "bill-print-invoice" });
+                    html! {
+                        <li class="bill" data-number={b.record.number.clone()}
+                            data-standing={standing_key(b.standing)}>
+                            <strong>{ b.record.number.clone() }</strong>
+                            <span class="standing">{ text(lang, standing_key(b.standing)) }</span>
+                            <span>{ format!("{} {}", text(lang, "bill-total"), b.totals.total.display(bangla)) }</span>
+                            <span>{ format!("{} {}", text(lang, "bill-paid"), b.paid.display(bangla)) }</span>
+                            if b.due.is_positive() {
+                                <span class="due">{ format!("{} {}", text(lang, "bill-due"), b.due.display(bangla)) }</span>
+                            }
+                            if b.pending { <span class="pending">{ text(lang, "bill-pending") }</span> }
+                            { print_in(Language::English, format!("{what} · English")) }
+                            { print_in(Language::Bangla, format!("{what} · বাংলা")) }
+                        </li>
+                    }
+                }) }
+            </ul>
+            if let Some(done) = &*printed {
+                <p class="banner ok" role="status" id="bill-printed">
+                    { text_with(lang, "bill-printed", &[("path", done.clone().into())]) }
+                </p>
+            }
+            if let Some(bill) = &owing {
+                <form class="take-payment" id="take-payment" onsubmit={on_pay}>
+                    <h4>{ format!("{} — {}", text(lang, "bill-take-payment"), bill.record.number) }</h4>
+                    <TextField name="payment-amount" label={text(lang, "pay-amount")}
+                               value={(*paying).clone()} language={lang}
+                               hint={Some(AttrValue::from(bill.due.display(bangla)))}
+                               oninput={{ let p = paying.clone(); Callback::from(move |v| p.set(v)) }} />
+                    <div class="field">
+                        <label for="payment-method">{ text(lang, "pay-method") }</label>
+                        <select id="payment-method" onchange={on_method}>
+                            { for methods.iter().map(|m| html! {
+                                <option value={m.as_str()} selected={*m == *method}>
+                                    { text(lang, &format!("method-{}", m.as_str())) }
+                                </option>
+                            }) }
+                        </select>
+                    </div>
+                    if method.needs_reference() {
+                        <TextField name="payment-reference" label={text(lang, "pay-reference")}
+                                   value={(*reference).clone()} language={lang}
+                                   oninput={{ let r = reference.clone(); Callback::from(move |v| r.set(v)) }} />
+                    }
+                    <ErrorBanner error={payment.error()} language={lang} />
+                    <button type="submit" id="payment-save" disabled={payment.busy()}>
+                        { text(lang, "pay-save") }
+                    </button>
+                </form>
+            }
+            <form class="new-bill" id="new-bill" onsubmit={on_bill}>
+                <h4>{ text(lang, "bill-new") }</h4>
+                <TextField name="bill-description" label={text(lang, "bill-description")}
+                           value={(*description).clone()} language={lang}
+                           oninput={{ let d = description.clone(); Callback::from(move |v| d.set(v)) }} />
+                <TextField name="bill-price" label={text(lang, "bill-amount")}
+                           value={(*price).clone()} language={lang}
+                           oninput={{ let p = price.clone(); Callback::from(move |v| p.set(v)) }} />
+                <ErrorBanner error={billing.error()} language={lang} />
+                <button type="submit" id="bill-save" disabled={billing.busy()}>
+                    { text(lang, "bill-save") }
+                </button>
+            </form>
+        </section>
+    }
+}
