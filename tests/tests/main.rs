@@ -1,6 +1,7 @@
 //! One integration-test binary: the desk apps end to end (the architecture rules are a target
 //! of their own, `--test architecture`, that the test command runs first).
 
+mod billing;
 mod call;
 mod chat;
 mod consultation;

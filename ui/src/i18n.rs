@@ -71,6 +71,7 @@ pub fn field_message(lang: Language, error: &FieldError) -> String {
         FieldProblem::TooLong { max } => ("field-too_long", vec![("max", (*max as u64).into())]),
         FieldProblem::NotAnEmail => ("field-not_an_email", vec![]),
         FieldProblem::NotAPhoneNumber => ("field-not_a_phone_number", vec![]),
+        FieldProblem::NotAnAmount => ("field-not_an_amount", vec![]),
         FieldProblem::NotADate => ("field-not_a_date", vec![]),
         FieldProblem::InTheFuture => ("field-in_the_future", vec![]),
         FieldProblem::UnknownRole => ("field-unknown_role", vec![]),

@@ -55,6 +55,8 @@ pub enum FieldProblem {
     Overlapping,
     /// A blood pressure's lower number is not below its upper one.
     NotBelowSystolic,
+    /// Not an amount of money (`500`, `1,250.50`, in either script's digits).
+    NotAnAmount,
     /// A file larger than the limit.
     FileTooLarge {
         max_kib: u64,
@@ -121,6 +123,7 @@ impl FieldError {
             FieldProblem::NotBelowSystolic => {
                 "must be below the systolic (upper) pressure".to_owned()
             }
+            FieldProblem::NotAnAmount => "is not an amount (like 500 or 1,250.50)".to_owned(),
             FieldProblem::FileTooLarge { max_kib } => {
                 format!("is too large: at most {} MB", max_kib.div_ceil(1024))
             }

@@ -34,13 +34,13 @@ fn standing_key(standing: Standing) -> &'static str {
     }
 }
 
-/// An amount the person typed (Bangla digits too), or the words for what is wrong with it.
-fn amount(lang: Language, typed: &str, currency: Currency) -> Result<Money, IpcError> {
+/// An amount the person typed (Bangla digits too), or the problem named under `field`.
+fn amount(field: &str, typed: &str, currency: Currency) -> Result<Money, IpcError> {
     Money::parse(typed, currency).map_err(|_| {
-        IpcError::new(
-            clinic_core::wire::ErrorCode::Validation,
-            text(lang, "bill-amount-invalid"),
-        )
+        IpcError::validation(vec![clinic_core::account::FieldError::new(
+            field,
+            clinic_core::account::FieldProblem::NotAnAmount,
+        )])
     })
 }
 
@@ -61,9 +61,13 @@ pub fn Bills(props: &BillsProps) -> Html {
             });
         })
     };
+    // Read again after each sync: a payment taken offline shows as the server's once pushed.
+    let model =
+        use_context::<UseReducerHandle<crate::state::AppModel>>().expect("AppModel context");
+    let synced = model.connection.as_ref().and_then(|c| c.last_synced_at);
     {
         let reload = reload.clone();
-        use_effect_with(props.patient, move |_| reload.emit(()));
+        use_effect_with((props.patient, synced), move |_| reload.emit(()));
     }
 
     // A new bill: one line, what and how much.
@@ -84,7 +88,7 @@ pub fn Bills(props: &BillsProps) -> Html {
             let reload = reload.clone();
             billing.run(
                 async move {
-                    let unit_price = amount(lang, &typed, Currency::BDT)?;
+                    let unit_price = amount("bill-price", &typed, Currency::BDT)?;
                     backend::bill_patient(BillPatientArgs {
                         patient,
                         appointment: None,
@@ -99,7 +103,13 @@ pub fn Bills(props: &BillsProps) -> Html {
                     })
                     .await
                 },
-                move |_| reload.emit(()),
+                {
+                    let price = price.clone();
+                    move |_| {
+                        price.set(String::new());
+                        reload.emit(());
+                    }
+                },
             );
         })
     };
@@ -131,7 +141,7 @@ pub fn Bills(props: &BillsProps) -> Html {
                     let amount = if typed.trim().is_empty() {
                         bill.due
                     } else {
-                        amount(lang, &typed, bill.record.currency)?
+                        amount("payment-amount", &typed, bill.record.currency)?
                     };
                     backend::take_payment(TakePaymentArgs {
                         invoice: bill.record.id,
@@ -221,7 +231,7 @@ pub fn Bills(props: &BillsProps) -> Html {
                 <form class="take-payment" id="take-payment" onsubmit={on_pay}>
                     <h4>{ format!("{} — {}", text(lang, "bill-take-payment"), bill.record.number) }</h4>
                     <TextField name="payment-amount" label={text(lang, "pay-amount")}
-                               value={(*paying).clone()} language={lang}
+                               value={(*paying).clone()} language={lang} errors={payment.fields()}
                                hint={Some(AttrValue::from(bill.due.display(bangla)))}
                                oninput={{ let p = paying.clone(); Callback::from(move |v| p.set(v)) }} />
                     <div class="field">
@@ -240,7 +250,7 @@ pub fn Bills(props: &BillsProps) -> Html {
                                    oninput={{ let r = reference.clone(); Callback::from(move |v| r.set(v)) }} />
                     }
                     <ErrorBanner error={payment.error()} language={lang} />
-                    <button type="submit" id="payment-save" disabled={payment.busy()}>
+                    <button type="submit" id="payment-save" class="primary" disabled={payment.busy()}>
                         { text(lang, "pay-save") }
                     </button>
                 </form>
@@ -251,10 +261,10 @@ pub fn Bills(props: &BillsProps) -> Html {
                            value={(*description).clone()} language={lang}
                            oninput={{ let d = description.clone(); Callback::from(move |v| d.set(v)) }} />
                 <TextField name="bill-price" label={text(lang, "bill-amount")}
-                           value={(*price).clone()} language={lang}
+                           value={(*price).clone()} language={lang} errors={billing.fields()}
                            oninput={{ let p = price.clone(); Callback::from(move |v| p.set(v)) }} />
                 <ErrorBanner error={billing.error()} language={lang} />
-                <button type="submit" id="bill-save" disabled={billing.busy()}>
+                <button type="submit" id="bill-save" class="primary" disabled={billing.busy()}>
                     { text(lang, "bill-save") }
                 </button>
             </form>
