@@ -122,7 +122,7 @@ pub fn field_message(lang: Language, error: &FieldError) -> String {
 
 /// An error from a command in the person's language; unknown cases keep the server's sentence.
 pub fn error_message(lang: Language, error: &IpcError) -> String {
-    if let Some(refusal) = &error.billing {
+    if let Some(refusal) = error.billing.as_deref() {
         return billing_message(lang, refusal);
     }
     if let Some(desk) = &error.desk {

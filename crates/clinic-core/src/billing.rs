@@ -14,6 +14,7 @@ use crate::money::{Currency, Money, MoneyError, BASIS_POINTS_IN_WHOLE};
 use crate::{AppointmentId, PatientId, UserId};
 
 mod judge;
+pub mod online;
 pub use judge::{apply_billing, judge_billing, BillingCommand, BillingFacts, BillingRefusal};
 
 /// What a line bills.

@@ -560,7 +560,7 @@ pub struct IpcError {
     pub desk: Option<crate::desk_error::DeskError>,
     /// A change to the books the billing judge refused: the UI words it (`billing-<code>`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing: Option<crate::billing::BillingRefusal>,
+    pub billing: Option<Box<crate::billing::BillingRefusal>>,
 }
 
 impl IpcError {

@@ -316,7 +316,7 @@ pub struct Rejection {
     pub taken_at: Option<DateTime<Utc>>,
     /// For a change to the books: the billing judge's refusal, for the desk to word.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub billing: Option<BillingRefusal>,
+    pub billing: Option<Box<BillingRefusal>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -494,7 +494,7 @@ impl From<BillingRefusal> for Rejection {
         };
         Rejection {
             message: refusal.to_string(),
-            billing: Some(refusal),
+            billing: Some(Box::new(refusal)),
             ..Rejection::new(reason, vec![])
         }
     }

@@ -70,7 +70,8 @@ fn void(n: u32, invoice: u32) -> Value {
 fn billing_refusal(outcome: &CommandOutcome) -> BillingRefusal {
     refusal(outcome)
         .billing
-        .clone()
+        .as_deref()
+        .cloned()
         .unwrap_or_else(|| panic!("a billing refusal: {outcome:?}"))
 }
 

@@ -91,7 +91,7 @@ impl From<BillingRefusal> for IpcError {
             _ => ErrorCode::Conflict,
         };
         IpcError {
-            billing: Some(refusal.clone()),
+            billing: Some(Box::new(refusal.clone())),
             ..IpcError::new(code, refusal.to_string())
         }
     }
