@@ -19,6 +19,7 @@ pub mod extract;
 pub mod http;
 pub mod meetings;
 pub mod password;
+pub mod payments;
 pub mod prescriptions;
 pub mod records;
 pub mod settings;

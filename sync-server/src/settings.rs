@@ -70,6 +70,11 @@ pub struct Settings {
     pub desk_in_conversations: bool,
     /// The clinic's currency (ISO 4217): every invoice, payment and refund is in it.
     pub currency: String,
+    /// Online payments through SSLCommerz: its address (the sandbox by default), and the store's
+    /// id and password (both, or neither: no online payments). The password is never logged.
+    pub sslcommerz_url: String,
+    pub sslcommerz_store_id: Option<String>,
+    pub sslcommerz_store_password: Option<String>,
 }
 
 impl Default for Settings {
@@ -102,6 +107,9 @@ impl Default for Settings {
             max_upload_bytes: clinic_core::chart::DEFAULT_UPLOAD_MAX_BYTES,
             desk_in_conversations: false,
             currency: "BDT".to_owned(),
+            sslcommerz_url: "https://sandbox.sslcommerz.com".to_owned(),
+            sslcommerz_store_id: None,
+            sslcommerz_store_password: None,
         }
     }
 }
@@ -173,12 +181,23 @@ impl Settings {
                 fix: "use an address and port such as 127.0.0.1:8750",
             })?;
         }
-        for (var, field) in [("CLINIC_SYNC_JITSI_URL", &mut settings.jitsi_url)] {
+        for (var, field) in [
+            ("CLINIC_SYNC_JITSI_URL", &mut settings.jitsi_url),
+            ("CLINIC_SYNC_SSLCOMMERZ_URL", &mut settings.sslcommerz_url),
+        ] {
             if let Some(value) = env(var).filter(|v| !v.trim().is_empty()) {
                 *field = value.trim().to_owned();
             }
         }
         for (var, field) in [
+            (
+                "CLINIC_SYNC_SSLCOMMERZ_STORE_ID",
+                &mut settings.sslcommerz_store_id,
+            ),
+            (
+                "CLINIC_SYNC_SSLCOMMERZ_STORE_PASSWORD",
+                &mut settings.sslcommerz_store_password,
+            ),
             ("CLINIC_SYNC_JITSI_APP_ID", &mut settings.jitsi_app_id),
             (
                 "CLINIC_SYNC_JITSI_APP_SECRET",
@@ -316,6 +335,20 @@ impl Settings {
                 self.currency
             )));
         }
+        match (&self.sslcommerz_store_id, &self.sslcommerz_store_password) {
+            (None, None) => {}
+            (Some(id), Some(password)) if !id.trim().is_empty() && !password.is_empty() => {}
+            _ => {
+                return rule(
+                    "set both sslcommerz_store_id and sslcommerz_store_password, or neither",
+                )
+            }
+        }
+        if !(self.sslcommerz_url.starts_with("https://")
+            || self.sslcommerz_url.starts_with("http://127.0.0.1"))
+        {
+            return rule("sslcommerz_url must be https:// (or http://127.0.0.1 for a test)");
+        }
         if let Some(url) = &self.public_url {
             if !(url.starts_with("https://") || url.starts_with("http://")) {
                 return rule("public_url must start with https:// (or http://)");
@@ -345,6 +378,16 @@ impl Settings {
     pub fn clinic_currency(&self) -> clinic_core::money::Currency {
         clinic_core::money::Currency::new(&self.currency)
             .unwrap_or(clinic_core::money::Currency::BDT)
+    }
+
+    /// The clinic's online payment provider, when its account is set.
+    pub fn payment_provider(&self) -> Option<std::sync::Arc<dyn crate::payments::PaymentProvider>> {
+        match (&self.sslcommerz_store_id, &self.sslcommerz_store_password) {
+            (Some(id), Some(password)) => Some(std::sync::Arc::new(
+                crate::payments::sslcommerz::SslCommerz::new(&self.sslcommerz_url, id, password),
+            )),
+            _ => None,
+        }
     }
 
     /// The address people reach this server at, without a trailing slash.

@@ -160,6 +160,14 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
                 ))),
         )
         .route("/api/v1/sync/pull", get(pull::<S>))
+        .route(
+            "/api/v1/invoices/{id}/checkout",
+            post(crate::payments::routes::checkout::<S>),
+        )
+        .route(
+            "/api/v1/payments/sslcommerz/notice",
+            post(crate::payments::routes::notice::<S>),
+        )
         .route("/api/v1/sync/events", get(events::<S>))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })

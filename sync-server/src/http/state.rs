@@ -21,6 +21,8 @@ pub struct AppState<S> {
     pub pushes: crate::sync::queue::PushQueue,
     /// Seals and opens stored files.
     pub blob_key: Arc<crate::blobs::BlobKey>,
+    /// The clinic's online payment provider, when it takes payments online.
+    pub payments: Option<Arc<dyn crate::payments::PaymentProvider>>,
 }
 
 impl<S> Clone for AppState<S> {
@@ -33,6 +35,7 @@ impl<S> Clone for AppState<S> {
             closing: self.closing.clone(),
             pushes: self.pushes.clone(),
             blob_key: self.blob_key.clone(),
+            payments: self.payments.clone(),
         }
     }
 }
@@ -63,6 +66,7 @@ impl<S: Storage> AppState<S> {
             storage,
             pushes,
             blob_key: Arc::new(blob_key),
+            payments: settings.payment_provider(),
             settings: Arc::new(settings),
             sign_in_limit: Arc::new(limit),
             changes: Arc::new(

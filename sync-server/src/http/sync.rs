@@ -32,10 +32,7 @@ pub(super) async fn push<S: Storage>(
         .iter()
         .map(|raw| read_command_text(raw.get()))
         .collect();
-    let pusher = crate::sync::queue::Pusher {
-        actor: caller.actor,
-        desk_code: caller.desk_code,
-    };
+    let pusher = crate::sync::queue::Pusher::user(caller.actor, caller.desk_code);
     let (outcomes, head, concerned) = state.pushes.push(pusher, parsed).await?;
     state.announce_to(head, concerned);
     Ok(Json(PushResponse { outcomes }))

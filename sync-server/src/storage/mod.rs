@@ -11,6 +11,7 @@ use std::future::Future;
 mod accounts;
 mod appointments;
 mod audit;
+mod books;
 mod files;
 mod notes;
 mod postgres;
@@ -24,6 +25,7 @@ mod sync_log;
 pub use accounts::{Accounts, NewAccount, StoredAccount, StoredSession};
 pub use appointments::AppointmentBook;
 pub use audit::AuditTrail;
+pub use books::Books;
 pub use files::{Files, UploadRow};
 pub use notes::Notes;
 pub use postgres::PostgresStorage;
@@ -37,8 +39,8 @@ pub use sync_log::SyncLog;
 /// The aggregates' traits, for code that calls storage on a concrete backend.
 pub mod prelude {
     pub use super::{
-        Accounts, AppointmentBook, AuditTrail, Files, Notes, Prescriptions, Records, Registry,
-        Storage, SyncLog,
+        Accounts, AppointmentBook, AuditTrail, Books, Files, Notes, Prescriptions, Records,
+        Registry, Storage, SyncLog,
     };
 }
 
@@ -69,6 +71,7 @@ pub trait Storage:
     + Records
     + Files
     + AuditTrail
+    + Books
     + Send
     + Sync
     + 'static

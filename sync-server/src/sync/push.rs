@@ -77,6 +77,8 @@ pub(crate) struct BatchWrites {
     actor: Actor,
     /// The desk code of the device the current push came from.
     desk_code: Option<u32>,
+    /// The current push is the server's own, on the payment provider's confirmed word.
+    from_provider: bool,
     pub actor_id: String,
     /// The final record of each patient the batch changed, in first-touched order.
     pub patients: Vec<PatientRecord>,
@@ -107,6 +109,7 @@ impl BatchWrites {
             today: now.date_naive() + chrono::Days::new(1),
             actor,
             desk_code: None,
+            from_provider: false,
             actor_id,
             patients: Vec::new(),
             patient_index: Default::default(),
@@ -127,10 +130,16 @@ impl BatchWrites {
         self.desk_code
     }
 
+    /// Whether the current push is the server's own, on the payment provider's word.
+    pub(crate) fn is_provider(&self) -> bool {
+        self.from_provider
+    }
+
     /// The next push of the group is judged as its own user's (and its desk's).
     pub(crate) fn set_pusher(&mut self, pusher: crate::sync::queue::Pusher) {
         let actor = pusher.actor;
         self.desk_code = pusher.desk_code;
+        self.from_provider = pusher.provider;
         self.actor = actor;
         self.actor_id = match actor {
             Actor::User { id, .. } | Actor::UnrecognisedRole { id } => id.to_string(),

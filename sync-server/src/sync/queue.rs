@@ -24,6 +24,29 @@ pub type Answer = Result<(Vec<CommandOutcome>, u64, crate::sync::events::Concern
 pub struct Pusher {
     pub actor: Actor,
     pub desk_code: Option<u32>,
+    /// The server itself, on the payment provider's confirmed word: it may record only online
+    /// payments (`judge_provider_payment`).
+    pub provider: bool,
+}
+
+impl Pusher {
+    /// A signed-in user on their device.
+    pub fn user(actor: Actor, desk_code: Option<u32>) -> Pusher {
+        Pusher {
+            actor,
+            desk_code,
+            provider: false,
+        }
+    }
+
+    /// The server, recording a payment the provider confirmed.
+    pub fn provider() -> Pusher {
+        Pusher {
+            actor: Actor::Anonymous,
+            desk_code: None,
+            provider: true,
+        }
+    }
 }
 
 struct Waiting {

@@ -300,10 +300,7 @@ async fn pushes_written_together_are_each_judged_as_their_own_user(b: Backend) {
     };
     let ten = local(1, 10, 0);
     let parsed = |v: Vec<Value>| v.iter().map(read_command).collect::<Vec<_>>();
-    let at_desk_nine = |actor| clinic_sync::sync::queue::Pusher {
-        actor,
-        desk_code: Some(9),
-    };
+    let at_desk_nine = |actor| clinic_sync::sync::queue::Pusher::user(actor, Some(9));
     let pushes = vec![
         (
             at_desk_nine(desk_actor),

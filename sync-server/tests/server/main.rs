@@ -16,6 +16,7 @@ mod doctor_documents;
 mod fhir;
 mod lifecycle;
 mod notes;
+mod payments;
 mod prescriptions;
 mod records;
 mod safekeeping;

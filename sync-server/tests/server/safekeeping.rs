@@ -225,10 +225,7 @@ async fn a_command_the_database_refuses_fails_alone_not_the_group_commit(b: Back
         id: me["account"]["id"].as_str().unwrap().parse().unwrap(),
         role: clinic_core::Role::FrontDesk,
     };
-    let pusher = |code: u64| clinic_sync::sync::queue::Pusher {
-        actor,
-        desk_code: Some(code as u32),
-    };
+    let pusher = |code: u64| clinic_sync::sync::queue::Pusher::user(actor, Some(code as u32));
     let read = |v: Vec<Value>| {
         v.iter()
             .map(clinic_core::sync::read_command)

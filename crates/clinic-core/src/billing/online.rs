@@ -8,8 +8,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{apply_billing, BillingCommand, BillingFacts, BillingRefusal, InvoiceRecord};
 use super::PaymentMethod;
+use super::{apply_billing, BillingCommand, BillingFacts, BillingRefusal, InvoiceRecord};
 use crate::money::Money;
 use crate::UserId;
 
@@ -23,7 +23,10 @@ pub enum AttemptState {
     /// The patient was sent to the provider's page; nothing heard yet.
     Started,
     /// Paid, validated and recorded against the invoice.
-    Paid { val_id: String, bank_tran_id: String },
+    Paid {
+        val_id: String,
+        bank_tran_id: String,
+    },
     /// The provider says it was not paid (failed, cancelled, expired, …).
     NotPaid { status: String },
     /// The provider says paid, but not what the attempt asked for: kept for a person to look at.
@@ -40,6 +43,9 @@ pub enum HoldReason {
     Risky,
     /// The provider's notice and its validation name different transactions.
     NotThisAttempt,
+    /// The provider took it, but the books refused it (paid at the desk meanwhile, voided):
+    /// to refund.
+    BooksRefused,
 }
 
 /// One attempt to pay an invoice online. Its id is the provider's transaction id, so a retried
@@ -206,7 +212,10 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a, transaction_id(uuid::Uuid::from_u128(1)));
         assert!(a.bytes().all(|c| c.is_ascii_alphanumeric()));
-        assert_eq!(transaction_id(uuid::Uuid::max()), "7ZZZZZZZZZZZZZZZZZZZZZZZZZ");
+        assert_eq!(
+            transaction_id(uuid::Uuid::max()),
+            "7ZZZZZZZZZZZZZZZZZZZZZZZZZ"
+        );
     }
 
     #[test]
@@ -244,12 +253,18 @@ mod tests {
             Settlement::Record { .. }
         ));
         for (word, reason) in [
-            (paid(&started, 79_999, Currency::BDT, false), HoldReason::AmountDiffers),
+            (
+                paid(&started, 79_999, Currency::BDT, false),
+                HoldReason::AmountDiffers,
+            ),
             (
                 paid(&started, 80_000, Currency::new("USD").unwrap(), false),
                 HoldReason::CurrencyDiffers,
             ),
-            (paid(&started, 80_000, Currency::BDT, true), HoldReason::Risky),
+            (
+                paid(&started, 80_000, Currency::BDT, true),
+                HoldReason::Risky,
+            ),
         ] {
             assert_eq!(
                 settle_attempt(&started, &word),

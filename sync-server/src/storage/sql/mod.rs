@@ -15,6 +15,7 @@ use registry::{append_change, write_doctor};
 mod accounts;
 mod appointments;
 mod audit;
+mod books;
 mod files;
 mod notes;
 mod prescriptions;

@@ -120,8 +120,11 @@ impl PushGroup<'_> {
         };
         let actor = self.batch.actor();
         let at = envelope.made_at_by(actor, now);
-        let judged =
-            clinic_core::billing::judge_billing(actor, self.batch.desk_code(), change, &facts, at);
+        let judged = if self.batch.is_provider() {
+            clinic_core::billing::online::judge_provider_payment(change, &facts, at)
+        } else {
+            clinic_core::billing::judge_billing(actor, self.batch.desk_code(), change, &facts, at)
+        };
         let result = match judged {
             Err(refusal) => CommandResult::Rejected(refusal.into()),
             Ok(record) => {

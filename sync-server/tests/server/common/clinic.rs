@@ -238,6 +238,11 @@ pub async fn clinic_with(b: Backend, patients: u32, desk_in_conversations: bool)
         jitsi_app_secret: Some(JITSI_SECRET.into()),
         ..Settings::default()
     };
+    clinic_with_settings(b, patients, settings).await
+}
+
+/// The same clinic on a server with these settings.
+pub async fn clinic_with_settings(b: Backend, patients: u32, settings: Settings) -> Clinic {
     let s = TestServer::start_with(b, settings).await;
     s.admin(ADMIN, ADMIN_PW).await;
     let admin = s.sign_in(ADMIN, ADMIN_PW).await;

@@ -1,0 +1,120 @@
+//! Invoices as stored and attempts to pay online. The SQL, compiled once per backend.
+
+use clinic_core::billing::online::{AttemptState, OnlineAttempt};
+use clinic_core::billing::InvoiceRecord;
+
+use super::*;
+
+fn state_name(state: &AttemptState) -> &'static str {
+    match state {
+        AttemptState::Started => "started",
+        AttemptState::Paid { .. } => "paid",
+        AttemptState::NotPaid { .. } => "not_paid",
+        AttemptState::Held { .. } => "held",
+    }
+}
+
+impl Books for Backend {
+    async fn invoice(&self, id: uuid::Uuid) -> Result<Option<InvoiceRecord>, StorageError> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT record FROM invoice WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|(text,)| read_record("invoice", &text)).transpose()
+    }
+
+    async fn start_attempt(
+        &self,
+        attempt: &OnlineAttempt,
+        tran_id: &str,
+        at_ms: i64,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO online_payment (id, tran_id, invoice_id, amount_minor, currency, state,
+               record, state_detail, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+        )
+        .bind(attempt.id.to_string())
+        .bind(tran_id)
+        .bind(attempt.invoice.to_string())
+        .bind(attempt.amount.minor)
+        .bind(attempt.amount.currency.code().to_owned())
+        .bind(state_name(&attempt.state))
+        .bind(write_record(attempt)?)
+        .bind(write_record(&attempt.state)?)
+        .bind(at_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn attempt_by_transaction(
+        &self,
+        tran_id: &str,
+    ) -> Result<Option<OnlineAttempt>, StorageError> {
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT record, state_detail FROM online_payment WHERE tran_id = $1")
+                .bind(tran_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some((record, state)) = row else {
+            return Ok(None);
+        };
+        let mut attempt: OnlineAttempt = read_record("online payment", &record)?;
+        attempt.state = read_record("online payment state", &state)?;
+        Ok(Some(attempt))
+    }
+
+    async fn set_attempt_state(
+        &self,
+        id: uuid::Uuid,
+        state: &AttemptState,
+        at_ms: i64,
+    ) -> Result<bool, StorageError> {
+        let val_id = match state {
+            AttemptState::Paid { val_id, .. } => Some(val_id.clone()),
+            _ => None,
+        };
+        // One statement, so notices handled at once never wait on each other's reads; and paid
+        // is final: a notice handled alongside the payment's never undoes it.
+        let changed = sqlx::query(
+            "UPDATE online_payment SET state = $1, state_detail = $2, val_id = COALESCE($3, val_id),
+               updated_at = $4 WHERE id = $5 AND state <> 'paid'",
+        )
+        .bind(state_name(state))
+        .bind(write_record(state)?)
+        .bind(val_id)
+        .bind(at_ms)
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(changed.rows_affected() > 0)
+    }
+
+    async fn note_provider_notice(
+        &self,
+        tran_id: &str,
+        verdict: &str,
+        at_ms: i64,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO provider_notice (id, tran_id, verdict, received_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(tran_id.chars().take(64).collect::<String>())
+        .bind(verdict)
+        .bind(at_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn provider_notices(&self, tran_id: &str) -> Result<Vec<(String, i64)>, StorageError> {
+        Ok(sqlx::query_as(
+            "SELECT verdict, received_at FROM provider_notice WHERE tran_id = $1 ORDER BY id",
+        )
+        .bind(tran_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
