@@ -145,11 +145,12 @@ async fn admin_sees(c: &Clinic, invoice: &str) -> clinic_core::billing::InvoiceR
     let page: clinic_core::sync::PullResponse = serde_json::from_value(page).unwrap();
     page.changes
         .into_iter()
+        .rev()
         .filter_map(|c| match c.body {
             clinic_core::sync::ChangeBody::Invoice(r) if r.id.to_string() == invoice => Some(*r),
             _ => None,
         })
-        .last()
+        .next()
         .expect("the admin pulls the invoice")
 }
 
