@@ -26,6 +26,7 @@ pub mod settings;
 pub mod sign_in_limit;
 pub mod storage;
 pub mod sync;
+pub mod takings;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tls;

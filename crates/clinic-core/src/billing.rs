@@ -15,6 +15,7 @@ use crate::{AppointmentId, PatientId, UserId};
 
 mod judge;
 pub mod online;
+pub mod takings;
 pub use judge::{apply_billing, judge_billing, BillingCommand, BillingFacts, BillingRefusal};
 
 /// What a line bills.

@@ -29,3 +29,16 @@ CREATE TABLE money_movement (
 );
 CREATE INDEX money_movement_at ON money_movement(at);
 CREATE INDEX money_movement_account ON money_movement(account_id, at);
+-- Each issued invoice's lines as the dashboard sums them (rewritten whole when the invoice
+-- changes): what was billed, by doctor and by service.
+CREATE TABLE invoice_line (
+    invoice_id   TEXT NOT NULL REFERENCES invoice(id),
+    position     INTEGER NOT NULL,
+    kind         TEXT NOT NULL,
+    doctor_id    TEXT,
+    service_code TEXT,
+    total_minor  BIGINT NOT NULL,
+    issued_at    BIGINT NOT NULL,
+    PRIMARY KEY (invoice_id, position)
+);
+CREATE INDEX invoice_line_issued ON invoice_line(issued_at);

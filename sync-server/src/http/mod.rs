@@ -164,6 +164,7 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
             "/api/v1/invoices/{id}/checkout",
             post(crate::payments::routes::checkout::<S>),
         )
+        .route("/api/v1/takings", get(crate::takings::takings::<S>))
         .route(
             "/api/v1/payments/sslcommerz/notice",
             post(crate::payments::routes::notice::<S>),

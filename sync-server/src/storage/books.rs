@@ -49,4 +49,11 @@ pub trait Books: Send + Sync + 'static {
         &self,
         tran_id: &str,
     ) -> impl Future<Output = Result<Vec<(String, i64)>, StorageError>> + Send;
+
+    /// The period's takings (see `clinic_core::billing::takings`), summed in the database.
+    fn takings(
+        &self,
+        period: clinic_core::billing::takings::TakingsPeriod,
+        currency: clinic_core::money::Currency,
+    ) -> impl Future<Output = Result<clinic_core::billing::takings::Takings, StorageError>> + Send;
 }

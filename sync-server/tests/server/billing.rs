@@ -297,7 +297,83 @@ async fn two_desks_paying_one_invoice_in_one_group_never_take_more_than_is_due(b
     );
 }
 
+fn line(kind: Value, description: &str, fee: i64) -> Value {
+    json!({"kind": kind, "description": description, "quantity": 1, "unit_price": taka(fee)})
+}
+
+async fn the_admin_sees_the_days_takings_by_method_doctor_and_service(b: Backend) {
+    let c = clinic(b, 1).await;
+    let s = &c.s;
+    let (desk, code) = signed_in_desk(s, "desk1@clinic.test", 1).await;
+    let patient = &c.patients[0];
+    let invoice = |n: u32, serial: u32, lines: Vec<Value>| {
+        bill(
+            n,
+            json!({"kind": "save_invoice", "invoice": invoice_id(serial),
+                   "number": format!("INV-{code}-{serial:05}"), "patient": patient,
+                   "lines": lines, "issue": true}),
+        )
+    };
+    let consultation =
+        json!({"kind": "consultation", "doctor": c.doctor, "consultation": "in_person"});
+    let ecg = json!({"kind": "service", "code": "ECG"});
+    let card = bill(
+        64,
+        json!({"kind": "take_payment", "invoice": invoice_id(2), "payment": uuid(0xc000, 2),
+               "amount": taka(500), "method": "card", "reference": "SLIP-0042"}),
+    );
+    let pushes = vec![
+        invoice(60, 1, vec![line(consultation, "Consultation", 800)]),
+        invoice(61, 2, vec![line(ecg, "ECG", 500)]),
+        invoice(62, 3, vec![line(json!({"kind": "other"}), "Dressing", 300)]),
+        pay(63, 1, 1, taka(800), "cash"),
+        card,
+        refund(65, 1, 1, taka(100)),
+    ];
+    for outcome in push(s, &desk, pushes).await {
+        assert_eq!(outcome.answer(), Applied, "{outcome:?}");
+    }
+    let (status, body) = s.get("/api/v1/takings", Some(&desk)).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "the desk does not read the takings: {body}"
+    );
+    let (status, t) = s.get("/api/v1/takings", Some(&c.admin)).await;
+    assert_eq!(status, StatusCode::OK, "{t}");
+    let t: clinic_core::billing::takings::Takings = serde_json::from_value(t).unwrap();
+    let m = |n: i64| Money::new(n * 100, Currency::BDT);
+    let by_method: Vec<(&str, Money, u64)> = t
+        .received
+        .iter()
+        .map(|r| (r.method.as_str(), r.amount, r.payments))
+        .collect();
+    assert_eq!(by_method, vec![("card", m(500), 1), ("cash", m(800), 1)]);
+    assert_eq!((t.refunded, t.net), (m(100), m(1200)));
+    assert_eq!(t.billed_by_doctor.len(), 1);
+    assert_eq!(t.billed_by_doctor[0].amount, m(800));
+    assert_eq!(t.billed_by_doctor[0].doctor.to_string(), c.doctor);
+    assert_eq!(t.billed_by_service[0].code, "ECG");
+    assert_eq!(t.billed_by_service[0].amount, m(500));
+    assert_eq!(t.billed_other, m(300));
+    assert_eq!((t.outstanding_invoices, t.outstanding), (1, m(300)));
+    // A period that ends before it starts is named; a void invoice's lines are not billed.
+    let (status, body) = s
+        .get(
+            "/api/v1/takings?from=2026-12-06&to=2026-12-01",
+            Some(&c.admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["fields"][0]["field"], "to");
+    assert_eq!(push_one(s, &desk, void(66, 3)).await.answer(), Applied);
+    let (_, t) = s.get("/api/v1/takings", Some(&c.admin)).await;
+    assert_eq!(t["billed_other"]["minor"], 0);
+    assert_eq!(t["outstanding_invoices"], 0);
+}
+
 on_both_backends!(
+    the_admin_sees_the_days_takings_by_method_doctor_and_service,
     cash_at_the_desk_is_taken_once_and_only_the_desk_the_admins_and_the_patient_see_it,
     every_wrong_change_to_the_books_is_refused_with_its_reason_and_changes_nothing,
     two_desks_paying_one_invoice_in_one_group_never_take_more_than_is_due,

@@ -1,7 +1,11 @@
 //! Invoices as stored and attempts to pay online. The SQL, compiled once per backend.
 
 use clinic_core::billing::online::{AttemptState, OnlineAttempt};
-use clinic_core::billing::InvoiceRecord;
+use clinic_core::billing::takings::{
+    DoctorTotal, MethodTotal, ServiceTotal, Takings, TakingsPeriod,
+};
+use clinic_core::billing::{InvoiceRecord, PaymentMethod};
+use clinic_core::money::{Currency, Money};
 
 use super::*;
 
@@ -116,5 +120,100 @@ impl Books for Backend {
         .bind(tran_id)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    async fn takings(
+        &self,
+        period: TakingsPeriod,
+        currency: Currency,
+    ) -> Result<Takings, StorageError> {
+        let (from, to) = (
+            period.starts.timestamp_millis(),
+            period.ends.timestamp_millis(),
+        );
+        let money = |minor: i64| Money::new(minor, currency);
+        let movements: Vec<(String, String, i64, i64)> = sqlx::query_as(
+            "SELECT method, direction, CAST(SUM(amount_minor) AS BIGINT), COUNT(*)
+             FROM money_movement WHERE at >= $1 AND at < $2 AND currency = $3
+             GROUP BY method, direction ORDER BY method",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(currency.code().to_owned())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut received = Vec::new();
+        let mut refunded = money(0);
+        for (method, direction, sum, count) in movements {
+            if direction == "out" {
+                refunded = refunded.checked_add(money(sum)).unwrap_or(money(i64::MAX));
+                continue;
+            }
+            let method: PaymentMethod =
+                serde_json::from_value(serde_json::Value::String(method))
+                    .map_err(|e| StorageError::Corrupt(format!("payment method: {e}")))?;
+            received.push(MethodTotal {
+                method,
+                amount: money(sum),
+                payments: count as u64,
+            });
+        }
+        let lines: Vec<(String, Option<String>, Option<String>, i64)> = sqlx::query_as(
+            "SELECT kind, doctor_id, service_code, CAST(SUM(total_minor) AS BIGINT)
+             FROM invoice_line WHERE issued_at >= $1 AND issued_at < $2
+             GROUP BY kind, doctor_id, service_code ORDER BY kind, doctor_id, service_code",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        let (mut by_doctor, mut by_service, mut other) = (Vec::new(), Vec::new(), money(0));
+        for (kind, doctor, service, sum) in lines {
+            match (kind.as_str(), doctor, service) {
+                ("consultation", Some(doctor), _) => by_doctor.push(DoctorTotal {
+                    doctor: parse_id(&doctor)?,
+                    amount: money(sum),
+                }),
+                ("service", _, Some(code)) => by_service.push(ServiceTotal {
+                    code,
+                    amount: money(sum),
+                }),
+                _ => other = other.checked_add(money(sum)).unwrap_or(money(i64::MAX)),
+            }
+        }
+        let (outstanding_invoices, outstanding): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(total_minor - paid_minor), 0) AS BIGINT)
+             FROM invoice WHERE state = 'issued' AND paid_minor < total_minor",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let online: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT state, COUNT(*) FROM online_payment
+             WHERE created_at >= $1 AND created_at < $2 GROUP BY state",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        let count = |state: &str| {
+            online
+                .iter()
+                .find(|(s, _)| s == state)
+                .map_or(0, |(_, n)| *n as u64)
+        };
+        Ok(Takings {
+            period,
+            currency,
+            net: Takings::net_of(&received, refunded),
+            received,
+            refunded,
+            billed_by_doctor: by_doctor,
+            billed_by_service: by_service,
+            billed_other: other,
+            outstanding_invoices: outstanding_invoices as u64,
+            outstanding: money(outstanding),
+            online_not_paid: count("not_paid"),
+            online_held: count("held"),
+        })
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use clinic_core::billing::{BillingCommand, BillingFacts, InvoiceRecord, InvoiceState};
+use clinic_core::billing::{BillingCommand, BillingFacts, InvoiceRecord, InvoiceState, LineKind};
 use clinic_core::money::Currency;
 use clinic_core::sync::{ChangeBody, Command, CommandEnvelope, CommandOutcome, CommandResult};
 
@@ -221,6 +221,56 @@ impl PushGroup<'_> {
                    paid_minor = excluded.paid_minor, refunded_minor = excluded.refunded_minor,
                    record = excluded.record, updated_at = excluded.updated_at",
             );
+            q.build().execute(&mut *self.tx).await?;
+        }
+        // The lines the dashboard sums: rewritten whole for each changed invoice (none for a
+        // void one or a draft).
+        let ids: Vec<String> = records.iter().map(|r| r.id.to_string()).collect();
+        for chunk in ids.chunks(500) {
+            let mut q = sqlx::QueryBuilder::new("DELETE FROM invoice_line WHERE invoice_id IN (");
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(id.clone());
+            }
+            list.push_unseparated(")");
+            q.build().execute(&mut *self.tx).await?;
+        }
+        let mut lines = Vec::new();
+        for record in records.iter().filter(|r| r.state == InvoiceState::Issued) {
+            for (i, line) in record.lines.iter().enumerate() {
+                let total = line.totals(i + 1).map_err(invariant)?.total.minor;
+                let (kind, doctor, service) = match &line.kind {
+                    LineKind::Consultation { doctor, .. } => {
+                        ("consultation", Some(doctor.to_string()), None)
+                    }
+                    LineKind::Service { code } => ("service", None, Some(code.clone())),
+                    LineKind::Other => ("other", None, None),
+                };
+                lines.push((
+                    record.id.to_string(),
+                    i as i64,
+                    kind,
+                    doctor,
+                    service,
+                    total,
+                    record.created_at.timestamp_millis(),
+                ));
+            }
+        }
+        for chunk in lines.chunks(500) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO invoice_line (invoice_id, position, kind, doctor_id, service_code,
+                   total_minor, issued_at) ",
+            );
+            q.push_values(chunk, |mut row, l| {
+                row.push_bind(l.0.clone())
+                    .push_bind(l.1)
+                    .push_bind(l.2)
+                    .push_bind(l.3.clone())
+                    .push_bind(l.4.clone())
+                    .push_bind(l.5)
+                    .push_bind(l.6);
+            });
             q.build().execute(&mut *self.tx).await?;
         }
         for chunk in books.movements.chunks(500) {
