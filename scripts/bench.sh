@@ -21,6 +21,9 @@ cargo bench -q -p clinic-store --bench free_slots
 echo "== prescription PDF, two pages in Bangla and in English"
 cargo bench -q -p clinic-print --bench prescription
 
+echo "== invoice and receipt PDF, two pages in Bangla and in English"
+cargo bench -q -p clinic-print --bench invoice
+
 echo "== a chart of 200 entries from the encrypted store"
 cargo bench -q -p clinic-store --bench chart
 
@@ -44,6 +47,9 @@ cargo bench -q -p clinic-sync --bench blobs
 
 echo "== messages doctor → patient, one and 1,000 conversations at once (SQLite and PostgreSQL)"
 cargo bench -q -p clinic-sync --bench chat
+
+echo "== the payments dashboard's sums over a year of 500,000 invoice lines (SQLite and PostgreSQL)"
+cargo bench -q -p clinic-sync --bench takings
 
 echo "== desk app launch and idle memory (release build, Xvfb)"
 PROFILE=release bash scripts/build-desk.sh

@@ -42,3 +42,26 @@ CREATE TABLE invoice_line (
     PRIMARY KEY (invoice_id, position)
 );
 CREATE INDEX invoice_line_issued ON invoice_line(issued_at);
+-- The invoices still owed, read from the index alone.
+CREATE INDEX invoice_outstanding ON invoice(state, total_minor, paid_minor)
+    WHERE state = 'issued' AND paid_minor < total_minor;
+-- The dashboard's sums, kept per clinic day as the books change (so a year is 365 days of a
+-- few rows, not half a million lines): billed by kind, doctor and service ('' for none), and
+-- money moved by method and direction.
+CREATE TABLE takings_day (
+    local_day    TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    doctor_id    TEXT NOT NULL,
+    service_code TEXT NOT NULL,
+    total_minor  BIGINT NOT NULL,
+    PRIMARY KEY (local_day, kind, doctor_id, service_code)
+);
+CREATE TABLE money_day (
+    local_day    TEXT NOT NULL,
+    currency     TEXT NOT NULL,
+    method       TEXT NOT NULL,
+    direction    TEXT NOT NULL,
+    amount_minor BIGINT NOT NULL,
+    movements    BIGINT NOT NULL,
+    PRIMARY KEY (local_day, currency, method, direction)
+);

@@ -24,7 +24,12 @@ pub(super) struct GroupBooks {
     changed: Vec<uuid::Uuid>,
     /// Payments (`in`) and refunds (`out`) the group recorded.
     movements: Vec<Movement>,
+    /// The clinic's clock, for the days the dashboard's sums are kept by.
+    tz: Option<chrono_tz::Tz>,
 }
+
+/// A clinic day's sum: (local day, kind, doctor or '', service or '') → amount.
+type DaySums = std::collections::BTreeMap<(String, String, String, String), i64>;
 
 struct Movement {
     id: uuid::Uuid,
@@ -79,11 +84,13 @@ impl PushGroup<'_> {
         &mut self,
         envelope: &CommandEnvelope,
         currency: Currency,
+        tz: chrono_tz::Tz,
         now: DateTime<Utc>,
     ) -> Result<CommandOutcome, StorageError> {
         if let Some(outcome) = self.batch.answered_before(&self.lookup, envelope) {
             return Ok(outcome);
         }
+        self.books.tz = Some(tz);
         let Command::Bill { change } = &envelope.command else {
             return Err(StorageError::Invariant("not a billing command".into()));
         };
@@ -224,8 +231,29 @@ impl PushGroup<'_> {
             q.build().execute(&mut *self.tx).await?;
         }
         // The lines the dashboard sums: rewritten whole for each changed invoice (none for a
-        // void one or a draft).
+        // void one or a draft), the days' sums moving with them.
+        let tz = books.tz.unwrap_or(chrono_tz::UTC);
+        let day = |ms: i64| {
+            chrono::DateTime::from_timestamp_millis(ms)
+                .unwrap_or_default()
+                .with_timezone(&tz)
+                .date_naive()
+                .to_string()
+        };
         let ids: Vec<String> = records.iter().map(|r| r.id.to_string()).collect();
+        let mut sums = DaySums::new();
+        let sql = "SELECT issued_at, kind, doctor_id, service_code, total_minor FROM invoice_line
+                   WHERE invoice_id IN (";
+        type Old = (i64, String, Option<String>, Option<String>, i64);
+        for (at, kind, doctor, service, total) in rows_in::<Old>(self.tx, sql, &ids).await? {
+            let key = (
+                day(at),
+                kind,
+                doctor.unwrap_or_default(),
+                service.unwrap_or_default(),
+            );
+            *sums.entry(key).or_default() -= total;
+        }
         for chunk in ids.chunks(500) {
             let mut q = sqlx::QueryBuilder::new("DELETE FROM invoice_line WHERE invoice_id IN (");
             let mut list = q.separated(", ");
@@ -246,6 +274,13 @@ impl PushGroup<'_> {
                     LineKind::Service { code } => ("service", None, Some(code.clone())),
                     LineKind::Other => ("other", None, None),
                 };
+                let key = (
+                    day(record.created_at.timestamp_millis()),
+                    kind.to_owned(),
+                    doctor.clone().unwrap_or_default(),
+                    service.clone().unwrap_or_default(),
+                );
+                *sums.entry(key).or_default() += total;
                 lines.push((
                     record.id.to_string(),
                     i as i64,
@@ -271,6 +306,61 @@ impl PushGroup<'_> {
                     .push_bind(l.5)
                     .push_bind(l.6);
             });
+            q.build().execute(&mut *self.tx).await?;
+        }
+        let sums: Vec<_> = sums.into_iter().filter(|(_, total)| *total != 0).collect();
+        for chunk in sums.chunks(500) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO takings_day (local_day, kind, doctor_id, service_code, total_minor) ",
+            );
+            q.push_values(chunk, |mut row, ((d, kind, doctor, service), total)| {
+                row.push_bind(d.clone())
+                    .push_bind(kind.clone())
+                    .push_bind(doctor.clone())
+                    .push_bind(service.clone())
+                    .push_bind(*total);
+            });
+            q.push(
+                " ON CONFLICT (local_day, kind, doctor_id, service_code)
+                 DO UPDATE SET total_minor = takings_day.total_minor + excluded.total_minor",
+            );
+            q.build().execute(&mut *self.tx).await?;
+        }
+        let mut moved =
+            std::collections::BTreeMap::<(String, String, &str, &str), (i64, i64)>::new();
+        for m in &books.movements {
+            let key = (
+                day(m.at),
+                m.amount.currency.code().to_owned(),
+                m.method,
+                m.direction,
+            );
+            let sum = moved.entry(key).or_default();
+            sum.0 += m.amount.minor;
+            sum.1 += 1;
+        }
+        let moved: Vec<_> = moved.into_iter().collect();
+        for chunk in moved.chunks(500) {
+            let mut q = sqlx::QueryBuilder::new(
+                "INSERT INTO money_day (local_day, currency, method, direction, amount_minor,
+                   movements) ",
+            );
+            q.push_values(
+                chunk,
+                |mut row, ((d, currency, method, direction), (sum, n))| {
+                    row.push_bind(d.clone())
+                        .push_bind(currency.clone())
+                        .push_bind(*method)
+                        .push_bind(*direction)
+                        .push_bind(*sum)
+                        .push_bind(*n);
+                },
+            );
+            q.push(
+                " ON CONFLICT (local_day, currency, method, direction) DO UPDATE SET
+                   amount_minor = money_day.amount_minor + excluded.amount_minor,
+                   movements = money_day.movements + excluded.movements",
+            );
             q.build().execute(&mut *self.tx).await?;
         }
         for chunk in books.movements.chunks(500) {

@@ -53,7 +53,9 @@ impl SyncLog for Backend {
                             .await?
                     }
                     Ok(envelope) if matches!(envelope.command, Command::Bill { .. }) => {
-                        group.take_billing(&envelope, rules.currency, now).await?
+                        group
+                            .take_billing(&envelope, rules.currency, tz, now)
+                            .await?
                     }
                     Ok(envelope) if envelope.command.appointment().is_some() => {
                         group.take_appointment_command(&envelope, tz, now).await?
