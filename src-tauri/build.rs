@@ -56,6 +56,8 @@ fn main() {
             "void_invoice",
             "patient_invoices",
             "print_invoice",
+            "my_invoices",
+            "pay_online",
             "clinical_summary",
             "my_prescriptions",
             "patient_chart",

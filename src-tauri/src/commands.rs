@@ -650,3 +650,25 @@ pub fn print_invoice(
 ) -> Answer<clinic_core::ipc::PrintedDocument> {
     desk.print_invoice(&args)
 }
+
+#[tauri::command]
+pub async fn my_invoices(desk: State<'_, Desk>) -> Answer<Vec<clinic_core::ipc::InvoiceView>> {
+    desk.my_invoices().await
+}
+
+/// Start paying a bill online and open the provider's page in the system's browser (only an
+/// `https://` page: the desk service refuses anything else).
+#[tauri::command]
+pub async fn pay_online(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::PayOnlineArgs,
+) -> Answer<clinic_core::billing::online::CheckoutStarted> {
+    let started = desk.pay_online(args.invoice).await?;
+    open::that_detached(&started.gateway_url).map_err(|e| {
+        IpcError::new(
+            clinic_core::wire::ErrorCode::Internal,
+            format!("The browser could not be started: {e}"),
+        )
+    })?;
+    Ok(started)
+}

@@ -89,6 +89,8 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::void_invoice,
             commands::patient_invoices,
             commands::print_invoice,
+            commands::my_invoices,
+            commands::pay_online,
             commands::clinical_summary,
             commands::my_prescriptions,
             commands::patient_chart,

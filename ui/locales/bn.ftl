@@ -617,3 +617,5 @@ billing-paid_invoice_cannot_be_voided = পরিশোধ থাকা বি�
 billing-reason_required = কারণ লিখুন (অন্তত ৩ অক্ষর)।
 billing-reference_required = এই পদ্ধতিতে কার্ড স্লিপ বা লেনদেন নম্বর লাগে।
 billing-already_recorded = এই পরিশোধ বা ফেরত আগেই লেখা হয়েছে।
+bill-pay-online = অনলাইনে পরিশোধ করুন
+bill-pay-opened = পরিশোধের পাতা আপনার ব্রাউজারে খুলেছে। পরিশোধ ক্লিনিকে পৌঁছালে এই বিল পরিশোধিত দেখাবে।

@@ -629,3 +629,5 @@ billing-paid_invoice_cannot_be_voided = A bill with payments kept cannot be void
 billing-reason_required = Say why (at least 3 characters).
 billing-reference_required = The card slip or transaction number is required for this method.
 billing-already_recorded = This payment or refund is already recorded.
+bill-pay-online = Pay online
+bill-pay-opened = The payment page opened in your browser. This bill shows paid once the payment reaches the clinic.

@@ -505,3 +505,17 @@ pub async fn print_invoice(
 ) -> Result<clinic_core::ipc::PrintedDocument, IpcError> {
     call("print_invoice", Some(&args)).await
 }
+
+pub async fn my_invoices() -> Result<Vec<clinic_core::ipc::InvoiceView>, IpcError> {
+    call::<(), _>("my_invoices", None).await
+}
+
+pub async fn pay_online(
+    invoice: uuid::Uuid,
+) -> Result<clinic_core::billing::online::CheckoutStarted, IpcError> {
+    call(
+        "pay_online",
+        Some(&clinic_core::ipc::PayOnlineArgs { invoice }),
+    )
+    .await
+}

@@ -136,3 +136,35 @@ impl Desk {
         self.save_document(&format!("{kind}-{number}-{language}.pdf"), &pdf)
     }
 }
+
+impl Desk {
+    /// The patient's own bills (patient build), as this device holds them: they arrive by sync.
+    pub async fn my_invoices(&self) -> Result<Vec<InvoiceView>, IpcError> {
+        self.unlocked_user()?;
+        let own = self.own_patient_id().await?;
+        let store = self.locked_store()?;
+        let records = store.invoices_of(own).map_err(super::store_error)?;
+        records
+            .into_iter()
+            .map(|record| InvoiceView::of(record, false))
+            .collect()
+    }
+
+    /// Start paying a bill online: the provider's page, which the app opens in the browser. Only
+    /// an `https://` page is ever handed to the browser.
+    pub async fn pay_online(
+        &self,
+        invoice: uuid::Uuid,
+    ) -> Result<clinic_core::billing::online::CheckoutStarted, IpcError> {
+        self.unlocked_user()?;
+        let started = self
+            .authed(|c, t| async move { c.checkout(&t, invoice).await })
+            .await?;
+        if !started.gateway_url.starts_with("https://") {
+            return Err(IpcError::from(DeskError::Internal {
+                detail: "the payment page the server named is not an https:// address".into(),
+            }));
+        }
+        Ok(started)
+    }
+}

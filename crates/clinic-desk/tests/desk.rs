@@ -490,3 +490,45 @@ async fn a_walk_ins_cash_taken_offline_prints_a_bangla_receipt_and_reaches_the_s
         .unwrap_err();
     assert_eq!(refused.billing.as_deref(), Some(&BillingRefusal::Forbidden));
 }
+
+/// The patient build lists the patient's own bills as the desk issued them, and says plainly
+/// when the clinic takes no payments online.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patient_sees_their_own_bill_and_hears_when_the_clinic_takes_no_payment_online() {
+    use clinic_core::billing::Standing;
+    use clinic_core::ipc::BillPatientArgs;
+
+    let clinic = Clinic::open().await;
+    let laptop = clinic.desk_of(Edition::Patient, "rahimas-laptop");
+    laptop
+        .sign_up(&clinic_core::account::SignUpForm {
+            email: "rahima@example.com".into(),
+            password: "a long patient password".into(),
+            demographics: patient_form("Nusrat Quayum Testbill"),
+        })
+        .await
+        .unwrap();
+    laptop.sync_now().await.unwrap();
+    let desk = clinic.signed_in_desk("front-desk", Role::FrontDesk).await;
+    let found = desk.search_patients("Testbill").unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    let rahima = found[0].id;
+    let billed = desk
+        .bill_patient(&BillPatientArgs {
+            patient: rahima,
+            appointment: None,
+            lines: vec![consultation(700)],
+        })
+        .unwrap();
+    let round = desk.sync_now().await.unwrap();
+    assert_eq!((round.pushed, round.rejected), (1, 0), "{round:?}");
+    assert_eq!(clinic.count("SELECT count(*) FROM invoice").await, 1);
+    laptop.sync_now().await.unwrap();
+    let mine = laptop.my_invoices().await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].record.number, billed.record.number);
+    assert_eq!(mine[0].standing, Standing::Issued);
+    let refused = laptop.pay_online(mine[0].record.id).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Conflict, "{refused:?}");
+    assert!(refused.message.contains("pay at the desk"), "{refused:?}");
+}

@@ -14,6 +14,7 @@ use clinic_core::wire::{
 };
 use serde::de::DeserializeOwned;
 
+pub mod billing;
 pub mod records;
 pub mod replication;
 

@@ -9,13 +9,12 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
 use clinic_core::billing::online::{
-    settle_attempt, transaction_id, AttemptState, HoldReason, OnlineAttempt, ProviderWord,
-    Settlement,
+    settle_attempt, transaction_id, AttemptState, CheckoutStarted, HoldReason, OnlineAttempt,
+    ProviderWord, Settlement,
 };
 use clinic_core::money::{Currency, Money};
 use clinic_core::sync::{Command, CommandEnvelope, CommandResult};
 use clinic_core::{decide, Action, CommandId};
-use serde::Serialize;
 
 use super::{Checkout, ProviderError};
 use crate::caller::Caller;
@@ -23,14 +22,6 @@ use crate::error::ApiError;
 use crate::extract::Path;
 use crate::http::state::AppState;
 use crate::storage::Storage;
-
-/// What a checkout gives the caller: where to send the patient to pay.
-#[derive(Debug, Serialize)]
-pub struct CheckoutView {
-    pub attempt: uuid::Uuid,
-    pub tran_id: String,
-    pub gateway_url: String,
-}
 
 fn provider_down(e: ProviderError) -> ApiError {
     tracing::warn!(error = %e, "the payment provider did not start a checkout");
@@ -45,7 +36,7 @@ pub async fn checkout<S: Storage>(
     State(state): State<AppState<S>>,
     caller: Caller,
     Path(invoice): Path<uuid::Uuid>,
-) -> Result<Json<CheckoutView>, ApiError> {
+) -> Result<Json<CheckoutStarted>, ApiError> {
     let Some(provider) = state.payments.clone() else {
         return Err(ApiError::Conflict(
             "This clinic does not take payments online; pay at the desk.".into(),
@@ -103,7 +94,7 @@ pub async fn checkout<S: Storage>(
         return_url: format!("{public}/paid"),
     };
     let session = provider.start(&checkout).await.map_err(provider_down)?;
-    Ok(Json(CheckoutView {
+    Ok(Json(CheckoutStarted {
         attempt: attempt.id,
         tran_id,
         gateway_url: session.gateway_url,

@@ -271,3 +271,74 @@ pub fn Bills(props: &BillsProps) -> Html {
         </section>
     }
 }
+
+#[derive(Properties, PartialEq)]
+pub struct MyBillsProps {
+    pub language: Language,
+}
+
+/// The patient's own bills (patient build): what each is for, paid or due; "Pay online" opens
+/// the clinic's payment provider in the browser, and the bill shows paid once the provider's word
+/// reaches this device by sync.
+#[component]
+pub fn MyBills(props: &MyBillsProps) -> Html {
+    let lang = props.language;
+    let bangla = lang == Language::Bangla;
+    let bills = use_state(Vec::<InvoiceView>::new);
+    let said = use_state(|| None::<String>);
+    let model =
+        use_context::<UseReducerHandle<crate::state::AppModel>>().expect("AppModel context");
+    let synced = model.connection.as_ref().and_then(|c| c.last_synced_at);
+    {
+        let bills = bills.clone();
+        use_effect_with(synced, move |_| {
+            spawn_local(async move {
+                if let Ok(list) = backend::my_invoices().await {
+                    bills.set(list);
+                }
+            });
+        });
+    }
+    if bills.is_empty() {
+        return html! {};
+    }
+    let pay = {
+        let said = said.clone();
+        Callback::from(move |invoice: uuid::Uuid| {
+            let said = said.clone();
+            spawn_local(async move {
+                said.set(Some(match backend::pay_online(invoice).await {
+                    Ok(_) => text(lang, "bill-pay-opened"),
+                    Err(e) => crate::i18n::error_message(lang, &e),
+                }));
+            });
+        })
+    };
+    html! {
+        <section class="bills" id="my-bills" aria-labelledby="my-bills-title">
+            <h3 id="my-bills-title">{ text(lang, "bills-title") }</h3>
+            <ul class="bill-list">
+                { for bills.iter().map(|b| {
+                    let id = b.record.id;
+                    let pay = pay.clone();
+                    html! {
+                        <li class="bill" data-number={b.record.number.clone()}
+                            data-standing={standing_key(b.standing)}>
+                            <strong>{ b.record.number.clone() }</strong>
+                            <span class="standing">{ text(lang, standing_key(b.standing)) }</span>
+                            <span>{ format!("{} {}", text(lang, "bill-total"), b.totals.total.display(bangla)) }</span>
+                            if b.due.is_positive() {
+                                <span class="due">{ format!("{} {}", text(lang, "bill-due"), b.due.display(bangla)) }</span>
+                                <button type="button" class="primary pay-online"
+                                        onclick={move |_| pay.emit(id)}>{ text(lang, "bill-pay-online") }</button>
+                            }
+                        </li>
+                    }
+                }) }
+            </ul>
+            if let Some(message) = &*said {
+                <p class="banner" role="status" id="pay-online-status">{ message.clone() }</p>
+            }
+        </section>
+    }
+}

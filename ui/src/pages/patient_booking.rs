@@ -153,6 +153,7 @@ pub fn PatientAppointments() -> Html {
 
             <MyConsultations language={lang} time_zone={tz.name().to_owned()} />
             <super::prescription::MyPrescriptions language={lang} time_zone={tz.name().to_owned()} />
+            <super::billing::MyBills language={lang} />
             <crate::components::chart::ChartPanel language={lang} time_zone={tz.name().to_owned()} />
             <h3>{ text(lang, "find-doctor-title") }</h3>
             <div class="booking-row">

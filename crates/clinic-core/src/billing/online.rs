@@ -16,6 +16,15 @@ use crate::UserId;
 /// Who is named as having received an online payment: the provider, not a person at a desk.
 pub const ONLINE_PROVIDER: UserId = UserId::from_uuid(uuid::Uuid::nil());
 
+/// A checkout started (`POST /api/v1/invoices/{id}/checkout`): where to send the patient to pay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutStarted {
+    pub attempt: uuid::Uuid,
+    pub tran_id: String,
+    /// The provider's page the patient pays on.
+    pub gateway_url: String,
+}
+
 /// Where an attempt to pay online stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]

@@ -75,6 +75,12 @@ pub struct VoidInvoiceArgs {
     pub reason: String,
 }
 
+/// `pay_online` (patient build): pay what is due on one of the patient's own bills online.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PayOnlineArgs {
+    pub invoice: uuid::Uuid,
+}
+
 /// `print_invoice`: the invoice, or its receipt, as a PDF in either language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrintInvoiceArgs {
