@@ -57,6 +57,7 @@ fn main() {
             "patient_invoices",
             "print_invoice",
             "my_invoices",
+            "refused_bills",
             "pay_online",
             "clinical_summary",
             "my_prescriptions",

@@ -672,3 +672,8 @@ pub async fn pay_online(
     })?;
     Ok(started)
 }
+
+#[tauri::command]
+pub fn refused_bills(desk: State<'_, Desk>) -> Answer<Vec<clinic_core::ipc::RefusedBill>> {
+    desk.refused_bills()
+}

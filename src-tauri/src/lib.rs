@@ -90,6 +90,7 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::patient_invoices,
             commands::print_invoice,
             commands::my_invoices,
+            commands::refused_bills,
             commands::pay_online,
             commands::clinical_summary,
             commands::my_prescriptions,

@@ -631,3 +631,4 @@ billing-reference_required = The card slip or transaction number is required for
 billing-already_recorded = This payment or refund is already recorded.
 bill-pay-online = Pay online
 bill-pay-opened = The payment page opened in your browser. This bill shows paid once the payment reaches the clinic.
+bill-refused = The server refused a change to bill { $number }: { $reason } The bill shows what the server holds.

@@ -519,3 +519,7 @@ pub async fn pay_online(
     )
     .await
 }
+
+pub async fn refused_bills() -> Result<Vec<clinic_core::ipc::RefusedBill>, IpcError> {
+    call::<(), _>("refused_bills", None).await
+}

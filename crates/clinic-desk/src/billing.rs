@@ -168,3 +168,41 @@ impl Desk {
         Ok(started)
     }
 }
+
+impl Desk {
+    /// Changes to the books made here that the server refused, newest first, with the patient
+    /// and the bill they were for (dismissed like any refused change).
+    pub fn refused_bills(&self) -> Result<Vec<clinic_core::ipc::RefusedBill>, IpcError> {
+        self.working_user()?;
+        let store = self.locked_store()?;
+        let refused = store.rejected_commands().map_err(super::store_error)?;
+        let mut out = Vec::new();
+        for r in refused {
+            let clinic_core::sync::Command::Bill { change } = r.envelope.command else {
+                continue;
+            };
+            let stored = store
+                .invoice(change.invoice())
+                .map_err(super::store_error)?;
+            let (patient, number) = match (&change, &stored) {
+                (_, Some(invoice)) => (Some(invoice.patient), Some(invoice.number.clone())),
+                (
+                    BillingCommand::SaveInvoice {
+                        patient, number, ..
+                    },
+                    None,
+                ) => (Some(*patient), Some(number.clone())),
+                _ => (None, None),
+            };
+            out.push(clinic_core::ipc::RefusedBill {
+                command: r.envelope.id,
+                patient,
+                invoice_number: number,
+                change,
+                rejection: r.rejection,
+                rejected_at: r.rejected_at,
+            });
+        }
+        Ok(out)
+    }
+}

@@ -532,3 +532,61 @@ async fn a_patient_sees_their_own_bill_and_hears_when_the_clinic_takes_no_paymen
     assert_eq!(refused.code, ErrorCode::Conflict, "{refused:?}");
     assert!(refused.message.contains("pay at the desk"), "{refused:?}");
 }
+
+/// Two desks take the same bill's cash while the server is down: the first to reach it is
+/// taken, the other is refused — and shown at that desk with why, never silently dropped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cash_two_desks_took_for_one_bill_offline_is_taken_once_and_the_other_is_shown_refused() {
+    use clinic_core::billing::{BillingProblem, BillingRefusal, PaymentMethod, Standing};
+    use clinic_core::ipc::{BillPatientArgs, TakePaymentArgs};
+    use clinic_core::money::{Currency, Money};
+
+    let mut clinic = Clinic::open().await;
+    let a = clinic.signed_in_desk("desk-a", Role::FrontDesk).await;
+    let b = clinic.signed_in_desk("desk-b", Role::FrontDesk).await;
+    let patient = a
+        .register_patient(&patient_form("Shapla Testcash"))
+        .unwrap();
+    let billed = a
+        .bill_patient(&BillPatientArgs {
+            patient: patient.id,
+            appointment: None,
+            lines: vec![consultation(400)],
+        })
+        .unwrap();
+    a.sync_now().await.unwrap();
+    b.sync_now().await.unwrap();
+    clinic.go_offline();
+    let cash = TakePaymentArgs {
+        invoice: billed.record.id,
+        amount: Money::new(40_000, Currency::BDT),
+        method: PaymentMethod::Cash,
+        reference: None,
+    };
+    a.take_payment(&cash).unwrap();
+    b.take_payment(&cash).unwrap();
+    clinic.come_back().await;
+    let first = a.sync_now().await.unwrap();
+    assert_eq!((first.pushed, first.rejected), (1, 0), "{first:?}");
+    let second = b.sync_now().await.unwrap();
+    assert_eq!(second.rejected, 1, "{second:?}");
+    assert_eq!(clinic.count("SELECT count(*) FROM money_movement").await, 1);
+    let shown = b.patient_invoices(patient.id).unwrap();
+    assert_eq!(
+        (shown[0].standing, shown[0].record.payments.len()),
+        (Standing::Paid, 1)
+    );
+    let refused = b.refused_bills().unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].patient, Some(patient.id));
+    assert_eq!(
+        refused[0].invoice_number.as_deref(),
+        Some(billed.record.number.as_str())
+    );
+    assert_eq!(
+        refused[0].rejection.billing.as_deref(),
+        Some(&BillingRefusal::Problem(BillingProblem::NothingDue))
+    );
+    b.dismiss_rejected(refused[0].command).unwrap();
+    assert!(b.refused_bills().unwrap().is_empty());
+}

@@ -49,14 +49,22 @@ pub fn Bills(props: &BillsProps) -> Html {
     let lang = props.language;
     let bangla = lang == Language::Bangla;
     let bills = use_state(Vec::<InvoiceView>::new);
+    let refused = use_state(Vec::<clinic_core::ipc::RefusedBill>::new);
     let printed = use_state(|| None::<String>);
     let reload = {
-        let (bills, patient) = (bills.clone(), props.patient);
+        let (bills, refused, patient) = (bills.clone(), refused.clone(), props.patient);
         Callback::from(move |_: ()| {
-            let bills = bills.clone();
+            let (bills, refused) = (bills.clone(), refused.clone());
             spawn_local(async move {
                 if let Ok(list) = backend::patient_invoices(patient).await {
                     bills.set(list);
+                }
+                if let Ok(list) = backend::refused_bills().await {
+                    refused.set(
+                        list.into_iter()
+                            .filter(|r| r.patient == Some(patient))
+                            .collect(),
+                    );
                 }
             });
         })
@@ -190,6 +198,31 @@ pub fn Bills(props: &BillsProps) -> Html {
     html! {
         <section class="bills" id="bills" aria-labelledby="bills-title">
             <h3 id="bills-title">{ text(lang, "bills-title") }</h3>
+            // A change the server refused comes first: money a person must look at again.
+            { for refused.iter().map(|r| {
+                let command = r.command;
+                let reload = reload.clone();
+                let dismiss = Callback::from(move |_| {
+                    let reload = reload.clone();
+                    spawn_local(async move {
+                        let _ = backend::dismiss_rejected(command).await;
+                        reload.emit(());
+                    });
+                });
+                let why = match r.rejection.billing.as_deref() {
+                    Some(refusal) => crate::i18n::billing_message(lang, refusal),
+                    None => crate::i18n::rejection_reason(lang, r.rejection.reason),
+                };
+                html! {
+                    <p class="banner error refused-bill" role="alert">
+                        { text_with(lang, "bill-refused", &[
+                            ("number", r.invoice_number.clone().unwrap_or_default().into()),
+                            ("reason", why.into()),
+                        ]) }
+                        <button type="button" class="secondary" onclick={dismiss}>{ text(lang, "dismiss") }</button>
+                    </p>
+                }
+            }) }
             if bills.is_empty() {
                 <p class="muted">{ text(lang, "bills-none") }</p>
             }

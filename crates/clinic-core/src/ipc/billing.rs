@@ -40,6 +40,18 @@ impl InvoiceView {
     }
 }
 
+/// A change to the books made at this desk that the server refused (say, cash taken offline for
+/// a bill another desk had been paid meanwhile): kept and shown until a person has seen it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedBill {
+    pub command: crate::CommandId,
+    pub patient: Option<PatientId>,
+    pub invoice_number: Option<String>,
+    pub change: crate::billing::BillingCommand,
+    pub rejection: crate::sync::Rejection,
+    pub rejected_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// `bill_patient`: a new invoice from this desk's series, issued at once (offline too).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BillPatientArgs {
