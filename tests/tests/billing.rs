@@ -81,6 +81,17 @@ async fn the_desk_takes_a_walk_ins_cash_offline_prints_a_bangla_receipt_and_sync
         })
         .await?;
     anyhow::ensure!(synced.contains("INV-"), "{synced}");
+    // Part of it given back in cash, with the reason: the bill says so.
+    app.click("#refund-amount").await?;
+    app.type_keys("100").await?;
+    app.click("#give-back-reason").await?;
+    app.type_keys("Dressing not needed").await?;
+    app.click("#refund-save").await?;
+    app.wait_for_text("#bills li.bill", |t| {
+        t.contains("Partly refunded") && t.contains("Given back ৳100.00")
+    })
+    .await?;
+    app.screenshot("62-desk-bill-partly-refunded").await?;
     app.close().await?;
     Ok(())
 }

@@ -523,3 +523,15 @@ pub async fn pay_online(
 pub async fn refused_bills() -> Result<Vec<clinic_core::ipc::RefusedBill>, IpcError> {
     call::<(), _>("refused_bills", None).await
 }
+
+pub async fn refund_payment(
+    args: clinic_core::ipc::RefundPaymentArgs,
+) -> Result<clinic_core::ipc::InvoiceView, IpcError> {
+    call("refund_payment", Some(&args)).await
+}
+
+pub async fn void_invoice(
+    args: clinic_core::ipc::VoidInvoiceArgs,
+) -> Result<clinic_core::ipc::InvoiceView, IpcError> {
+    call("void_invoice", Some(&args)).await
+}

@@ -166,6 +166,81 @@ pub fn Bills(props: &BillsProps) -> Html {
             );
         })
     };
+    // Money back, or a bill voided: on the newest bill that has something to give back (or,
+    // with nothing paid, that can be voided), with the reason.
+    let refundable = bills
+        .iter()
+        .find(|b| b.standing != Standing::Void && b.paid.minor > b.refunded.minor)
+        .cloned();
+    let voidable = bills
+        .iter()
+        .find(|b| b.standing != Standing::Void && b.paid.minor == b.refunded.minor)
+        .cloned();
+    let giving = use_state(String::new);
+    let why = use_state(String::new);
+    let giving_back = use_submission();
+    let on_refund = {
+        let (giving, why, giving_back, reload) = (
+            giving.clone(),
+            why.clone(),
+            giving_back.clone(),
+            reload.clone(),
+        );
+        let refundable = refundable.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(bill) = refundable.clone() else {
+                return;
+            };
+            let (typed, reason) = ((*giving).clone(), (*why).clone());
+            let (reload, giving, why) = (reload.clone(), giving.clone(), why.clone());
+            giving_back.run(
+                async move {
+                    let back = bill
+                        .paid
+                        .checked_sub(bill.refunded)
+                        .unwrap_or(Money::zero(bill.record.currency));
+                    let amount = if typed.trim().is_empty() {
+                        back
+                    } else {
+                        amount("refund-amount", &typed, bill.record.currency)?
+                    };
+                    backend::refund_payment(clinic_core::ipc::RefundPaymentArgs {
+                        invoice: bill.record.id,
+                        amount,
+                        method: PaymentMethod::Cash,
+                        reason,
+                    })
+                    .await
+                },
+                move |_| {
+                    giving.set(String::new());
+                    why.set(String::new());
+                    reload.emit(());
+                },
+            );
+        })
+    };
+    let voiding = use_submission();
+    let on_void = {
+        let (why, voiding, reload) = (why.clone(), voiding.clone(), reload.clone());
+        let voidable = voidable.clone();
+        Callback::from(move |_| {
+            let Some(bill) = voidable.clone() else { return };
+            let reason = (*why).clone();
+            let (reload, why) = (reload.clone(), why.clone());
+            voiding.run(
+                backend::void_invoice(clinic_core::ipc::VoidInvoiceArgs {
+                    invoice: bill.record.id,
+                    reason,
+                }),
+                move |_| {
+                    why.set(String::new());
+                    reload.emit(());
+                },
+            );
+        })
+    };
     let print = {
         let printed = printed.clone();
         Callback::from(move |args: PrintInvoiceArgs| {
@@ -245,6 +320,9 @@ pub fn Bills(props: &BillsProps) -> Html {
                             <span class="standing">{ text(lang, standing_key(b.standing)) }</span>
                             <span>{ format!("{} {}", text(lang, "bill-total"), b.totals.total.display(bangla)) }</span>
                             <span>{ format!("{} {}", text(lang, "bill-paid"), b.paid.display(bangla)) }</span>
+                            if b.refunded.is_positive() {
+                                <span class="refunded">{ format!("{} {}", text(lang, "bill-refunded"), b.refunded.display(bangla)) }</span>
+                            }
                             if b.due.is_positive() {
                                 <span class="due">{ format!("{} {}", text(lang, "bill-due"), b.due.display(bangla)) }</span>
                             }
@@ -259,6 +337,33 @@ pub fn Bills(props: &BillsProps) -> Html {
                 <p class="banner ok" role="status" id="bill-printed">
                     { text_with(lang, "bill-printed", &[("path", done.clone().into())]) }
                 </p>
+            }
+            if refundable.is_some() || voidable.is_some() {
+                <form class="give-back" id="give-back" onsubmit={on_refund}>
+                    <h4>{ text(lang, "bill-give-back") }</h4>
+                    if refundable.is_some() {
+                        <TextField name="refund-amount" label={text(lang, "refund-amount")}
+                                   value={(*giving).clone()} language={lang} errors={giving_back.fields()}
+                                   oninput={{ let g = giving.clone(); Callback::from(move |v| g.set(v)) }} />
+                    }
+                    <TextField name="give-back-reason" label={text(lang, "give-back-reason")}
+                               value={(*why).clone()} language={lang}
+                               oninput={{ let w = why.clone(); Callback::from(move |v| w.set(v)) }} />
+                    <ErrorBanner error={giving_back.error().or(voiding.error())} language={lang} />
+                    <div class="actions">
+                        if let Some(bill) = &refundable {
+                            <button type="submit" id="refund-save" class="secondary" disabled={giving_back.busy()}>
+                                { format!("{} — {}", text(lang, "bill-refund"), bill.record.number) }
+                            </button>
+                        }
+                        if let Some(bill) = &voidable {
+                            <button type="button" id="void-save" class="secondary" disabled={voiding.busy()}
+                                    onclick={on_void}>
+                                { format!("{} — {}", text(lang, "bill-void"), bill.record.number) }
+                            </button>
+                        }
+                    </div>
+                </form>
             }
             if let Some(bill) = &owing {
                 <form class="take-payment" id="take-payment" onsubmit={on_pay}>
