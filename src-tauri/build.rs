@@ -58,6 +58,7 @@ fn main() {
             "print_invoice",
             "my_invoices",
             "refused_bills",
+            "takings",
             "pay_online",
             "clinical_summary",
             "my_prescriptions",

@@ -677,3 +677,11 @@ pub async fn pay_online(
 pub fn refused_bills(desk: State<'_, Desk>) -> Answer<Vec<clinic_core::ipc::RefusedBill>> {
     desk.refused_bills()
 }
+
+#[tauri::command]
+pub async fn takings(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::TakingsArgs,
+) -> Answer<clinic_core::billing::takings::Takings> {
+    desk.takings(&args).await
+}

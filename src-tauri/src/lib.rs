@@ -91,6 +91,7 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::print_invoice,
             commands::my_invoices,
             commands::refused_bills,
+            commands::takings,
             commands::pay_online,
             commands::clinical_summary,
             commands::my_prescriptions,

@@ -92,6 +92,23 @@ async fn the_desk_takes_a_walk_ins_cash_offline_prints_a_bangla_receipt_and_sync
     })
     .await?;
     app.screenshot("62-desk-bill-partly-refunded").await?;
+    app.wait_for_text("#sync-state", |t| t.contains("All changes synced"))
+        .await?;
+    app.close().await?;
+
+    // The admin's takings: ৳500 in cash, ৳100 given back — in Bangla too.
+    let admin = server.login("admin")?;
+    let office = Workstation::new(&server.url)?;
+    let app = office.launch(Build::Staff).await?;
+    app.wait_for("#sign-in").await?;
+    app.sign_in_by_keyboard(&admin.email, &admin.password)
+        .await?;
+    app.wait_for_text("#takings-net", |t| t == "৳400.00")
+        .await?;
+    app.click("#language-switch").await?;
+    app.wait_for_text("#takings-net", |t| t == "৳৪০০.০০")
+        .await?;
+    app.screenshot("63-admin-takings-bn").await?;
     app.close().await?;
     Ok(())
 }

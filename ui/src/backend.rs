@@ -535,3 +535,9 @@ pub async fn void_invoice(
 ) -> Result<clinic_core::ipc::InvoiceView, IpcError> {
     call("void_invoice", Some(&args)).await
 }
+
+pub async fn takings(
+    args: clinic_core::ipc::TakingsArgs,
+) -> Result<clinic_core::billing::takings::Takings, IpcError> {
+    call("takings", Some(&args)).await
+}

@@ -206,3 +206,16 @@ impl Desk {
         Ok(out)
     }
 }
+
+impl Desk {
+    /// The clinic's takings (admins; from the server).
+    pub async fn takings(
+        &self,
+        args: &clinic_core::ipc::TakingsArgs,
+    ) -> Result<clinic_core::billing::takings::Takings, IpcError> {
+        self.unlocked_user()?;
+        let (from, to) = (args.from, args.to);
+        self.authed(|c, t| async move { c.takings(&t, from, to).await })
+            .await
+    }
+}

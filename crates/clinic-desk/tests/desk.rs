@@ -473,6 +473,18 @@ async fn a_walk_ins_cash_taken_offline_prints_a_bangla_receipt_and_reaches_the_s
         (Standing::Paid, false)
     );
 
+    // The admin's dashboard counts the cash; the front desk may not read it.
+    let today = clinic_core::ipc::TakingsArgs {
+        from: None,
+        to: None,
+    };
+    let office = clinic.signed_in_desk("office", Role::Admin).await;
+    let takings = office.takings(&today).await.unwrap();
+    assert_eq!(takings.net, taka(500));
+    assert_eq!(takings.received[0].method, PaymentMethod::Cash);
+    let refused = desk.takings(&today).await.unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Forbidden, "{refused:?}");
+
     // Another desk sees the bill; a doctor's desk may not bill.
     let other = clinic.signed_in_desk("desk-2", Role::FrontDesk).await;
     assert_eq!(other.patient_invoices(patient.id).unwrap(), {

@@ -20,4 +20,23 @@ impl SyncClient {
         )
         .await
     }
+
+    /// The clinic's takings for clinic days `from..=to` (admins).
+    pub async fn takings(
+        &self,
+        token: &str,
+        from: Option<chrono::NaiveDate>,
+        to: Option<chrono::NaiveDate>,
+    ) -> Result<clinic_core::billing::takings::Takings, ClientError> {
+        // Dates are digits and dashes: nothing to escape.
+        let mut query: Vec<String> = Vec::new();
+        query.extend(from.map(|d| format!("from={d}")));
+        query.extend(to.map(|d| format!("to={d}")));
+        self.answer(
+            self.http()
+                .get(self.url(&format!("/api/v1/takings?{}", query.join("&"))))
+                .bearer_auth(token),
+        )
+        .await
+    }
 }

@@ -112,6 +112,7 @@ pub fn Home() -> Html {
                 <DoctorProfileEditor doctor={account.id} name={account.display_name.clone()} />
             }
             if role == Role::Patient { <PatientAppointments /> }
+            if role == Role::Admin { <super::takings::TakingsPanel language={lang} /> }
             <div class="home-body">{ body }</div>
         </section>
     }

@@ -14,6 +14,7 @@ mod profile;
 mod registry;
 mod sign_in;
 mod sign_up;
+mod takings;
 mod verification;
 
 use std::cell::Cell;

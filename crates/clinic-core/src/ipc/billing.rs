@@ -93,6 +93,15 @@ pub struct PayOnlineArgs {
     pub invoice: uuid::Uuid,
 }
 
+/// `takings` (admins): the clinic's takings for clinic days `from..=to` (today when left out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TakingsArgs {
+    #[serde(default)]
+    pub from: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub to: Option<chrono::NaiveDate>,
+}
+
 /// `print_invoice`: the invoice, or its receipt, as a PDF in either language.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrintInvoiceArgs {
