@@ -59,6 +59,7 @@ fn main() {
             "my_invoices",
             "refused_bills",
             "takings",
+            "clinic_currency",
             "pay_online",
             "clinical_summary",
             "my_prescriptions",

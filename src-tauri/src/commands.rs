@@ -685,3 +685,8 @@ pub async fn takings(
 ) -> Answer<clinic_core::billing::takings::Takings> {
     desk.takings(&args).await
 }
+
+#[tauri::command]
+pub fn clinic_currency(desk: State<'_, Desk>) -> Answer<clinic_core::money::Currency> {
+    desk.clinic_currency()
+}

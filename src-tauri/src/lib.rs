@@ -92,6 +92,7 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::my_invoices,
             commands::refused_bills,
             commands::takings,
+            commands::clinic_currency,
             commands::pay_online,
             commands::clinical_summary,
             commands::my_prescriptions,

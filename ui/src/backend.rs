@@ -541,3 +541,7 @@ pub async fn takings(
 ) -> Result<clinic_core::billing::takings::Takings, IpcError> {
     call("takings", Some(&args)).await
 }
+
+pub async fn clinic_currency() -> Result<clinic_core::money::Currency, IpcError> {
+    call::<(), _>("clinic_currency", None).await
+}

@@ -219,3 +219,12 @@ impl Desk {
             .await
     }
 }
+
+impl Desk {
+    /// What the clinic bills in, as the server said at the last sign-in here.
+    pub fn clinic_currency(&self) -> Result<clinic_core::money::Currency, IpcError> {
+        self.unlocked_user()?;
+        self.with_store(|s| s.clinic_currency())?
+            .ok_or_else(|| IpcError::from(DeskError::NoClinicBilling))
+    }
+}

@@ -50,6 +50,18 @@ pub fn Bills(props: &BillsProps) -> Html {
     let bangla = lang == Language::Bangla;
     let bills = use_state(Vec::<InvoiceView>::new);
     let refused = use_state(Vec::<clinic_core::ipc::RefusedBill>::new);
+    // Prices are read in the clinic's currency (its digits after the point).
+    let currency = use_state(|| Currency::BDT);
+    {
+        let currency = currency.clone();
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                if let Ok(c) = backend::clinic_currency().await {
+                    currency.set(c);
+                }
+            });
+        });
+    }
     let printed = use_state(|| None::<String>);
     let reload = {
         let (bills, refused, patient) = (bills.clone(), refused.clone(), props.patient);
@@ -89,6 +101,7 @@ pub fn Bills(props: &BillsProps) -> Html {
             billing.clone(),
             reload.clone(),
         );
+        let currency = *currency;
         let patient = props.patient;
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -96,7 +109,7 @@ pub fn Bills(props: &BillsProps) -> Html {
             let reload = reload.clone();
             billing.run(
                 async move {
-                    let unit_price = amount("bill-price", &typed, Currency::BDT)?;
+                    let unit_price = amount("bill-price", &typed, currency)?;
                     backend::bill_patient(BillPatientArgs {
                         patient,
                         appointment: None,
