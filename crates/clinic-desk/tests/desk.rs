@@ -407,7 +407,11 @@ async fn a_walk_ins_cash_taken_offline_prints_a_bangla_receipt_and_reaches_the_s
     desk.sync_now().await.unwrap();
 
     clinic.go_offline();
-    assert_eq!(desk.clinic_currency(), Ok(Currency::BDT), "known offline, from sign-in");
+    assert_eq!(
+        desk.clinic_currency(),
+        Ok(Currency::BDT),
+        "known offline, from sign-in"
+    );
     let billed = desk
         .bill_patient(&BillPatientArgs {
             patient: patient.id,
