@@ -60,6 +60,7 @@ fn main() {
             "refused_bills",
             "takings",
             "clinic_currency",
+            "print_my_invoice",
             "pay_online",
             "clinical_summary",
             "my_prescriptions",

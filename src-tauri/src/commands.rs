@@ -690,3 +690,11 @@ pub async fn takings(
 pub fn clinic_currency(desk: State<'_, Desk>) -> Answer<clinic_core::money::Currency> {
     desk.clinic_currency()
 }
+
+#[tauri::command]
+pub async fn print_my_invoice(
+    desk: State<'_, Desk>,
+    args: clinic_core::ipc::PrintInvoiceArgs,
+) -> Answer<clinic_core::ipc::PrintedDocument> {
+    desk.print_my_invoice(&args).await
+}

@@ -93,6 +93,7 @@ fn run(edition: Edition, context: tauri::Context<tauri::Wry>) {
             commands::refused_bills,
             commands::takings,
             commands::clinic_currency,
+            commands::print_my_invoice,
             commands::pay_online,
             commands::clinical_summary,
             commands::my_prescriptions,

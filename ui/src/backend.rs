@@ -545,3 +545,9 @@ pub async fn takings(
 pub async fn clinic_currency() -> Result<clinic_core::money::Currency, IpcError> {
     call::<(), _>("clinic_currency", None).await
 }
+
+pub async fn print_my_invoice(
+    args: clinic_core::ipc::PrintInvoiceArgs,
+) -> Result<clinic_core::ipc::PrintedDocument, IpcError> {
+    call("print_my_invoice", Some(&args)).await
+}

@@ -96,23 +96,50 @@ impl Desk {
     /// too: the clinic's name comes from the last sign-in).
     pub fn print_invoice(&self, args: &PrintInvoiceArgs) -> Result<PrintedDocument, IpcError> {
         self.working_user()?;
-        let (invoice, clinic) = {
-            let store = self.locked_store()?;
-            let invoice = store
-                .invoice(args.invoice)
-                .map_err(super::store_error)?
-                .ok_or_else(|| IpcError::from(DeskError::InvoiceNotHere))?;
-            let clinic = store
-                .clinic_header()
-                .map_err(super::store_error)?
-                .ok_or_else(|| IpcError::from(DeskError::NoClinicBilling))?;
-            (invoice, clinic)
-        };
+        let invoice = self.stored_invoice(args.invoice)?;
         let patient = self.patient(invoice.patient)?;
+        self.print_sheet(args, &invoice, &patient)
+    }
+
+    /// The patient's own invoice or receipt (patient build), printed on their device.
+    pub async fn print_my_invoice(
+        &self,
+        args: &PrintInvoiceArgs,
+    ) -> Result<PrintedDocument, IpcError> {
+        self.unlocked_user()?;
+        let own = self.own_patient_id().await?;
+        let invoice = self.stored_invoice(args.invoice)?;
+        if invoice.patient != own {
+            return Err(IpcError::from(DeskError::InvoiceNotHere));
+        }
+        let patient = self
+            .with_store(|s| s.patient(own))?
+            .ok_or_else(|| IpcError::from(DeskError::OwnRecordNotHere))?;
+        self.print_sheet(args, &invoice, &patient)
+    }
+
+    fn stored_invoice(
+        &self,
+        id: uuid::Uuid,
+    ) -> Result<clinic_core::billing::InvoiceRecord, IpcError> {
+        self.with_store(|s| s.invoice(id))?
+            .ok_or_else(|| IpcError::from(DeskError::InvoiceNotHere))
+    }
+
+    /// Render and save the sheet (offline too: the clinic's name comes from the last sign-in).
+    fn print_sheet(
+        &self,
+        args: &PrintInvoiceArgs,
+        invoice: &clinic_core::billing::InvoiceRecord,
+        patient: &clinic_core::sync::PatientRecord,
+    ) -> Result<PrintedDocument, IpcError> {
+        let clinic = self
+            .with_store(|s| s.clinic_header())?
+            .ok_or_else(|| IpcError::from(DeskError::NoClinicBilling))?;
         let day = Utc::now().with_timezone(&self.clinic_zone()?).date_naive();
         let sheet = clinic_print::invoice::InvoiceSheet {
             clinic: &clinic,
-            invoice: &invoice,
+            invoice,
             patient_name: &patient.demographics.full_name,
             patient_number: &patient.patient_number,
             date: day,

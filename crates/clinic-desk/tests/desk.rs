@@ -545,6 +545,17 @@ async fn a_patient_sees_their_own_bill_and_hears_when_the_clinic_takes_no_paymen
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].record.number, billed.record.number);
     assert_eq!(mine[0].standing, Standing::Issued);
+    // The patient prints their own invoice on their laptop, in Bangla.
+    let printed = laptop
+        .print_my_invoice(&clinic_core::ipc::PrintInvoiceArgs {
+            invoice: mine[0].record.id,
+            receipt: false,
+            language: clinic_core::ipc::Language::Bangla,
+        })
+        .await
+        .unwrap();
+    assert!(printed.path.ends_with("-bn.pdf"), "{printed:?}");
+    assert!(std::fs::read(&printed.path).unwrap().starts_with(b"%PDF"));
     let refused = laptop.pay_online(mine[0].record.id).await.unwrap_err();
     assert_eq!(refused.code, ErrorCode::Conflict, "{refused:?}");
     assert!(refused.message.contains("pay at the desk"), "{refused:?}");

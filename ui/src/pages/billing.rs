@@ -34,6 +34,57 @@ fn standing_key(standing: Standing) -> &'static str {
     }
 }
 
+/// Print with `command` and say where the file went (or why not) in `said`.
+fn printing<F>(
+    lang: Language,
+    said: UseStateHandle<Option<String>>,
+    command: fn(PrintInvoiceArgs) -> F,
+) -> Callback<PrintInvoiceArgs>
+where
+    F: std::future::Future<Output = Result<clinic_core::ipc::PrintedDocument, IpcError>> + 'static,
+{
+    Callback::from(move |args: PrintInvoiceArgs| {
+        let said = said.clone();
+        spawn_local(async move {
+            said.set(Some(match command(args).await {
+                Ok(document) => text_with(lang, "bill-printed", &[("path", document.path.into())]),
+                Err(e) => crate::i18n::error_message(lang, &e),
+            }));
+        });
+    })
+}
+
+/// "Receipt · English" and "Receipt · বাংলা" (an invoice's, before anything is paid).
+fn print_buttons(lang: Language, bill: &InvoiceView, print: &Callback<PrintInvoiceArgs>) -> Html {
+    let (invoice, receipt) = (bill.record.id, !bill.record.payments.is_empty());
+    let what = text(
+        lang,
+        if receipt {
+            "bill-print-receipt"
+        } else {
+            "bill-print-invoice"
+        },
+    );
+    let button = |language: Language, label: String| {
+        let print = print.clone();
+        let onclick = Callback::from(move |_| {
+            print.emit(PrintInvoiceArgs {
+                invoice,
+                receipt,
+                language,
+            })
+        });
+        html! { <button type="button" class="secondary"
+        data-language={language.code()} {onclick}>{ label }</button> }
+    };
+    html! {
+        <>
+            { button(Language::English, format!("{what} · English")) }
+            { button(Language::Bangla, format!("{what} · বাংলা")) }
+        </>
+    }
+}
+
 /// An amount the person typed (Bangla digits too), or the problem named under `field`.
 fn amount(field: &str, typed: &str, currency: Currency) -> Result<Money, IpcError> {
     Money::parse(typed, currency).map_err(|_| {
@@ -254,18 +305,7 @@ pub fn Bills(props: &BillsProps) -> Html {
             );
         })
     };
-    let print = {
-        let printed = printed.clone();
-        Callback::from(move |args: PrintInvoiceArgs| {
-            let printed = printed.clone();
-            spawn_local(async move {
-                printed.set(Some(match backend::print_invoice(args).await {
-                    Ok(document) => document.path,
-                    Err(e) => crate::i18n::error_message(lang, &e),
-                }));
-            });
-        })
-    };
+    let print = printing(lang, printed.clone(), backend::print_invoice);
     let methods = [
         PaymentMethod::Cash,
         PaymentMethod::Card,
@@ -316,16 +356,6 @@ pub fn Bills(props: &BillsProps) -> Html {
             }
             <ul class="bill-list">
                 { for bills.iter().map(|b| {
-                    let (id, receipt) = (b.record.id, !b.record.payments.is_empty());
-                    let print_in = |language: Language, label: String| {
-                        let print = print.clone();
-                        let onclick = Callback::from(move |_| print.emit(PrintInvoiceArgs {
-                            invoice: id, receipt, language,
-                        }));
-                        html! { <button type="button" class="secondary"
-                                        data-language={language.code()} {onclick}>{ label }</button> }
-                    };
-                    let what = text(lang, if receipt { "bill-print-receipt" } else { "bill-print-invoice" });
                     html! {
                         <li class="bill" data-number={b.record.number.clone()}
                             data-standing={standing_key(b.standing)}>
@@ -340,16 +370,13 @@ pub fn Bills(props: &BillsProps) -> Html {
                                 <span class="due">{ format!("{} {}", text(lang, "bill-due"), b.due.display(bangla)) }</span>
                             }
                             if b.pending { <span class="pending">{ text(lang, "bill-pending") }</span> }
-                            { print_in(Language::English, format!("{what} · English")) }
-                            { print_in(Language::Bangla, format!("{what} · বাংলা")) }
+                            { print_buttons(lang, b, &print) }
                         </li>
                     }
                 }) }
             </ul>
             if let Some(done) = &*printed {
-                <p class="banner ok" role="status" id="bill-printed">
-                    { text_with(lang, "bill-printed", &[("path", done.clone().into())]) }
-                </p>
+                <p class="banner ok" role="status" id="bill-printed">{ done.clone() }</p>
             }
             if refundable.is_some() || voidable.is_some() {
                 <form class="give-back" id="give-back" onsubmit={on_refund}>
@@ -453,6 +480,7 @@ pub fn MyBills(props: &MyBillsProps) -> Html {
     if bills.is_empty() {
         return html! {};
     }
+    let print = printing(lang, said.clone(), backend::print_my_invoice);
     let pay = {
         let said = said.clone();
         Callback::from(move |invoice: uuid::Uuid| {
@@ -483,6 +511,7 @@ pub fn MyBills(props: &MyBillsProps) -> Html {
                                 <button type="button" class="primary pay-online"
                                         onclick={move |_| pay.emit(id)}>{ text(lang, "bill-pay-online") }</button>
                             }
+                            { print_buttons(lang, b, &print) }
                         </li>
                     }
                 }) }
