@@ -93,6 +93,8 @@ pub(crate) fn rebuild_invoice(tx: &Transaction<'_>, id: &str) -> Result<(), Stor
             BillingCommand::SaveInvoice { patient, .. } => Some(*patient),
             _ => None,
         };
+        // Who may make it, the patient and the appointment were judged when it was recorded;
+        // the replay is the books' arithmetic only.
         let facts = BillingFacts {
             invoice: current.as_ref(),
             patient_known: true,

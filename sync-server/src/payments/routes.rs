@@ -139,6 +139,14 @@ pub async fn notice<S: Storage>(
             .await?;
         return Err(ApiError::NotFound);
     };
+    // Paid is final: a repeated notice needs no second word from the provider.
+    if matches!(attempt.state, AttemptState::Paid { .. }) {
+        state
+            .storage
+            .note_provider_notice(&notice.tran_id, "nothing_new", at)
+            .await?;
+        return Ok((StatusCode::OK, "received"));
+    }
     let word = match notice.status.as_str() {
         "VALID" | "VALIDATED" => {
             let v = provider

@@ -123,18 +123,12 @@ impl SslCommerz {
             ("cus_country", "Bangladesh"),
             ("value_a", &checkout.invoice_number),
         ];
-        let answer: SessionAnswer = self
-            .http
-            .post(format!("{}/gwprocess/v4/api.php", self.base_url))
-            .form(&form)
-            .send()
-            .await
-            .map_err(unreachable)?
-            .error_for_status()
-            .map_err(unreachable)?
-            .json()
-            .await
-            .map_err(|e| ProviderError::Unreadable(e.to_string()))?;
+        let answer: SessionAnswer = answer(
+            self.http
+                .post(format!("{}/gwprocess/v4/api.php", self.base_url))
+                .form(&form),
+        )
+        .await?;
         match (answer.status.as_str(), answer.gateway_page_url) {
             ("SUCCESS", Some(url)) if !url.is_empty() => Ok(CheckoutSession {
                 gateway_url: url,
@@ -149,27 +143,21 @@ impl SslCommerz {
     }
 
     async fn validation(&self, val_id: &str) -> Result<Validation, ProviderError> {
-        let answer: ValidationAnswer = self
-            .http
-            .get(format!(
-                "{}/validator/api/validationserverAPI.php",
-                self.base_url
-            ))
-            .query(&[
-                ("val_id", val_id),
-                ("store_id", &self.store_id),
-                ("store_passwd", &self.store_password),
-                ("v", "1"),
-                ("format", "json"),
-            ])
-            .send()
-            .await
-            .map_err(unreachable)?
-            .error_for_status()
-            .map_err(unreachable)?
-            .json()
-            .await
-            .map_err(|e| ProviderError::Unreadable(e.to_string()))?;
+        let answer: ValidationAnswer = answer(
+            self.http
+                .get(format!(
+                    "{}/validator/api/validationserverAPI.php",
+                    self.base_url
+                ))
+                .query(&[
+                    ("val_id", val_id),
+                    ("store_id", &self.store_id),
+                    ("store_passwd", &self.store_password),
+                    ("v", "1"),
+                    ("format", "json"),
+                ]),
+        )
+        .await?;
         Ok(Validation {
             valid: matches!(answer.status.as_str(), "VALID" | "VALIDATED"),
             status: answer.status,
@@ -181,6 +169,21 @@ impl SslCommerz {
             risky: answer.risk_level != "0",
         })
     }
+}
+
+/// Send a request to SSLCommerz and read its JSON answer.
+async fn answer<T: serde::de::DeserializeOwned>(
+    request: reqwest::RequestBuilder,
+) -> Result<T, ProviderError> {
+    request
+        .send()
+        .await
+        .map_err(unreachable)?
+        .error_for_status()
+        .map_err(unreachable)?
+        .json()
+        .await
+        .map_err(|e| ProviderError::Unreadable(e.to_string()))
 }
 
 fn unreachable(e: reqwest::Error) -> ProviderError {

@@ -202,6 +202,10 @@ async fn a_patient_pays_online_once_however_the_provider_repeats_itself(b: Backe
     );
     assert_eq!([a, b2, c3], [StatusCode::OK; 3]);
     assert_eq!(post_notice(s, &failed).await, StatusCode::OK);
+    // Once paid, a repeated notice is not validated again.
+    let asked = seen.lock().unwrap().validations.len();
+    assert_eq!(post_notice(s, &valid).await, StatusCode::OK);
+    assert_eq!(seen.lock().unwrap().validations.len(), asked);
     assert_eq!(
         s.scalar("SELECT COUNT(*) FROM money_movement".into()).await,
         1

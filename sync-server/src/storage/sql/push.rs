@@ -51,9 +51,16 @@ impl<'t> PushGroup<'t> {
         for (id, account, outcome) in answered {
             lookup.answered(&id, account, &outcome)?;
         }
+        // The patients the commands name, a new invoice's too (so the billing judge needs no
+        // query of its own to know them).
         let patients: Vec<String> = envelopes
             .iter()
-            .filter_map(|e| e.command.patient())
+            .filter_map(|e| match &e.command {
+                Command::Bill {
+                    change: clinic_core::billing::BillingCommand::SaveInvoice { patient, .. },
+                } => Some(*patient),
+                other => other.patient(),
+            })
             .map(|p| p.to_string())
             .collect();
         let sql = "SELECT id, patient_number, account_id FROM patient WHERE id IN (";
